@@ -1,0 +1,49 @@
+# hangdoi: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+INSTANCE ?= instance
+# Debian packages the product and its tests need: a font with every Vietnamese glyph
+# (slips), and the libraries Qt's offscreen platform loads.
+SYSTEM_PACKAGES ?= fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium
+
+.PHONY: run test venv system-deps test-system-deps lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+# Reinstall only when the package metadata changes.
+$(VENV)/.installed-run: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[qt]'
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[qt,test]'
+	touch $@ $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+
+system-deps:
+	@PACKAGES="$(SYSTEM_PACKAGES)" sh scripts/install-system-packages.sh
+
+test-system-deps:
+	@PACKAGES="$(TEST_SYSTEM_PACKAGES)" sh scripts/install-system-packages.sh
+
+run: system-deps $(VENV)/.installed-run
+	@mkdir -p $(INSTANCE)
+	$(BIN)/hangdoi-server --instance $(INSTANCE) prepare-demo
+	$(BIN)/hangdoi-server --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
+
+test: test-system-deps $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) $(INSTANCE) tests/output .pytest_cache
