@@ -81,9 +81,17 @@ def _cut(printer: Dummy, cut: str) -> None:
         printer._raw(constants.PAPER_PART_CUT if cut == "partial" else constants.PAPER_FULL_CUT)
 
 
+def _fragment_height(width: int, impl: str) -> int:
+    if impl != "graphics":
+        return FRAGMENT_HEIGHT
+    # GS ( L carries its length in two bytes: python-escpos does not check, and a longer
+    # block would reach the printer with a wrapped-around length. Keep each under 64 KiB.
+    return min(FRAGMENT_HEIGHT, (0xFFFF - 10) // ((width + 7) // 8))
+
+
 def _image(printer: Dummy, image, impl: str) -> None:
     try:
-        printer.image(image, impl=impl, fragment_height=FRAGMENT_HEIGHT)
+        printer.image(image, impl=impl, fragment_height=_fragment_height(image.width, impl))
     except ImageWidthError as exc:
         raise ImageTooWide(
             f"Ảnh phiếu rộng {image.width} điểm, quá khổ giấy của máy in. "

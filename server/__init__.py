@@ -1,0 +1,30 @@
+"""The hangdoi server: the one source of truth for tickets, counters and calls.
+
+``create_app`` is the application factory; ``flask --app server`` and the
+``hangdoi-server`` command both use it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    from server import api, cli
+    from server import config as configuration
+    from server.events import bus
+    from server.extensions import db
+
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.update(configuration.load(app.instance_path, config))
+    app.json.ensure_ascii = False  # Vietnamese as itself, not \\u escapes
+    app.json.sort_keys = False
+    db.init_app(app)
+    bus.attach(db.session.session_factory)
+    api.init_app(app)
+    cli.init_app(app)
+    logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
+    return app

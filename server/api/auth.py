@@ -1,0 +1,62 @@
+"""Log in and out: a session cookie for browsers, bearer tokens for desktop apps."""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_smorest import Blueprint
+
+from server.api.base import PUBLIC, STAFF, allow, bearer_token, current_actor
+from server.api.schemas import LoginIn, MeOut, TokenIn, TokenOut, UserOut
+from server.extensions import db
+from server.models import User
+from server.services import accounts
+from server.services.accounts import TOKEN_LIFETIME
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in and out")
+
+
+@blp.route("/login", methods=["POST"])
+@allow(PUBLIC)
+@blp.arguments(LoginIn)
+@blp.response(200, UserOut)
+def login(data: dict) -> User:
+    """Log in a browser: sets the session cookie."""
+    user = accounts.authenticate(db.session, data["username"], data["password"])
+    session.clear()
+    session["user_id"] = user.id
+    # Changing the password ends the sessions made with the old one.
+    session["pw"] = user.password_hash[-12:]
+    session.permanent = True
+    return user
+
+
+@blp.route("/token", methods=["POST"])
+@allow(PUBLIC)
+@blp.arguments(TokenIn)
+@blp.response(201, TokenOut)
+def token(data: dict) -> dict:
+    """Log in a desktop app: returns a bearer token (valid 30 days, revocable by logout)."""
+    user = accounts.authenticate(db.session, data["username"], data["password"])
+    raw = accounts.issue_token(db.session, user, label=data["label"] or request.user_agent.string[:100])
+    from server.models import utcnow
+
+    return {"token": raw, "expires_at": utcnow() + TOKEN_LIFETIME, "user": user}
+
+
+@blp.route("/logout", methods=["POST"])
+@allow(*STAFF)
+@blp.response(204)
+def logout() -> None:
+    """End the session cookie, or revoke the bearer token used for this request."""
+    bearer = bearer_token()
+    if bearer is not None:
+        accounts.revoke_token(db.session, bearer)
+    session.clear()
+
+
+@blp.route("/me", methods=["GET"])
+@allow(*STAFF, "kiosk", "display")
+@blp.response(200, MeOut)
+def me() -> object:
+    """Who the credential of this request belongs to."""
+    return current_actor()

@@ -1,0 +1,143 @@
+"""Turn models into the dictionaries the response schemas dump (one place, so every
+route shows a ticket the same way)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from contract.tickets import TicketState
+from server.models import (
+    Counter,
+    CounterService,
+    PriorityCategory,
+    Service,
+    Site,
+    Ticket,
+    User,
+    utcnow,
+)
+from server.services.clock import zone
+from server.services.estimates import standing
+
+
+def tracking_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/t/{token}"
+
+
+def _counter_brief(counter: Counter | None) -> dict[str, Any] | None:
+    if counter is None:
+        return None
+    return {"id": counter.id, "number": counter.number, "name_vi": counter.name_vi,
+            "name_en": counter.name_en, "zone": counter.zone}
+
+
+def serving_counters(session: Session, service_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Counter.number)
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(CounterService.service_id == service_id)
+            .order_by(Counter.number)
+        )
+    )
+
+
+def ticket(
+    session: Session,
+    ticket: Ticket,
+    *,
+    with_tracking: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    now = now or utcnow()
+    service = session.get(Service, ticket.service_id)
+    site = session.get(Site, ticket.site_id)
+    assert service is not None and site is not None
+    place = standing(session, ticket, service, now)
+    category = (
+        session.get(PriorityCategory, ticket.priority_category_id) if ticket.priority_category_id else None
+    )
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "state": ticket.state,
+        "site_id": ticket.site_id,
+        "service": service,
+        "priority_category": category.code if category else None,
+        "dossier_code": ticket.dossier_code,
+        "business_day": ticket.business_day,
+        "issued_at": ticket.issued_at,
+        "issued_at_local": ticket.issued_at.astimezone(zone(site.timezone)).isoformat(timespec="seconds"),
+        "queued_at": ticket.queued_at,
+        "called_at": ticket.called_at,
+        "started_at": ticket.started_at,
+        "finished_at": ticket.finished_at,
+        "call_count": ticket.call_count,
+        "outcome": ticket.outcome,
+        "counter": _counter_brief(session.get(Counter, ticket.counter_id) if ticket.counter_id else None),
+        "target_counter": _counter_brief(
+            session.get(Counter, ticket.target_counter_id) if ticket.target_counter_id else None
+        ),
+        "transferred_from_id": ticket.transferred_from_id,
+        "people_ahead": place.people_ahead,
+        "estimated_wait_minutes": place.estimated_wait_minutes,
+        "serving_counters": serving_counters(session, ticket.service_id),
+        "tracking_url": tracking_url(ticket.tracking_token) if with_tracking else None,
+    }
+
+
+def waiting_by_service(
+    session: Session, site_id: int, service_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Waiting count and longest wait for each active service of a site (or the given ones)."""
+    now = now or utcnow()
+    site = session.get(Site, site_id)
+    assert site is not None
+    today = now.astimezone(zone(site.timezone)).date()
+    counts = {
+        service_id: (count, oldest)
+        for service_id, count, oldest in session.execute(
+            select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
+            .where(Ticket.site_id == site_id, Ticket.state == TicketState.WAITING, Ticket.business_day == today)
+            .group_by(Ticket.service_id)
+        )
+    }
+    query = select(Service).where(Service.site_id == site_id, Service.active.is_(True)).order_by(Service.position, Service.id)
+    if service_ids is not None:
+        query = query.where(Service.id.in_(service_ids))
+    rows = []
+    for service in session.scalars(query):
+        count, oldest = counts.get(service.id, (0, None))
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        rows.append({
+            "service_id": service.id, "code": service.code, "name_vi": service.name_vi,
+            "name_en": service.name_en, "waiting": count,
+            "longest_wait_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+        })
+    return rows
+
+
+def counter(session: Session, counter: Counter) -> dict[str, Any]:
+    service_ids = [link.service_id for link in counter.services]
+    officer = session.get(User, counter.officer_id) if counter.officer_id else None
+    current = session.get(Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
+    held = session.scalars(
+        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state == TicketState.HELD).order_by(Ticket.id)
+    ).all()
+    by_service = {row["service_id"]: row for row in waiting_by_service(session, counter.site_id, service_ids)}
+    return {
+        **(_counter_brief(counter) or {}),
+        "state": counter.state,
+        "officer_id": counter.officer_id,
+        "officer_name": officer.full_name if officer else None,
+        "services": service_ids,
+        "current_ticket": ticket(session, current) if current else None,
+        "held_tickets": [ticket(session, t) for t in held],
+        "waiting": [by_service[s] for s in service_ids if s in by_service],
+    }

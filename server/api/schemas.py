@@ -1,0 +1,246 @@
+"""Request and response schemas: they validate input and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from contract.tickets import CounterState, Outcome, TicketState
+
+
+class NFCString(fields.String):
+    """A string normalised to Unicode NFC and stripped of surrounding spaces."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return unicodedata.normalize("NFC", text).strip()
+
+
+class Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# ---------------------------------------------------------------- requests
+
+
+class LoginIn(Strict):
+    username = NFCString(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenIn(LoginIn):
+    label = NFCString(load_default="", validate=validate.Length(max=100))
+
+
+class IssueIn(Strict):
+    service_id = fields.Integer(required=True, strict=True)
+    priority_category = NFCString(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+        metadata={"description": "Code of a priority category of the site (e.g. elderly)."},
+    )
+    dossier_code = NFCString(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+        metadata={"description": "The one-stop system's dossier code (mã hồ sơ)."},
+    )
+    lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]))
+
+
+class NoteIn(Strict):
+    note = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class CallNumberIn(Strict):
+    number = NFCString(required=True, validate=validate.Length(min=1, max=24))
+
+
+class FinishIn(NoteIn):
+    outcome = fields.String(
+        load_default=Outcome.COMPLETED.value, validate=validate.OneOf([o.value for o in Outcome])
+    )
+    dossier_code = NFCString(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+
+
+class ResumeIn(Strict):
+    ticket_id = fields.Integer(required=True, strict=True)
+
+
+class TransferIn(NoteIn):
+    service_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    counter_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    keep_position = fields.Boolean(load_default=True)
+
+
+class TicketQuery(Strict):
+    state = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TicketState]))
+    service_id = fields.Integer(load_default=None)
+    number = NFCString(load_default=None, validate=validate.Length(min=1, max=24))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class UserIn(Strict):
+    username = NFCString(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+    full_name = NFCString(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(["officer", "manager", "admin"]))
+    site_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class DeviceIn(Strict):
+    site_id = fields.Integer(required=True, strict=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["kiosk", "display"]))
+    name = NFCString(required=True, validate=validate.Length(min=1, max=200))
+    zone = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+# ---------------------------------------------------------------- responses
+
+
+class HealthOut(ma.Schema):
+    status = fields.String()
+
+
+class UserOut(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    site_id = fields.Integer(allow_none=True)
+
+
+class MeOut(ma.Schema):
+    role = fields.String()
+    site_id = fields.Integer(allow_none=True)
+    user_id = fields.Integer(allow_none=True)
+    device_id = fields.Integer(allow_none=True)
+    name = fields.String()
+    zone = fields.String(allow_none=True)
+
+
+class TokenOut(ma.Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserOut)
+
+
+class SiteOut(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name_vi = fields.String()
+    name_en = fields.String()
+    address = fields.String()
+    timezone = fields.String()
+    opening_hours = fields.Dict(allow_none=True)
+    max_priority_in_row = fields.Integer()
+    no_show_after_calls = fields.Integer()
+
+
+class DepartmentOut(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name_vi = fields.String()
+    name_en = fields.String()
+
+
+class ServiceOut(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name_vi = fields.String()
+    name_en = fields.String()
+    department = fields.Nested(DepartmentOut)
+    series_code = fields.String(attribute="series.code")
+    target_wait_minutes = fields.Integer()
+    expected_service_minutes = fields.Integer()
+    daily_quota = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+    counters = fields.List(fields.Integer(), metadata={"description": "Numbers of the counters that serve it."})
+
+
+class PriorityCategoryOut(ma.Schema):
+    code = fields.String()
+    name_vi = fields.String()
+    name_en = fields.String()
+
+
+class CounterBrief(ma.Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    name_vi = fields.String()
+    name_en = fields.String()
+    zone = fields.String(allow_none=True)
+
+
+class ServiceBrief(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name_vi = fields.String()
+    name_en = fields.String()
+    department_vi = fields.String(attribute="department.name_vi")
+    department_en = fields.String(attribute="department.name_en")
+
+
+class TicketOut(ma.Schema):
+    id = fields.Integer()
+    number = fields.String()
+    state = fields.String(validate=validate.OneOf([s.value for s in TicketState]))
+    site_id = fields.Integer()
+    service = fields.Nested(ServiceBrief)
+    priority_category = fields.String(allow_none=True)
+    dossier_code = fields.String(allow_none=True)
+    business_day = fields.Date()
+    issued_at = fields.DateTime(metadata={"description": "UTC"})
+    issued_at_local = fields.String(metadata={"description": "Issue time in the site's time zone."})
+    queued_at = fields.DateTime()
+    called_at = fields.DateTime(allow_none=True)
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    call_count = fields.Integer()
+    outcome = fields.String(allow_none=True)
+    counter = fields.Nested(CounterBrief, allow_none=True)
+    target_counter = fields.Nested(CounterBrief, allow_none=True)
+    transferred_from_id = fields.Integer(allow_none=True)
+    people_ahead = fields.Integer()
+    estimated_wait_minutes = fields.Integer()
+    serving_counters = fields.List(fields.Integer())
+    tracking_url = fields.String(allow_none=True, metadata={"description": "The phone page (QR code)."})
+
+
+class CallOut(ma.Schema):
+    ticket = fields.Nested(TicketOut, allow_none=True)
+    message = fields.String()
+    message_en = fields.String()
+
+
+class QueueServiceOut(ma.Schema):
+    service_id = fields.Integer()
+    code = fields.String()
+    name_vi = fields.String()
+    name_en = fields.String()
+    waiting = fields.Integer()
+    longest_wait_seconds = fields.Integer()
+
+
+class CounterOut(CounterBrief):
+    state = fields.String(validate=validate.OneOf([s.value for s in CounterState]))
+    officer_id = fields.Integer(allow_none=True)
+    officer_name = fields.String(allow_none=True)
+    services = fields.List(fields.Integer(), metadata={"description": "Service ids, first choice first."})
+    current_ticket = fields.Nested(TicketOut, allow_none=True)
+    held_tickets = fields.List(fields.Nested(TicketOut))
+    waiting = fields.List(fields.Nested(QueueServiceOut))
+
+
+class DeviceOut(ma.Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    zone = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class DeviceTokenOut(DeviceOut):
+    token = fields.String(metadata={"description": "Shown once; store it in the device's settings."})

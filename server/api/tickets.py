@@ -1,0 +1,101 @@
+"""Tickets: issue, read, follow by tracking token, cancel, return from hold, transfer."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from server.api import present
+from server.api.base import PUBLIC, STAFF, allow, current_actor
+from server.api.schemas import IssueIn, NoteIn, TicketOut, TransferIn
+from server.errors import not_found
+from server.extensions import db
+from server.models import Ticket
+from server.services import queue
+
+blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets")
+
+
+@blp.route("/tickets", methods=["POST"])
+@allow("kiosk", *STAFF)
+@blp.arguments(IssueIn)
+@blp.response(201, TicketOut)
+def issue(data: dict) -> dict:
+    """Issue a ticket. The answer carries its people ahead, estimated wait and tracking URL."""
+    ticket = queue.issue_ticket(
+        db.session,
+        current_actor(),
+        data["service_id"],
+        priority_code=data["priority_category"],
+        dossier_code=data["dossier_code"],
+        lang=data["lang"],
+    )
+    return present.ticket(db.session, ticket, with_tracking=True)
+
+
+@blp.route("/tickets/<int:ticket_id>", methods=["GET"])
+@allow(*STAFF)
+@blp.response(200, TicketOut)
+def get(ticket_id: int) -> dict:
+    """One ticket, with its place in the queue."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or not current_actor().may_see_site(ticket.site_id):
+        raise not_found("số", "ticket", ticket_id)
+    return present.ticket(db.session, ticket)
+
+
+@blp.route("/tickets/<int:ticket_id>/cancel", methods=["POST"])
+@allow(*STAFF)
+@blp.arguments(NoteIn)
+@blp.response(200, TicketOut)
+def cancel(data: dict, ticket_id: int) -> dict:
+    """Cancel a waiting ticket."""
+    ticket = queue.cancel(db.session, current_actor(), ticket_id, note=data["note"])
+    return present.ticket(db.session, ticket)
+
+
+@blp.route("/tickets/<int:ticket_id>/return", methods=["POST"])
+@allow(*STAFF)
+@blp.arguments(NoteIn)
+@blp.response(200, TicketOut)
+def return_to_queue(data: dict, ticket_id: int) -> dict:
+    """Put a held ticket back in the queue at its original place."""
+    ticket = queue.return_to_queue(db.session, current_actor(), ticket_id, note=data["note"])
+    return present.ticket(db.session, ticket)
+
+
+@blp.route("/tickets/<int:ticket_id>/transfer", methods=["POST"])
+@allow(*STAFF)
+@blp.arguments(TransferIn)
+@blp.response(201, TicketOut)
+def transfer(data: dict, ticket_id: int) -> dict:
+    """Move a waiting ticket to another service or counter; answers the new ticket."""
+    ticket = queue.transfer(
+        db.session, current_actor(), ticket_id=ticket_id, to_service_id=data["service_id"],
+        to_counter_id=data["counter_id"], note=data["note"], keep_position=data["keep_position"],
+    )
+    return present.ticket(db.session, ticket)
+
+
+def _by_token(token: str) -> Ticket:
+    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
+    if ticket is None:
+        raise not_found("số", "ticket", "")
+    return ticket
+
+
+@blp.route("/track/<token>", methods=["GET"])
+@allow(PUBLIC)
+@blp.response(200, TicketOut)
+def track(token: str) -> dict:
+    """The ticket behind a tracking token (the phone page): the token is the credential."""
+    return present.ticket(db.session, _by_token(token))
+
+
+@blp.route("/track/<token>/cancel", methods=["POST"])
+@allow(PUBLIC)
+@blp.response(200, TicketOut)
+def track_cancel(token: str) -> dict:
+    """The visitor gives up a waiting ticket from the phone page."""
+    ticket = queue.cancel_by_token(db.session, token)
+    return present.ticket(db.session, ticket)

@@ -1,0 +1,216 @@
+"""Command line: ``hangdoi-server COMMAND`` (or ``flask --app server COMMAND``).
+
+init-db, upgrade, load-demo, prepare-demo, create-user, register-device, revoke-device,
+close-out, serve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import inspect, select
+
+from server import migrate
+
+
+def _db():  # type: ignore[no-untyped-def]
+    from server.extensions import db
+
+    return db
+
+
+def _site_by_code(code: str):  # type: ignore[no-untyped-def]
+    from server.models import Site
+
+    site = _db().session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise click.ClickException(f"no site with code {code!r} (sites: {', '.join(_site_codes()) or 'none'})")
+    return site
+
+
+def _site_codes() -> list[str]:
+    from server.models import Site
+
+    return list(_db().session.scalars(select(Site.code).order_by(Site.code)))
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the schema in an empty database."""
+    engine = _db().engine
+    if migrate.current_revision(engine) is not None or inspect(engine).has_table("ticket"):
+        raise click.ClickException(
+            "the database is already initialised; run `hangdoi-server upgrade` to migrate it"
+        )
+    migrate.upgrade(engine)
+    click.echo(f"Database created at revision {migrate.head_revision(engine)}.")
+
+
+@click.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
+@with_appcontext
+def upgrade_command(revision: str) -> None:
+    """Migrate the database schema (creates it when empty)."""
+    engine = _db().engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine, revision)
+    click.echo(f"Database at revision {migrate.current_revision(engine)} (was {before}).")
+
+
+@click.command("load-demo")
+@click.option(
+    "--hours",
+    type=click.Choice(["always", "real"]),
+    default="always",
+    show_default=True,
+    help="'real': the demo centre keeps office hours; 'always': it is open around the clock.",
+)
+@with_appcontext
+def load_demo_command(hours: str) -> None:
+    """Load the demo provincial centre (once; a second run changes nothing)."""
+    from server import demo
+
+    created = demo.load(_db().session, real_hours=hours == "real", instance_path=current_app.instance_path)
+    click.echo("Demo centre loaded." if created else "The demo centre is already there.")
+
+
+@click.command("prepare-demo")
+@with_appcontext
+def prepare_demo_command() -> None:
+    """Migrate the database, load the demo centre if missing, print logins and addresses."""
+    from server import demo
+
+    engine = _db().engine
+    migrate.upgrade(engine)
+    demo.load(_db().session, real_hours=False, instance_path=current_app.instance_path)
+    click.echo(demo.describe(_db().session, current_app.instance_path, current_app.config["PUBLIC_URL"]))
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", type=click.Choice(["officer", "manager", "admin"]), required=True)
+@click.option("--site", "site_code", default=None, help="Site code; omit for a province-wide manager or admin.")
+@click.option("--password", default=None, help="Asked for when omitted.")
+@with_appcontext
+def create_user_command(username: str, full_name: str, role: str, site_code: str | None, password: str | None) -> None:
+    """Create an officer, manager or admin."""
+    from server.errors import DomainError
+    from server.services import accounts
+
+    site_id = _site_by_code(site_code).id if site_code else None
+    if password is None:
+        password = getpass.getpass("Password: ")
+    try:
+        user = accounts.create_user(
+            _db().session, username=username, password=password, full_name=full_name, role=role, site_id=site_id
+        )
+    except DomainError as error:
+        raise click.ClickException(f"{error.message} / {error.message_en}") from error
+    click.echo(f"User {user.username} ({user.role}) created with id {user.id}.")
+
+
+@click.command("register-device")
+@click.option("--site", "site_code", required=True)
+@click.option("--kind", type=click.Choice(["kiosk", "display"]), required=True)
+@click.option("--name", required=True)
+@click.option("--zone", default=None, help="Display zone (a display shows the calls of its zone).")
+@with_appcontext
+def register_device_command(site_code: str, kind: str, name: str, zone: str | None) -> None:
+    """Register a kiosk or display and print its token (shown this once)."""
+    from server.services import accounts
+
+    device, token = accounts.register_device(
+        _db().session, site_id=_site_by_code(site_code).id, kind=kind, name=name, zone=zone
+    )
+    click.echo(f"Device {device.id} ({kind}, {name}) registered. Its token:\n{token}")
+
+
+@click.command("revoke-device")
+@click.argument("device_id", type=int)
+@with_appcontext
+def revoke_device_command(device_id: int) -> None:
+    """Revoke a device's token."""
+    from server.errors import DomainError
+    from server.services import accounts
+
+    try:
+        device = accounts.revoke_device(_db().session, device_id)
+    except DomainError as error:
+        raise click.ClickException(error.message_en) from error
+    click.echo(f"Device {device.id} ({device.name}) revoked.")
+
+
+@click.command("close-out")
+@click.option("--site", "site_code", default=None, help="One site; every site when omitted.")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Close what is open of this business day and before (default: today).")
+@with_appcontext
+def close_out_command(site_code: str | None, day: dt.datetime | None) -> None:
+    """End the day: expire every open ticket, close every counter. Safe to run twice."""
+    from server.services import queue
+
+    site_id = _site_by_code(site_code).id if site_code else None
+    result = queue.close_out(_db().session, site_id=site_id, day=day.date() if day else None)
+    click.echo(f"Closed out: {result.tickets_expired} tickets expired, {result.counters_closed} counters closed.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Run the production server (gevent, one process; see README for several)."""
+    # A fresh interpreter, so that gevent patches the standard library before anything
+    # else is imported.
+    instance = os.environ.get("HANGDOI_INSTANCE", "")
+    args = [sys.executable, "-m", "server.serve", "--host", host, "--port", str(port)]
+    if instance:
+        args += ["--instance", instance]
+    sys.stdout.flush()
+    os.execv(sys.executable, args)
+
+
+COMMANDS = (
+    init_db_command,
+    upgrade_command,
+    load_demo_command,
+    prepare_demo_command,
+    create_user_command,
+    register_device_command,
+    revoke_device_command,
+    close_out_command,
+    serve_command,
+)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from server import create_app
+
+    return create_app(instance_path=os.environ.get("HANGDOI_INSTANCE") or None)
+
+
+def _set_instance(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        os.environ["HANGDOI_INSTANCE"] = str(Path(value).resolve())
+    return value
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False)
+@click.option("--instance", callback=_set_instance, expose_value=False, is_eager=True,
+              help="Instance folder (SQLite database, secret key). Default: ./instance")
+def main() -> None:
+    """hangdoi server administration."""
+

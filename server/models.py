@@ -1,0 +1,326 @@
+"""The database tables, as SQLAlchemy 2.0 typed models.
+
+Every schema change goes through an Alembic migration in ``server/migrations``.
+Timestamps are stored in UTC; business days are dates in the site's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from contract.tickets import CounterState, TicketState
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware UTC datetime, stored without zone (SQLite has none) and read back as UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC time is expected")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Site(Base):
+    """One service centre. One install serves many (the provincial centre and communes)."""
+
+    __tablename__ = "site"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # {"mon": [["07:30", "11:30"], ...], ...}; NULL means open around the clock.
+    opening_hours: Mapped[dict[str, list[list[str]]] | None] = mapped_column(JSON, default=None)
+    # Call-next policy: at most this many priority tickets in a row at one counter.
+    max_priority_in_row: Mapped[int] = mapped_column(Integer, default=2)
+    # A called ticket recalled this many times becomes a no-show at the next recall.
+    no_show_after_calls: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Department(Base):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class NumberSeries(Base):
+    """A service group that shares one run of ticket numbers per business day."""
+
+    __tablename__ = "number_series"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    name_vi: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    # A Python format string with one field {n}: "A{n:03d}" gives A001, "{n:04d}" gives 1005.
+    format: Mapped[str] = mapped_column(String(40), default="{n:04d}")
+    start: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DailyNumber(Base):
+    """The last number issued in a series on a business day, incremented with each insert."""
+
+    __tablename__ = "daily_number"
+
+    series_id: Mapped[int] = mapped_column(ForeignKey("number_series.id"), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Service(Base):
+    """A procedure group a visitor picks at the kiosk."""
+
+    __tablename__ = "service"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    series_id: Mapped[int] = mapped_column(ForeignKey("number_series.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    target_wait_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    # Nominal handling time of one ticket, used for wait estimates until there are observations.
+    expected_service_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    daily_quota: Mapped[int | None] = mapped_column(Integer, default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
+    series: Mapped[NumberSeries] = relationship(lazy="joined", innerjoin=True)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL for province-wide administrators and managers.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), default=None)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # officer | manager | admin
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for a desktop app, stored as a SHA-256 hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Device(Base):
+    """A kiosk or a hall display, with a revocable token stored as a SHA-256 hash."""
+
+    __tablename__ = "device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # kiosk | display
+    name: Mapped[str] = mapped_column(String(200))
+    zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PriorityCategory(Base):
+    """A kind of visitor served first (elderly, disabled, pregnant, ...)."""
+
+    __tablename__ = "priority_category"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Counter(Base):
+    """A service desk, with the services it serves in order of preference."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("site_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name_vi: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    state: Mapped[str] = mapped_column(String(16), default=CounterState.CLOSED)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    current_ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id", use_alter=True), default=None
+    )
+    # Priority tickets called in a row, for the anti-starvation rule.
+    priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    state_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    services: Mapped[list[CounterService]] = relationship(
+        order_by="CounterService.rank", cascade="all, delete-orphan"
+    )
+
+
+class CounterService(Base):
+    __tablename__ = "counter_service"
+
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True, index=True)
+    # 0 is the counter's first choice.
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # A number is issued once per series and day; a transferred ticket keeps its number.
+        Index(
+            "uq_ticket_issued_number",
+            "series_id",
+            "business_day",
+            "seq",
+            unique=True,
+            sqlite_where=text("transferred_from_id IS NULL"),
+            postgresql_where=text("transferred_from_id IS NULL"),
+        ),
+        # Call next and people ahead: a service's waiting tickets of a day in queue order.
+        Index("ix_ticket_queue", "service_id", "state", "business_day", "queued_at"),
+        Index(
+            "ix_ticket_priority_queue",
+            "service_id",
+            "state",
+            "business_day",
+            "queued_at",
+            sqlite_where=text("priority_category_id IS NOT NULL"),
+            postgresql_where=text("priority_category_id IS NOT NULL"),
+        ),
+        Index("ix_ticket_target_counter", "target_counter_id", "state"),
+        Index("ix_ticket_service_day", "service_id", "business_day"),
+        Index("ix_ticket_site_day_number", "site_id", "business_day", "number"),
+        Index("ix_ticket_site_state", "site_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    series_id: Mapped[int] = mapped_column(ForeignKey("number_series.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(16), default=TicketState.WAITING)
+    priority_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("priority_category.id"), default=None
+    )
+    dossier_code: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    tracking_token: Mapped[str] = mapped_column(String(43), unique=True)
+    lang: Mapped[str] = mapped_column(String(5), default="vi")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Place in the queue: the issue time, kept across transfers unless told otherwise.
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The counter the ticket is (or was last) at.
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
+    # Set when the ticket was transferred to one counter: only that counter calls it.
+    target_counter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("counter.id"), default=None
+    )
+    outcome: Mapped[str | None] = mapped_column(String(32), default=None)
+    transferred_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket.id"), default=None, index=True
+    )
+    issued_by_device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
+    issued_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), default=None
+    )
+
+
+class TicketEvent(Base):
+    """Append-only log: one row per transition of a ticket."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_ticket_event_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)

@@ -1,0 +1,37 @@
+"""The production server process: gevent's WSGI server, one process.
+
+Run through ``hangdoi-server serve``; gevent patches the standard library first thing,
+before Flask, SQLAlchemy or the database drivers are imported.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="hangdoi production server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--instance", default=None)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from server import create_app
+
+    app = create_app(instance_path=args.instance or os.environ.get("HANGDOI_INSTANCE") or None)
+    server = WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("hangdoi.http"))
+    signal.signal(signal.SIGTERM, lambda *_: server.stop(timeout=5))
+    logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Business days and opening hours, in the site's time zone (Asia/Ho_Chi_Minh by default)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def business_day(now: dt.datetime, tz: str) -> dt.date:
+    """The date of `now` (aware, any zone) in the site's time zone."""
+    return now.astimezone(zone(tz)).date()
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def validate_opening_hours(hours: dict[str, list[list[str]]]) -> None:
+    """Raise ValueError unless `hours` maps weekday keys to ordered [open, close] pairs."""
+    for day, spans in hours.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+        for span in spans:
+            if len(span) != 2 or _minutes(span[0]) >= _minutes(span[1]):
+                raise ValueError(f"{day}: {span!r} is not an [open, close] pair of HH:MM times")
+
+
+def is_open(hours: dict[str, list[list[str]]] | None, now: dt.datetime, tz: str) -> bool:
+    """Whether a site with these opening hours is open at `now`. None means always open."""
+    if hours is None:
+        return True
+    local = now.astimezone(zone(tz))
+    minute = local.hour * 60 + local.minute
+    return any(
+        _minutes(start) <= minute < _minutes(end) for start, end in hours.get(WEEKDAYS[local.weekday()], [])
+    )
+
+
+def describe_hours(hours: dict[str, list[list[str]]]) -> tuple[str, str]:
+    """Opening hours as a short sentence, in Vietnamese and in English."""
+    parts_vi, parts_en = [], []
+    for index, day in enumerate(WEEKDAYS):
+        spans = hours.get(day) or []
+        if spans:
+            text = ", ".join(f"{a}–{b}" for a, b in spans)
+            parts_vi.append(f"{WEEKDAYS_VI[index]} {text}")
+            parts_en.append(f"{day.capitalize()} {text}")
+    return "; ".join(parts_vi), "; ".join(parts_en)

@@ -1,0 +1,114 @@
+"""How many people are ahead of a ticket, and how long it will wait.
+
+People ahead: the waiting tickets of the same service and day that the call-next policy
+serves first (priority tickets before ordinary ones, then queue order).
+
+Estimated wait: people ahead divided by the service's observed rate (tickets of that
+service finished per minute over the last hour, by all counters that serve it), when at
+least :data:`MIN_OBSERVATIONS` were finished; else people ahead times the service's
+nominal minutes per ticket, divided by the open counters that serve it (at least one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from contract.tickets import CounterState, TicketState
+from server.models import Counter, CounterService, Service, Ticket
+
+WINDOW = dt.timedelta(hours=1)
+MIN_OBSERVATIONS = 3
+# The rate is re-read at most this often per service and process: it moves slowly, and
+# the issue path should not pay for an aggregate query each time.
+RATE_TTL_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Rate:
+    # Tickets per minute, or None when there are too few observations.
+    observed_per_minute: float | None
+    open_counters: int
+
+
+_rate_cache: dict[int, tuple[float, Rate]] = {}
+_rate_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    with _rate_lock:
+        _rate_cache.clear()
+
+
+def people_ahead(session: Session, ticket: Ticket) -> int:
+    if ticket.state != TicketState.WAITING:
+        return 0
+    waiting = and_(
+        Ticket.service_id == ticket.service_id,
+        Ticket.state == TicketState.WAITING,
+        Ticket.business_day == ticket.business_day,
+        Ticket.id != ticket.id,
+        or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == ticket.target_counter_id),
+    )
+    earlier = or_(
+        Ticket.queued_at < ticket.queued_at,
+        and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
+    )
+    if ticket.priority_category_id is not None:
+        condition = and_(waiting, Ticket.priority_category_id.is_not(None), earlier)
+    else:
+        condition = and_(waiting, or_(earlier, Ticket.priority_category_id.is_not(None)))
+    return session.scalar(select(func.count()).select_from(Ticket).where(condition)) or 0
+
+
+def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
+    cached = _rate_cache.get(service_id)
+    if cached is not None and time.monotonic() - cached[0] < RATE_TTL_SECONDS:
+        return cached[1]
+    finished = session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.service_id == service_id,
+            Ticket.state == TicketState.DONE,
+            Ticket.finished_at >= now - WINDOW,
+        )
+    ) or 0
+    open_counters = session.scalar(
+        select(func.count(Counter.id))
+        .join(CounterService, CounterService.counter_id == Counter.id)
+        .where(CounterService.service_id == service_id, Counter.state == CounterState.OPEN)
+    ) or 0
+    rate = Rate(
+        finished / (WINDOW.total_seconds() / 60) if finished >= MIN_OBSERVATIONS else None,
+        open_counters,
+    )
+    with _rate_lock:
+        _rate_cache[service_id] = (time.monotonic(), rate)
+    return rate
+
+
+def estimated_wait_minutes(ahead: int, rate: Rate, service: Service) -> int:
+    if ahead == 0:
+        return 0
+    if rate.observed_per_minute:
+        return math.ceil(ahead / rate.observed_per_minute)
+    return math.ceil(ahead * service.expected_service_minutes / max(1, rate.open_counters))
+
+
+@dataclass(frozen=True)
+class Standing:
+    people_ahead: int
+    estimated_wait_minutes: int
+
+
+def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetime) -> Standing:
+    """Where a ticket stands in its queue now."""
+    ahead = people_ahead(session, ticket)
+    if ticket.state != TicketState.WAITING:
+        return Standing(0, 0)
+    return Standing(ahead, estimated_wait_minutes(ahead, service_rate(session, service.id, now), service))

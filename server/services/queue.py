@@ -1,0 +1,881 @@
+"""The queue engine: issuing tickets, calling them to counters, and every other move of
+the ticket lifecycle, as plain functions over a SQLAlchemy session.
+
+Each function is one write transaction. It checks who acts and on what, applies one
+transition of :data:`contract.tickets.TRANSITIONS` (an illegal move raises a 409
+:class:`~server.errors.DomainError`), appends a :class:`~server.models.TicketEvent`, and
+queues the domain events that go out after the commit.
+
+Race-freedom comes from the database, not from the process: ticket numbers come from a
+per (series, business day) row incremented in the insert's transaction; "call next"
+claims its ticket with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and under SQLite's
+write lock (``BEGIN IMMEDIATE``) on SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from contract import events as ev
+from contract.tickets import (
+    ACTION_LABELS,
+    COUNTER_STATE_LABELS,
+    OPEN_STATES,
+    STATE_LABELS,
+    CounterState,
+    Outcome,
+    TicketAction,
+    TicketState,
+    next_state,
+)
+from server.db import write_transaction
+from server.errors import DomainError, Forbidden, InvalidInput, NotFound, not_found
+from server.events import publish
+from server.models import (
+    Counter,
+    CounterService,
+    DailyNumber,
+    PriorityCategory,
+    Service,
+    Site,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
+from server.services.actor import Actor, Role
+from server.services.clock import business_day, describe_hours, is_open
+
+A = TicketAction
+S = TicketState
+
+EVENT_FOR_ACTION: dict[TicketAction, str] = {
+    A.ISSUE: ev.TICKET_ISSUED,
+    A.CALL: ev.TICKET_CALLED,
+    A.RECALL: ev.TICKET_RECALLED,
+    A.START: ev.TICKET_SERVING,
+    A.FINISH: ev.TICKET_FINISHED,
+    A.NO_SHOW: ev.TICKET_NO_SHOW,
+    A.HOLD: ev.TICKET_HELD,
+    A.RETURN: ev.TICKET_RETURNED,
+    A.RESUME: ev.TICKET_CALLED,
+    A.TRANSFER: ev.TICKET_TRANSFERRED,
+    A.CANCEL: ev.TICKET_CANCELLED,
+    A.EXPIRE: ev.TICKET_EXPIRED,
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def new_tracking_token() -> str:
+    """The unguessable token of a ticket's phone page (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def _illegal(ticket: Ticket, action: TicketAction) -> DomainError:
+    state = TicketState(ticket.state)
+    state_vi, state_en = STATE_LABELS[state]
+    action_vi, action_en = ACTION_LABELS[action]
+    return DomainError(
+        "illegal_transition",
+        f"Số {ticket.number} đang ở trạng thái «{state_vi}», không thể {action_vi}.",
+        f"Ticket {ticket.number} is {state_en}; it cannot be given the action '{action_en}'.",
+        ticket=ticket.number,
+        state=state.value,
+        action=action.value,
+    )
+
+
+def _move(
+    session: Session,
+    ticket: Ticket,
+    action: TicketAction,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    counter: Counter | None = None,
+    note: str | None = None,
+    **extra: object,
+) -> None:
+    """Apply one transition to `ticket`, log it and queue its event."""
+    from_state = ticket.state
+    to_state = next_state(action, TicketState(from_state))
+    if to_state is None:
+        raise _illegal(ticket, action)
+    ticket.state = to_state
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            site_id=ticket.site_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            at=now,
+            user_id=actor.user_id,
+            device_id=actor.device_id,
+            counter_id=counter.id if counter is not None else ticket.counter_id,
+            note=note,
+        )
+    )
+    payload = ticket_payload(ticket)
+    payload["action"] = action.value
+    if counter is not None:
+        payload["counter"] = {"id": counter.id, "number": counter.number, "name_vi": counter.name_vi,
+                              "name_en": counter.name_en, "zone": counter.zone}
+    payload.update(extra)
+    rooms: list[tuple[str, object]] = [("ticket", ticket.tracking_token), ("service", ticket.service_id)]
+    if counter is not None:
+        rooms.append(("counter", counter.id))
+        if counter.zone:
+            rooms.append(("zone", counter.zone))
+    publish(session, EVENT_FOR_ACTION[action], ticket.site_id, payload, *rooms)
+
+
+def ticket_payload(ticket: Ticket) -> dict[str, object]:
+    """The fields of a ticket that every event and API answer carries."""
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "state": ticket.state,
+        "service_id": ticket.service_id,
+        "site_id": ticket.site_id,
+        "business_day": ticket.business_day.isoformat(),
+        "priority": ticket.priority_category_id is not None,
+        "call_count": ticket.call_count,
+        "counter_id": ticket.counter_id,
+    }
+
+
+def _site(session: Session, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise not_found("điểm phục vụ", "site", site_id)
+    return site
+
+
+def _service(session: Session, actor: Actor, service_id: int) -> Service:
+    service = session.get(Service, service_id)
+    if service is None or not actor.may_see_site(service.site_id):
+        raise not_found("dịch vụ", "service", service_id)
+    return service
+
+
+def _ticket(session: Session, actor: Actor, ticket_id: int, *, lock: bool = False) -> Ticket:
+    ticket = session.get(Ticket, ticket_id, with_for_update=lock or None)
+    if ticket is None or not actor.may_see_site(ticket.site_id):
+        raise not_found("số", "ticket", ticket_id)
+    return ticket
+
+
+def _counter(session: Session, actor: Actor, counter_id: int, *, lock: bool = True) -> Counter:
+    # The counter row is locked first in every counter action, so two requests for one
+    # counter (a double click, two windows) run one after the other.
+    counter = session.get(Counter, counter_id, with_for_update=lock or None)
+    if counter is None or not actor.may_see_site(counter.site_id):
+        raise not_found("quầy", "counter", counter_id)
+    return counter
+
+
+def _require_counter_officer(counter: Counter, actor: Actor) -> None:
+    """Only the officer who opened a counter acts at it."""
+    if actor.role != Role.OFFICER or counter.state == CounterState.CLOSED or counter.officer_id != actor.user_id:
+        raise Forbidden(
+            "not_your_counter",
+            f"Bạn chưa mở quầy số {counter.number}. Hãy mở quầy trước khi gọi số.",
+            f"You have not opened counter {counter.number}. Open it before calling tickets.",
+            counter=counter.number,
+        )
+
+
+def _require_open(counter: Counter) -> None:
+    if counter.state != CounterState.OPEN:
+        state_vi, state_en = COUNTER_STATE_LABELS[CounterState(counter.state)]
+        raise DomainError(
+            "counter_not_open",
+            f"Quầy số {counter.number} đang {state_vi}; hãy mở lại quầy để gọi số.",
+            f"Counter {counter.number} is {state_en}; reopen it to call tickets.",
+            counter=counter.number,
+        )
+
+
+def _require_free(session: Session, counter: Counter) -> None:
+    if counter.current_ticket_id is not None:
+        current = session.get(Ticket, counter.current_ticket_id)
+        number = current.number if current else "?"
+        raise DomainError(
+            "counter_busy",
+            f"Quầy số {counter.number} đang phục vụ số {number}. Hãy kết thúc, báo vắng mặt "
+            "hoặc tạm giữ số này trước.",
+            f"Counter {counter.number} still has ticket {number}. Finish it, mark it as a "
+            "no-show or put it on hold first.",
+            counter=counter.number,
+            ticket=number,
+        )
+
+
+def _current_ticket(session: Session, counter: Counter, action: TicketAction) -> Ticket:
+    if counter.current_ticket_id is None:
+        action_vi, action_en = ACTION_LABELS[action]
+        raise DomainError(
+            "no_current_ticket",
+            f"Quầy số {counter.number} chưa gọi số nào nên không thể {action_vi}.",
+            f"Counter {counter.number} has no current ticket to {action_en}.",
+            counter=counter.number,
+        )
+    ticket = session.get(Ticket, counter.current_ticket_id, with_for_update=True)
+    assert ticket is not None  # a foreign key
+    return ticket
+
+
+def _release(counter: Counter) -> None:
+    counter.current_ticket_id = None
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def _next_seq(session: Session, series_id: int, day: dt.date, start: int) -> int:
+    """Take the next number of a series for a day, in the caller's transaction.
+
+    The upsert locks the day's row until commit: concurrent issuers of one series wait
+    for each other, and a rolled-back issue gives its number back (no gaps).
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(DailyNumber)
+        .values(series_id=series_id, business_day=day, last=start)
+        .on_conflict_do_update(
+            index_elements=[DailyNumber.series_id, DailyNumber.business_day],
+            set_={"last": DailyNumber.last + 1},
+        )
+        .returning(DailyNumber.last)
+    )
+    return session.execute(stmt).scalar_one()
+
+
+def issue_ticket(
+    session: Session,
+    actor: Actor,
+    service_id: int,
+    *,
+    priority_code: str | None = None,
+    dossier_code: str | None = None,
+    lang: str = "vi",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Issue a walk-in ticket (optionally a priority case, optionally linked to a dossier)."""
+    now = now or utcnow()
+    with write_transaction(session):
+        service = _service(session, actor, service_id)
+        if not service.active:
+            raise DomainError(
+                "service_inactive",
+                f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
+                f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
+            )
+        site = _site(session, service.site_id)
+        if not is_open(site.opening_hours, now, site.timezone):
+            hours_vi, hours_en = describe_hours(site.opening_hours or {})
+            raise DomainError(
+                "site_closed",
+                f"{site.name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
+                f"{site.name_en or site.name_vi} is closed now (open {hours_en}).",
+            )
+        day = business_day(now, site.timezone)
+        category_id = None
+        if priority_code:
+            category_id = session.scalar(
+                select(PriorityCategory.id).where(
+                    PriorityCategory.site_id == site.id,
+                    PriorityCategory.code == priority_code,
+                    PriorityCategory.active.is_(True),
+                )
+            )
+            if category_id is None:
+                raise InvalidInput(
+                    "unknown_priority_category",
+                    f"Không có đối tượng ưu tiên «{priority_code}» ở điểm phục vụ này.",
+                    f"There is no priority category '{priority_code}' at this site.",
+                )
+        if service.daily_quota is not None:
+            issued = session.scalar(
+                select(func.count(Ticket.id)).where(
+                    Ticket.service_id == service.id,
+                    Ticket.business_day == day,
+                    Ticket.transferred_from_id.is_(None),
+                )
+            )
+            if issued >= service.daily_quota:
+                raise DomainError(
+                    "quota_reached",
+                    f"Dịch vụ «{service.name_vi}» đã hết {service.daily_quota} số của hôm nay. "
+                    "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
+                    f"'{service.name_en or service.name_vi}' has issued all {service.daily_quota} "
+                    "tickets for today. Please come back on the next working day or book online.",
+                    quota=service.daily_quota,
+                )
+        series = service.series
+        seq = _next_seq(session, series.id, day, series.start)
+        ticket = Ticket(
+            site_id=site.id,
+            service_id=service.id,
+            series_id=series.id,
+            business_day=day,
+            seq=seq,
+            number=series.format.format(n=seq),
+            state=S.WAITING,
+            priority_category_id=category_id,
+            dossier_code=dossier_code,
+            tracking_token=new_tracking_token(),
+            lang=lang,
+            issued_at=now,
+            queued_at=now,
+            call_count=0,
+            issued_by_device_id=actor.device_id,
+            issued_by_user_id=actor.user_id,
+        )
+        session.add(ticket)
+        session.flush()
+        _log_issue(session, ticket, actor, now)
+    return ticket
+
+
+def _log_issue(session: Session, ticket: Ticket, actor: Actor, now: dt.datetime) -> None:
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            site_id=ticket.site_id,
+            action=A.ISSUE,
+            from_state=None,
+            to_state=ticket.state,
+            at=now,
+            user_id=actor.user_id,
+            device_id=actor.device_id,
+        )
+    )
+    publish(
+        session,
+        ev.TICKET_ISSUED,
+        ticket.site_id,
+        ticket_payload(ticket) | {"action": A.ISSUE.value},
+        ("ticket", ticket.tracking_token),
+        ("service", ticket.service_id),
+    )
+
+
+# --------------------------------------------------------------------------- calling
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _claim_first(session: Session, query) -> Ticket | None:  # type: ignore[no-untyped-def]
+    query = query.order_by(Ticket.queued_at, Ticket.id).limit(1)
+    if _is_postgres(session):
+        # Skip rows another counter has just claimed instead of waiting for them.
+        query = query.with_for_update(skip_locked=True, of=Ticket)
+    return session.scalars(query).first()
+
+
+def pick_next(session: Session, counter: Counter, site: Site, day: dt.date) -> Ticket | None:
+    """The ticket `counter` should call now, by the call-next policy (see README):
+
+    1. tickets transferred to this very counter;
+    2. priority tickets of its services, oldest first, unless the counter has already
+       called `site.max_priority_in_row` priority tickets in a row;
+    3. the oldest waiting ticket of its first-choice service, then of each next one.
+    """
+    waiting_today = (Ticket.state == S.WAITING, Ticket.business_day == day)
+    ticket = _claim_first(
+        session, select(Ticket).where(Ticket.target_counter_id == counter.id, *waiting_today)
+    )
+    if ticket is not None:
+        return ticket
+    service_ids = list(
+        session.scalars(
+            select(CounterService.service_id)
+            .where(CounterService.counter_id == counter.id)
+            .order_by(CounterService.rank)
+        )
+    )
+    if not service_ids:
+        return None
+    general = (Ticket.target_counter_id.is_(None), *waiting_today)
+    if counter.priority_streak < site.max_priority_in_row:
+        ticket = _claim_first(
+            session,
+            select(Ticket).where(
+                Ticket.service_id.in_(service_ids),
+                Ticket.priority_category_id.is_not(None),
+                *general,
+            ),
+        )
+        if ticket is not None:
+            return ticket
+    for service_id in service_ids:
+        ticket = _claim_first(session, select(Ticket).where(Ticket.service_id == service_id, *general))
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def _call(session: Session, counter: Counter, ticket: Ticket, actor: Actor, now: dt.datetime,
+          action: TicketAction = A.CALL, note: str | None = None) -> None:
+    ticket.counter_id = counter.id
+    ticket.call_count = ticket.call_count + 1
+    ticket.called_at = now
+    _move(session, ticket, action, actor, now, counter=counter, note=note)
+    counter.current_ticket_id = ticket.id
+    if ticket.priority_category_id is not None:
+        counter.priority_streak = counter.priority_streak + 1
+    else:
+        counter.priority_streak = 0
+
+
+def call_next(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket | None:
+    """Call the next ticket to a counter; None when nobody waits for its services."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        _require_open(counter)
+        _require_free(session, counter)
+        site = _site(session, counter.site_id)
+        ticket = pick_next(session, counter, site, business_day(now, site.timezone))
+        if ticket is None:
+            return None
+        _call(session, counter, ticket, actor, now)
+    return ticket
+
+
+def call_number(
+    session: Session, actor: Actor, counter_id: int, number: str, *, now: dt.datetime | None = None
+) -> Ticket:
+    """Call one given number of today to a counter (waiting, or held at this counter)."""
+    now = now or utcnow()
+    number = number.strip().upper()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        _require_open(counter)
+        _require_free(session, counter)
+        site = _site(session, counter.site_id)
+        day = business_day(now, site.timezone)
+        candidates = list(
+            session.scalars(
+                select(Ticket)
+                .where(Ticket.site_id == site.id, Ticket.business_day == day, Ticket.number == number)
+                .order_by(Ticket.id)
+                .with_for_update()
+            )
+        )
+        if not candidates:
+            raise NotFound(
+                "number_not_found",
+                f"Hôm nay chưa cấp số {number}.",
+                f"Ticket {number} has not been issued today.",
+                ticket=number,
+            )
+        # A transferred ticket keeps its number: the newest of the chain is the live one.
+        ticket = candidates[-1]
+        if ticket.state == S.HELD:
+            if ticket.counter_id != counter.id:
+                raise _held_elsewhere(ticket, counter)
+            _call(session, counter, ticket, actor, now, action=A.RESUME)
+        else:
+            _call(session, counter, ticket, actor, now)
+    return ticket
+
+
+def _held_elsewhere(ticket: Ticket, counter: Counter) -> DomainError:
+    return DomainError(
+        "held_at_other_counter",
+        f"Số {ticket.number} đang được tạm giữ ở quầy khác; quầy đó gọi lại hoặc trả số về hàng chờ.",
+        f"Ticket {ticket.number} is on hold at another counter; that counter resumes it or "
+        "returns it to the queue.",
+        ticket=ticket.number,
+    )
+
+
+def recall(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
+    """Call the counter's current ticket again. Past the site's limit it becomes a no-show."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        ticket = _current_ticket(session, counter, A.RECALL)
+        site = _site(session, counter.site_id)
+        if ticket.state == S.CALLED and ticket.call_count >= site.no_show_after_calls:
+            _move(session, ticket, A.NO_SHOW, actor, now, counter=counter,
+                  note=f"auto: {ticket.call_count} calls without answer")
+            ticket.finished_at = now
+            _release(counter)
+        else:
+            if ticket.state == S.CALLED:
+                ticket.call_count = ticket.call_count + 1
+                ticket.called_at = now
+            _move(session, ticket, A.RECALL, actor, now, counter=counter)
+    return ticket
+
+
+def start_serving(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        ticket = _current_ticket(session, counter, A.START)
+        ticket.started_at = now
+        _move(session, ticket, A.START, actor, now, counter=counter)
+    return ticket
+
+
+def finish(
+    session: Session,
+    actor: Actor,
+    counter_id: int,
+    *,
+    outcome: str = Outcome.COMPLETED,
+    note: str | None = None,
+    dossier_code: str | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Finish serving the counter's current ticket, with its outcome."""
+    now = now or utcnow()
+    outcome = Outcome(outcome)
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        ticket = _current_ticket(session, counter, A.FINISH)
+        _move(session, ticket, A.FINISH, actor, now, counter=counter, note=note, outcome=outcome.value)
+        ticket.outcome = outcome
+        ticket.finished_at = now
+        if dossier_code:
+            ticket.dossier_code = dossier_code
+        _release(counter)
+    return ticket
+
+
+def mark_no_show(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        ticket = _current_ticket(session, counter, A.NO_SHOW)
+        _move(session, ticket, A.NO_SHOW, actor, now, counter=counter)
+        ticket.finished_at = now
+        _release(counter)
+    return ticket
+
+
+def hold(
+    session: Session, actor: Actor, counter_id: int, *, note: str | None = None, now: dt.datetime | None = None
+) -> Ticket:
+    """Park the counter's current ticket (the visitor fetches a missing paper, say)."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        ticket = _current_ticket(session, counter, A.HOLD)
+        _move(session, ticket, A.HOLD, actor, now, counter=counter, note=note)
+        _release(counter)
+    return ticket
+
+
+def resume_held(
+    session: Session, actor: Actor, counter_id: int, ticket_id: int, *, now: dt.datetime | None = None
+) -> Ticket:
+    """Call a ticket this counter put on hold back to it."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        _require_free(session, counter)
+        ticket = _ticket(session, actor, ticket_id, lock=True)
+        if ticket.state == S.HELD and ticket.counter_id != counter.id:
+            raise _held_elsewhere(ticket, counter)
+        _call(session, counter, ticket, actor, now, action=A.RESUME)
+    return ticket
+
+
+def _require_staff_of_site(actor: Actor, site_id: int) -> None:
+    if not actor.is_user or not actor.may_see_site(site_id):
+        raise Forbidden(
+            "forbidden",
+            "Chỉ cán bộ của điểm phục vụ này mới làm được việc này.",
+            "Only staff of this site may do this.",
+        )
+
+
+def return_to_queue(
+    session: Session, actor: Actor, ticket_id: int, *, note: str | None = None, now: dt.datetime | None = None
+) -> Ticket:
+    """Put a held ticket back in the queue, at its original place."""
+    now = now or utcnow()
+    with write_transaction(session):
+        ticket = _ticket(session, actor, ticket_id, lock=True)
+        _require_staff_of_site(actor, ticket.site_id)
+        _move(session, ticket, A.RETURN, actor, now, note=note)
+    return ticket
+
+
+def cancel(
+    session: Session, actor: Actor, ticket_id: int, *, note: str | None = None, now: dt.datetime | None = None
+) -> Ticket:
+    """Cancel a waiting ticket (the visitor leaves)."""
+    now = now or utcnow()
+    with write_transaction(session):
+        ticket = _ticket(session, actor, ticket_id, lock=True)
+        _move(session, ticket, A.CANCEL, actor, now, note=note)
+        ticket.finished_at = now
+    return ticket
+
+
+def cancel_by_token(session: Session, token: str, *, now: dt.datetime | None = None) -> Ticket:
+    """Cancel a waiting ticket from its phone page: the tracking token is the credential."""
+    now = now or utcnow()
+    with write_transaction(session):
+        ticket = session.scalars(select(Ticket).where(Ticket.tracking_token == token).with_for_update()).first()
+        if ticket is None:
+            raise not_found("số", "ticket", "")
+        visitor = Actor(role=Role.KIOSK, site_id=ticket.site_id, name="visitor")
+        _move(session, ticket, A.CANCEL, visitor, now, note="cancelled by the visitor")
+        ticket.finished_at = now
+    return ticket
+
+
+def transfer(
+    session: Session,
+    actor: Actor,
+    *,
+    counter_id: int | None = None,
+    ticket_id: int | None = None,
+    to_service_id: int | None = None,
+    to_counter_id: int | None = None,
+    note: str | None = None,
+    keep_position: bool = True,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Send a ticket on to another service and/or counter; returns the new waiting ticket.
+
+    Either the current ticket of `counter_id` or the waiting ticket `ticket_id` moves. The
+    new ticket keeps the number, the tracking token (the visitor's phone follows it) and,
+    unless `keep_position` is false, the original place in the queue.
+    """
+    now = now or utcnow()
+    if to_service_id is None and to_counter_id is None:
+        raise InvalidInput(
+            "transfer_target_missing",
+            "Hãy chọn dịch vụ hoặc quầy để chuyển số đến.",
+            "Choose the service or the counter to transfer the ticket to.",
+        )
+    with write_transaction(session):
+        counter = None
+        if counter_id is not None:
+            counter = _counter(session, actor, counter_id)
+            _require_counter_officer(counter, actor)
+            ticket = _current_ticket(session, counter, A.TRANSFER)
+        elif ticket_id is not None:
+            ticket = _ticket(session, actor, ticket_id, lock=True)
+            _require_staff_of_site(actor, ticket.site_id)
+        else:
+            raise InvalidInput("transfer_source_missing", "Chưa chọn số cần chuyển.", "No ticket chosen to transfer.")
+        service = _service(session, actor, to_service_id or ticket.service_id)
+        target = None
+        if to_counter_id is not None:
+            target = _counter(session, actor, to_counter_id, lock=False)
+            if target.site_id != ticket.site_id:
+                raise not_found("quầy", "counter", to_counter_id)
+        if service.site_id != ticket.site_id:
+            raise not_found("dịch vụ", "service", service.id)
+        if (
+            target is None
+            and service.id == ticket.service_id
+            and ticket.target_counter_id is None
+        ):
+            raise InvalidInput(
+                "transfer_to_same_place",
+                f"Số {ticket.number} đã ở dịch vụ này; hãy chọn dịch vụ hoặc quầy khác.",
+                f"Ticket {ticket.number} is already in this service; choose another service or counter.",
+            )
+        token = ticket.tracking_token
+        new_ticket = Ticket(
+            site_id=ticket.site_id,
+            service_id=service.id,
+            series_id=ticket.series_id,
+            business_day=ticket.business_day,
+            seq=ticket.seq,
+            number=ticket.number,
+            state=S.WAITING,
+            priority_category_id=ticket.priority_category_id,
+            dossier_code=ticket.dossier_code,
+            tracking_token=token,
+            lang=ticket.lang,
+            issued_at=ticket.issued_at,
+            queued_at=ticket.queued_at if keep_position else now,
+            call_count=0,
+            target_counter_id=target.id if target else None,
+            transferred_from_id=ticket.id,
+            issued_by_device_id=ticket.issued_by_device_id,
+            issued_by_user_id=ticket.issued_by_user_id,
+        )
+        # The visitor's phone follows the new ticket: the old one gets a token of its own.
+        ticket.tracking_token = new_tracking_token()
+        if counter is not None:
+            ticket.finished_at = now
+            _release(counter)
+        session.flush()
+        session.add(new_ticket)
+        session.flush()
+        _move(
+            session, ticket, A.TRANSFER, actor, now, counter=counter, note=note,
+            to_ticket_id=new_ticket.id, to_service_id=service.id,
+            to_counter_id=target.id if target else None,
+        )
+        _log_issue(session, new_ticket, actor, now)
+    return new_ticket
+
+
+# --------------------------------------------------------------------------- counters
+
+
+def _counter_changed(session: Session, counter: Counter) -> None:
+    publish(
+        session,
+        ev.COUNTER_CHANGED,
+        counter.site_id,
+        {"id": counter.id, "number": counter.number, "state": counter.state,
+         "officer_id": counter.officer_id, "zone": counter.zone},
+        ("counter", counter.id),
+    )
+
+
+def open_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
+    """An officer opens (or reopens after a pause) a counter and becomes its officer."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        if actor.role != Role.OFFICER:
+            raise Forbidden("officers_only", "Chỉ cán bộ một cửa mới mở quầy.", "Only officers open counters.")
+        if counter.state != CounterState.CLOSED and counter.officer_id not in (None, actor.user_id):
+            raise DomainError(
+                "counter_taken",
+                f"Quầy số {counter.number} đang do cán bộ khác mở. Người đó cần đóng quầy trước.",
+                f"Counter {counter.number} is open by another officer, who must close it first.",
+                counter=counter.number,
+            )
+        other = session.scalar(
+            select(Counter.number).where(
+                Counter.officer_id == actor.user_id,
+                Counter.id != counter.id,
+                Counter.state != CounterState.CLOSED,
+            )
+        )
+        if other is not None:
+            raise DomainError(
+                "officer_has_counter",
+                f"Bạn đang mở quầy số {other}. Hãy đóng quầy đó trước khi mở quầy khác.",
+                f"You have counter {other} open. Close it before opening another.",
+                counter=other,
+            )
+        counter.state = CounterState.OPEN
+        counter.officer_id = actor.user_id
+        counter.state_changed_at = now
+        _counter_changed(session, counter)
+    return counter
+
+
+def pause_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
+    """Stop calling new tickets for a while; the current ticket can still be finished."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        _require_counter_officer(counter, actor)
+        if counter.state != CounterState.OPEN:
+            _require_open(counter)
+        counter.state = CounterState.PAUSED
+        counter.state_changed_at = now
+        _counter_changed(session, counter)
+    return counter
+
+
+def close_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
+    """Close a counter. Its officer may, and so may a manager or admin of the site."""
+    now = now or utcnow()
+    with write_transaction(session):
+        counter = _counter(session, actor, counter_id)
+        if actor.role not in (Role.MANAGER, Role.ADMIN):
+            _require_counter_officer(counter, actor)
+        if counter.state == CounterState.CLOSED:
+            return counter
+        _require_free(session, counter)
+        counter.state = CounterState.CLOSED
+        counter.officer_id = None
+        counter.priority_streak = 0
+        counter.state_changed_at = now
+        _counter_changed(session, counter)
+    return counter
+
+
+# --------------------------------------------------------------------------- close-out
+
+
+@dataclass
+class CloseOutResult:
+    tickets_expired: int
+    counters_closed: int
+
+
+def close_out(
+    session: Session, *, site_id: int | None = None, day: dt.date | None = None, now: dt.datetime | None = None
+) -> CloseOutResult:
+    """End the day: every ticket still open of `day` or before expires, every counter closes.
+
+    `day` defaults to each site's current business day. Safe to run twice: the second run
+    finds nothing open.
+    """
+    from server.services.actor import SYSTEM
+
+    now = now or utcnow()
+    expired = closed = 0
+    with write_transaction(session):
+        sites = session.scalars(select(Site).where(Site.id == site_id) if site_id else select(Site)).all()
+        for site in sites:
+            last_day = day or business_day(now, site.timezone)
+            tickets = session.scalars(
+                select(Ticket)
+                .where(
+                    Ticket.site_id == site.id,
+                    Ticket.state.in_([s.value for s in OPEN_STATES]),
+                    Ticket.business_day <= last_day,
+                )
+                .order_by(Ticket.id)
+                .with_for_update()
+            ).all()
+            for ticket in tickets:
+                _move(session, ticket, A.EXPIRE, SYSTEM, now, note="nightly close-out")
+                ticket.finished_at = ticket.finished_at or now
+                expired += 1
+            counters = session.scalars(
+                select(Counter).where(Counter.site_id == site.id, Counter.state != CounterState.CLOSED)
+            ).all()
+            for counter in counters:
+                counter.state = CounterState.CLOSED
+                counter.officer_id = None
+                counter.current_ticket_id = None
+                counter.priority_streak = 0
+                counter.state_changed_at = now
+                _counter_changed(session, counter)
+                closed += 1
+            # Counters closed earlier may still point at a ticket that just expired.
+            session.execute(
+                update(Counter).where(Counter.site_id == site.id, Counter.current_ticket_id.is_not(None))
+                .values(current_ticket_id=None)
+            )
+    return CloseOutResult(expired, closed)
