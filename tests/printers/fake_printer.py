@@ -37,6 +37,7 @@ class FakePrinter:
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._server.bind(("127.0.0.1", 0))
         self._server.listen(8)
+        self._server.settimeout(0.05)  # accept() wakes up to notice close()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._clients: list[socket.socket] = []
@@ -90,6 +91,8 @@ class FakePrinter:
         while not self._stopping.is_set():
             try:
                 client, _ = self._server.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
             self._clients.append(client)
@@ -104,7 +107,7 @@ class FakePrinter:
         pending = b""
         in_job = False
         data = bytearray()
-        client.settimeout(0.2)
+        client.settimeout(0.05)
         try:
             while not self._stopping.is_set():
                 try:
@@ -140,13 +143,13 @@ class FakePrinter:
 
     def close(self) -> None:
         self._stopping.set()
+        self._acceptor.join(2)
         self._server.close()
         for client in self._clients:
             try:
                 client.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._acceptor.join(2)
         for thread in self._threads:
             thread.join(2)
 
