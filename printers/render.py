@@ -283,7 +283,11 @@ def render_slip(slip: Slip, width: int, layout: SlipLayout | None = None,
     page.space(round(10 * scale))
     if slip.department_name:
         page.text(_named(layout, slip.department_name, slip.department_name_en), body)
-    page.text(_named(layout, slip.service_name, slip.service_name_en), title)
+    if layout.language == "vi+en" and slip.service_name_en:
+        page.text(slip.service_name, title)
+        page.text(slip.service_name_en, body)  # the translation, smaller
+    else:
+        page.text(_named(layout, slip.service_name, slip.service_name_en), title)
     page.space(round(8 * scale))
     if slip.counters:
         page.text(f"{label(layout, 'counters')}: {', '.join(slip.counters)}", strong)
