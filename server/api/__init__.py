@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.api import admin, auth, counters, health, sites, tickets
-
-BLUEPRINTS = (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp)
 
 
 def init_app(app: Flask) -> None:
+    # Imported here: the route modules import the extensions, which import this package.
+    from server.api import admin, auth, counters, health, sites, tickets
     from server.extensions import api
 
     api.init_app(app)
@@ -17,7 +16,7 @@ def init_app(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "hdu_… (user) or hdd_… (device)"}
     )
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
-    for blueprint in BLUEPRINTS:
+    for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
         api.register_blueprint(blueprint)
     check_routes(app)
 

@@ -1,0 +1,470 @@
+"""The queue engine, through its service functions, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from contract import events as ev
+from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
+from server.errors import DomainError
+from server.models import Counter, DailyNumber, Ticket, TicketEvent
+from server.services import queue
+from server.services.estimates import clear_cache, standing
+from tests.server.factory import World, build_world
+
+UTC = dt.UTC
+# 10:00 in Hà Nội on a Wednesday.
+MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+def issue(session, world: World, code: str = "LLTP", **kwargs) -> Ticket:
+    return queue.issue_ticket(session, world.kiosk_actor, world.services[code].id, now=kwargs.pop("now", MORNING), **kwargs)
+
+
+def open_counter(session, world: World, number: int, officer: str = "o1") -> Counter:
+    return queue.open_counter(session, world.actor(officer), world.counters[number].id, now=MORNING)
+
+
+def events_of(session, ticket: Ticket) -> list[tuple[str, str | None, str]]:
+    rows = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+    return [(e.action, e.from_state, e.to_state) for e in rows]
+
+
+# ------------------------------------------------------------------ the state table
+
+
+def test_transition_table_is_closed_over_states() -> None:
+    for (action, source), target in TRANSITIONS.items():
+        assert next_state(action, source) is target
+    assert next_state(TicketAction.FINISH, TicketState.WAITING) is None
+    assert allowed_actions(TicketState.DONE) == []
+    assert TicketAction.CALL in allowed_actions(TicketState.WAITING)
+
+
+# ------------------------------------------------------------------ issuing and numbering
+
+
+def test_numbers_follow_each_series_format_without_gaps(session, world: World) -> None:
+    numbers = [issue(session, world, code).number for code in ["LLTP", "HT", "CT", "LLTP", "DD"]]
+    # LLTP and HT share series A; CT and DD share series N, which starts at 1001.
+    assert numbers == ["A001", "A002", "1001", "A003", "1002"]
+
+
+def test_numbers_restart_on_the_next_business_day_in_vietnam_time(session, world: World) -> None:
+    before_midnight = dt.datetime(2026, 11, 25, 16, 59, tzinfo=UTC)  # 23:59 in Hà Nội
+    after_midnight = dt.datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # 00:00 the next day
+    first = issue(session, world, now=before_midnight)
+    second = issue(session, world, now=before_midnight)
+    third = issue(session, world, now=after_midnight)
+    assert (first.number, second.number, third.number) == ("A001", "A002", "A001")
+    assert first.business_day == dt.date(2026, 11, 25)
+    assert third.business_day == dt.date(2026, 11, 26)
+
+
+def test_issue_records_an_event_and_publishes_after_commit(session, world: World, publisher) -> None:
+    ticket = issue(session, world, dossier_code="H01.39-251125-0001")
+    assert events_of(session, ticket) == [("issue", None, "waiting")]
+    assert publisher.names() == [ev.TICKET_ISSUED]
+    published = publisher.events[0]
+    assert published.payload["number"] == "A001"
+    assert ("ticket", ticket.tracking_token) in published.rooms
+    assert ticket.dossier_code == "H01.39-251125-0001"
+    assert len(ticket.tracking_token) >= 43
+
+
+def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) -> None:
+    with pytest.raises(DomainError) as raised:
+        issue(session, world, priority_code="no-such-category")
+    assert raised.value.code == "unknown_priority_category"
+    assert raised.value.status == 422
+    assert session.scalars(select(Ticket)).all() == []
+    assert session.scalars(select(DailyNumber)).all() == []
+    assert publisher.events == []
+    # The number that failed is not lost: the next ticket still gets A001.
+    assert issue(session, world).number == "A001"
+
+
+def test_daily_quota(session) -> None:
+    world = build_world(session, code="Q", quota=2)
+    issue(session, world)
+    issue(session, world)
+    with pytest.raises(DomainError) as raised:
+        issue(session, world)
+    assert raised.value.code == "quota_reached"
+    assert raised.value.status == 409
+    assert "2" in raised.value.message
+    # The quota counts per business day.
+    assert issue(session, world, now=MORNING + dt.timedelta(days=1)).number == "A001"
+
+
+def test_opening_hours(session) -> None:
+    hours = {"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}
+    world = build_world(session, code="H", opening_hours=hours)
+    assert issue(session, world, now=MORNING).number == "A001"  # 10:00
+    lunch = dt.datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 12:00
+    with pytest.raises(DomainError) as raised:
+        issue(session, world, now=lunch)
+    assert raised.value.code == "site_closed"
+    assert "07:30–11:30" in raised.value.message
+    thursday = MORNING + dt.timedelta(days=1)
+    with pytest.raises(DomainError):
+        issue(session, world, now=thursday)
+
+
+def test_inactive_service_refuses_tickets(session, world: World) -> None:
+    world.services["HT"].active = False
+    session.commit()
+    with pytest.raises(DomainError) as raised:
+        issue(session, world, "HT")
+    assert raised.value.code == "service_inactive"
+
+
+def test_a_kiosk_cannot_issue_for_another_site(session, world: World) -> None:
+    other = build_world(session, code="T2")
+    with pytest.raises(DomainError) as raised:
+        queue.issue_ticket(session, world.kiosk_actor, other.services["LLTP"].id, now=MORNING)
+    assert raised.value.status == 404
+
+
+# ------------------------------------------------------------------ calling policy
+
+
+def test_call_next_takes_the_oldest_of_the_first_choice_service_first(session, world: World) -> None:
+    ht = issue(session, world, "HT", now=MORNING)
+    lltp = issue(session, world, "LLTP", now=MORNING + dt.timedelta(minutes=1))
+    open_counter(session, world, 1)  # serves LLTP first, then HT
+    called = queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    assert called is not None and called.id == lltp.id
+    queue.mark_no_show(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    called = queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    assert called is not None and called.id == ht.id
+    queue.mark_no_show(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    assert queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING) is None
+
+
+def test_priority_first_but_at_most_k_in_a_row(session) -> None:
+    world = build_world(session, code="P", max_priority_in_row=2)
+    minute = dt.timedelta(minutes=1)
+    ordinary = [issue(session, world, now=MORNING + i * minute) for i in range(2)]
+    priority = [issue(session, world, priority_code="elderly", now=MORNING + (10 + i) * minute) for i in range(3)]
+    open_counter(session, world, 1)
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    order = []
+    for _ in range(5):
+        ticket = queue.call_next(session, officer, counter_id, now=MORNING)
+        order.append(ticket.id)
+        queue.start_serving(session, officer, counter_id, now=MORNING)
+        queue.finish(session, officer, counter_id, now=MORNING)
+    p, o = [t.id for t in priority], [t.id for t in ordinary]
+    # Two priority calls, then one ordinary to stop starvation, then priority again.
+    assert order == [p[0], p[1], o[0], p[2], o[1]]
+
+
+def test_priority_tickets_are_not_held_back_when_nobody_else_waits(session) -> None:
+    world = build_world(session, code="P1", max_priority_in_row=1)
+    tickets = [issue(session, world, priority_code="disabled") for _ in range(3)]
+    open_counter(session, world, 1)
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    called = []
+    for _ in range(3):
+        called.append(queue.call_next(session, officer, counter_id, now=MORNING).id)
+        queue.mark_no_show(session, officer, counter_id, now=MORNING)
+    assert called == [t.id for t in tickets]
+
+
+def test_call_next_needs_an_open_counter_of_ones_own(session, world: World) -> None:
+    issue(session, world)
+    counter_id = world.counters[1].id
+    with pytest.raises(DomainError) as raised:
+        queue.call_next(session, world.actor("o1"), counter_id, now=MORNING)
+    assert raised.value.code == "not_your_counter" and raised.value.status == 403
+    open_counter(session, world, 1, "o1")
+    with pytest.raises(DomainError) as raised:
+        queue.call_next(session, world.actor("o2"), counter_id, now=MORNING)
+    assert raised.value.code == "not_your_counter"
+    with pytest.raises(DomainError) as raised:
+        queue.open_counter(session, world.actor("o2"), counter_id, now=MORNING)
+    assert raised.value.code == "counter_taken"
+    with pytest.raises(DomainError) as raised:
+        queue.open_counter(session, world.actor("o1"), world.counters[2].id, now=MORNING)
+    assert raised.value.code == "officer_has_counter"
+    queue.pause_counter(session, world.actor("o1"), counter_id, now=MORNING)
+    with pytest.raises(DomainError) as raised:
+        queue.call_next(session, world.actor("o1"), counter_id, now=MORNING)
+    assert raised.value.code == "counter_not_open" and raised.value.status == 409
+    open_counter(session, world, 1, "o1")
+    assert queue.call_next(session, world.actor("o1"), counter_id, now=MORNING) is not None
+    with pytest.raises(DomainError) as raised:
+        queue.call_next(session, world.actor("o1"), counter_id, now=MORNING)
+    assert raised.value.code == "counter_busy"
+    with pytest.raises(DomainError) as raised:
+        queue.close_counter(session, world.actor("o1"), counter_id, now=MORNING)
+    assert raised.value.code == "counter_busy"
+
+
+def test_managers_cannot_call_but_can_close_a_counter(session, world: World) -> None:
+    open_counter(session, world, 1, "o1")
+    with pytest.raises(DomainError) as raised:
+        queue.call_next(session, world.actor("manager"), world.counters[1].id, now=MORNING)
+    assert raised.value.status == 403
+    counter = queue.close_counter(session, world.actor("manager"), world.counters[1].id, now=MORNING)
+    assert counter.state == "closed" and counter.officer_id is None
+
+
+# ------------------------------------------------------------------ the lifecycle
+
+
+def test_full_lifecycle_is_logged(session, world: World, publisher) -> None:
+    ticket = issue(session, world)
+    open_counter(session, world, 1)
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    queue.call_next(session, officer, counter_id, now=MORNING)
+    queue.recall(session, officer, counter_id, now=MORNING)
+    queue.start_serving(session, officer, counter_id, now=MORNING)
+    done = queue.finish(session, officer, counter_id, outcome="incomplete", note="Thiếu CCCD",
+                        dossier_code="000.00.11.H01-251125-0002", now=MORNING)
+    assert done.state == "done" and done.outcome == "incomplete" and done.call_count == 2
+    assert done.dossier_code == "000.00.11.H01-251125-0002"
+    assert events_of(session, ticket) == [
+        ("issue", None, "waiting"),
+        ("call", "waiting", "called"),
+        ("recall", "called", "called"),
+        ("start", "called", "serving"),
+        ("finish", "serving", "done"),
+    ]
+    last = session.scalars(select(TicketEvent).order_by(TicketEvent.id.desc())).first()
+    assert last.note == "Thiếu CCCD" and last.user_id == world.users["o1"].id
+    assert last.counter_id == counter_id
+    assert publisher.names() == [
+        ev.TICKET_ISSUED, ev.COUNTER_CHANGED, ev.TICKET_CALLED, ev.TICKET_RECALLED,
+        ev.TICKET_SERVING, ev.TICKET_FINISHED,
+    ]
+    session.expire_all()
+    assert session.get(Counter, counter_id).current_ticket_id is None
+
+
+def test_illegal_moves_are_409s_and_change_nothing(session, world: World, publisher) -> None:
+    issue(session, world)
+    open_counter(session, world, 1)
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    with pytest.raises(DomainError) as raised:
+        queue.finish(session, officer, counter_id, now=MORNING)
+    assert raised.value.code == "no_current_ticket"
+    ticket = queue.call_next(session, officer, counter_id, now=MORNING)
+    publisher.clear()
+    with pytest.raises(DomainError) as raised:
+        queue.finish(session, officer, counter_id, now=MORNING)  # not started yet
+    assert raised.value.status == 409 and raised.value.code == "illegal_transition"
+    assert "A001" in raised.value.message and "đã được gọi" in raised.value.message
+    assert "called" in raised.value.message_en
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).state == "called"
+    assert publisher.events == []
+    with pytest.raises(DomainError):
+        queue.cancel(session, world.actor("o1"), ticket.id, now=MORNING)
+
+
+def test_recall_turns_into_no_show_after_the_configured_calls(session) -> None:
+    world = build_world(session, code="R", no_show_after_calls=3)
+    ticket = issue(session, world)
+    open_counter(session, world, 1)
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    queue.call_next(session, officer, counter_id, now=MORNING)
+    assert queue.recall(session, officer, counter_id, now=MORNING).call_count == 2
+    assert queue.recall(session, officer, counter_id, now=MORNING).call_count == 3
+    last = queue.recall(session, officer, counter_id, now=MORNING)
+    assert last.id == ticket.id and last.state == "no_show"
+    session.expire_all()
+    assert session.get(Counter, counter_id).current_ticket_id is None
+
+
+def test_hold_return_and_resume(session, world: World) -> None:
+    first = issue(session, world, now=MORNING)
+    second = issue(session, world, now=MORNING + dt.timedelta(minutes=5))
+    open_counter(session, world, 1)
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    assert queue.call_next(session, officer, counter_id, now=MORNING).id == first.id
+    queue.start_serving(session, officer, counter_id, now=MORNING)
+    held = queue.hold(session, officer, counter_id, note="Đi photo giấy tờ", now=MORNING)
+    assert held.state == "held"
+    # The counter is free for the next visitor meanwhile.
+    assert queue.call_next(session, officer, counter_id, now=MORNING).id == second.id
+    with pytest.raises(DomainError) as raised:
+        queue.resume_held(session, officer, counter_id, first.id, now=MORNING)
+    assert raised.value.code == "counter_busy"
+    queue.mark_no_show(session, officer, counter_id, now=MORNING)
+    resumed = queue.resume_held(session, officer, counter_id, first.id, now=MORNING)
+    assert resumed.state == "called" and resumed.call_count == 2
+    queue.hold(session, officer, counter_id, now=MORNING)
+    returned = queue.return_to_queue(session, officer, first.id, now=MORNING)
+    assert returned.state == "waiting"
+    # Back at its original place: the next call of any counter serving LLTP takes it.
+    later = issue(session, world, now=MORNING + dt.timedelta(minutes=30))
+    assert queue.call_next(session, officer, counter_id, now=MORNING).id == first.id
+    assert later.state == "waiting"
+
+
+def test_held_ticket_belongs_to_its_counter(session, world: World) -> None:
+    ticket = issue(session, world)
+    open_counter(session, world, 1, "o1")
+    open_counter(session, world, 2, "o2")
+    queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    queue.hold(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    with pytest.raises(DomainError) as raised:
+        queue.resume_held(session, world.actor("o2"), world.counters[2].id, ticket.id, now=MORNING)
+    assert raised.value.code == "held_at_other_counter"
+    # Held tickets are not in the queue.
+    assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING) is None
+
+
+def test_transfer_to_a_service_keeps_number_place_and_tracking(session, world: World, publisher) -> None:
+    ticket = issue(session, world, "LLTP", now=MORNING)
+    token = ticket.tracking_token
+    later_ct = issue(session, world, "CT", now=MORNING + dt.timedelta(minutes=10))
+    open_counter(session, world, 1, "o1")
+    open_counter(session, world, 3, "o2")
+    queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    queue.start_serving(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    moved = queue.transfer(
+        session, world.actor("o1"), counter_id=world.counters[1].id, to_service_id=world.services["CT"].id,
+        note="Cần chứng thực trước", now=MORNING + dt.timedelta(minutes=20),
+    )
+    session.expire_all()
+    old = session.get(Ticket, ticket.id)
+    assert old.state == "transferred" and old.tracking_token != token
+    assert moved.number == "A001" and moved.state == "waiting" and moved.tracking_token == token
+    assert moved.transferred_from_id == ticket.id and moved.queued_at == ticket.queued_at
+    assert session.get(Counter, world.counters[1].id).current_ticket_id is None
+    # Its original issue time puts it before the CT ticket issued later.
+    assert queue.call_next(session, world.actor("o2"), world.counters[3].id, now=MORNING).id == moved.id
+    assert later_ct.state == "waiting"
+    transferred = [e for e in publisher.events if e.name == ev.TICKET_TRANSFERRED]
+    assert transferred[0].payload["to_ticket_id"] == moved.id
+
+
+def test_transfer_to_a_counter_only_that_counter_calls_it(session, world: World) -> None:
+    ticket = issue(session, world, "LLTP")
+    open_counter(session, world, 1, "o1")
+    open_counter(session, world, 2, "o2")
+    open_counter(session, world, 4, "o3")
+    queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    moved = queue.transfer(session, world.actor("o1"), counter_id=world.counters[1].id,
+                           to_counter_id=world.counters[4].id, now=MORNING)
+    assert moved.target_counter_id == world.counters[4].id
+    # Counter 2 serves LLTP, but the ticket was sent to counter 4, which does not.
+    assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING) is None
+    assert queue.call_next(session, world.actor("o3"), world.counters[4].id, now=MORNING).id == moved.id
+    assert moved.number == ticket.number
+
+
+def test_transfer_to_the_back_of_the_queue(session, world: World) -> None:
+    waiting = issue(session, world, "HT", now=MORNING)
+    earlier = issue(session, world, "LLTP", now=MORNING - dt.timedelta(minutes=30))
+    moved = queue.transfer(session, world.actor("manager"), ticket_id=earlier.id,
+                           to_service_id=world.services["HT"].id, keep_position=False,
+                           now=MORNING + dt.timedelta(minutes=1))
+    open_counter(session, world, 2, "o2")  # serves HT first
+    assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING).id == waiting.id
+    queue.mark_no_show(session, world.actor("o2"), world.counters[2].id, now=MORNING)
+    assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING).id == moved.id
+
+
+def test_transfer_needs_a_target(session, world: World) -> None:
+    ticket = issue(session, world)
+    with pytest.raises(DomainError) as raised:
+        queue.transfer(session, world.actor("manager"), ticket_id=ticket.id, now=MORNING)
+    assert raised.value.code == "transfer_target_missing" and raised.value.status == 422
+    with pytest.raises(DomainError) as raised:
+        queue.transfer(session, world.actor("manager"), ticket_id=ticket.id,
+                       to_service_id=world.services["LLTP"].id, now=MORNING)
+    assert raised.value.code == "transfer_to_same_place"
+
+
+def test_cancel_and_cancel_by_token(session, world: World) -> None:
+    first = issue(session, world)
+    second = issue(session, world)
+    assert queue.cancel(session, world.actor("o1"), first.id, note="Khách về", now=MORNING).state == "cancelled"
+    assert queue.cancel_by_token(session, second.tracking_token, now=MORNING).state == "cancelled"
+    with pytest.raises(DomainError) as raised:
+        queue.cancel_by_token(session, second.tracking_token, now=MORNING)
+    assert raised.value.code == "illegal_transition"
+    with pytest.raises(DomainError) as raised:
+        queue.cancel_by_token(session, "not-a-token", now=MORNING)
+    assert raised.value.status == 404
+
+
+def test_call_a_given_number(session, world: World) -> None:
+    issue(session, world)
+    wanted = issue(session, world)
+    open_counter(session, world, 3, "o1")  # counter 3 does not serve LLTP: calling by number overrides
+    called = queue.call_number(session, world.actor("o1"), world.counters[3].id, " a002 ", now=MORNING)
+    assert called.id == wanted.id and called.state == "called"
+    queue.mark_no_show(session, world.actor("o1"), world.counters[3].id, now=MORNING)
+    with pytest.raises(DomainError) as raised:
+        queue.call_number(session, world.actor("o1"), world.counters[3].id, "A099", now=MORNING)
+    assert raised.value.code == "number_not_found" and raised.value.status == 404
+    with pytest.raises(DomainError) as raised:
+        queue.call_number(session, world.actor("o1"), world.counters[3].id, "A002", now=MORNING)
+    assert raised.value.code == "illegal_transition"
+
+
+# ------------------------------------------------------------------ estimates
+
+
+def test_people_ahead_and_estimated_wait(session, world: World) -> None:
+    clear_cache()
+    minute = dt.timedelta(minutes=1)
+    tickets = [issue(session, world, now=MORNING + i * minute) for i in range(3)]
+    priority = issue(session, world, priority_code="elderly", now=MORNING + 5 * minute)
+    service = world.services["LLTP"]
+    # No counter is open and nothing has been served: nominal 10 minutes per ticket.
+    place = standing(session, tickets[2], service, MORNING)
+    assert place.people_ahead == 3  # two earlier tickets and the priority ticket
+    assert place.estimated_wait_minutes == 30
+    assert standing(session, priority, service, MORNING).people_ahead == 0
+    # Two counters serving LLTP open: the work is shared.
+    open_counter(session, world, 1, "o1")
+    open_counter(session, world, 2, "o2")
+    clear_cache()
+    assert standing(session, tickets[2], service, MORNING).estimated_wait_minutes == 15
+    # Observed: 6 tickets finished in the last hour = 0.1 per minute.
+    officer, counter_id = world.actor("o1"), world.counters[1].id
+    for index in range(6):
+        issue(session, world, "LLTP", now=MORNING)
+        queue.call_next(session, officer, counter_id, now=MORNING)
+        queue.start_serving(session, officer, counter_id, now=MORNING)
+        queue.finish(session, officer, counter_id, now=MORNING + index * minute)
+    clear_cache()
+    remaining = session.scalars(select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.queued_at)).all()
+    last = remaining[-1]
+    place = standing(session, last, service, MORNING + 10 * minute)
+    assert place.people_ahead == len(remaining) - 1
+    assert place.estimated_wait_minutes == (len(remaining) - 1) * 10
+
+
+# ------------------------------------------------------------------ close-out
+
+
+def test_close_out_ends_the_day_and_is_safe_to_run_twice(session, world: World) -> None:
+    waiting = issue(session, world)
+    called = issue(session, world)
+    done = issue(session, world, "CT")
+    open_counter(session, world, 1, "o1")
+    open_counter(session, world, 3, "o2")
+    queue.call_number(session, world.actor("o1"), world.counters[1].id, called.number, now=MORNING)
+    queue.call_next(session, world.actor("o2"), world.counters[3].id, now=MORNING)
+    queue.start_serving(session, world.actor("o2"), world.counters[3].id, now=MORNING)
+    queue.finish(session, world.actor("o2"), world.counters[3].id, now=MORNING)
+    night = MORNING + dt.timedelta(hours=12)
+    result = queue.close_out(session, now=night)
+    assert (result.tickets_expired, result.counters_closed) == (2, 2)
+    session.expire_all()
+    assert session.get(Ticket, waiting.id).state == "expired"
+    assert session.get(Ticket, called.id).state == "expired"
+    assert session.get(Ticket, done.id).state == "done"
+    assert all(c.state == "closed" and c.current_ticket_id is None for c in session.scalars(select(Counter)))
+    again = queue.close_out(session, now=night)
+    assert (again.tickets_expired, again.counters_closed) == (0, 0)
