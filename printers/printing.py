@@ -256,9 +256,14 @@ def open_printer(config: PrinterConfig, timeout: float | None = None) -> Escpos:
 
 
 def _settimeout(printer: Escpos, seconds: float) -> None:
+    """Bound the next read or write of a socket or serial port by ``seconds``."""
+    seconds = max(0.05, seconds)
     device = getattr(printer, "_device", None)
     if isinstance(device, socket.socket):
-        device.settimeout(max(0.05, seconds))
+        device.settimeout(seconds)
+    elif hasattr(device, "write_timeout"):  # pyserial's Serial
+        device.timeout = seconds
+        device.write_timeout = seconds
 
 
 def _status_byte(printer: Escpos, query: bytes) -> int | None:
@@ -303,6 +308,10 @@ def status_error(status: PrinterStatus, config: PrinterConfig) -> PrintError | N
     return None
 
 
+STATUS_TIMEOUT_HINT = (
+    "no answer to the status query (DLE EOT); if this printer never answers status "
+    "queries, set status_check to off"
+)
 PAPER_NEAR_END_WARNING = (
     "Giấy in sắp hết: hãy chuẩn bị cuộn giấy mới. / Paper is running low: have a new roll ready."
 )
@@ -360,12 +369,14 @@ def print_ticket(slip: Slip, config: PrinterConfig, layout: SlipLayout | None = 
     def work() -> None:
         own = printer is None
         device = printer
+        phase = "connect"
         try:
             if own:
                 device = open_printer(config, timeout=deadline - time.monotonic())
                 state["printer"] = device
             assert device is not None
             if config.can_answer_status:
+                phase = "status"
                 _settimeout(device, deadline - time.monotonic())
                 outcome.status = read_status(device)
                 error = status_error(outcome.status, config)
@@ -374,12 +385,15 @@ def print_ticket(slip: Slip, config: PrinterConfig, layout: SlipLayout | None = 
                     return
                 if outcome.status.paper_near_end:
                     outcome.warnings.append(PAPER_NEAR_END_WARNING)
+            phase = "send"
             _settimeout(device, deadline - time.monotonic())
             device._raw(job)
             outcome.bytes_sent = len(job)
             outcome.printed = True
         except Exception as exc:
             outcome.error = classify(exc, config)
+            if isinstance(outcome.error, PrinterTimeout) and phase == "status":
+                outcome.error = _timeout(config, STATUS_TIMEOUT_HINT)
         finally:
             if own:
                 _close(device)

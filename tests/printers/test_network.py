@@ -111,6 +111,7 @@ def test_slow_printer_times_out_within_the_timeout(fake_printer):
     assert type(result.error) is PrinterTimeout and result.code == "timeout"
     assert "không trả lời trong 1 giây" in result.error.message_vi
     assert "did not answer within 1 s" in result.error.message_en
+    assert "status_check" in result.error.detail
 
 
 def test_slow_printer_without_status_check_still_gets_the_job(fake_printer):
