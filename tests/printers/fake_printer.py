@@ -20,6 +20,7 @@ DLE_EOT = b"\x10\x04"
 class Connection:
     queries: list[int] = field(default_factory=list)
     job: bytes = b""
+    closed: bool = False
 
 
 class FakePrinter:
@@ -65,6 +66,14 @@ class FakePrinter:
                 lambda: len([c for c in self.connections if c.job]) >= count, timeout
             )
         return self.jobs
+
+    def wait_for_closed(self, count: int = 1, timeout: float = 5.0) -> list[Connection]:
+        """The connections once ``count`` of them have been closed by the client."""
+        with self._job_done:
+            self._job_done.wait_for(
+                lambda: len([c for c in self.connections if c.closed]) >= count, timeout
+            )
+            return list(self.connections)
 
     # --- status bytes as an Epson TM printer sends them ----------------------------
     def status_byte(self, n: int) -> int:
@@ -139,6 +148,7 @@ class FakePrinter:
             client.close()
             with self._job_done:
                 record.job = bytes(data)
+                record.closed = True
                 self._job_done.notify_all()
 
     def close(self) -> None:
