@@ -6,8 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE ?= instance
 # Debian packages the product and its tests need: a font with every Vietnamese glyph
-# (slips), and the libraries Qt's offscreen platform loads.
-SYSTEM_PACKAGES ?= fonts-dejavu-core libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+# (slips), libusb for USB printers, and the libraries Qt's offscreen platform loads.
+SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium
 
 .PHONY: run test venv system-deps test-system-deps lint bench clean

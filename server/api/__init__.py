@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]  # noqa: A002
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_app(app: Flask) -> None:
@@ -11,6 +20,7 @@ def init_app(app: Flask) -> None:
     from server.api import admin, auth, counters, health, sites, tickets
     from server.extensions import api
 
+    app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "hdu_… (user) or hdd_… (device)"}

@@ -18,6 +18,14 @@ class NFCString(fields.String):
         return unicodedata.normalize("NFC", text).strip()
 
 
+# Ids are 32-bit in the database: a larger number is simply not found, never a 500.
+MAX_ID = 2**31 - 1
+
+
+def Id(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]  # noqa: N802
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
@@ -36,7 +44,7 @@ class TokenIn(LoginIn):
 
 
 class IssueIn(Strict):
-    service_id = fields.Integer(required=True, strict=True)
+    service_id = Id(required=True)
     priority_category = NFCString(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
         metadata={"description": "Code of a priority category of the site (e.g. elderly)."},
@@ -64,18 +72,18 @@ class FinishIn(NoteIn):
 
 
 class ResumeIn(Strict):
-    ticket_id = fields.Integer(required=True, strict=True)
+    ticket_id = Id(required=True)
 
 
 class TransferIn(NoteIn):
-    service_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    counter_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    service_id = Id(load_default=None, allow_none=True)
+    counter_id = Id(load_default=None, allow_none=True)
     keep_position = fields.Boolean(load_default=True)
 
 
 class TicketQuery(Strict):
     state = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TicketState]))
-    service_id = fields.Integer(load_default=None)
+    service_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     number = NFCString(load_default=None, validate=validate.Length(min=1, max=24))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
@@ -85,11 +93,11 @@ class UserIn(Strict):
     password = fields.String(required=True, validate=validate.Length(min=8, max=256))
     full_name = NFCString(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(["officer", "manager", "admin"]))
-    site_id = fields.Integer(load_default=None, allow_none=True)
+    site_id = Id(load_default=None, allow_none=True)
 
 
 class DeviceIn(Strict):
-    site_id = fields.Integer(required=True, strict=True)
+    site_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["kiosk", "display"]))
     name = NFCString(required=True, validate=validate.Length(min=1, max=200))
     zone = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=64))

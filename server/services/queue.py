@@ -607,7 +607,7 @@ def resume_held(
 def _require_staff_of_site(actor: Actor, site_id: int) -> None:
     if not actor.is_user or not actor.may_see_site(site_id):
         raise Forbidden(
-            "forbidden",
+            "staff_only",
             "Chỉ cán bộ của điểm phục vụ này mới làm được việc này.",
             "Only staff of this site may do this.",
         )

@@ -1,0 +1,217 @@
+"""The REST API: shapes, errors, login, and a counter's whole day through HTTP."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from tests.server.factory import PASSWORD, World
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) >= {"error", "message", "message_en"}
+    assert body["message"] and body["message_en"]
+    assert unicodedata.is_normalized("NFC", body["message"])
+    if code is not None:
+        assert body["error"] == code
+    return body
+
+
+def test_issue_answers_the_slip_fields(client, world: World) -> None:
+    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"),
+                           json={"service_id": world.services["LLTP"].id, "priority_category": "elderly"})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["number"] == "A001" and body["state"] == "waiting"
+    assert body["service"]["name_vi"] == "Cấp phiếu lý lịch tư pháp"
+    assert body["service"]["department_vi"] == "Sở Tư pháp"
+    assert body["priority_category"] == "elderly"
+    assert body["serving_counters"] == [1, 2]
+    assert body["people_ahead"] == 0 and body["estimated_wait_minutes"] == 0
+    assert body["tracking_url"].startswith("http://hangdoi.test/t/")
+    assert body["issued_at"].endswith("+00:00") and body["issued_at_local"].endswith("+07:00")
+    second = client.post("/api/v1/tickets", headers=world.auth("kiosk"),
+                         json={"service_id": world.services["LLTP"].id}).get_json()
+    assert second["number"] == "A002" and second["people_ahead"] == 1
+    assert second["estimated_wait_minutes"] == 10
+    token = second["tracking_url"].rsplit("/", 1)[1]
+    tracked = client.get(f"/api/v1/track/{token}").get_json()
+    assert tracked["number"] == "A002" and tracked["people_ahead"] == 1
+    assert tracked["tracking_url"] is None  # the token is not echoed to other readers
+
+
+@pytest.mark.parametrize(
+    "body,status,code",
+    [
+        ({}, 422, "invalid_input"),
+        ({"service_id": "1"}, 422, "invalid_input"),
+        ({"service_id": 1.5}, 422, "invalid_input"),
+        ({"service_id": None}, 422, "invalid_input"),
+        ({"service_id": 1, "colour": "red"}, 422, "invalid_input"),
+        ({"service_id": 1, "lang": "fr"}, 422, "invalid_input"),
+        ({"service_id": 1, "dossier_code": "x" * 65}, 422, "invalid_input"),
+        ({"service_id": 999999}, 404, "not_found"),
+        ({"service_id": 2**62}, 422, "invalid_input"),
+        ({"service_id": 0}, 422, "invalid_input"),
+        ([1, 2], 422, "invalid_input"),
+        ("text", 422, "invalid_input"),
+    ],
+)
+def test_bad_input_is_a_clear_4xx(client, world: World, body, status: int, code: str) -> None:
+    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"), json=body)
+    assert_error(response, status, code)
+
+
+def test_field_errors_name_the_field(client, world: World) -> None:
+    body = assert_error(client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={}), 422)
+    assert "service_id" in body["message"] and "service_id" in body["message_en"]
+
+
+def test_malformed_json_and_wrong_content_type(client, world: World) -> None:
+    response = client.post("/api/v1/tickets", headers={**world.auth("kiosk"), "Content-Type": "application/json"},
+                           data="{not json")
+    assert_error(response, 400, "invalid_json")
+    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"), data="service_id=1")
+    assert_error(response, 422)
+    response = client.post("/api/v1/tickets", headers={**world.auth("kiosk"), "Content-Type": "application/json"},
+                           data=b"\xff\xfe")
+    assert response.status_code in (400, 422)
+    response = client.post("/api/v1/tickets", headers={**world.auth("kiosk"), "Content-Type": "application/json"},
+                           data="[" * 2_000_000)
+    assert_error(response, 413, "too_large")
+
+
+def test_unknown_routes_and_methods_answer_json(client, world: World) -> None:
+    assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_error(client.get(f"/api/v1/tickets/{2**62}", headers=world.auth("o1")), 404, "not_found")
+    assert_error(client.get("/api/v1/tickets/123456", headers=world.auth("o1")), 404, "not_found")
+    assert_error(client.delete("/api/v1/health"), 405, "method_not_allowed")
+
+
+def test_bad_token_is_a_401_with_a_hint(client, world: World) -> None:
+    body = assert_error(client.get("/api/v1/auth/me", headers={"Authorization": "Bearer hdd_nope"}), 401,
+                        "invalid_token")
+    assert "đăng nhập" in body["message"]
+
+
+def test_counter_day_through_http(client, world: World) -> None:
+    officer = world.auth("o1")
+    counter = world.counters[1].id
+    for service in ("LLTP", "HT"):
+        client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services[service].id})
+    assert_error(client.post(f"/api/v1/counters/{counter}/call-next", headers=officer), 403, "not_your_counter")
+    opened = client.post(f"/api/v1/counters/{counter}/open", headers=officer).get_json()
+    assert opened["state"] == "open" and opened["officer_name"] == "Cán bộ t1-o1"
+    assert [w["waiting"] for w in opened["waiting"]] == [1, 1]
+    called = client.post(f"/api/v1/counters/{counter}/call-next", headers=officer).get_json()
+    assert called["ticket"]["number"] == "A001" and called["ticket"]["counter"]["number"] == 1
+    assert_error(client.post(f"/api/v1/counters/{counter}/call-next", headers=officer), 409, "counter_busy")
+    assert_error(client.post(f"/api/v1/counters/{counter}/finish", headers=officer, json={}), 409,
+                 "illegal_transition")
+    assert client.post(f"/api/v1/counters/{counter}/recall", headers=officer).get_json()["call_count"] == 2
+    assert client.post(f"/api/v1/counters/{counter}/start", headers=officer).get_json()["state"] == "serving"
+    assert_error(client.post(f"/api/v1/counters/{counter}/finish", headers=officer, json={"outcome": "maybe"}), 422)
+    done = client.post(f"/api/v1/counters/{counter}/finish", headers=officer,
+                       json={"outcome": "completed", "dossier_code": "H01-0001"}).get_json()
+    assert done["state"] == "done" and done["dossier_code"] == "H01-0001"
+    called = client.post(f"/api/v1/counters/{counter}/call", headers=officer, json={"number": "a002"}).get_json()
+    assert called["number"] == "A002"
+    held = client.post(f"/api/v1/counters/{counter}/hold", headers=officer, json={"note": "Đi photo"}).get_json()
+    assert held["state"] == "held"
+    state = client.get(f"/api/v1/counters/{counter}", headers=officer).get_json()
+    assert state["current_ticket"] is None and [t["number"] for t in state["held_tickets"]] == ["A002"]
+    resumed = client.post(f"/api/v1/counters/{counter}/resume", headers=officer, json={"ticket_id": held["id"]})
+    assert resumed.get_json()["state"] == "called"
+    moved = client.post(f"/api/v1/counters/{counter}/transfer", headers=officer,
+                        json={"service_id": world.services["CT"].id, "note": "Sang chứng thực"})
+    assert moved.status_code == 201 and moved.get_json()["number"] == "A002"
+    nobody = client.post(f"/api/v1/counters/{counter}/call-next", headers=officer).get_json()
+    assert nobody["ticket"] is None and nobody["message_en"]
+    assert client.post(f"/api/v1/counters/{counter}/close", headers=officer).get_json()["state"] == "closed"
+
+
+def test_browser_login_uses_a_cookie_and_requires_json(client, world: World) -> None:
+    bad = client.post("/api/v1/auth/login", json={"username": "t1-o1", "password": "wrong"})
+    assert_error(bad, 401, "bad_credentials")
+    response = client.post("/api/v1/auth/login", json={"username": "t1-o1", "password": PASSWORD})
+    assert response.status_code == 200 and response.get_json()["role"] == "officer"
+    assert client.get("/api/v1/auth/me").get_json()["user_id"] == world.users["o1"].id
+    # A form post (what a forged cross-site request can send) is refused.
+    forged = client.post(f"/api/v1/counters/{world.counters[1].id}/open", data={"x": "1"})
+    assert_error(forged, 403, "json_required")
+    assert client.post(f"/api/v1/counters/{world.counters[1].id}/open", json={}).status_code == 200
+    assert client.post("/api/v1/auth/logout", json={}).status_code == 204
+    assert_error(client.get("/api/v1/auth/me"), 401)
+
+
+def test_desktop_token_login_and_logout_revokes(client, world: World) -> None:
+    response = client.post("/api/v1/auth/token", json={"username": "t1-o2", "password": PASSWORD, "label": "Quầy 2"})
+    assert response.status_code == 201
+    token = response.get_json()["token"]
+    assert token.startswith("hdu_")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).get_json()["name"] == "Cán bộ t1-o2"
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert_error(client.get("/api/v1/auth/me", headers=headers), 401, "invalid_token")
+
+
+def test_admin_registers_and_revokes_devices(client, world: World) -> None:
+    admin = world.auth("admin")
+    response = client.post("/api/v1/admin/devices", headers=admin,
+                           json={"site_id": world.site.id, "kind": "kiosk", "name": "Kiosk tầng 2"})
+    assert response.status_code == 201
+    device = response.get_json()
+    assert device["token"].startswith("hdd_")
+    kiosk = {"Authorization": f"Bearer {device['token']}"}
+    assert client.get("/api/v1/auth/me", headers=kiosk).get_json()["role"] == "kiosk"
+    client.post(f"/api/v1/admin/devices/{device['id']}/revoke", headers=admin)
+    assert_error(client.get("/api/v1/auth/me", headers=kiosk), 401)
+    listed = client.get("/api/v1/admin/devices", headers=admin).get_json()
+    assert any(d["id"] == device["id"] and d["revoked_at"] for d in listed)
+    assert "token" not in listed[0]
+
+
+def test_admin_creates_users_within_the_site(client, world: World) -> None:
+    admin = world.auth("admin")
+    created = client.post("/api/v1/admin/users", headers=admin, json={
+        "username": "canbo-moi", "password": "matkhau-dai", "full_name": "Nguyễn Văn Mới",
+        "role": "officer", "site_id": world.site.id})
+    assert created.status_code == 201
+    assert_error(client.post("/api/v1/admin/users", headers=admin, json={
+        "username": "canbo-moi", "password": "matkhau-dai", "full_name": "X", "role": "officer",
+        "site_id": world.site.id}), 409, "username_taken")
+    assert_error(client.post("/api/v1/admin/users", headers=admin, json={
+        "username": "khac", "password": "matkhau-dai", "full_name": "X", "role": "officer",
+        "site_id": None}), 403, "other_site")
+
+
+def test_site_reads(client, world: World) -> None:
+    services = client.get(f"/api/v1/sites/{world.site.id}/services", headers=world.auth("kiosk")).get_json()
+    assert [s["code"] for s in services] == ["LLTP", "HT", "CT", "DD"]
+    assert services[0]["counters"] == [1, 2] and services[0]["series_code"] == "A"
+    assert services[0]["department"]["name_vi"] == "Sở Tư pháp"
+    categories = client.get(f"/api/v1/sites/{world.site.id}/priority-categories", headers=world.auth("kiosk"))
+    assert [c["code"] for c in categories.get_json()] == ["elderly", "disabled"]
+    client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["CT"].id})
+    queue_rows = client.get(f"/api/v1/sites/{world.site.id}/queue", headers=world.auth("display")).get_json()
+    assert {r["code"]: r["waiting"] for r in queue_rows} == {"LLTP": 0, "HT": 0, "CT": 1, "DD": 0}
+    tickets = client.get(f"/api/v1/sites/{world.site.id}/tickets?state=waiting", headers=world.auth("o1"))
+    assert [t["number"] for t in tickets.get_json()] == ["1001"]
+    assert_error(client.get(f"/api/v1/sites/{world.site.id}/tickets?state=sleeping", headers=world.auth("o1")), 422)
+    counters = client.get(f"/api/v1/sites/{world.site.id}/counters", headers=world.auth("manager")).get_json()
+    assert [c["number"] for c in counters] == [1, 2, 3, 4]
+
+
+def test_openapi_document_covers_the_routes(client) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/tickets" in spec["paths"]
+    issue = spec["paths"]["/api/v1/tickets"]["post"]
+    assert issue["x-roles"] == ["admin", "kiosk", "manager", "officer"]
+    body_schema = issue["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "service_id" in spec["components"]["schemas"][body_schema]["required"]
+    assert "bearer" in spec["components"]["securitySchemes"]
+    assert "/api/v1/counters/{counter_id}/call-next" in spec["paths"]
