@@ -1,9 +1,21 @@
-"""Event names the server publishes and its clients listen to.
+"""The realtime contract: event names, payload shapes, rooms and the connect handshake.
 
-Every event is published only after the transaction that caused it has committed.
+Every event is published only after the transaction that caused it has committed, to
+Socket.IO rooms, as ``emit(name, envelope)``. The envelope is the same for every event::
+
+    {"seq": 118, "site_id": 1, "at": "2026-11-27T03:00:00+00:00", "name": "ticket.called",
+     "data": {...}}
+
+``seq`` counts the site's events without gaps (1, 2, 3, ...). A client remembers the last
+``seq`` it saw and sends it when it (re)connects; the server replays what the client's
+rooms missed, in order, or, when that is too far back, sends one ``snapshot`` event.
 """
 
 from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+# ------------------------------------------------------------------ event names
 
 TICKET_ISSUED = "ticket.issued"
 TICKET_CALLED = "ticket.called"
@@ -16,4 +28,154 @@ TICKET_RETURNED = "ticket.returned"
 TICKET_TRANSFERRED = "ticket.transferred"
 TICKET_CANCELLED = "ticket.cancelled"
 TICKET_EXPIRED = "ticket.expired"
+QUEUE_CHANGED = "queue.changed"
 COUNTER_CHANGED = "counter.changed"
+
+TICKET_EVENTS = (
+    TICKET_ISSUED, TICKET_CALLED, TICKET_RECALLED, TICKET_SERVING, TICKET_FINISHED, TICKET_NO_SHOW,
+    TICKET_HELD, TICKET_RETURNED, TICKET_TRANSFERRED, TICKET_CANCELLED, TICKET_EXPIRED,
+)
+# Events a hall display announces.
+CALL_EVENTS = (TICKET_CALLED, TICKET_RECALLED)
+ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED)
+
+# Sent by the server, not part of the numbered stream.
+SNAPSHOT = "snapshot"  # the state of the client's rooms, when a replay is not possible
+READY = "ready"  # after connect (and any replay): {"seq": <last seq>, "rooms": [...], "role": ...}
+
+
+# ------------------------------------------------------------------ payload shapes
+
+
+class CounterInfo(TypedDict):
+    id: int
+    number: int
+    name_vi: str
+    name_en: str
+    zone: str | None
+
+
+class TicketInfo(TypedDict):
+    id: int
+    number: str
+    state: str
+    service_id: int
+    service_code: str
+    service_name_vi: str
+    service_name_en: str
+    priority: bool
+    call_count: int
+    queued_at: str
+
+
+class Announcement(TypedDict):
+    """What a display says for a call: the text, and the audio once announcements exist."""
+
+    text_vi: str
+    text_en: str
+    audio_url: str | None
+
+
+class TicketEventData(TypedDict):
+    """`data` of every ticket.* event."""
+
+    ticket: TicketInfo
+    action: str
+    from_state: str | None
+    counter: CounterInfo | None  # where it happens (the calling counter for a call)
+    note: NotRequired[str | None]
+    outcome: NotRequired[str]  # ticket.finished
+    announcement: NotRequired[Announcement]  # ticket.called, ticket.recalled
+    to_ticket_id: NotRequired[int]  # ticket.transferred: the new waiting ticket
+    to_service_id: NotRequired[int]
+    to_counter_id: NotRequired[int | None]
+
+
+class ServiceQueue(TypedDict):
+    service_id: int
+    waiting: int
+    longest_wait_seconds: int
+
+
+class QueueChangedData(TypedDict):
+    """`data` of queue.changed: the services whose queue just moved."""
+
+    services: list[ServiceQueue]
+
+
+class CounterChangedData(TypedDict):
+    counter: CounterInfo
+    state: str  # open | paused | closed
+    officer_name: str | None
+    current_number: str | None
+
+
+class Envelope(TypedDict):
+    seq: int
+    site_id: int
+    at: str
+    name: str
+    data: dict[str, Any]
+
+
+class CurrentCall(TypedDict):
+    counter: CounterInfo
+    ticket: TicketInfo
+    called_at: str
+
+
+class Snapshot(TypedDict):
+    """The state of a site as one client may see it (also GET /api/v1/sites/<id>/snapshot)."""
+
+    seq: int
+    site_id: int
+    at: str
+    calls: list[CurrentCall]  # each counter's current called/serving ticket, newest call first
+    queues: list[ServiceQueue]
+    counters: list[CounterChangedData]
+    ticket: NotRequired[dict[str, Any] | None]  # the tracked ticket, for a phone
+
+
+# ------------------------------------------------------------------ rooms
+
+
+def site_room(site_id: int) -> str:
+    return f"site:{site_id}"
+
+
+def zone_room(site_id: int, zone: str) -> str:
+    return f"zone:{site_id}:{zone}"
+
+
+def queue_room(site_id: int) -> str:
+    """queue.changed and counter.changed of a site: kiosks and displays follow it."""
+    return f"queue:{site_id}"
+
+
+def counter_room(counter_id: int) -> str:
+    return f"counter:{counter_id}"
+
+
+def service_room(service_id: int) -> str:
+    return f"service:{service_id}"
+
+
+def ticket_room(tracking_token: str) -> str:
+    return f"ticket:{tracking_token}"
+
+
+# ------------------------------------------------------------------ the connect handshake
+
+
+class ConnectAuth(TypedDict):
+    """What a client passes as Socket.IO `auth` when it connects.
+
+    ``token``: a display or kiosk device token (``hdd_...``), an officer's, manager's or
+    admin's bearer token (``hdu_...``), or a ticket's tracking token (the phone page).
+    Browsers logged in by cookie may omit it. ``last_seq``: the last ``seq`` seen, if any.
+    ``site_id``: the site to follow, for a province-wide manager or admin.
+    """
+
+    token: NotRequired[str]
+    last_seq: NotRequired[int]
+    site_id: NotRequired[int]

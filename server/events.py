@@ -1,20 +1,28 @@
 """Domain events: services queue them on the session, and they go out only after commit.
 
-A service calls :func:`publish` inside its write transaction; nothing leaves the process
-until that transaction commits, and a rollback drops the queued events. The one
-:class:`Publisher` of the app (Socket.IO in production, a recording fake in tests) then
-receives them in order.
+A service calls :func:`publish` (and :func:`queue_moved` when a ticket enters or leaves a
+queue) inside its write transaction. Just before that transaction commits, the queued
+events are numbered with the site's next sequence numbers and written to the event log,
+in the same transaction; after the commit they are handed to the app's one
+:class:`Publisher` (Socket.IO in production, a recording fake in tests). A rollback drops
+them, numbers included.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
+from contract import events as ev
+
 _PENDING = "hangdoi_pending_events"
+_MOVED = "hangdoi_moved_queues"
+_STAMPED = "hangdoi_stamped_events"
 
 
 @dataclass(frozen=True)
@@ -22,8 +30,13 @@ class DomainEvent:
     name: str
     site_id: int
     payload: dict[str, Any] = field(default_factory=dict)
-    # Rooms beyond the site's own: ("counter", 3), ("ticket", "<token>"), ("zone", "tang-1").
-    rooms: tuple[tuple[str, Any], ...] = ()
+    # Rooms of the contract (contract.events.*_room); the site's own room is always added.
+    rooms: tuple[str, ...] = ()
+    seq: int = 0
+    at: str = ""
+
+    def envelope(self) -> dict[str, Any]:
+        return {"seq": self.seq, "site_id": self.site_id, "at": self.at, "name": self.name, "data": self.payload}
 
 
 class Publisher(Protocol):
@@ -47,7 +60,7 @@ class RecordingPublisher:
 
 
 class EventBus:
-    """Holds the app's publisher and hands it each committed transaction's events."""
+    """Numbers each committed transaction's events and hands them to the app's publisher."""
 
     def __init__(self) -> None:
         self.publisher: Publisher = RecordingPublisher()
@@ -55,22 +68,114 @@ class EventBus:
     def attach(self, session_factory: Any) -> None:
         if event.contains(session_factory, "after_commit", self._after_commit):
             return
+        event.listen(session_factory, "before_commit", self._before_commit)
         event.listen(session_factory, "after_commit", self._after_commit)
         event.listen(session_factory, "after_rollback", self._after_rollback)
 
-    def _after_commit(self, session: Session) -> None:
-        pending = session.info.pop(_PENDING, None)
+    @staticmethod
+    def _before_commit(session: Session) -> None:
+        moved = session.info.pop(_MOVED, None)
+        if moved:
+            for (site_id, day), service_ids in moved.items():
+                _queue_changed(session, site_id, day, sorted(service_ids))
+        pending: list[DomainEvent] | None = session.info.pop(_PENDING, None)
         if pending:
-            self.publisher.publish(pending)
+            session.info[_STAMPED] = _stamp(session, pending)
+
+    def _after_commit(self, session: Session) -> None:
+        stamped = session.info.pop(_STAMPED, None)
+        if stamped:
+            self.publisher.publish(stamped)
 
     @staticmethod
     def _after_rollback(session: Session) -> None:
-        session.info.pop(_PENDING, None)
+        for key in (_PENDING, _MOVED, _STAMPED):
+            session.info.pop(key, None)
 
 
 bus = EventBus()
 
 
-def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: tuple[str, Any]) -> None:
+def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: str) -> None:
     """Queue an event to go out when `session`'s transaction commits."""
     session.info.setdefault(_PENDING, []).append(DomainEvent(name, site_id, payload, tuple(rooms)))
+
+
+def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date) -> None:
+    """Note that a service's queue of a business day changed: one queue.changed per
+    service goes out at commit."""
+    session.info.setdefault(_MOVED, defaultdict(set))[(site_id, day)].add(service_id)
+
+
+def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int]) -> None:
+    from server.models import Site
+    from server.services.snapshot import queues
+
+    site = session.get(Site, site_id)
+    assert site is not None
+    services = queues(session, site, dt.datetime.now(dt.UTC), service_ids, day=day)
+    rooms = [ev.queue_room(site_id), *(ev.service_room(s) for s in service_ids)]
+    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services}, *rooms)
+
+
+def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:
+    """Give each event its site's next sequence number and write it to the event log."""
+    from server.models import EventLog, Site
+
+    at = dt.datetime.now(dt.UTC)
+    at_text = at.isoformat()
+    by_site: dict[int, list[DomainEvent]] = defaultdict(list)
+    for item in pending:
+        by_site[item.site_id].append(item)
+    stamped: list[DomainEvent] = []
+    rows: list[dict[str, Any]] = []
+    for site_id in sorted(by_site):  # one lock order, so two sites never deadlock
+        items = by_site[site_id]
+        last = session.execute(
+            update(Site).where(Site.id == site_id).values(event_seq=Site.event_seq + len(items))
+            .returning(Site.event_seq)
+        ).scalar_one()
+        for offset, item in enumerate(items):
+            rooms = (ev.site_room(site_id), *dict.fromkeys(item.rooms))
+            numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1, at_text)
+            stamped.append(numbered)
+            rows.append({"site_id": site_id, "seq": numbered.seq, "name": item.name, "at": at,
+                         "rooms": list(rooms), "data": item.payload})
+    session.execute(insert(EventLog), rows)
+    return stamped
+
+
+def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limit: int) -> list[DomainEvent] | None:
+    """The events after `after_seq` that reached any of `rooms`, in order; None when the
+    log no longer holds them all (or there are more than `limit`): send a snapshot then."""
+    from server.models import EventLog
+
+    rows = session.scalars(
+        select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after_seq)
+        .order_by(EventLog.seq).limit(limit + 1)
+    ).all()
+    if len(rows) > limit:
+        return None
+    if rows and rows[0].seq != after_seq + 1:
+        return None  # pruned
+    if not rows:
+        from server.models import Site
+
+        current = session.scalar(select(Site.event_seq).where(Site.id == site_id)) or 0
+        if current != after_seq:
+            # Pruned, or the client counts from another database: start afresh.
+            return None
+    return [
+        DomainEvent(r.name, r.site_id, r.data, tuple(r.rooms), r.seq, r.at.isoformat())
+        for r in rows
+        if rooms.intersection(r.rooms)
+    ]
+
+
+def prune(session: Session, before: dt.datetime) -> int:
+    """Forget events older than `before` (clients that far behind get a snapshot)."""
+    from sqlalchemy import delete
+
+    from server.models import EventLog
+
+    return session.execute(delete(EventLog).where(EventLog.at < before)).rowcount or 0

@@ -81,6 +81,8 @@ class Site(Base):
     max_priority_in_row: Mapped[int] = mapped_column(Integer, default=2)
     # A called ticket recalled this many times becomes a no-show at the next recall.
     no_show_after_calls: Mapped[int] = mapped_column(Integer, default=3)
+    # The last sequence number given to an event of this site (see EventLog).
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -324,3 +326,17 @@ class TicketEvent(Base):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"), default=None)
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class EventLog(Base):
+    """Every published event of a site, numbered without gaps, written in the transaction
+    that caused it: clients that reconnect are replayed what they missed from here."""
+
+    __tablename__ = "event_log"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    rooms: Mapped[list[str]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.tickets import TicketState
@@ -23,6 +23,7 @@ from server.models import (
 )
 from server.services.clock import zone
 from server.services.estimates import standing
+from server.services.snapshot import queues
 
 
 def tracking_url(token: str) -> str:
@@ -95,32 +96,15 @@ def waiting_by_service(
     session: Session, site_id: int, service_ids: list[int] | None = None, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """Waiting count and longest wait for each active service of a site (or the given ones)."""
-    now = now or utcnow()
     site = session.get(Site, site_id)
     assert site is not None
-    today = now.astimezone(zone(site.timezone)).date()
-    counts = {
-        service_id: (count, oldest)
-        for service_id, count, oldest in session.execute(
-            select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
-            .where(Ticket.site_id == site_id, Ticket.state == TicketState.WAITING, Ticket.business_day == today)
-            .group_by(Ticket.service_id)
-        )
-    }
-    query = select(Service).where(Service.site_id == site_id, Service.active.is_(True)).order_by(Service.position, Service.id)
-    if service_ids is not None:
-        query = query.where(Service.id.in_(service_ids))
-    rows = []
-    for service in session.scalars(query):
-        count, oldest = counts.get(service.id, (0, None))
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=dt.UTC)
-        rows.append({
-            "service_id": service.id, "code": service.code, "name_vi": service.name_vi,
-            "name_en": service.name_en, "waiting": count,
-            "longest_wait_seconds": int((now - oldest).total_seconds()) if oldest else 0,
-        })
-    return rows
+    rows = queues(session, site, now or utcnow(), service_ids)
+    services = {s.id: s for s in session.scalars(select(Service).where(Service.id.in_([r["service_id"] for r in rows])))}
+    return [
+        {**row, "code": services[row["service_id"]].code, "name_vi": services[row["service_id"]].name_vi,
+         "name_en": services[row["service_id"]].name_en}
+        for row in rows
+    ]
 
 
 def counter(session: Session, counter: Counter) -> dict[str, Any]:

@@ -252,3 +252,44 @@ class DeviceOut(ma.Schema):
 
 class DeviceTokenOut(DeviceOut):
     token = fields.String(metadata={"description": "Shown once; store it in the device's settings."})
+
+
+class EventTicketOut(ma.Schema):
+    id = fields.Integer()
+    number = fields.String()
+    state = fields.String()
+    service_id = fields.Integer()
+    service_code = fields.String()
+    service_name_vi = fields.String()
+    service_name_en = fields.String()
+    priority = fields.Boolean()
+    call_count = fields.Integer()
+    queued_at = fields.String()
+
+
+class CurrentCallOut(ma.Schema):
+    counter = fields.Nested(CounterBrief)
+    ticket = fields.Nested(EventTicketOut)
+    called_at = fields.String()
+
+
+class ServiceQueueOut(ma.Schema):
+    service_id = fields.Integer()
+    waiting = fields.Integer()
+    longest_wait_seconds = fields.Integer()
+
+
+class CounterStateOut(ma.Schema):
+    counter = fields.Nested(CounterBrief)
+    state = fields.String()
+    officer_name = fields.String(allow_none=True)
+    current_number = fields.String(allow_none=True)
+
+
+class SnapshotOut(ma.Schema):
+    seq = fields.Integer(metadata={"description": "The site's last event number this state includes."})
+    site_id = fields.Integer()
+    at = fields.String()
+    calls = fields.List(fields.Nested(CurrentCallOut))
+    queues = fields.List(fields.Nested(ServiceQueueOut))
+    counters = fields.List(fields.Nested(CounterStateOut))

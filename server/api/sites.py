@@ -14,12 +14,14 @@ from server.api.schemas import (
     QueueServiceOut,
     ServiceOut,
     SiteOut,
+    SnapshotOut,
     TicketOut,
     TicketQuery,
 )
 from server.errors import not_found
 from server.extensions import db
 from server.models import Counter, CounterService, PriorityCategory, Service, Site, Ticket, utcnow
+from server.services import snapshot
 from server.services.clock import business_day
 
 blp = Blueprint("sites", __name__, url_prefix="/api/v1/sites", description="Sites and their services")
@@ -103,6 +105,18 @@ def queue_status(site_id: int) -> list[dict]:
     """Waiting count and longest wait (seconds) per active service, today."""
     _site(site_id)
     return present.waiting_by_service(db.session, site_id)
+
+
+@blp.route("/<int:site_id>/snapshot", methods=["GET"])
+@allow(*STAFF, *DEVICES)
+@blp.response(200, SnapshotOut)
+def site_snapshot(site_id: int) -> dict:
+    """The live state a display or dashboard starts from: current calls (newest first),
+    queues and counters, with the event sequence number it is as new as. A display with a
+    zone sees its zone's counters only."""
+    _site(site_id)
+    actor = current_actor()
+    return snapshot.site_snapshot(db.session, site_id, zone=actor.zone if actor.role == "display" else None)
 
 
 @blp.route("/<int:site_id>/tickets", methods=["GET"])

@@ -36,7 +36,7 @@ from contract.tickets import (
 )
 from server.db import write_transaction
 from server.errors import DomainError, Forbidden, InvalidInput, NotFound, not_found
-from server.events import publish
+from server.events import publish, queue_moved
 from server.models import (
     Counter,
     CounterService,
@@ -101,9 +101,14 @@ def _move(
     *,
     counter: Counter | None = None,
     note: str | None = None,
+    tracking_token: str | None = None,
     **extra: object,
 ) -> None:
-    """Apply one transition to `ticket`, log it and queue its event."""
+    """Apply one transition to `ticket`, log it and queue its event.
+
+    `tracking_token`: the phone's room to tell, when the ticket's own token has just been
+    handed on (a transfer).
+    """
     from_state = ticket.state
     to_state = next_state(action, TicketState(from_state))
     if to_state is None:
@@ -123,32 +128,70 @@ def _move(
             note=note,
         )
     )
-    payload = ticket_payload(ticket)
-    payload["action"] = action.value
+    if S.WAITING in (from_state, to_state):
+        queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day)
+    _publish_ticket_event(session, ticket, action, from_state, counter, note,
+                          tracking_token or ticket.tracking_token, **extra)
+
+
+def _publish_ticket_event(
+    session: Session,
+    ticket: Ticket,
+    action: TicketAction,
+    from_state: str | None,
+    counter: Counter | None,
+    note: str | None,
+    tracking_token: str,
+    **extra: object,
+) -> None:
+    data: dict[str, object] = {
+        "ticket": ticket_info(session, ticket),
+        "action": action.value,
+        "from_state": from_state,
+        "counter": counter_info(counter) if counter is not None else None,
+        "note": note,
+        **extra,
+    }
+    if action in (A.CALL, A.RECALL, A.RESUME) and counter is not None:
+        data["announcement"] = announcement(ticket, counter)
+    rooms = [ev.ticket_room(tracking_token), ev.service_room(ticket.service_id)]
     if counter is not None:
-        payload["counter"] = {"id": counter.id, "number": counter.number, "name_vi": counter.name_vi,
-                              "name_en": counter.name_en, "zone": counter.zone}
-    payload.update(extra)
-    rooms: list[tuple[str, object]] = [("ticket", ticket.tracking_token), ("service", ticket.service_id)]
-    if counter is not None:
-        rooms.append(("counter", counter.id))
+        rooms.append(ev.counter_room(counter.id))
         if counter.zone:
-            rooms.append(("zone", counter.zone))
-    publish(session, EVENT_FOR_ACTION[action], ticket.site_id, payload, *rooms)
+            rooms.append(ev.zone_room(counter.site_id, counter.zone))
+    publish(session, EVENT_FOR_ACTION[action], ticket.site_id, data, *rooms)
 
 
-def ticket_payload(ticket: Ticket) -> dict[str, object]:
-    """The fields of a ticket that every event and API answer carries."""
+def ticket_info(session: Session, ticket: Ticket) -> dict[str, object]:
+    """A ticket as events carry it (contract.events.TicketInfo)."""
+    service = session.get(Service, ticket.service_id)
+    assert service is not None
     return {
         "id": ticket.id,
         "number": ticket.number,
         "state": ticket.state,
         "service_id": ticket.service_id,
-        "site_id": ticket.site_id,
-        "business_day": ticket.business_day.isoformat(),
+        "service_code": service.code,
+        "service_name_vi": service.name_vi,
+        "service_name_en": service.name_en,
         "priority": ticket.priority_category_id is not None,
         "call_count": ticket.call_count,
-        "counter_id": ticket.counter_id,
+        "queued_at": ticket.queued_at.isoformat(),
+    }
+
+
+def counter_info(counter: Counter) -> dict[str, object]:
+    """A counter as events carry it (contract.events.CounterInfo)."""
+    return {"id": counter.id, "number": counter.number, "name_vi": counter.name_vi,
+            "name_en": counter.name_en, "zone": counter.zone}
+
+
+def announcement(ticket: Ticket, counter: Counter) -> dict[str, object]:
+    """What a hall display says for a call."""
+    return {
+        "text_vi": f"Mời công dân có số thứ tự {ticket.number} đến quầy số {counter.number}",
+        "text_en": f"Ticket number {ticket.number}, please go to counter {counter.number}",
+        "audio_url": None,
     }
 
 
@@ -359,14 +402,8 @@ def _log_issue(session: Session, ticket: Ticket, actor: Actor, now: dt.datetime)
             device_id=actor.device_id,
         )
     )
-    publish(
-        session,
-        ev.TICKET_ISSUED,
-        ticket.site_id,
-        ticket_payload(ticket) | {"action": A.ISSUE.value},
-        ("ticket", ticket.tracking_token),
-        ("service", ticket.service_id),
-    )
+    queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day)
+    _publish_ticket_event(session, ticket, A.ISSUE, None, None, None, ticket.tracking_token)
 
 
 # --------------------------------------------------------------------------- calling
@@ -734,7 +771,7 @@ def transfer(
         session.add(new_ticket)
         session.flush()
         _move(
-            session, ticket, A.TRANSFER, actor, now, counter=counter, note=note,
+            session, ticket, A.TRANSFER, actor, now, counter=counter, note=note, tracking_token=token,
             to_ticket_id=new_ticket.id, to_service_id=service.id,
             to_counter_id=target.id if target else None,
         )
@@ -746,13 +783,20 @@ def transfer(
 
 
 def _counter_changed(session: Session, counter: Counter) -> None:
+    from server.models import User
+
+    officer = session.get(User, counter.officer_id) if counter.officer_id else None
+    current = session.get(Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
     publish(
         session,
         ev.COUNTER_CHANGED,
         counter.site_id,
-        {"id": counter.id, "number": counter.number, "state": counter.state,
-         "officer_id": counter.officer_id, "zone": counter.zone},
-        ("counter", counter.id),
+        {"counter": counter_info(counter), "state": counter.state,
+         "officer_name": officer.full_name if officer else None,
+         "current_number": current.number if current else None},
+        ev.counter_room(counter.id),
+        ev.queue_room(counter.site_id),
+        *([ev.zone_room(counter.site_id, counter.zone)] if counter.zone else []),
     )
 
 

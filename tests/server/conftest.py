@@ -77,21 +77,24 @@ def database_url(backend: str, sqlite_template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def publisher() -> Iterator[RecordingPublisher]:
-    recording = RecordingPublisher()
-    previous = bus.publisher
-    bus.publisher = recording
-    yield recording
-    bus.publisher = previous
+def publisher() -> RecordingPublisher:
+    return RecordingPublisher()
+
+
+def make_app(database_url: str, tmp_path: Path, **config: object) -> Flask:
+    estimates.clear_cache()
+    return create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", "PUBLIC_URL": "http://hangdoi.test",
+         "ASYNC_MODE": "threading", **config},
+        instance_path=str(tmp_path / "instance"),
+    )
 
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher) -> Iterator[Flask]:
-    estimates.clear_cache()
-    app = create_app(
-        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", "PUBLIC_URL": "http://hangdoi.test"},
-        instance_path=str(tmp_path / "instance"),
-    )
+    """The app, its events recorded instead of sent (see realtime tests for Socket.IO)."""
+    app = make_app(database_url, tmp_path)
+    bus.publisher = publisher
     with app.app_context():
         yield app
         db.session.remove()

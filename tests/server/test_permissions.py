@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/sites/<int:site_id>/priority-categories"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites/<int:site_id>/queue"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites/<int:site_id>/counters"): STAFF,
+    ("GET", "/api/v1/sites/<int:site_id>/snapshot"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites/<int:site_id>/tickets"): STAFF,
     ("POST", "/api/v1/tickets"): STAFF | {KIOSK},
     ("GET", "/api/v1/tickets/<int:ticket_id>"): STAFF,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from contract import events as ev
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
 from server.errors import DomainError
-from server.models import Counter, DailyNumber, Ticket, TicketEvent
+from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.estimates import clear_cache, standing
 from tests.server.factory import World, build_world
@@ -67,10 +67,17 @@ def test_numbers_restart_on_the_next_business_day_in_vietnam_time(session, world
 def test_issue_records_an_event_and_publishes_after_commit(session, world: World, publisher) -> None:
     ticket = issue(session, world, dossier_code="H01.39-251125-0001")
     assert events_of(session, ticket) == [("issue", None, "waiting")]
-    assert publisher.names() == [ev.TICKET_ISSUED]
-    published = publisher.events[0]
-    assert published.payload["number"] == "A001"
-    assert ("ticket", ticket.tracking_token) in published.rooms
+    assert publisher.names() == [ev.TICKET_ISSUED, ev.QUEUE_CHANGED]
+    issued, moved = publisher.events
+    assert issued.payload["ticket"]["number"] == "A001"
+    assert issued.payload["ticket"]["service_code"] == "LLTP"
+    assert ev.ticket_room(ticket.tracking_token) in issued.rooms
+    assert ev.site_room(world.site.id) in issued.rooms
+    assert moved.payload == {"services": [{"service_id": ticket.service_id, "waiting": 1, "longest_wait_seconds": moved.payload["services"][0]["longest_wait_seconds"]}]}
+    # Numbered without gaps, and kept in the event log for replays.
+    assert moved.seq == issued.seq + 1
+    logged = session.scalars(select(EventLog).order_by(EventLog.seq)).all()
+    assert [(e.seq, e.name) for e in logged][-2:] == [(issued.seq, ev.TICKET_ISSUED), (moved.seq, ev.QUEUE_CHANGED)]
     assert ticket.dossier_code == "H01.39-251125-0001"
     assert len(ticket.tracking_token) >= 43
 
@@ -82,6 +89,7 @@ def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) ->
     assert raised.value.status == 422
     assert session.scalars(select(Ticket)).all() == []
     assert session.scalars(select(DailyNumber)).all() == []
+    assert session.scalars(select(EventLog)).all() == []
     assert publisher.events == []
     # The number that failed is not lost: the next ticket still gets A001.
     assert issue(session, world).number == "A001"
@@ -239,9 +247,15 @@ def test_full_lifecycle_is_logged(session, world: World, publisher) -> None:
     assert last.note == "Thiếu CCCD" and last.user_id == world.users["o1"].id
     assert last.counter_id == counter_id
     assert publisher.names() == [
-        ev.TICKET_ISSUED, ev.COUNTER_CHANGED, ev.TICKET_CALLED, ev.TICKET_RECALLED,
-        ev.TICKET_SERVING, ev.TICKET_FINISHED,
+        ev.TICKET_ISSUED, ev.QUEUE_CHANGED, ev.COUNTER_CHANGED, ev.TICKET_CALLED, ev.QUEUE_CHANGED,
+        ev.TICKET_RECALLED, ev.TICKET_SERVING, ev.TICKET_FINISHED,
     ]
+    seqs = [e.seq for e in publisher.events]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    called = publisher.events[3]
+    assert called.payload["counter"]["number"] == 1
+    assert called.payload["announcement"]["text_vi"] == "Mời công dân có số thứ tự A001 đến quầy số 1"
+    assert ev.zone_room(world.site.id, "tang-1") in called.rooms
     session.expire_all()
     assert session.get(Counter, counter_id).current_ticket_id is None
 

@@ -1,0 +1,321 @@
+"""Realtime: the Socket.IO side of the server.
+
+Committed events (see :mod:`server.events`) go out to Socket.IO rooms. Each server
+process delivers every site's events to its own clients in sequence order
+(:class:`OrderedDelivery`): with one process they come straight from the committing
+request; with several, through Flask-SocketIO's Redis message queue, and each process
+puts them back in order on arrival (:class:`OrderedRedisManager`).
+
+A client connects with its credential in the Socket.IO ``auth`` (see
+``contract.events.ConnectAuth``), joins the rooms that credential allows, and receives what
+it missed since ``last_seq``, or a ``snapshot`` when the gap is too old or it is new.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import socketio as pysocketio
+from flask import Flask, request, session
+from flask_socketio import Namespace, SocketIO, join_room
+from sqlalchemy import select
+
+from contract import events as ev
+from server.events import DomainEvent, bus, replay
+
+log = logging.getLogger(__name__)
+
+# Replay at most this many events on reconnect; further behind, a snapshot is cheaper.
+REPLAY_LIMIT = 500
+# How long a gap in the sequence may wait for the missing event before it is read from
+# the event log, and before delivery gives up on it (a rolled-back transaction).
+GAP_WAIT = 0.2
+GAP_GIVE_UP = 5.0
+
+socketio = SocketIO()
+
+
+Emit = Callable[[DomainEvent], None]
+
+
+class OrderedDelivery:
+    """Hands each site's events to their emit function in sequence order, once each."""
+
+    def __init__(self, emit: Emit, fetch: Callable[[int, int, int], list[DomainEvent]]):
+        self._emit = emit
+        self._fetch = fetch
+        self.lock = threading.RLock()
+        self._next: dict[int, int] = {}
+        self._waiting: dict[int, dict[int, tuple[DomainEvent, Emit]]] = defaultdict(dict)
+        self._gap_since: dict[int, float] = {}
+        self._timers: dict[int, threading.Timer] = {}
+
+    def delivered_up_to(self, site_id: int) -> int | None:
+        """The last seq of the site delivered by this process, or None if none yet."""
+        with self.lock:
+            nxt = self._next.get(site_id)
+            return None if nxt is None else nxt - 1
+
+    def deliver(self, events: list[DomainEvent], emit: Emit | None = None) -> None:
+        with self.lock:
+            sites = set()
+            for item in events:
+                nxt = self._next.setdefault(item.site_id, item.seq)
+                if item.seq < nxt:
+                    continue  # already delivered (a replay from the log crossed it)
+                self._waiting[item.site_id][item.seq] = (item, emit or self._emit)
+                sites.add(item.site_id)
+            for site_id in sites:
+                self._drain(site_id)
+
+    def _drain(self, site_id: int) -> None:
+        waiting = self._waiting[site_id]
+        nxt = self._next[site_id]
+        while nxt in waiting:
+            item, emit = waiting.pop(nxt)
+            try:
+                emit(item)
+            except Exception:  # a broken client must not stop the others' events
+                log.exception("emitting %s #%s failed", item.name, item.seq)
+            nxt += 1
+        self._next[site_id] = nxt
+        if waiting:
+            self._gap_since.setdefault(site_id, time.monotonic())
+            if site_id not in self._timers:
+                timer = threading.Timer(GAP_WAIT, self._fill_gap, args=(site_id,))
+                timer.daemon = True
+                self._timers[site_id] = timer
+                timer.start()
+        else:
+            self._gap_since.pop(site_id, None)
+
+    def _fill_gap(self, site_id: int) -> None:
+        with self.lock:
+            self._timers.pop(site_id, None)
+            waiting = self._waiting[site_id]
+            if not waiting:
+                return
+            nxt = self._next[site_id]
+            try:
+                found = self._fetch(site_id, nxt - 1, min(waiting) - 1)
+            except Exception:
+                log.exception("reading the event log to fill a gap failed")
+                found = []
+            for item in found:
+                waiting.setdefault(item.seq, (item, self._emit))
+            self._drain(site_id)
+            since = self._gap_since.get(site_id)
+            if waiting and nxt == self._next[site_id] and since and time.monotonic() - since > GAP_GIVE_UP:
+                log.warning("site %s: events %s..%s never arrived; skipping", site_id, nxt, min(waiting) - 1)
+                self._next[site_id] = min(waiting)
+                self._gap_since.pop(site_id, None)
+                self._drain(site_id)
+
+
+class OrderedRedisManager(pysocketio.RedisManager):
+    """Flask-SocketIO's Redis message queue, with our events put back in order on arrival."""
+
+    delivery: OrderedDelivery | None = None
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        data = message.get("data")
+        if self.delivery is None or message.get("event") not in ev.ALL_EVENTS or not isinstance(data, list):
+            return super()._handle_emit(message)
+        envelope = data[0]
+        item = DomainEvent(envelope["name"], envelope["site_id"], envelope["data"], tuple(message.get("room") or ()),
+                           envelope["seq"], envelope["at"])
+        self.delivery.deliver([item], emit=lambda _item: super(OrderedRedisManager, self)._handle_emit(message))
+
+
+class SocketIOPublisher:
+    """The app's publisher: committed events to Socket.IO rooms, in order."""
+
+    def __init__(self, server: SocketIO, fetch: Callable[[int, int, int], list[DomainEvent]], *, via_queue: bool):
+        self.server = server
+        self.via_queue = via_queue
+        self.delivery = OrderedDelivery(self._emit_local, fetch)
+
+    def _emit_local(self, item: DomainEvent) -> None:
+        # The manager's own local emit (a Redis manager's emit would go round the queue).
+        pysocketio.Manager.emit(self.server.server.manager, item.name, item.envelope(), namespace="/",
+                                room=list(item.rooms))
+
+    def publish(self, events: list[DomainEvent]) -> None:
+        if self.via_queue:
+            # Through Redis to every process (this one included), which orders them on arrival.
+            for item in events:
+                self.server.emit(item.name, item.envelope(), to=list(item.rooms), namespace="/")
+        else:
+            self.delivery.deliver(events)
+
+
+def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
+    from server.extensions import db
+    from server.models import EventLog
+
+    def fetch(site_id: int, after: int, upto: int) -> list[DomainEvent]:
+        with app.app_context():
+            rows = db.session.scalars(
+                select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after, EventLog.seq <= upto)
+                .order_by(EventLog.seq)
+            ).all()
+            db.session.remove()
+            return [DomainEvent(r.name, r.site_id, r.data, tuple(r.rooms), r.seq, r.at.isoformat()) for r in rows]
+
+    return fetch
+
+
+# ------------------------------------------------------------------ connecting
+
+
+class Refused(ConnectionRefusedError):
+    def __init__(self, code: str, message: str, message_en: str) -> None:
+        super().__init__({"error": code, "message": message, "message_en": message_en})
+
+
+def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]]:
+    """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused."""
+    from server.extensions import db
+    from server.models import Ticket, User
+    from server.services import accounts
+
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None and not isinstance(token, str):
+        raise Refused("invalid_token", "Mã truy cập không hợp lệ.", "The access token is not valid.")
+    user = None
+    if token and token.startswith(accounts.DEVICE_TOKEN_PREFIX):
+        device = accounts.device_for_token(db.session, token)
+        if device is None:
+            raise _bad_token()
+        if device.kind == "kiosk":
+            return device.site_id, [ev.queue_room(device.site_id)], "kiosk", {}
+        if device.zone:
+            rooms = [ev.zone_room(device.site_id, device.zone), ev.queue_room(device.site_id)]
+        else:
+            rooms = [ev.site_room(device.site_id), ev.queue_room(device.site_id)]
+        return device.site_id, rooms, "display", {"zone": device.zone}
+    if token and token.startswith(accounts.USER_TOKEN_PREFIX):
+        user = accounts.user_for_token(db.session, token)
+        if user is None:
+            raise _bad_token()
+    elif token:
+        ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
+        if ticket is None:
+            raise Refused("not_found", "Không tìm thấy số này.", "This ticket was not found.")
+        return ticket.site_id, [ev.ticket_room(token), ev.service_room(ticket.service_id)], "visitor", {
+            "ticket_id": ticket.id}
+    else:
+        user_id = session.get("user_id")
+        user = db.session.get(User, user_id) if user_id is not None else None
+        if user is None or not user.active:
+            raise Refused("unauthorized", "Bạn cần đăng nhập hoặc dùng mã thiết bị hợp lệ.",
+                          "Log in or present a valid device token.")
+    site_id = user.site_id
+    if site_id is None:
+        wanted = auth.get("site_id") if isinstance(auth, dict) else None
+        if not isinstance(wanted, int):
+            raise Refused("site_required", "Hãy chọn điểm phục vụ cần theo dõi (site_id).",
+                          "Choose the site to follow (site_id).")
+        site_id = wanted
+    return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], user.role, {}
+
+
+def _bad_token() -> Refused:
+    return Refused("invalid_token", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
+                   "The access token is invalid, expired or revoked.")
+
+
+class LiveNamespace(Namespace):
+    """The one namespace: connect with a credential, then only listen."""
+
+    def __init__(self, namespace: str, publisher: SocketIOPublisher) -> None:
+        super().__init__(namespace)
+        self.publisher = publisher
+
+    def on_connect(self, auth: dict[str, Any] | None = None) -> None:
+        from server.extensions import db
+        from server.services import snapshot
+
+        auth = auth if isinstance(auth, dict) else {}
+        site_id, rooms, role, extra = rooms_for(auth)
+        last_seq = auth.get("last_seq")
+        sid = request.sid  # type: ignore[attr-defined]
+        delivery = self.publisher.delivery
+        # Under the delivery lock no live event of this process goes out: the client
+        # joins its rooms and gets what it missed, and then the live events, in order.
+        with delivery.lock:
+            for room in rooms:
+                join_room(room)
+            missed = None
+            if isinstance(last_seq, int) and last_seq >= 0:
+                missed = replay(db.session, site_id, last_seq, set(rooms), REPLAY_LIMIT)
+            if missed is None:
+                state = snapshot.site_snapshot(db.session, site_id, rooms=rooms, ticket_id=extra.get("ticket_id"))
+                upto = delivery.delivered_up_to(site_id)
+                if upto is not None:
+                    state["seq"] = min(state["seq"], upto)
+                self.emit(ev.SNAPSHOT, state, to=sid)
+                seq = state["seq"]
+            else:
+                upto = delivery.delivered_up_to(site_id)
+                seq = last_seq
+                for item in missed:
+                    if upto is not None and item.seq > upto:
+                        break  # the delivery sends it live, in order
+                    self.emit(item.name, item.envelope(), to=sid)
+                    seq = item.seq
+            self.emit(ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra}, to=sid)
+        db.session.remove()
+
+
+def init_app(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    async_mode = app.config.get("ASYNC_MODE") or _detect_async_mode()
+    manager = OrderedRedisManager(redis_url) if redis_url else None
+    socketio.init_app(
+        app,
+        async_mode=async_mode,
+        client_manager=manager,
+        cors_allowed_origins=[],  # same origin only
+        ping_interval=20,
+        ping_timeout=20,
+        max_http_buffer_size=64 * 1024,
+        json=_json_module(),
+    )
+    publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None)
+    if manager is not None:
+        manager.delivery = publisher.delivery
+    socketio.on_namespace(LiveNamespace("/", publisher))
+    bus.publisher = publisher
+    app.extensions["hangdoi_publisher"] = publisher
+
+
+def _detect_async_mode() -> str:
+    try:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            return "gevent"
+    except ImportError:
+        pass
+    return "threading"
+
+
+def _json_module() -> Any:
+    import json
+
+    class Compact:
+        @staticmethod
+        def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
+            kwargs.setdefault("ensure_ascii", False)
+            kwargs.setdefault("separators", (",", ":"))
+            return json.dumps(obj, *args, **kwargs)
+
+        loads = staticmethod(json.loads)
+
+    return Compact
