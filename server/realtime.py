@@ -259,7 +259,7 @@ class LiveNamespace(Namespace):
                 upto = delivery.delivered_up_to(site_id)
                 if upto is not None:
                     state["seq"] = min(state["seq"], upto)
-                self.emit(ev.SNAPSHOT, state, to=sid)
+                self.emit(ev.SNAPSHOT, state, room=sid)
                 seq = state["seq"]
             else:
                 upto = delivery.delivered_up_to(site_id)
@@ -267,9 +267,9 @@ class LiveNamespace(Namespace):
                 for item in missed:
                     if upto is not None and item.seq > upto:
                         break  # the delivery sends it live, in order
-                    self.emit(item.name, item.envelope(), to=sid)
+                    self.emit(item.name, item.envelope(), room=sid)
                     seq = item.seq
-            self.emit(ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra}, to=sid)
+            self.emit(ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra}, room=sid)
         db.session.remove()
 
 

@@ -1,0 +1,183 @@
+"""Socket.IO: who hears what, in order, and what a client gets back after a disconnect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete
+
+from contract import events as ev
+from server.events import bus
+from server.extensions import db
+from server.models import EventLog
+from server.realtime import OrderedDelivery, socketio
+from server.services import queue
+from tests.server.conftest import make_app
+from tests.server.factory import World, build_world
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app with its real Socket.IO publisher."""
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return build_world(db.session())
+
+
+def connect(app: Flask, **auth):  # type: ignore[no-untyped-def]
+    client = socketio.test_client(app, auth=auth)
+    assert client.is_connected(), "the server refused the connection"
+    return client
+
+
+def received(client) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+    return [(m["name"], m["args"][0]) for m in client.get_received()]
+
+
+def calls(messages: list[tuple[str, dict]]) -> list[str]:
+    return [data["data"]["ticket"]["number"] for name, data in messages if name == ev.TICKET_CALLED]
+
+
+def issue_and_call(session, world: World, officer: str, counter: int, count: int) -> list[str]:
+    numbers = []
+    for _ in range(count):
+        queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+        ticket = queue.call_next(session, world.actor(officer), world.counters[counter].id)
+        numbers.append(ticket.number)
+        queue.mark_no_show(session, world.actor(officer), world.counters[counter].id)
+    return numbers
+
+
+def test_a_display_gets_a_snapshot_then_each_call_live(app, world: World) -> None:
+    session = db.session()
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    first = received(display)
+    assert [name for name, _ in first] == [ev.SNAPSHOT, ev.READY]
+    snapshot, ready = first[0][1], first[1][1]
+    assert ready["role"] == "display" and ready["seq"] == snapshot["seq"]
+    assert ev.zone_room(world.site.id, "tang-1") in ready["rooms"]
+    assert [c["counter"]["number"] for c in snapshot["counters"]] == [1, 2]  # its zone only
+    numbers = issue_and_call(session, world, "o1", 1, 1)
+    live = received(display)
+    assert calls(live) == numbers
+    called = next(data for name, data in live if name == ev.TICKET_CALLED)
+    assert called["data"]["counter"]["number"] == 1
+    assert called["data"]["announcement"]["text_vi"].startswith("Mời công dân có số thứ tự")
+    seqs = [data["seq"] for _, data in live]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) and seqs[0] > snapshot["seq"]
+
+
+def test_reconnect_replays_the_missed_calls_in_order_once(app, world: World) -> None:
+    session = db.session()
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    last_seq = received(display)[-1][1]["seq"]
+    display.disconnect()
+    missed = issue_and_call(session, world, "o1", 1, 3)
+    again = connect(app, token=world.tokens["display"], last_seq=last_seq)
+    messages = received(again)
+    assert ev.SNAPSHOT not in [name for name, _ in messages]
+    assert calls(messages) == missed
+    stream = [data["seq"] for name, data in messages if name != ev.READY]
+    assert stream == sorted(set(stream))
+    assert messages[-1][0] == ev.READY and messages[-1][1]["seq"] == stream[-1]
+    # And live again afterwards, with no repeats.
+    more = issue_and_call(session, world, "o1", 1, 1)
+    live = received(again)
+    assert calls(live) == more
+    assert min(data["seq"] for _, data in live) > stream[-1]
+
+
+def test_a_gap_older_than_the_log_gets_a_snapshot(app, world: World) -> None:
+    session = db.session()
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    last_seq = received(display)[-1][1]["seq"]
+    display.disconnect()
+    issue_and_call(session, world, "o1", 1, 2)
+    session.execute(delete(EventLog))  # what the nightly pruning does to old events
+    session.commit()
+    again = connect(app, token=world.tokens["display"], last_seq=last_seq)
+    names = [name for name, _ in received(again)]
+    assert names == [ev.SNAPSHOT, ev.READY]
+
+
+def test_each_client_hears_only_its_rooms(app, world: World) -> None:
+    session = db.session()
+    other_site = build_world(session, code="T2")
+    ticket = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    bystander = queue.issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
+    phone = connect(app, token=ticket.tracking_token)
+    kiosk = connect(app, token=world.tokens["kiosk"])
+    stranger = connect(app, token=other_site.tokens["display"])
+    display = connect(app, token=world.tokens["display"])
+    for client in (phone, kiosk, stranger, display):
+        received(client)
+    queue.open_counter(session, world.actor("o1"), world.counters[3].id)  # tang-2, serves CT
+    queue.call_next(session, world.actor("o1"), world.counters[3].id)  # calls the bystander
+    queue.open_counter(session, world.actor("o2"), world.counters[1].id)  # tang-1
+    queue.call_next(session, world.actor("o2"), world.counters[1].id)  # calls the phone's ticket
+    phone_got = received(phone)
+    assert calls(phone_got) == [ticket.number]
+    assert bystander.number not in calls(phone_got)
+    assert {name for name, _ in received(kiosk)} <= {ev.QUEUE_CHANGED, ev.COUNTER_CHANGED}
+    assert received(stranger) == []
+    assert calls(received(display)) == [ticket.number]
+
+
+def test_bad_credentials_are_refused(app, world: World) -> None:
+    for auth in ({}, {"token": "hdd_revoked-or-wrong"}, {"token": "hdu_nope"}, {"token": "no-such-ticket"},
+                 {"token": 42}):
+        client = socketio.test_client(app, auth=auth)
+        assert not client.is_connected()
+
+
+def test_delivery_puts_events_back_in_order_and_drops_repeats() -> None:
+    from server.events import DomainEvent
+
+    out: list[int] = []
+    delivery = OrderedDelivery(lambda e: out.append(e.seq), lambda site, after, upto: [])
+    event = [DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in range(10, 15)]
+    delivery.deliver([event[0]])
+    delivery.deliver([event[2], event[3]])  # 11 is late
+    assert out == [10]
+    delivery.deliver([event[1]])
+    assert out == [10, 11, 12, 13]
+    delivery.deliver([event[1], event[4]])  # a repeat, then the next
+    assert out == [10, 11, 12, 13, 14]
+    assert delivery.delivered_up_to(1) == 14
+
+
+def test_delivery_fills_a_gap_from_the_log() -> None:
+    import time
+
+    from server.events import DomainEvent
+
+    out: list[int] = []
+    log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 6)}
+    delivery = OrderedDelivery(
+        lambda e: out.append(e.seq), lambda site, after, upto: [log[s] for s in range(after + 1, upto + 1)]
+    )
+    delivery.deliver([log[1], log[4], log[5]])  # 2 and 3 were lost on the way
+    deadline = time.monotonic() + 5
+    while len(out) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert out == [1, 2, 3, 4, 5]
+
+
+def test_publisher_is_the_socketio_one(app) -> None:
+    from server.realtime import SocketIOPublisher
+
+    assert isinstance(bus.publisher, SocketIOPublisher)
