@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE ?= instance
+# The address phones and other machines reach the server at (QR codes, printed links).
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 # Debian packages the product and its tests need: a font with every Vietnamese glyph
 # (slips), libusb for USB printers, and the libraries Qt's offscreen platform loads.
 SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
@@ -35,8 +37,8 @@ test-system-deps:
 
 run: system-deps $(VENV)/.installed-run
 	@mkdir -p $(INSTANCE)
-	$(BIN)/hangdoi-server --instance $(INSTANCE) prepare-demo
-	$(BIN)/hangdoi-server --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
+	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) prepare-demo
+	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
 
 test: test-system-deps $(VENV)/.installed-test
 	$(BIN)/ruff check .
