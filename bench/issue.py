@@ -1,0 +1,88 @@
+"""Benchmark: issuing tickets through the production server, beside the empty route.
+
+    python bench/issue.py --db sqlite --old-tickets 0 --concurrency 1,8,32 --requests 3000
+    python bench/issue.py --smoke
+
+Starts ``hangdoi-server serve`` on a temporary demo instance (SQLite, or its own
+PostgreSQL database), optionally with OLD closed tickets of past days in the table, then
+for each concurrency level runs GET /api/v1/health and POST /api/v1/tickets (kiosk token,
+services in turn) and prints tickets/s, p50/p99 latency, and server CPU per request.
+Prints figures only; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from _common import (
+    HEADER,
+    Connection,
+    Server,
+    concurrency_levels,
+    fill_old_tickets,
+    health_unit,
+    log,
+    ratio_line,
+    row,
+    run,
+    simple,
+)
+from sqlalchemy import text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--old-tickets", type=int, default=0, help="closed tickets of past days put in first")
+    parser.add_argument("--concurrency", type=concurrency_levels, default=[1, 8, 32])
+    parser.add_argument("--requests", type=int, default=3000, help="requests per route and concurrency level")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.requests, args.concurrency, args.old_tickets = 60, [1, 4], min(args.old_tickets, 500)
+
+    server = Server(args.db)
+    try:
+        log(f"preparing a demo instance on {args.db} in {server.instance} ...")
+        server.prepare_demo()
+        engine = server.engine()
+        if args.old_tickets:
+            started = time.monotonic()
+            fill_old_tickets(engine, args.old_tickets)
+            log(f"  {args.old_tickets} old tickets in {time.monotonic() - started:.1f} s")
+        with engine.connect() as connection:
+            services = list(connection.scalars(text(
+                "SELECT id FROM service WHERE active AND daily_quota IS NULL ORDER BY id")))
+        engine.dispose()
+        server.start()
+        token = server.kiosk_token
+        issue_requests = [Connection.build("POST", "/api/v1/tickets", {"service_id": s}, token) for s in services]
+        health = health_unit()
+        issue = simple(issue_requests, 201)
+        # Warm up both routes (imports, caches, connection pool).
+        run(server, "warm-up", 2, 40, health)
+        run(server, "warm-up", 2, 40, issue)
+
+        print(f"\nissue benchmark: {args.db}, {args.old_tickets} old tickets, {args.requests} requests per row,"
+              f" server pid {server.process.pid if server.process else '?'}")
+        print(HEADER)
+        for level in args.concurrency:
+            baseline = run(server, "GET /health", level, args.requests, health)
+            work = run(server, "POST /tickets", level, args.requests, issue)
+            print(row(args.db, args.old_tickets, baseline))
+            print(row(args.db, args.old_tickets, work))
+            print(ratio_line(work, baseline), flush=True)
+        engine = server.engine()
+        with engine.connect() as connection:
+            total = connection.scalar(text("SELECT count(*) FROM ticket"))
+        engine.dispose()
+        print(f"tickets in the table at the end: {total}")
+    finally:
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
