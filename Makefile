@@ -9,7 +9,7 @@ INSTANCE ?= instance
 PUBLIC_URL ?= http://$(HOST):$(PORT)
 # Debian packages the product and its tests need: a font with every Vietnamese glyph
 # (slips), libusb for USB printers, and the libraries Qt's offscreen platform loads.
-SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 nodejs npm
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium
 
 .PHONY: run test venv system-deps test-system-deps lint bench clean
@@ -35,14 +35,21 @@ system-deps:
 test-system-deps:
 	@PACKAGES="$(TEST_SYSTEM_PACKAGES)" sh scripts/install-system-packages.sh
 
-run: system-deps $(VENV)/.installed-run
+run: system-deps $(VENV)/.installed-run web-deps
 	@mkdir -p $(INSTANCE)
 	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) prepare-demo
 	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
 
-test: test-system-deps $(VENV)/.installed-test
+test: test-system-deps $(VENV)/.installed-test web-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The web pages' JavaScript (socket.io-client) from the npm registry into web/node_modules,
+# again whenever web/package-lock.json changes.
+.PHONY: web-deps
+web-deps:
+	@if [ ! -d web/node_modules/socket.io-client ] || [ web/package-lock.json -nt web/node_modules/socket.io-client ]; then \
+		npm ci --prefix web --no-audit --no-fund; fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
