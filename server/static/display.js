@@ -1,0 +1,292 @@
+/* hangdoi: the web hall display (/display?token=<display device token>).
+ *
+ * Follows its zone over Socket.IO: the newest call big (blinking for a while), the last
+ * calls, the waiting count of each service that the zone's counters serve, and a clock in
+ * Vietnam time. Each live call rings a chime (WebAudio) and, only when the browser has an
+ * offline Vietnamese voice, is read out by speechSynthesis. A reconnect presents the last
+ * event number seen, so the server replays what was missed or sends a fresh snapshot.
+ */
+(function () {
+  "use strict";
+
+  var H = window.Hangdoi;
+  var el = H.el;
+  var boot = H.boot();
+  var TIME_ZONE = "Asia/Ho_Chi_Minh";
+  var RECENT = 8; // calls listed under the newest one
+  var BLINK_MS = 12000;
+
+  var services = {}; // id -> {name_vi, name_en, counters: [numbers], position}
+  var serviceOrder = [];
+  var zoneCounters = null; // counter numbers of the zone (from the snapshot), null = all
+  var waiting = {}; // service id -> waiting count
+  var calls = []; // newest first: {ticketId, number, counter, service_vi, service_en, at, count}
+  var shownKey = null; // the newest call on screen, to blink only when it changes
+  var loaded = false; // the first snapshot is not announced
+  var status = "connecting";
+  var blinkTimer = null;
+
+  var STATUS_TEXT = {
+    connecting: "Đang kết nối… · Connecting…",
+    live: "Trực tuyến · Live",
+    offline: "Mất kết nối, đang kết nối lại… · Reconnecting…",
+    refused: "Mã thiết bị không hợp lệ hoặc đã bị thu hồi · Device token refused",
+    missing: "Thiếu socket.io-client: chạy make run · socket.io-client missing: run make run"
+  };
+
+  // ---------------------------------------------------------------- clock
+
+  var timeFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", hour12: false });
+  var dateFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: TIME_ZONE, weekday: "long", day: "2-digit", month: "2-digit", year: "numeric" });
+
+  function tick() {
+    var now = new Date();
+    el("clock-time").textContent = timeFormat.format(now);
+    var date = H.nfc(dateFormat.format(now));
+    el("clock-date").textContent = date.charAt(0).toUpperCase() + date.slice(1);
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  function callFrom(ticket, counter, at) {
+    return {
+      ticketId: ticket.id, number: H.nfc(ticket.number), counter: counter.number,
+      counterName: H.nfc(counter.name_vi), service_vi: H.nfc(ticket.service_name_vi),
+      service_en: H.nfc(ticket.service_name_en), at: at, count: ticket.call_count
+    };
+  }
+
+  function inZone(counter) {
+    return !boot.zone || !counter || !counter.zone || counter.zone === boot.zone;
+  }
+
+  function renderNow() {
+    var now = calls[0];
+    el("now-number").textContent = now ? now.number : "–";
+    el("now-counter").textContent = now ? String(now.counter) : "–";
+    el("now-service").textContent = now ? now.service_vi : "";
+    el("now").classList.toggle("empty", !now);
+    var key = now ? now.ticketId + ":" + now.count + ":" + now.at : null;
+    if (key !== shownKey) {
+      shownKey = key;
+      if (now && loaded) blink();
+    }
+  }
+
+  function blink() {
+    var card = el("now");
+    card.classList.remove("blink");
+    void card.offsetWidth; // restart the animation
+    card.classList.add("blink");
+    window.clearTimeout(blinkTimer);
+    blinkTimer = window.setTimeout(function () { card.classList.remove("blink"); }, BLINK_MS);
+  }
+
+  function renderRecent() {
+    var list = el("recent");
+    var items = calls.slice(1, RECENT + 1);
+    list.textContent = "";
+    items.forEach(function (call) {
+      var li = document.createElement("li");
+      var number = document.createElement("span");
+      number.className = "recent-number";
+      number.textContent = call.number;
+      var arrow = document.createElement("span");
+      arrow.className = "recent-arrow";
+      arrow.setAttribute("aria-hidden", "true");
+      arrow.textContent = "→";
+      var counter = document.createElement("span");
+      counter.className = "recent-counter";
+      counter.textContent = String(call.counter);
+      li.append(number, arrow, counter);
+      list.appendChild(li);
+    });
+    for (var i = items.length; i < RECENT; i++) {
+      var empty = document.createElement("li");
+      empty.className = "placeholder";
+      list.appendChild(empty);
+    }
+  }
+
+  function zoneServices() {
+    return serviceOrder.filter(function (id) {
+      if (!zoneCounters) return true;
+      return services[id].counters.some(function (n) { return zoneCounters.indexOf(n) >= 0; });
+    });
+  }
+
+  function renderWaiting() {
+    var list = el("waiting");
+    list.textContent = "";
+    zoneServices().forEach(function (id) {
+      var service = services[id];
+      var count = waiting[id] || 0;
+      var li = document.createElement("li");
+      li.className = count > 0 ? "has-waiting" : "no-waiting";
+      li.setAttribute("data-service-id", String(id));
+      var label = document.createElement("span");
+      label.className = "waiting-name";
+      var vi = document.createElement("span");
+      vi.className = "waiting-vi";
+      vi.textContent = H.nfc(service.name_vi);
+      var counters = document.createElement("span");
+      counters.className = "waiting-counters";
+      counters.textContent = "Quầy " + service.counters.filter(function (n) {
+        return !zoneCounters || zoneCounters.indexOf(n) >= 0;
+      }).join(", ");
+      label.append(vi, counters);
+      var badge = document.createElement("span");
+      badge.className = "waiting-count";
+      badge.textContent = String(count);
+      li.append(label, badge);
+      list.appendChild(li);
+    });
+  }
+
+  function renderStatus() {
+    el("live").setAttribute("data-status", status);
+    el("live-text").textContent = STATUS_TEXT[status] || status;
+    el("sound").hidden = H.audioRunning();
+  }
+
+  function render() {
+    renderNow();
+    renderRecent();
+    renderWaiting();
+    renderStatus();
+  }
+
+  // ---------------------------------------------------------------- sound and voice
+
+  var announcements = [];
+  var announcing = false;
+
+  function vietnameseVoice() {
+    if (!("speechSynthesis" in window)) return null;
+    var voices = window.speechSynthesis.getVoices() || [];
+    // Offline voices only: a centre's LAN may have no internet, and calls stay on site.
+    return voices.filter(function (voice) {
+      return voice.localService && /^vi([-_]|$)/i.test(voice.lang);
+    })[0] || null;
+  }
+
+  function announce(text) {
+    announcements.push(text);
+    if (announcements.length > 4) announcements.shift(); // a burst: say the latest ones
+    if (!announcing) nextAnnouncement();
+  }
+
+  function nextAnnouncement() {
+    var text = announcements.shift();
+    if (text === undefined) { announcing = false; return; }
+    announcing = true;
+    var length = H.chime();
+    window.setTimeout(function () {
+      var voice = vietnameseVoice();
+      if (!voice || !text) { nextAnnouncement(); return; }
+      var utterance = new SpeechSynthesisUtterance(H.nfc(text));
+      utterance.voice = voice;
+      utterance.lang = voice.lang;
+      utterance.rate = 0.9;
+      utterance.onend = utterance.onerror = function () { nextAnnouncement(); };
+      window.speechSynthesis.speak(utterance);
+    }, Math.max(0, length * 1000 - 600));
+  }
+
+  function announcementText(envelope) {
+    var data = envelope.data;
+    if (data.announcement && data.announcement.text_vi) return data.announcement.text_vi;
+    return "Mời công dân có số thứ tự " + data.ticket.number + " đến quầy số " + data.counter.number;
+  }
+
+  // ---------------------------------------------------------------- live events
+
+  var newestBeforeSync = null;
+
+  function onSnapshot(snapshot) {
+    var fresh = (snapshot.calls || []).filter(function (call) { return inZone(call.counter); })
+      .map(function (call) { return callFrom(call.ticket, call.counter, call.called_at); });
+    var known = {};
+    fresh.forEach(function (call) { known[call.ticketId] = true; });
+    calls = fresh.concat(calls.filter(function (call) { return !known[call.ticketId]; }))
+      .sort(function (a, b) { return a.at < b.at ? 1 : a.at > b.at ? -1 : 0; })
+      .slice(0, RECENT + 1);
+    if (snapshot.counters && snapshot.counters.length) {
+      zoneCounters = snapshot.counters.filter(function (row) { return inZone(row.counter); })
+        .map(function (row) { return row.counter.number; });
+    }
+    waiting = {};
+    (snapshot.queues || []).forEach(function (row) { waiting[row.service_id] = row.waiting; });
+    render();
+  }
+
+  function onEvent(name, envelope, replayed) {
+    var data = envelope.data || {};
+    if (name === "ticket.called" || name === "ticket.recalled" ||
+        (data.announcement && data.counter && data.ticket && data.ticket.state === "called")) {
+      if (!data.counter || !inZone(data.counter)) return;
+      var call = callFrom(data.ticket, data.counter, envelope.at);
+      calls = [call].concat(calls.filter(function (c) { return c.ticketId !== call.ticketId; })).slice(0, RECENT + 1);
+      renderNow();
+      renderRecent();
+      if (!replayed) announce(announcementText(envelope));
+    } else if (name === "queue.changed") {
+      (data.services || []).forEach(function (row) { waiting[row.service_id] = row.waiting; });
+      renderWaiting();
+    }
+  }
+
+  function onStatus(next) {
+    if (next === "offline" && loaded && newestBeforeSync === null) newestBeforeSync = calls[0] ? calls[0].ticketId + ":" + calls[0].count : "";
+    status = next;
+    renderStatus();
+  }
+
+  function onReady() {
+    var newest = calls[0] ? calls[0].ticketId + ":" + calls[0].count : null;
+    if (loaded && newestBeforeSync !== null && newest !== null && newest !== newestBeforeSync) {
+      H.chime(); // calls were made while this screen was away: ring once for the newest
+    }
+    loaded = true;
+    newestBeforeSync = null;
+    renderNow();
+  }
+
+  // ---------------------------------------------------------------- services (names)
+
+  function loadServices() {
+    fetch("/api/v1/sites/" + boot.site_id + "/services", {
+      cache: "no-store", headers: { Accept: "application/json", Authorization: "Bearer " + boot.token }
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(function (rows) {
+      services = {};
+      serviceOrder = [];
+      rows.forEach(function (row) {
+        services[row.id] = { name_vi: row.name_vi, name_en: row.name_en, counters: row.counters || [] };
+        serviceOrder.push(row.id);
+      });
+      renderWaiting();
+    }).catch(function () {
+      window.setTimeout(loadServices, 5000);
+    });
+  }
+
+  // ---------------------------------------------------------------- start
+
+  el("sound").addEventListener("click", function () {
+    H.unlockAudio().then(renderStatus);
+  });
+  document.addEventListener("keydown", function () { H.unlockAudio().then(renderStatus); });
+  if ("speechSynthesis" in window) window.speechSynthesis.getVoices(); // starts loading the list
+
+  tick();
+  window.setInterval(tick, 1000);
+  render();
+  loadServices();
+  var connection = H.connect({
+    token: boot.token, onSnapshot: onSnapshot, onEvent: onEvent, onReady: onReady, onStatus: onStatus
+  });
+  window.hangdoiDisplay = { connection: connection, calls: function () { return calls; } }; // for the tests
+})();
