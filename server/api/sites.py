@@ -71,8 +71,13 @@ def services(site_id: int) -> list[dict]:
     rows = db.session.scalars(
         select(Service).where(Service.site_id == site_id, Service.active.is_(True)).order_by(Service.position, Service.id)
     )
-    return [{**{c: getattr(s, c) for c in ServiceOut().fields if hasattr(s, c)}, "series": s.series,
-             "counters": counters.get(s.id, [])} for s in rows]
+    return [
+        {"id": s.id, "code": s.code, "name_vi": s.name_vi, "name_en": s.name_en, "department": s.department,
+         "series": s.series, "target_wait_minutes": s.target_wait_minutes,
+         "expected_service_minutes": s.expected_service_minutes, "daily_quota": s.daily_quota,
+         "active": s.active, "counters": counters.get(s.id, [])}
+        for s in rows
+    ]
 
 
 @blp.route("/<int:site_id>/priority-categories", methods=["GET"])
