@@ -119,7 +119,8 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
         f"  API                    {base}/api/v1",
         f"  OpenAPI document       {base}/api/v1/openapi.json",
         f"  Health                 {base}/api/v1/health",
-        f"  Phone tracking page    {base}/t/<tracking token from a ticket>",
+        f"  Phone tracking page    {base}/t/<tracking token: the tracking_url of an issued ticket>",
+        f"  Web hall display       {base}/display (pair with a display token below)",
         "",
         "Demo logins (username / password):",
     ]
@@ -130,6 +131,11 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
         lines += ["", "Device tokens (Authorization: Bearer …):"]
         for row in tokens:
             lines.append(f"  {row['kind']:<8} {row['name']}: {row['token']}")
+        displays = [row for row in tokens if row["kind"] == "display"]
+        if displays:
+            lines += ["", "Hall displays:"]
+            for row in displays:
+                lines.append(f"  {row['name']}: {base}/display?token={row['token']}")
     lines += [
         "",
         "Try it:",
