@@ -308,6 +308,28 @@ async def _drive_counters(port: int, tokens: list[str], calls: int, rate: float,
 # --------------------------------------------------------------------------- one run
 
 
+class Profiler:
+    """py-spy record on the server process for one phase (collapsed stacks), when asked for."""
+
+    def __init__(self, directory: str | None, pid: int, name: str) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw",
+                 "--rate", "200", "--output", str(Path(directory) / f"{name}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 def run_one(args: argparse.Namespace, n_clients: int) -> dict:
     displays = min(args.displays, n_clients)
     phones = n_clients - displays
@@ -377,10 +399,12 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
 
         log(f"[{args.mode} N={n_clients}] connecting {phones} phones + {displays} displays "
             f"in batches of {args.batch} ...")
+        profiler = Profiler(args.py_spy, pid, f"{args.mode}-{n_clients}-connect")
         clients = ClientProcess({"port": server.port, "auths": auths, "kinds": kinds, "batch": args.batch}, workdir)
         connected = clients.read(timeout=120 + n_clients * 0.1)
         if connected["failures"]:
             log(f"  connect failures: {connected['failures']}")
+        profiler.stop()
         time.sleep(1.0)  # let the server settle (writer greenlets / threads, ping timers)
         rss_after = vm_rss_kib(pid)
         server_threads = threads_of(pid)
@@ -388,9 +412,11 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
             f"{rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB, {server_threads} threads")
 
         log(f"[{args.mode} N={n_clients}] {args.calls} calls at {args.counters} counters, {args.rate}/s ...")
+        profiler = Profiler(args.py_spy, pid, f"{args.mode}-{n_clients}-calls")
         cpu_server, cpu_clients = cpu_of(pid), cpu_of(clients.process.pid)
         calls = asyncio.run(_drive_counters(server.port, tokens, args.calls, args.rate, fresh=fresh))
         time.sleep(1.0 + args.settle)  # the last receipts
+        profiler.stop()
         cpu_server, cpu_clients = cpu_of(pid) - cpu_server, cpu_of(clients.process.pid) - cpu_clients
         receipts, _ = clients.stop()
     finally:
@@ -464,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["gevent", "threading"], default="gevent")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait for late receipts")
+    parser.add_argument("--py-spy", metavar="DIR", default=None,
+                        help="profile the server with py-spy (connect and call phases, collapsed stacks) into DIR")
     parser.add_argument("--json", default=None, help="also write the results to this file")
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
     args = parser.parse_args(argv)
