@@ -189,10 +189,24 @@ async def _clients_main(spec_path: str) -> None:
     print(json.dumps({"connected": len(clients), "seconds": total, "times": connect_times,
                       "failures": dict(failures)}), flush=True)
 
+    # How late this process's event loop runs a 10 ms timer: when it is in the order of the
+    # latencies, the client process, not the server, is what is measured.
+    lags: list[float] = []
+
+    async def watch_lag() -> None:
+        while True:
+            before = now()
+            await asyncio.sleep(0.01)
+            lags.append(now() - before - 0.01)
+
+    watcher = asyncio.create_task(watch_lag())
     loop = asyncio.get_running_loop()
     line = await loop.run_in_executor(None, sys.stdin.readline)  # "stop" (or EOF: the parent died)
+    watcher.cancel()
     Path(spec["receipts"]).write_text(json.dumps(receipts))
-    print(json.dumps({"done": len(receipts), "cpu": time.process_time(), "stop": line.strip()}), flush=True)
+    lag_ms = [x * 1000 for x in lags]
+    print(json.dumps({"done": len(receipts), "cpu": time.process_time(), "stop": line.strip(),
+                      "lag_p99": pct(lag_ms, 99), "lag_max": max(lag_ms, default=0.0)}), flush=True)
     try:
         await asyncio.wait_for(asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True), 20)
     except TimeoutError:
@@ -203,7 +217,12 @@ async def _clients_main(spec_path: str) -> None:
 def clients_process_main(spec_path: str) -> None:
     raise_fd_limit(len(json.loads(Path(spec_path).read_text())["auths"]) + 200)
     try:
-        asyncio.run(_clients_main(spec_path))
+        if json.loads(Path(spec_path).read_text()).get("uvloop"):
+            import uvloop
+
+            uvloop.run(_clients_main(spec_path))
+        else:
+            asyncio.run(_clients_main(spec_path))
     finally:
         sys.stdout.flush()
         os._exit(0)  # do not wait for lingering sockets
@@ -233,12 +252,12 @@ class ClientProcess:
                     return json.loads(line)
         raise TimeoutError("client process did not answer in time")
 
-    def stop(self, timeout: float = 60) -> tuple[list, float]:
+    def stop(self, timeout: float = 60) -> tuple[list, dict]:
         assert self.process.stdin is not None
         self.process.stdin.write("stop\n")
         self.process.stdin.flush()
         answer = self.read(timeout)
-        return json.loads(self.receipts_path.read_text()), answer["cpu"]
+        return json.loads(self.receipts_path.read_text()), answer
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -400,7 +419,8 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
         log(f"[{args.mode} N={n_clients}] connecting {phones} phones + {displays} displays "
             f"in batches of {args.batch} ...")
         profiler = Profiler(args.py_spy, pid, f"{args.mode}-{n_clients}-connect")
-        clients = ClientProcess({"port": server.port, "auths": auths, "kinds": kinds, "batch": args.batch}, workdir)
+        clients = ClientProcess({"port": server.port, "auths": auths, "kinds": kinds, "batch": args.batch,
+                                 "uvloop": args.uvloop}, workdir)
         connected = clients.read(timeout=120 + n_clients * 0.1)
         if connected["failures"]:
             log(f"  connect failures: {connected['failures']}")
@@ -413,12 +433,14 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
 
         log(f"[{args.mode} N={n_clients}] {args.calls} calls at {args.counters} counters, {args.rate}/s ...")
         profiler = Profiler(args.py_spy, pid, f"{args.mode}-{n_clients}-calls")
+        client_profiler = Profiler(args.py_spy, clients.process.pid, f"{args.mode}-{n_clients}-calls-client")
         cpu_server, cpu_clients = cpu_of(pid), cpu_of(clients.process.pid)
         calls = asyncio.run(_drive_counters(server.port, tokens, args.calls, args.rate, fresh=fresh))
         time.sleep(1.0 + args.settle)  # the last receipts
         profiler.stop()
+        client_profiler.stop()
         cpu_server, cpu_clients = cpu_of(pid) - cpu_server, cpu_of(clients.process.pid) - cpu_clients
-        receipts, _ = clients.stop()
+        receipts, stopped = clients.stop()
     finally:
         if clients is not None:
             clients.close()
@@ -447,7 +469,7 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
         "api_p50": pct(api, 50), "api_p99": pct(api, 99),
         "rss_before_mib": rss_before / 1024, "rss_after_mib": rss_after / 1024,
         "kib_per_client": (rss_after - rss_before) / max(1, connected["connected"]),
-        "threads": server_threads, "cpu_server": cpu_server, "cpu_clients": cpu_clients,
+        "threads": server_threads, "lag_p99": stopped["lag_p99"], "lag_max": stopped["lag_max"], "cpu_server": cpu_server, "cpu_clients": cpu_clients,
         "seconds": (max(e for *_, e in calls) - min(t for *_, t, _e in calls)) if calls else 0.0,
     }
 
@@ -455,7 +477,7 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
 HEADER = (f"{'mode':<9} {'db':<6} {'clients':>7} {'conn':>5} {'conn s':>6} {'c p50':>6} {'c p99':>6} "
           f"{'calls':>5} {'receipts':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
           f"{'disp p99':>8} {'api p50':>7} {'api p99':>7} {'RSS MiB':>13} {'KiB/cl':>6} {'thr':>5} "
-          f"{'srv CPU%':>8} {'cli CPU%':>8}")
+          f"{'srv CPU%':>8} {'cli CPU%':>8} {'cli lag p99/max ms':>18}")
 
 
 def row(r: dict) -> str:
@@ -465,7 +487,8 @@ def row(r: dict) -> str:
             f"{r['receipts']:>4}/{r['expected']:<4} {r['p50']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
             f"{r['display_p99']:>8.1f} {r['api_p50']:>7.1f} {r['api_p99']:>7.1f} "
             f"{r['rss_before_mib']:>5.0f}->{r['rss_after_mib']:<5.0f} {r['kib_per_client']:>6.1f} "
-            f"{r['threads']:>5} {100 * r['cpu_server'] / span:>8.0f} {100 * r['cpu_clients'] / span:>8.0f}")
+            f"{r['threads']:>5} {100 * r['cpu_server'] / span:>8.0f} {100 * r['cpu_clients'] / span:>8.0f} "
+            f"{r['lag_p99']:>9.0f}/{r['lag_max']:<8.0f}")
 
 
 def levels(value: str) -> list[int]:
@@ -489,9 +512,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=100, help="clients connecting at once")
     parser.add_argument("--mode", choices=["gevent", "threading"], default="gevent")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--uvloop", action="store_true", help="run the client process on uvloop (less client CPU)")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait for late receipts")
     parser.add_argument("--py-spy", metavar="DIR", default=None,
-                        help="profile the server with py-spy (connect and call phases, collapsed stacks) into DIR")
+                        help="profile with py-spy into DIR (collapsed stacks): the server's connect and call"
+                        " phases, the client process's call phase")
     parser.add_argument("--json", default=None, help="also write the results to this file")
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
     args = parser.parse_args(argv)
@@ -508,8 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.clients:
         results.append(run_one(args, n))
         print(f"\ncall latency: {args.mode}, {args.db}, {args.counters} counters, {args.rate:g} calls/s,"
+              f" client loop {'uvloop' if args.uvloop else 'asyncio'};"
               f" latency = API call start -> ticket.called receipt (ms); RSS = server VmRSS before -> after"
-              f" connecting; CPU% over the call phase")
+              f" connecting; CPU% over the call phase; cli lag = client event-loop lag in the call phase")
         print(HEADER)
         for r in results:
             print(row(r), flush=True)
