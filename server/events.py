@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from contract import events as ev
@@ -108,20 +109,16 @@ def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date) -
 
 
 def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int]) -> None:
-    from server.models import Site
-    from server.services.snapshot import queues
+    from server.services.snapshot import waiting_counts
 
-    site = session.get(Site, site_id)
-    assert site is not None
-    services = queues(session, site, dt.datetime.now(dt.UTC), service_ids, day=day)
+    services = waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC))
     rooms = [ev.queue_room(site_id), *(ev.service_room(s) for s in service_ids)]
     publish(session, ev.QUEUE_CHANGED, site_id, {"services": services}, *rooms)
 
 
 def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:
     """Give each event its site's next sequence number and write it to the event log."""
-    from server.models import EventLog, Site
-
+    conn = session.connection()
     at = dt.datetime.now(dt.UTC)
     at_text = at.isoformat()
     by_site: dict[int, list[DomainEvent]] = defaultdict(list)
@@ -131,18 +128,32 @@ def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:
     rows: list[dict[str, Any]] = []
     for site_id in sorted(by_site):  # one lock order, so two sites never deadlock
         items = by_site[site_id]
-        last = session.execute(
-            update(Site).where(Site.id == site_id).values(event_seq=Site.event_seq + len(items))
-            .returning(Site.event_seq)
-        ).scalar_one()
+        last = conn.execute(_take_seqs(), {"site_id": site_id, "n": len(items)}).scalar_one()
         for offset, item in enumerate(items):
             rooms = (ev.site_room(site_id), *dict.fromkeys(item.rooms))
             numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1, at_text)
             stamped.append(numbered)
             rows.append({"site_id": site_id, "seq": numbered.seq, "name": item.name, "at": at,
                          "rooms": list(rooms), "data": item.payload})
-    session.execute(insert(EventLog), rows)
+    conn.execute(_log_insert(), rows)
     return stamped
+
+
+@lru_cache(maxsize=1)
+def _take_seqs() -> Any:
+    from server.models import Site
+
+    return (
+        update(Site).where(Site.id == bindparam("site_id"))
+        .values(event_seq=Site.event_seq + bindparam("n")).returning(Site.event_seq)
+    )
+
+
+@lru_cache(maxsize=1)
+def _log_insert() -> Any:
+    from server.models import EventLog
+
+    return insert(EventLog)
 
 
 def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limit: int) -> list[DomainEvent] | None:

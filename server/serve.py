@@ -12,6 +12,7 @@ import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
@@ -28,6 +29,11 @@ def main() -> None:
 
     app = create_app(instance_path=args.instance or os.environ.get("HANGDOI_INSTANCE") or None)
     server = WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("hangdoi.http"))
+    server.init_socket()
+    # pywsgi writes headers and body in two sends: without TCP_NODELAY every keep-alive
+    # request after the first waits ~40 ms for the client's delayed ACK (Nagle).
+    # Accepted sockets inherit the option on Linux.
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     signal.signal(signal.SIGTERM, lambda *_: server.stop(timeout=5))
     logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
     server.serve_forever()

@@ -100,9 +100,9 @@ def resolve_actor() -> Actor | None:
     token = bearer_token()
     if token is not None:
         if token.startswith(DEVICE_TOKEN_PREFIX):
-            device = accounts.device_for_token(db.session, token)
-            if device is not None:
-                return accounts.actor_for_device(device)
+            actor = accounts.device_actor_for_token(db.session, token)
+            if actor is not None:
+                return actor
         elif token.startswith(USER_TOKEN_PREFIX):
             user = accounts.user_for_token(db.session, token)
             if user is not None:

@@ -23,6 +23,7 @@ from server.models import (
 )
 from server.services.clock import zone
 from server.services.estimates import standing
+from server.services.queue import Issued
 from server.services.snapshot import queues
 
 
@@ -89,6 +90,23 @@ def ticket(
         "estimated_wait_minutes": place.estimated_wait_minutes,
         "serving_counters": serving_counters(session, ticket.service_id),
         "tracking_url": tracking_url(ticket.tracking_token) if with_tracking else None,
+    }
+
+
+def issued(issued: Issued) -> dict[str, Any]:
+    """A ticket just issued, from what issuing already knows (no further reads)."""
+    t = issued.ticket
+    return {
+        "id": t.id, "number": t.number, "state": t.state, "site_id": t.site_id,
+        "service": {**issued.service, "department_vi": issued.service["department"]["name_vi"],
+                    "department_en": issued.service["department"]["name_en"]},
+        "priority_category": issued.priority_category, "dossier_code": t.dossier_code,
+        "business_day": t.business_day, "issued_at": t.issued_at,
+        "issued_at_local": t.issued_at.astimezone(zone(issued.timezone)).isoformat(timespec="seconds"),
+        "queued_at": t.queued_at, "called_at": None, "started_at": None, "finished_at": None,
+        "call_count": 0, "outcome": None, "counter": None, "target_counter": None, "transferred_from_id": None,
+        "people_ahead": issued.people_ahead, "estimated_wait_minutes": issued.estimated_wait_minutes,
+        "serving_counters": issued.serving_counters, "tracking_url": tracking_url(t.tracking_token),
     }
 
 

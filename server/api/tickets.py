@@ -22,7 +22,7 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets"
 @blp.response(201, TicketOut)
 def issue(data: dict) -> dict:
     """Issue a ticket. The answer carries its people ahead, estimated wait and tracking URL."""
-    ticket = queue.issue_ticket(
+    issued = queue.issue(
         db.session,
         current_actor(),
         data["service_id"],
@@ -30,7 +30,7 @@ def issue(data: dict) -> dict:
         dossier_code=data["dossier_code"],
         lang=data["lang"],
     )
-    return present.ticket(db.session, ticket, with_tracking=True)
+    return present.issued(issued)
 
 
 @blp.route("/tickets/<int:ticket_id>", methods=["GET"])

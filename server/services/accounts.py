@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -161,7 +163,38 @@ def revoke_device(session: Session, device_id: int, *, now: dt.datetime | None =
             raise not_found("thiết bị", "device", device_id)
         if device.revoked_at is None:
             device.revoked_at = now or utcnow()
+    forget_device(device_id)
     return device
+
+
+# Device tokens are checked on every kiosk request: the answer is kept this long per
+# process. A revocation takes effect at once in the process that made it, and within
+# this many seconds in the others.
+DEVICE_CACHE_SECONDS = 5.0
+_device_cache: dict[str, tuple[float, Actor | None]] = {}
+_device_cache_lock = threading.Lock()
+
+
+def device_actor_for_token(session: Session, token: str) -> Actor | None:
+    """The actor of a device token, or None if unknown or revoked (cached briefly)."""
+    key = hash_token(token)
+    cached = _device_cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    device = session.scalar(select(Device).where(Device.token_hash == key))
+    actor = actor_for_device(device) if device is not None and device.revoked_at is None else None
+    with _device_cache_lock:
+        if len(_device_cache) > 10_000:
+            _device_cache.clear()
+        _device_cache[key] = (time.monotonic() + DEVICE_CACHE_SECONDS, actor)
+    return actor
+
+
+def forget_device(device_id: int) -> None:
+    with _device_cache_lock:
+        for key, (_, actor) in list(_device_cache.items()):
+            if actor is not None and actor.device_id == device_id:
+                del _device_cache[key]
 
 
 def device_for_token(session: Session, token: str) -> Device | None:

@@ -71,11 +71,14 @@ def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
     cached = _rate_cache.get(service_id)
     if cached is not None and time.monotonic() - cached[0] < RATE_TTL_SECONDS:
         return cached[1]
+    since = now - WINDOW
     finished = session.scalar(
         select(func.count(Ticket.id)).where(
             Ticket.service_id == service_id,
             Ticket.state == TicketState.DONE,
-            Ticket.finished_at >= now - WINDOW,
+            # Bounds the index range to the last days, however long the history.
+            Ticket.business_day >= since.date() - dt.timedelta(days=1),
+            Ticket.finished_at >= since,
         )
     ) or 0
     open_counters = session.scalar(
@@ -92,12 +95,13 @@ def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
     return rate
 
 
-def estimated_wait_minutes(ahead: int, rate: Rate, service: Service) -> int:
+def estimated_wait_minutes(ahead: int, rate: Rate, minutes_per_ticket: int) -> int:
+    """`minutes_per_ticket`: the service's nominal time, used until there are observations."""
     if ahead == 0:
         return 0
     if rate.observed_per_minute:
         return math.ceil(ahead / rate.observed_per_minute)
-    return math.ceil(ahead * service.expected_service_minutes / max(1, rate.open_counters))
+    return math.ceil(ahead * minutes_per_ticket / max(1, rate.open_counters))
 
 
 @dataclass(frozen=True)
@@ -111,4 +115,5 @@ def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetim
     ahead = people_ahead(session, ticket)
     if ticket.state != TicketState.WAITING:
         return Standing(0, 0)
-    return Standing(ahead, estimated_wait_minutes(ahead, service_rate(session, service.id, now), service))
+    rate = service_rate(session, service.id, now)
+    return Standing(ahead, estimated_wait_minutes(ahead, rate, service.expected_service_minutes))

@@ -18,7 +18,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,8 @@ from server.models import (
     Counter,
     CounterService,
     DailyNumber,
+    Department,
+    NumberSeries,
     PriorityCategory,
     Service,
     Site,
@@ -283,23 +285,88 @@ def _release(counter: Counter) -> None:
 # --------------------------------------------------------------------------- issuing
 
 
+_NEXT_SEQ: dict[str, object] = {}
+
+
 def _next_seq(session: Session, series_id: int, day: dt.date, start: int) -> int:
     """Take the next number of a series for a day, in the caller's transaction.
 
     The upsert locks the day's row until commit: concurrent issuers of one series wait
     for each other, and a rolled-back issue gives its number back (no gaps).
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(DailyNumber)
-        .values(series_id=series_id, business_day=day, last=start)
-        .on_conflict_do_update(
-            index_elements=[DailyNumber.series_id, DailyNumber.business_day],
-            set_={"last": DailyNumber.last + 1},
+    dialect = session.get_bind().dialect.name
+    stmt = _NEXT_SEQ.get(dialect)
+    if stmt is None:
+        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _NEXT_SEQ[dialect] = (
+            insert_for(DailyNumber)
+            .values(series_id=bindparam("series_id"), business_day=bindparam("day"), last=bindparam("start"))
+            .on_conflict_do_update(
+                index_elements=[DailyNumber.series_id, DailyNumber.business_day],
+                set_={"last": DailyNumber.last + 1},
+            )
+            .returning(DailyNumber.last)
         )
-        .returning(DailyNumber.last)
+    return session.connection().execute(stmt, {"series_id": series_id, "day": day, "start": start}).scalar_one()
+
+
+# Everything issuing needs to know about a service, in one read.
+_ISSUE_CONTEXT = (
+    select(
+        Service.id, Service.site_id, Service.code, Service.name_vi, Service.name_en, Service.active,
+        Service.daily_quota, Service.expected_service_minutes,
+        NumberSeries.id.label("series_id"), NumberSeries.format, NumberSeries.start,
+        Site.name_vi.label("site_name_vi"), Site.name_en.label("site_name_en"), Site.timezone, Site.opening_hours,
+        Department.name_vi.label("department_vi"), Department.name_en.label("department_en"),
     )
-    return session.execute(stmt).scalar_one()
+    .join(NumberSeries, NumberSeries.id == Service.series_id)
+    .join(Site, Site.id == Service.site_id)
+    .join(Department, Department.id == Service.department_id)
+    .where(Service.id == bindparam("service_id"))
+)
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """The row just inserted for a new ticket (no ORM object on the hot path)."""
+
+    id: int
+    site_id: int
+    service_id: int
+    series_id: int
+    business_day: dt.date
+    seq: int
+    number: str
+    state: str
+    priority_category_id: int | None
+    dossier_code: str | None
+    tracking_token: str
+    lang: str
+    issued_at: dt.datetime
+    queued_at: dt.datetime
+    call_count: int
+    counter_id: None
+    target_counter_id: None
+    outcome: None
+    called_at: None
+    started_at: None
+    finished_at: None
+    transferred_from_id: None
+    issued_by_device_id: int | None
+    issued_by_user_id: int | None
+
+
+@dataclass
+class Issued:
+    """A new ticket with what the kiosk prints on its slip."""
+
+    ticket: NewTicket
+    service: dict[str, object]
+    priority_category: str | None
+    people_ahead: int
+    estimated_wait_minutes: int
+    serving_counters: list[int]
+    timezone: str
 
 
 def issue_ticket(
@@ -313,33 +380,52 @@ def issue_ticket(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Issue a walk-in ticket (optionally a priority case, optionally linked to a dossier)."""
+    issued = issue(session, actor, service_id, priority_code=priority_code, dossier_code=dossier_code,
+                   lang=lang, now=now)
+    ticket = session.get(Ticket, issued.ticket.id)
+    assert ticket is not None
+    return ticket
+
+
+def issue(
+    session: Session,
+    actor: Actor,
+    service_id: int,
+    *,
+    priority_code: str | None = None,
+    dossier_code: str | None = None,
+    lang: str = "vi",
+    now: dt.datetime | None = None,
+) -> Issued:
+    """Issue a ticket and tell where it stands: the kiosk's hot path, in Core statements
+    on one connection (the ORM's per-statement cost would double its time)."""
+    from server.services.estimates import estimated_wait_minutes, service_rate
+
     now = now or utcnow()
     with write_transaction(session):
-        service = _service(session, actor, service_id)
+        conn = session.connection()
+        service = conn.execute(_ISSUE_CONTEXT, {"service_id": service_id}).first()
+        if service is None or not actor.may_see_site(service.site_id):
+            raise not_found("dịch vụ", "service", service_id)
         if not service.active:
             raise DomainError(
                 "service_inactive",
                 f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
                 f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
             )
-        site = _site(session, service.site_id)
-        if not is_open(site.opening_hours, now, site.timezone):
-            hours_vi, hours_en = describe_hours(site.opening_hours or {})
+        if not is_open(service.opening_hours, now, service.timezone):
+            hours_vi, hours_en = describe_hours(service.opening_hours or {})
             raise DomainError(
                 "site_closed",
-                f"{site.name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
-                f"{site.name_en or site.name_vi} is closed now (open {hours_en}).",
+                f"{service.site_name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
+                f"{service.site_name_en or service.site_name_vi} is closed now (open {hours_en}).",
             )
-        day = business_day(now, site.timezone)
+        day = business_day(now, service.timezone)
         category_id = None
         if priority_code:
-            category_id = session.scalar(
-                select(PriorityCategory.id).where(
-                    PriorityCategory.site_id == site.id,
-                    PriorityCategory.code == priority_code,
-                    PriorityCategory.active.is_(True),
-                )
-            )
+            category_id = conn.execute(
+                _PRIORITY_CATEGORY, {"site_id": service.site_id, "code": priority_code}
+            ).scalar()
             if category_id is None:
                 raise InvalidInput(
                     "unknown_priority_category",
@@ -347,13 +433,7 @@ def issue_ticket(
                     f"There is no priority category '{priority_code}' at this site.",
                 )
         if service.daily_quota is not None:
-            issued = session.scalar(
-                select(func.count(Ticket.id)).where(
-                    Ticket.service_id == service.id,
-                    Ticket.business_day == day,
-                    Ticket.transferred_from_id.is_(None),
-                )
-            )
+            issued = conn.execute(_ISSUED_TODAY, {"service_id": service.id, "day": day}).scalar_one()
             if issued >= service.daily_quota:
                 raise DomainError(
                     "quota_reached",
@@ -363,30 +443,88 @@ def issue_ticket(
                     "tickets for today. Please come back on the next working day or book online.",
                     quota=service.daily_quota,
                 )
-        series = service.series
-        seq = _next_seq(session, series.id, day, series.start)
-        ticket = Ticket(
-            site_id=site.id,
-            service_id=service.id,
-            series_id=series.id,
-            business_day=day,
-            seq=seq,
-            number=series.format.format(n=seq),
-            state=S.WAITING,
-            priority_category_id=category_id,
-            dossier_code=dossier_code,
-            tracking_token=new_tracking_token(),
-            lang=lang,
-            issued_at=now,
-            queued_at=now,
-            call_count=0,
-            issued_by_device_id=actor.device_id,
-            issued_by_user_id=actor.user_id,
+        seq = _next_seq(session, service.series_id, day, service.start)
+        values = {
+            "site_id": service.site_id, "service_id": service.id, "series_id": service.series_id,
+            "business_day": day, "seq": seq, "number": service.format.format(n=seq), "state": S.WAITING.value,
+            "priority_category_id": category_id, "dossier_code": dossier_code,
+            "tracking_token": new_tracking_token(), "lang": lang, "issued_at": now, "queued_at": now,
+            "call_count": 0, "counter_id": None, "target_counter_id": None, "outcome": None,
+            "called_at": None, "started_at": None, "finished_at": None, "transferred_from_id": None,
+            "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
+        }
+        values["id"] = conn.execute(_INSERT_TICKET, values).scalar_one()
+        ticket = NewTicket(**values)
+        conn.execute(_INSERT_EVENT, {
+            "ticket_id": ticket.id, "site_id": ticket.site_id, "action": A.ISSUE.value, "from_state": None,
+            "to_state": ticket.state, "at": now, "user_id": actor.user_id, "device_id": actor.device_id,
+            "counter_id": None, "note": None,
+        })
+        info = {
+            "id": ticket.id, "number": ticket.number, "state": ticket.state, "service_id": service.id,
+            "service_code": service.code, "service_name_vi": service.name_vi, "service_name_en": service.name_en,
+            "priority": category_id is not None, "call_count": 0, "queued_at": now.isoformat(),
+        }
+        queue_moved(session, ticket.site_id, ticket.service_id, day)
+        publish(
+            session, ev.TICKET_ISSUED, ticket.site_id,
+            {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
+            ev.ticket_room(ticket.tracking_token), ev.service_room(ticket.service_id),
         )
-        session.add(ticket)
-        session.flush()
-        _log_issue(session, ticket, actor, now)
-    return ticket
+        ahead = people_ahead_of_new(conn, ticket)
+        counters = list(conn.execute(_SERVING_COUNTERS, {"service_id": service.id}).scalars())
+    rate = service_rate(session, service.id, now)
+    wait = estimated_wait_minutes(ahead, rate, service.expected_service_minutes)
+    return Issued(
+        ticket=ticket,
+        service={"id": service.id, "code": service.code, "name_vi": service.name_vi, "name_en": service.name_en,
+                 "department": {"name_vi": service.department_vi, "name_en": service.department_en}},
+        priority_category=priority_code if category_id is not None else None,
+        people_ahead=ahead,
+        estimated_wait_minutes=wait,
+        serving_counters=counters,
+        timezone=service.timezone,
+    )
+
+
+_SERVING_COUNTERS = (
+    select(Counter.number)
+    .join(CounterService, CounterService.counter_id == Counter.id)
+    .where(CounterService.service_id == bindparam("service_id"))
+    .order_by(Counter.number)
+)
+
+
+_WAITING_BEFORE_NEW = select(func.count(Ticket.id)).where(
+    Ticket.service_id == bindparam("service_id"),
+    Ticket.state == S.WAITING.value,
+    Ticket.business_day == bindparam("day"),
+    Ticket.id != bindparam("ticket_id"),
+    Ticket.target_counter_id.is_(None),
+)
+_PRIORITY_WAITING_BEFORE_NEW = _WAITING_BEFORE_NEW.where(Ticket.priority_category_id.is_not(None))
+_PRIORITY_CATEGORY = select(PriorityCategory.id).where(
+    PriorityCategory.site_id == bindparam("site_id"),
+    PriorityCategory.code == bindparam("code"),
+    PriorityCategory.active.is_(True),
+)
+_ISSUED_TODAY = select(func.count(Ticket.id)).where(
+    Ticket.service_id == bindparam("service_id"),
+    Ticket.business_day == bindparam("day"),
+    Ticket.transferred_from_id.is_(None),
+)
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+_INSERT_EVENT = insert(TicketEvent)
+
+
+def people_ahead_of_new(conn, ticket: NewTicket) -> int:  # type: ignore[no-untyped-def]
+    """People ahead of a ticket just issued: every waiting ticket of its service today
+    for an ordinary ticket (they are all earlier, or priority); the earlier priority
+    tickets for a priority one."""
+    query = _PRIORITY_WAITING_BEFORE_NEW if ticket.priority_category_id is not None else _WAITING_BEFORE_NEW
+    return conn.execute(
+        query, {"service_id": ticket.service_id, "day": ticket.business_day, "ticket_id": ticket.id}
+    ).scalar_one()
 
 
 def _log_issue(session: Session, ticket: Ticket, actor: Actor, now: dt.datetime) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from contract import events as ev
@@ -79,28 +79,38 @@ def site_snapshot(
     return state
 
 
-def queues(
-    session: Session, site: Site, now: dt.datetime, service_ids: list[int] | None = None,
-    day: dt.date | None = None,
-) -> list[ev.ServiceQueue]:
-    """Waiting count and longest wait of each active service of a site (or of the given
-    services, active or not), on a business day (today by default)."""
-    today = day or business_day(now, site.timezone)
-    counts = select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at)).where(
-        Ticket.state == TicketState.WAITING, Ticket.business_day == today
+_WAITING_COUNTS = (
+    select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
+    .where(
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.business_day == bindparam("day"),
     )
-    if service_ids is None:
-        counts = counts.where(Ticket.site_id == site.id)
-        service_ids = list(session.scalars(
-            select(Service.id).where(Service.site_id == site.id, Service.active.is_(True))
-            .order_by(Service.position, Service.id)
-        ))
-    else:
-        counts = counts.where(Ticket.service_id.in_(service_ids))
-    rows = {service_id: (count, oldest) for service_id, count, oldest in session.execute(counts.group_by(Ticket.service_id))}
+    .group_by(Ticket.service_id)
+)
+
+
+def waiting_counts(conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime) -> list[ev.ServiceQueue]:
+    """Waiting count and longest wait of each of `service_ids` on a business day."""
+    rows = {service_id: (count, oldest) for service_id, count, oldest in
+            conn.execute(_WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
     result: list[ev.ServiceQueue] = []
     for service_id in service_ids:
         count, oldest = rows.get(service_id, (0, None))
         result.append({"service_id": service_id, "waiting": count,
                        "longest_wait_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0})
     return result
+
+
+def queues(
+    session: Session, site: Site, now: dt.datetime, service_ids: list[int] | None = None,
+    day: dt.date | None = None,
+) -> list[ev.ServiceQueue]:
+    """Waiting count and longest wait of each active service of a site (or of the given
+    services, active or not), on a business day (today by default)."""
+    if service_ids is None:
+        service_ids = list(session.scalars(
+            select(Service.id).where(Service.site_id == site.id, Service.active.is_(True))
+            .order_by(Service.position, Service.id)
+        ))
+    return waiting_counts(session.connection(), service_ids, day or business_day(now, site.timezone), now)
