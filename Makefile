@@ -9,7 +9,10 @@ INSTANCE ?= instance
 PUBLIC_URL ?= http://$(HOST):$(PORT)
 # Debian packages the product and its tests need: a font with every Vietnamese glyph
 # (slips), libusb for USB printers, and the libraries Qt's offscreen platform loads.
-SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 nodejs npm
+SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+# Node.js and npm fetch the web pages' JavaScript at install time; installed from Debian
+# only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
+NODE_PACKAGES ?= nodejs npm
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium
 
 .PHONY: run test venv system-deps test-system-deps lint bench clean
@@ -31,9 +34,11 @@ venv: $(VENV)/.installed-run
 
 system-deps:
 	@PACKAGES="$(SYSTEM_PACKAGES)" sh scripts/install-system-packages.sh
+	@command -v npm >/dev/null 2>&1 || PACKAGES="$(NODE_PACKAGES)" sh scripts/install-system-packages.sh
 
 test-system-deps:
 	@PACKAGES="$(TEST_SYSTEM_PACKAGES)" sh scripts/install-system-packages.sh
+	@command -v npm >/dev/null 2>&1 || PACKAGES="$(NODE_PACKAGES)" sh scripts/install-system-packages.sh
 
 run: system-deps $(VENV)/.installed-run web-deps
 	@mkdir -p $(INSTANCE)
@@ -50,6 +55,12 @@ test: test-system-deps $(VENV)/.installed-test web-deps
 web-deps:
 	@if [ ! -d web/node_modules/socket.io-client ] || [ web/package-lock.json -nt web/node_modules/socket.io-client ]; then \
 		npm ci --prefix web --no-audit --no-fund; fi
+
+# A short run of each benchmark (the numbers are printed; nothing is asserted).
+bench: $(VENV)/.installed-test web-deps
+	$(BIN)/python bench/issue.py --smoke
+	$(BIN)/python bench/call_next.py --smoke
+	$(BIN)/python bench/print.py --iterations 3
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
