@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--instance", default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from server import create_app
 
