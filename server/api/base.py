@@ -104,9 +104,9 @@ def resolve_actor() -> Actor | None:
             if actor is not None:
                 return actor
         elif token.startswith(USER_TOKEN_PREFIX):
-            user = accounts.user_for_token(db.session, token)
-            if user is not None:
-                return accounts.actor_for_user(user)
+            actor = accounts.user_actor_for_token(db.session, token)
+            if actor is not None:
+                return actor
         raise Unauthorized(
             "invalid_token",
             "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Hãy đăng nhập lại hoặc "

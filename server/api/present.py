@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from contract.tickets import TicketState
 from server.models import (
     Counter,
-    CounterService,
     PriorityCategory,
     Service,
     Site,
@@ -21,8 +20,9 @@ from server.models import (
     User,
     utcnow,
 )
+from server.services import catalog
 from server.services.clock import zone
-from server.services.estimates import standing
+from server.services.estimates import estimated_wait_minutes, people_ahead, service_rate
 from server.services.queue import Issued
 from server.services.snapshot import queues
 
@@ -38,17 +38,6 @@ def _counter_brief(counter: Counter | None) -> dict[str, Any] | None:
             "name_en": counter.name_en, "zone": counter.zone}
 
 
-def serving_counters(session: Session, service_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(Counter.number)
-            .join(CounterService, CounterService.counter_id == Counter.id)
-            .where(CounterService.service_id == service_id)
-            .order_by(Counter.number)
-        )
-    )
-
-
 def ticket(
     session: Session,
     ticket: Ticket,
@@ -57,24 +46,27 @@ def ticket(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     now = now or utcnow()
-    service = session.get(Service, ticket.service_id)
-    site = session.get(Site, ticket.site_id)
-    assert service is not None and site is not None
-    place = standing(session, ticket, service, now)
+    info = catalog.service_info(session, ticket.service_id)
+    ahead, wait = 0, 0
+    if ticket.state == TicketState.WAITING:
+        ahead = people_ahead(session, ticket)
+        wait = estimated_wait_minutes(ahead, service_rate(session, ticket.service_id, now),
+                                      info.expected_service_minutes)
     category = (
         session.get(PriorityCategory, ticket.priority_category_id) if ticket.priority_category_id else None
     )
+    brief = info.brief()
     return {
         "id": ticket.id,
         "number": ticket.number,
         "state": ticket.state,
         "site_id": ticket.site_id,
-        "service": service,
+        "service": {**brief, "department_vi": info.department_vi, "department_en": info.department_en},
         "priority_category": category.code if category else None,
         "dossier_code": ticket.dossier_code,
         "business_day": ticket.business_day,
         "issued_at": ticket.issued_at,
-        "issued_at_local": ticket.issued_at.astimezone(zone(site.timezone)).isoformat(timespec="seconds"),
+        "issued_at_local": ticket.issued_at.astimezone(zone(info.timezone)).isoformat(timespec="seconds"),
         "queued_at": ticket.queued_at,
         "called_at": ticket.called_at,
         "started_at": ticket.started_at,
@@ -86,9 +78,9 @@ def ticket(
             session.get(Counter, ticket.target_counter_id) if ticket.target_counter_id else None
         ),
         "transferred_from_id": ticket.transferred_from_id,
-        "people_ahead": place.people_ahead,
-        "estimated_wait_minutes": place.estimated_wait_minutes,
-        "serving_counters": serving_counters(session, ticket.service_id),
+        "people_ahead": ahead,
+        "estimated_wait_minutes": wait,
+        "serving_counters": list(info.serving_counters),
         "tracking_url": tracking_url(ticket.tracking_token) if with_tracking else None,
     }
 

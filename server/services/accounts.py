@@ -116,6 +116,7 @@ def revoke_token(session: Session, token: str, *, now: dt.datetime | None = None
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = now or utcnow()
+    token_cache.forget(hash_token(token))
 
 
 def actor_for_user(user: User) -> Actor:
@@ -163,38 +164,70 @@ def revoke_device(session: Session, device_id: int, *, now: dt.datetime | None =
             raise not_found("thiết bị", "device", device_id)
         if device.revoked_at is None:
             device.revoked_at = now or utcnow()
-    forget_device(device_id)
+    token_cache.forget(device_id=device_id)
     return device
 
 
-# Device tokens are checked on every kiosk request: the answer is kept this long per
-# process. A revocation takes effect at once in the process that made it, and within
-# this many seconds in the others.
-DEVICE_CACHE_SECONDS = 5.0
-_device_cache: dict[str, tuple[float, Actor | None]] = {}
-_device_cache_lock = threading.Lock()
+class _ActorCache:
+    """Token hash -> actor (None: refused), kept a few seconds per process.
+
+    Tokens are checked on every request; a revocation takes effect at once in the
+    process that made it, and within `seconds` in the others.
+    """
+
+    def __init__(self, seconds: float = 5.0, size: int = 10_000) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._entries: dict[str, tuple[float, Actor | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bool, Actor | None]:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return True, entry[1]
+        return False, None
+
+    def put(self, key: str, actor: Actor | None) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.seconds, actor)
+
+    def forget(self, key: str | None = None, *, device_id: int | None = None) -> None:
+        with self._lock:
+            if key is not None:
+                self._entries.pop(key, None)
+            if device_id is not None:
+                for k, (_, actor) in list(self._entries.items()):
+                    if actor is not None and actor.device_id == device_id:
+                        del self._entries[k]
+
+
+token_cache = _ActorCache()
 
 
 def device_actor_for_token(session: Session, token: str) -> Actor | None:
     """The actor of a device token, or None if unknown or revoked (cached briefly)."""
     key = hash_token(token)
-    cached = _device_cache.get(key)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    hit, actor = token_cache.get(key)
+    if hit:
+        return actor
     device = session.scalar(select(Device).where(Device.token_hash == key))
     actor = actor_for_device(device) if device is not None and device.revoked_at is None else None
-    with _device_cache_lock:
-        if len(_device_cache) > 10_000:
-            _device_cache.clear()
-        _device_cache[key] = (time.monotonic() + DEVICE_CACHE_SECONDS, actor)
+    token_cache.put(key, actor)
     return actor
 
 
-def forget_device(device_id: int) -> None:
-    with _device_cache_lock:
-        for key, (_, actor) in list(_device_cache.items()):
-            if actor is not None and actor.device_id == device_id:
-                del _device_cache[key]
+def user_actor_for_token(session: Session, token: str) -> Actor | None:
+    """The actor of a user's bearer token, or None if unknown, expired or revoked (cached briefly)."""
+    key = hash_token(token)
+    hit, actor = token_cache.get(key)
+    if hit:
+        return actor
+    user = user_for_token(session, token)
+    actor = actor_for_user(user) if user is not None else None
+    token_cache.put(key, actor)
+    return actor
 
 
 def device_for_token(session: Session, token: str) -> Device | None:

@@ -50,6 +50,7 @@ from server.models import (
     TicketEvent,
     utcnow,
 )
+from server.services import catalog
 from server.services.actor import Actor, Role
 from server.services.clock import business_day, describe_hours, is_open
 
@@ -166,8 +167,7 @@ def _publish_ticket_event(
 
 def ticket_info(session: Session, ticket: Ticket) -> dict[str, object]:
     """A ticket as events carry it (contract.events.TicketInfo)."""
-    service = session.get(Service, ticket.service_id)
-    assert service is not None
+    service = catalog.service_info(session, ticket.service_id)
     return {
         "id": ticket.id,
         "number": ticket.number,

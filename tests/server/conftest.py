@@ -18,7 +18,7 @@ from server.events import RecordingPublisher, bus
 from server.extensions import db
 from server.migrate import upgrade
 from server.models import Base
-from server.services import estimates
+from server.services import catalog, estimates
 from tests.conftest import require_postgres
 from tests.server.factory import World, build_world
 
@@ -82,7 +82,9 @@ def publisher() -> RecordingPublisher:
 
 
 def make_app(database_url: str, tmp_path: Path, **config: object) -> Flask:
+    # Per-process caches hold rows by id, and each test's database reuses the ids.
     estimates.clear_cache()
+    catalog.clear()
     return create_app(
         {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", "PUBLIC_URL": "http://hangdoi.test",
          "ASYNC_MODE": "threading", **config},

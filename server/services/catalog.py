@@ -1,0 +1,72 @@
+"""Slow-changing configuration (services, their counters, sites' time zones), read through
+a short per-process cache: every ticket read and every event needs it, and it changes a
+few times a year. An administrator's change shows within :data:`TTL_SECONDS`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from server.models import Counter, CounterService, Department, Service, Site
+
+TTL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    site_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    department_vi: str
+    department_en: str
+    expected_service_minutes: int
+    timezone: str
+    serving_counters: tuple[int, ...]
+
+    def brief(self) -> dict[str, Any]:
+        """As TicketOut.service shows it."""
+        return {"id": self.id, "code": self.code, "name_vi": self.name_vi, "name_en": self.name_en,
+                "department": {"name_vi": self.department_vi, "name_en": self.department_en}}
+
+
+_SERVICE = (
+    select(Service.id, Service.site_id, Service.code, Service.name_vi, Service.name_en,
+           Department.name_vi, Department.name_en, Service.expected_service_minutes, Site.timezone)
+    .join(Department, Department.id == Service.department_id)
+    .join(Site, Site.id == Service.site_id)
+    .where(Service.id == bindparam("service_id"))
+)
+_COUNTERS = (
+    select(Counter.number)
+    .join(CounterService, CounterService.counter_id == Counter.id)
+    .where(CounterService.service_id == bindparam("service_id"))
+    .order_by(Counter.number)
+)
+
+_cache: dict[int, tuple[float, ServiceInfo]] = {}
+_lock = threading.Lock()
+
+
+def service_info(session: Session, service_id: int) -> ServiceInfo:
+    cached = _cache.get(service_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    conn = session.connection()
+    row = conn.execute(_SERVICE, {"service_id": service_id}).one()
+    counters = tuple(conn.execute(_COUNTERS, {"service_id": service_id}).scalars())
+    info = ServiceInfo(*row, serving_counters=counters)
+    with _lock:
+        _cache[service_id] = (time.monotonic() + TTL_SECONDS, info)
+    return info
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()
