@@ -31,13 +31,11 @@ import pytest
 import requests
 from sqlalchemy import Engine, create_engine, text
 
+from tests.conftest import POSTGRES_URL, require_postgres  # noqa: F401 - re-exported for the tests
+
 BIN = Path(sys.executable).parent
 SERVER_COMMAND = str(BIN / "hangdoi-server")
 
-POSTGRES_URL = os.environ.get(
-    "HANGDOI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REQUIRE_SERVICES = os.environ.get("HANGDOI_REQUIRE_SERVICES") == "1"
 LIVE_DATABASE = "hangdoi_live"
 
 # One scrypt hash of OFFICER_PASSWORD, made once: extra officers are inserted with it.
@@ -46,25 +44,6 @@ DEMO_OFFICER_PASSWORD = "canbo123"
 
 
 # --------------------------------------------------------------------------- services
-
-
-def _reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def require_postgres() -> str:
-    """The PostgreSQL URL; skip when unreachable, fail under HANGDOI_REQUIRE_SERVICES=1."""
-    if not _reachable(POSTGRES_URL, 5432):
-        message = f"PostgreSQL is not reachable at {POSTGRES_URL}"
-        if REQUIRE_SERVICES:
-            pytest.fail(message + " and HANGDOI_REQUIRE_SERVICES=1", pytrace=False)
-        pytest.skip(message)
-    return POSTGRES_URL
 
 
 def fresh_postgres_database(name: str, admin_url: str = POSTGRES_URL) -> str:
