@@ -266,6 +266,8 @@ class ClientProcess:
 
     def close(self) -> None:
         if self.process.poll() is None:
+            if self.process.stdin is not None:
+                self.process.stdin.close()  # EOF: it stops waiting for "stop"
             try:
                 self.process.wait(25)
             except subprocess.TimeoutExpired:
@@ -535,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
         args.clients, args.calls, args.counters, args.displays, args.rate = [40], 12, 4, 4, 20.0
     if not 1 <= args.counters <= 20:
         parser.error("1 to 20 counters")
+    # SIGTERM (timeout(1), CI) unwinds too, so that the server and client processes are ended.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     # The server process and the client process inherit this limit.
     limit = raise_fd_limit(max(args.clients) + 500)
     if limit < max(args.clients) + 200:
