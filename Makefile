@@ -27,7 +27,7 @@ $(VENV)/.installed-run: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[qt,test]'
+	$(BIN)/pip install --quiet -e '.[qt,test,bench]'
 	touch $@ $(VENV)/.installed-run
 
 venv: $(VENV)/.installed-run
@@ -60,6 +60,7 @@ web-deps:
 bench: $(VENV)/.installed-test web-deps
 	$(BIN)/python bench/issue.py --smoke
 	$(BIN)/python bench/call_next.py --smoke
+	$(BIN)/python bench/call_latency.py --smoke
 	$(BIN)/python bench/print.py --iterations 3
 
 lint: $(VENV)/.installed-test

@@ -157,7 +157,9 @@ def _publish_ticket_event(
     }
     if action in (A.CALL, A.RECALL, A.RESUME) and counter is not None:
         data["announcement"] = announcement(ticket, counter)
-    rooms = [ev.ticket_room(tracking_token), ev.service_room(ticket.service_id)]
+    # Not to the service room: phones there follow queue.changed, and a call would
+    # otherwise reach every phone of the service three times (call, start, finish).
+    rooms = [ev.ticket_room(tracking_token)]
     if counter is not None:
         rooms.append(ev.counter_room(counter.id))
         if counter.zone:
@@ -469,7 +471,7 @@ def issue(
         publish(
             session, ev.TICKET_ISSUED, ticket.site_id,
             {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
-            ev.ticket_room(ticket.tracking_token), ev.service_room(ticket.service_id),
+            ev.ticket_room(ticket.tracking_token),
         )
         ahead = people_ahead_of_new(conn, ticket)
         counters = list(conn.execute(_SERVING_COUNTERS, {"service_id": service.id}).scalars())
