@@ -33,7 +33,11 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = Fals
         )
         _install_sqlite_hooks(engine, sqlite_synchronous)
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    # Few connections per process: under gevent, many concurrent transactions holding the
+    # ticket-number and event-sequence row locks while other greenlets run make a convoy
+    # (bench/issue.py on PostgreSQL, concurrency 32: p99 2 s with 40 connections, 0.26 s
+    # with 4). Requests beyond that wait for a connection before taking any lock.
+    return create_engine(url, echo=echo, pool_size=4, max_overflow=0, pool_timeout=30, pool_pre_ping=True)
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
