@@ -77,6 +77,8 @@ class EventBus:
     def _before_commit(session: Session) -> None:
         moved = session.info.pop(_MOVED, None)
         if moved:
+            # The counts below are Core reads: the ORM's pending changes must be in first.
+            session.flush()
             for (site_id, day), service_ids in moved.items():
                 _queue_changed(session, site_id, day, sorted(service_ids))
         pending: list[DomainEvent] | None = session.info.pop(_PENDING, None)

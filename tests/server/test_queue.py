@@ -252,6 +252,10 @@ def test_full_lifecycle_is_logged(session, world: World, publisher) -> None:
     ]
     seqs = [e.seq for e in publisher.events]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    # The queue counts of each queue.changed include the move that caused it.
+    issued_queue, called_queue = (e for e in publisher.events if e.name == ev.QUEUE_CHANGED)
+    assert issued_queue.payload["services"][0]["waiting"] == 1
+    assert called_queue.payload["services"][0]["waiting"] == 0
     called = publisher.events[3]
     assert called.payload["counter"]["number"] == 1
     assert called.payload["announcement"]["text_vi"] == "Mời công dân có số thứ tự A001 đến quầy số 1"
