@@ -160,7 +160,10 @@ def close_out_command(site_code: str | None, day: dt.datetime | None) -> None:
 
     site_id = _site_by_code(site_code).id if site_code else None
     result = queue.close_out(_db().session, site_id=site_id, day=day.date() if day else None)
-    click.echo(f"Closed out: {result.tickets_expired} tickets expired, {result.counters_closed} counters closed.")
+    click.echo(
+        f"Closed out: {result.tickets_expired} tickets expired, {result.counters_closed} counters closed, "
+        f"{result.events_pruned} old events pruned."
+    )
 
 
 @click.command("serve")

@@ -25,16 +25,6 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def validate_opening_hours(hours: dict[str, list[list[str]]]) -> None:
-    """Raise ValueError unless `hours` maps weekday keys to ordered [open, close] pairs."""
-    for day, spans in hours.items():
-        if day not in WEEKDAYS:
-            raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
-        for span in spans:
-            if len(span) != 2 or _minutes(span[0]) >= _minutes(span[1]):
-                raise ValueError(f"{day}: {span!r} is not an [open, close] pair of HH:MM times")
-
-
 def is_open(hours: dict[str, list[list[str]]] | None, now: dt.datetime, tz: str) -> bool:
     """Whether a site with these opening hours is open at `now`. None means always open."""
     if hours is None:

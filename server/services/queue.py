@@ -36,7 +36,7 @@ from contract.tickets import (
 )
 from server.db import write_transaction
 from server.errors import DomainError, Forbidden, InvalidInput, NotFound, not_found
-from server.events import publish, queue_moved
+from server.events import prune, publish, queue_moved
 from server.models import (
     Counter,
     CounterService,
@@ -1010,10 +1010,15 @@ def close_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.da
 # --------------------------------------------------------------------------- close-out
 
 
+# Reconnecting clients are replayed from the event log; older gaps get a snapshot.
+EVENT_LOG_KEPT = dt.timedelta(days=2)
+
+
 @dataclass
 class CloseOutResult:
     tickets_expired: int
     counters_closed: int
+    events_pruned: int = 0
 
 
 def close_out(
@@ -1062,4 +1067,5 @@ def close_out(
                 update(Counter).where(Counter.site_id == site.id, Counter.current_ticket_id.is_not(None))
                 .values(current_ticket_id=None)
             )
-    return CloseOutResult(expired, closed)
+        pruned = prune(session, now - EVENT_LOG_KEPT)
+    return CloseOutResult(expired, closed, pruned)

@@ -486,3 +486,9 @@ def test_close_out_ends_the_day_and_is_safe_to_run_twice(session, world: World) 
     assert all(c.state == "closed" and c.current_ticket_id is None for c in session.scalars(select(Counter)))
     again = queue.close_out(session, now=night)
     assert (again.tickets_expired, again.counters_closed) == (0, 0)
+    # The event log keeps two days for reconnecting clients.
+    logged = len(session.scalars(select(EventLog)).all())
+    assert logged > 0 and result.events_pruned == 0
+    later = queue.close_out(session, now=dt.datetime.now(UTC) + queue.EVENT_LOG_KEPT + dt.timedelta(minutes=1))
+    assert later.events_pruned == logged
+    assert session.scalars(select(EventLog)).all() == []
