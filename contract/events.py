@@ -40,6 +40,9 @@ CALL_EVENTS = (TICKET_CALLED, TICKET_RECALLED)
 ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED)
 
 # Sent by the server, not part of the numbered stream.
+# A waiting ticket's place, pushed to its phone when its queue moves (debounced):
+# {"site_id", "at", "name", "data": {"ticket_id", "people_ahead", "estimated_wait_minutes"}}.
+TICKET_STANDING = "ticket.standing"
 SNAPSHOT = "snapshot"  # the state of the client's rooms, when a replay is not possible
 READY = "ready"  # after connect (and any replay): {"seq": <last seq>, "rooms": [...], "role": ...}
 
@@ -98,9 +101,10 @@ class ServiceQueue(TypedDict):
 
 
 class QueueChangedData(TypedDict):
-    """`data` of queue.changed: the services whose queue just moved."""
+    """`data` of queue.changed: the services whose queue just moved, on business day `day`."""
 
     services: list[ServiceQueue]
+    day: str
 
 
 class CounterChangedData(TypedDict):

@@ -115,7 +115,7 @@ def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: li
 
     services = waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC))
     rooms = [ev.queue_room(site_id), *(ev.service_room(s) for s in service_ids)]
-    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services}, *rooms)
+    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms)
 
 
 def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:

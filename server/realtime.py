@@ -132,13 +132,73 @@ class OrderedRedisManager(pysocketio.RedisManager):
         self.delivery.deliver([item], emit=lambda _item: super(OrderedRedisManager, self)._handle_emit(message))
 
 
-class SocketIOPublisher:
-    """The app's publisher: committed events to Socket.IO rooms, in order."""
+# A burst of queue moves (a kiosk rush) tells each phone its place once.
+STANDING_DEBOUNCE = 0.3
 
-    def __init__(self, server: SocketIO, fetch: Callable[[int, int, int], list[DomainEvent]], *, via_queue: bool):
+
+class SocketIOPublisher:
+    """The app's publisher: committed events to Socket.IO rooms, in order; and, after a
+    queue moves, each waiting phone of that service its new place (``ticket.standing``)."""
+
+    def __init__(
+        self,
+        server: SocketIO,
+        fetch: Callable[[int, int, int], list[DomainEvent]],
+        *,
+        via_queue: bool,
+        app: Flask | None = None,
+    ):
         self.server = server
         self.via_queue = via_queue
+        self.app = app
         self.delivery = OrderedDelivery(self._emit_local, fetch)
+        self._standing_due: dict[tuple[int, str], None] = {}
+        self._standing_lock = threading.Lock()
+
+    def _queue_moved(self, events: list[DomainEvent]) -> None:
+        due = []
+        with self._standing_lock:
+            for item in events:
+                if item.name != ev.QUEUE_CHANGED:
+                    continue
+                for row in item.payload.get("services", []):
+                    key = (row["service_id"], item.payload.get("day") or "")
+                    if key not in self._standing_due:
+                        self._standing_due[key] = None
+                        due.append((item.site_id, key))
+        for site_id, key in due:
+            self.server.start_background_task(self._tell_standings, site_id, key)
+
+    def _tell_standings(self, site_id: int, key: tuple[int, str]) -> None:
+        import datetime as dt
+
+        from server.extensions import db
+        from server.services.estimates import standings
+
+        self.server.sleep(STANDING_DEBOUNCE)
+        with self._standing_lock:
+            self._standing_due.pop(key, None)
+        if self.app is None or bus.publisher is not self:
+            return  # an app that has been replaced (tests make one per test)
+        service_id, day = key
+        now = dt.datetime.now(dt.UTC)
+        try:
+            with self.app.app_context():
+                try:
+                    rows = standings(db.session, service_id, dt.date.fromisoformat(day), now)
+                finally:
+                    db.session.remove()  # never leave a transaction open in a background task
+        except Exception:
+            log.exception("computing the standings of service %s failed", service_id)
+            return
+        at = now.isoformat()
+        for token, ahead, wait in rows:
+            self.server.emit(
+                ev.TICKET_STANDING,
+                {"site_id": site_id, "at": at, "name": ev.TICKET_STANDING,
+                 "data": {"people_ahead": ahead, "estimated_wait_minutes": wait}},
+                to=ev.ticket_room(token), namespace="/",
+            )
 
     def _emit_local(self, item: DomainEvent) -> None:
         # The manager's own local emit (a Redis manager's emit would go round the queue).
@@ -146,6 +206,7 @@ class SocketIOPublisher:
                                 room=list(item.rooms))
 
     def publish(self, events: list[DomainEvent]) -> None:
+        self._queue_moved(events)
         if self.via_queue:
             # Through Redis to every process (this one included), which orders them on arrival.
             for item in events:
@@ -287,7 +348,7 @@ def init_app(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
         json=_json_module(),
     )
-    publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None)
+    publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None, app=app)
     if manager is not None:
         manager.delivery = publisher.delivery
     socketio.on_namespace(LiveNamespace("/", publisher))

@@ -117,3 +117,29 @@ def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetim
         return Standing(0, 0)
     rate = service_rate(session, service.id, now)
     return Standing(ahead, estimated_wait_minutes(ahead, rate, service.expected_service_minutes))
+
+
+def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime) -> list[tuple[str, int, int]]:
+    """(tracking token, people ahead, estimated wait) of every waiting ticket of a service,
+    in one read: what the phones of that service are told when the queue moves."""
+    from server.services import catalog
+
+    rows = session.execute(
+        select(Ticket.tracking_token, Ticket.priority_category_id.is_not(None), Ticket.target_counter_id)
+        .where(Ticket.service_id == service_id, Ticket.state == TicketState.WAITING, Ticket.business_day == day)
+        .order_by(Ticket.queued_at, Ticket.id)
+    ).all()
+    minutes = catalog.service_info(session, service_id).expected_service_minutes
+    rate = service_rate(session, service_id, now)
+    general = [(token, priority) for token, priority, target in rows if target is None]
+    priority_total = sum(1 for _, priority in general if priority)
+    result = []
+    priority_seen = ordinary_seen = 0
+    for token, priority in general:
+        ahead = priority_seen if priority else priority_total + ordinary_seen
+        result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
+        if priority:
+            priority_seen += 1
+        else:
+            ordinary_seen += 1
+    return result

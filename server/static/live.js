@@ -116,6 +116,10 @@
         if (opts.onEvent) opts.onEvent(name, envelope, replaying);
       });
     });
+    // Not in the numbered stream: the latest one is all that matters.
+    socket.on("ticket.standing", function (envelope) {
+      if (envelope && envelope.data && opts.onStanding) opts.onStanding(envelope.data);
+    });
     socket.on("connect_error", function (error) {
       if (error && error.data && error.data.error) {
         status("refused", error.data); // the server refused the credential: no retry

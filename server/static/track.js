@@ -289,8 +289,17 @@
       confirmOpen = false;
       render();
       if (eventName === "ticket.transferred") { scheduleRefresh(0); return; }
+      scheduleRefresh(); // counter names, times: what the event does not carry
     }
-    scheduleRefresh();
+    // A queue move needs no read: the server pushes this ticket's new place (onStanding).
+  }
+
+  function onStanding(data) {
+    if (ticket.state !== "waiting") return;
+    if (typeof data.people_ahead === "number") ticket.people_ahead = data.people_ahead;
+    if (typeof data.estimated_wait_minutes === "number") ticket.estimated_wait_minutes = data.estimated_wait_minutes;
+    updatedAt = new Date();
+    render();
   }
 
   function onSnapshot(snapshot) {
@@ -360,7 +369,10 @@
   el("confirm-yes").addEventListener("click", cancelTicket);
 
   render();
-  connection = H.connect({ token: token, onSnapshot: onSnapshot, onEvent: onEvent, onReady: onReady, onStatus: onStatus });
+  connection = H.connect({
+    token: token, onSnapshot: onSnapshot, onEvent: onEvent, onStanding: onStanding, onReady: onReady,
+    onStatus: onStatus
+  });
   window.setInterval(function () { if (!gone) scheduleRefresh(0); }, PERIODIC_REFRESH_MS);
   window.hangdoiTrack = { connection: connection, state: function () { return ticket; } }; // for the tests
 })();

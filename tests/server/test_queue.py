@@ -73,7 +73,11 @@ def test_issue_records_an_event_and_publishes_after_commit(session, world: World
     assert issued.payload["ticket"]["service_code"] == "LLTP"
     assert ev.ticket_room(ticket.tracking_token) in issued.rooms
     assert ev.site_room(world.site.id) in issued.rooms
-    assert moved.payload == {"services": [{"service_id": ticket.service_id, "waiting": 1, "longest_wait_seconds": moved.payload["services"][0]["longest_wait_seconds"]}]}
+    assert moved.payload == {
+        "services": [{"service_id": ticket.service_id, "waiting": 1,
+                      "longest_wait_seconds": moved.payload["services"][0]["longest_wait_seconds"]}],
+        "day": "2026-11-25",
+    }
     # Numbered without gaps, and kept in the event log for replays.
     assert moved.seq == issued.seq + 1
     logged = session.scalars(select(EventLog).order_by(EventLog.seq)).all()

@@ -181,3 +181,44 @@ def test_publisher_is_the_socketio_one(app) -> None:
     from server.realtime import SocketIOPublisher
 
     assert isinstance(bus.publisher, SocketIOPublisher)
+
+
+def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World) -> None:
+    import time
+
+    session = db.session()
+    first = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    mine = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    phone = connect(app, token=mine.tracking_token)
+    snapshot = dict(received(phone))[ev.SNAPSHOT]
+    assert snapshot["ticket"]["people_ahead"] == 1
+    queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="elderly")
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    queue.call_next(session, world.actor("o1"), world.counters[1].id)  # the priority ticket
+    queue.mark_no_show(session, world.actor("o1"), world.counters[1].id)
+    queue.call_next(session, world.actor("o1"), world.counters[1].id)  # the first ticket
+    assert session.get(type(first), first.id).state == "called"
+    # The test client runs the connect handler in this thread, and its app context's
+    # teardown replaces this thread's session: end this one's read transaction by hand.
+    session.close()
+    places: list[dict] = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (not places or places[-1]["people_ahead"] != 0):
+        places += [data["data"] for name, data in received(phone) if name == ev.TICKET_STANDING]
+        time.sleep(0.05)
+    # Debounced: a burst of moves tells the phone its place a few times, the last one right.
+    assert places and places[-1] == {"people_ahead": 0, "estimated_wait_minutes": 0}
+    assert len(places) <= 4
+
+
+def test_standings_follow_the_call_policy(app, world: World) -> None:
+    from server.services.estimates import standings
+
+    session = db.session()
+    ordinary = [queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)]
+    priority = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled")
+    rows = {token: (ahead, wait) for token, ahead, wait in
+            standings(session, world.services["LLTP"].id, priority.business_day, priority.issued_at)}
+    assert rows[priority.tracking_token][0] == 0
+    assert rows[ordinary[0].tracking_token][0] == 1
+    assert rows[ordinary[1].tracking_token] == (2, 20)  # nobody served yet: 10 nominal minutes each
