@@ -134,6 +134,7 @@ class OrderedRedisManager(pysocketio.RedisManager):
 
 # A burst of queue moves (a kiosk rush) tells each phone its place once.
 STANDING_DEBOUNCE = 0.3
+STANDING_BATCH = 20
 
 
 class SocketIOPublisher:
@@ -192,7 +193,9 @@ class SocketIOPublisher:
             log.exception("computing the standings of service %s failed", service_id)
             return
         at = now.isoformat()
-        for token, ahead, wait in rows:
+        for index, (token, ahead, wait) in enumerate(rows):
+            if index and index % STANDING_BATCH == 0:
+                self.server.sleep(0)  # let calls (which matter more) go out in between
             self.server.emit(
                 ev.TICKET_STANDING,
                 {"site_id": site_id, "at": at, "name": ev.TICKET_STANDING,
