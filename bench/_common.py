@@ -103,12 +103,16 @@ class Server:
     def engine(self) -> Engine:
         return create_engine(self.database_url)
 
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        """The server's command line and environment: the production server."""
+        return ([SERVER_COMMAND, "--instance", str(self.instance), "serve", "--host", "127.0.0.1", "--port",
+                 str(self.port)], self.env)
+
     def start(self) -> None:
+        argv, env = self.command()
         log_file = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
-            [SERVER_COMMAND, "--instance", str(self.instance), "serve", "--host", "127.0.0.1", "--port",
-             str(self.port)], env=self.env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-            cwd=self.instance,
+            argv, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=self.instance,
         )
         log_file.close()
         deadline = time.monotonic() + 30

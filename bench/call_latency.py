@@ -123,24 +123,9 @@ socketio.run(app, host="127.0.0.1", port=int(sys.argv[2]), allow_unsafe_werkzeug
 class ThreadingServer(Server):
     """The same app with async_mode "threading" under Werkzeug's threaded server."""
 
-    def start(self) -> None:
-        log_file = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
-        env = dict(self.env, HANGDOI_ASYNC_MODE="threading")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", THREADING_SERVER, str(self.instance), str(self.port)], env=env,
-            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=self.instance,
-        )
-        log_file.close()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not come up")
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        return ([sys.executable, "-c", THREADING_SERVER, str(self.instance), str(self.port)],
+                dict(self.env, HANGDOI_ASYNC_MODE="threading"))
 
 
 # --------------------------------------------------------------------------- client process

@@ -16,8 +16,9 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from contract.tickets import CounterState, TicketState
@@ -46,25 +47,36 @@ def clear_cache() -> None:
         _rate_cache.clear()
 
 
-def people_ahead(session: Session, ticket: Ticket) -> int:
+_WAITING_WITH_ME = and_(
+    Ticket.service_id == bindparam("service_id"),
+    Ticket.state == TicketState.WAITING.value,
+    Ticket.business_day == bindparam("day"),
+    Ticket.id != bindparam("ticket_id"),
+    or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == bindparam("target_counter_id")),
+)
+_EARLIER = or_(
+    Ticket.queued_at < bindparam("queued_at"),
+    and_(Ticket.queued_at == bindparam("queued_at"), Ticket.id < bindparam("ticket_id")),
+)
+# Built once: this runs on every ticket read and every issue.
+_AHEAD_OF_PRIORITY = select(func.count(Ticket.id)).where(
+    _WAITING_WITH_ME, Ticket.priority_category_id.is_not(None), _EARLIER
+)
+_AHEAD_OF_ORDINARY = select(func.count(Ticket.id)).where(
+    _WAITING_WITH_ME, or_(_EARLIER, Ticket.priority_category_id.is_not(None))
+)
+
+
+def people_ahead(session: Session, ticket: Any) -> int:
+    """The waiting tickets of the same service and day that the call-next policy serves
+    before `ticket` (a Ticket or the row of a ticket just issued)."""
     if ticket.state != TicketState.WAITING:
         return 0
-    waiting = and_(
-        Ticket.service_id == ticket.service_id,
-        Ticket.state == TicketState.WAITING,
-        Ticket.business_day == ticket.business_day,
-        Ticket.id != ticket.id,
-        or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == ticket.target_counter_id),
-    )
-    earlier = or_(
-        Ticket.queued_at < ticket.queued_at,
-        and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
-    )
-    if ticket.priority_category_id is not None:
-        condition = and_(waiting, Ticket.priority_category_id.is_not(None), earlier)
-    else:
-        condition = and_(waiting, or_(earlier, Ticket.priority_category_id.is_not(None)))
-    return session.scalar(select(func.count()).select_from(Ticket).where(condition)) or 0
+    query = _AHEAD_OF_PRIORITY if ticket.priority_category_id is not None else _AHEAD_OF_ORDINARY
+    return session.connection().execute(query, {
+        "service_id": ticket.service_id, "day": ticket.business_day, "ticket_id": ticket.id,
+        "target_counter_id": ticket.target_counter_id, "queued_at": ticket.queued_at,
+    }).scalar_one()
 
 
 def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:

@@ -401,7 +401,7 @@ def issue(
 ) -> Issued:
     """Issue a ticket and tell where it stands: the kiosk's hot path, in Core statements
     on one connection (the ORM's per-statement cost would double its time)."""
-    from server.services.estimates import estimated_wait_minutes, service_rate
+    from server.services.estimates import estimated_wait_minutes, people_ahead, service_rate
 
     now = now or utcnow()
     with write_transaction(session):
@@ -473,7 +473,7 @@ def issue(
             {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
             ev.ticket_room(ticket.tracking_token),
         )
-        ahead = people_ahead_of_new(conn, ticket)
+        ahead = people_ahead(session, ticket)
         counters = list(conn.execute(_SERVING_COUNTERS, {"service_id": service.id}).scalars())
     rate = service_rate(session, service.id, now)
     wait = estimated_wait_minutes(ahead, rate, service.expected_service_minutes)
@@ -497,14 +497,6 @@ _SERVING_COUNTERS = (
 )
 
 
-_WAITING_BEFORE_NEW = select(func.count(Ticket.id)).where(
-    Ticket.service_id == bindparam("service_id"),
-    Ticket.state == S.WAITING.value,
-    Ticket.business_day == bindparam("day"),
-    Ticket.id != bindparam("ticket_id"),
-    Ticket.target_counter_id.is_(None),
-)
-_PRIORITY_WAITING_BEFORE_NEW = _WAITING_BEFORE_NEW.where(Ticket.priority_category_id.is_not(None))
 _PRIORITY_CATEGORY = select(PriorityCategory.id).where(
     PriorityCategory.site_id == bindparam("site_id"),
     PriorityCategory.code == bindparam("code"),
@@ -517,16 +509,6 @@ _ISSUED_TODAY = select(func.count(Ticket.id)).where(
 )
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 _INSERT_EVENT = insert(TicketEvent)
-
-
-def people_ahead_of_new(conn, ticket: NewTicket) -> int:  # type: ignore[no-untyped-def]
-    """People ahead of a ticket just issued: every waiting ticket of its service today
-    for an ordinary ticket (they are all earlier, or priority); the earlier priority
-    tickets for a priority one."""
-    query = _PRIORITY_WAITING_BEFORE_NEW if ticket.priority_category_id is not None else _WAITING_BEFORE_NEW
-    return conn.execute(
-        query, {"service_id": ticket.service_id, "day": ticket.business_day, "ticket_id": ticket.id}
-    ).scalar_one()
 
 
 def _log_issue(session: Session, ticket: Ticket, actor: Actor, now: dt.datetime) -> None:
@@ -940,6 +922,18 @@ def _counter_changed(session: Session, counter: Counter) -> None:
     )
 
 
+def _set_counter_state(session: Session, counter: Counter, state: CounterState, now: dt.datetime) -> None:
+    """Move a counter to `state` and tell its screens. Closing also frees it of its officer,
+    its current ticket and its run of priority calls."""
+    counter.state = state
+    counter.state_changed_at = now
+    if state == CounterState.CLOSED:
+        counter.officer_id = None
+        counter.current_ticket_id = None
+        counter.priority_streak = 0
+    _counter_changed(session, counter)
+
+
 def open_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
     """An officer opens (or reopens after a pause) a counter and becomes its officer."""
     now = now or utcnow()
@@ -968,10 +962,8 @@ def open_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.dat
                 f"You have counter {other} open. Close it before opening another.",
                 counter=other,
             )
-        counter.state = CounterState.OPEN
         counter.officer_id = actor.user_id
-        counter.state_changed_at = now
-        _counter_changed(session, counter)
+        _set_counter_state(session, counter, CounterState.OPEN, now)
     return counter
 
 
@@ -983,9 +975,7 @@ def pause_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.da
         _require_counter_officer(counter, actor)
         if counter.state != CounterState.OPEN:
             _require_open(counter)
-        counter.state = CounterState.PAUSED
-        counter.state_changed_at = now
-        _counter_changed(session, counter)
+        _set_counter_state(session, counter, CounterState.PAUSED, now)
     return counter
 
 
@@ -999,11 +989,7 @@ def close_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.da
         if counter.state == CounterState.CLOSED:
             return counter
         _require_free(session, counter)
-        counter.state = CounterState.CLOSED
-        counter.officer_id = None
-        counter.priority_streak = 0
-        counter.state_changed_at = now
-        _counter_changed(session, counter)
+        _set_counter_state(session, counter, CounterState.CLOSED, now)
     return counter
 
 
@@ -1055,12 +1041,7 @@ def close_out(
                 select(Counter).where(Counter.site_id == site.id, Counter.state != CounterState.CLOSED)
             ).all()
             for counter in counters:
-                counter.state = CounterState.CLOSED
-                counter.officer_id = None
-                counter.current_ticket_id = None
-                counter.priority_streak = 0
-                counter.state_changed_at = now
-                _counter_changed(session, counter)
+                _set_counter_state(session, counter, CounterState.CLOSED, now)
                 closed += 1
             # Counters closed earlier may still point at a ticket that just expired.
             session.execute(

@@ -93,10 +93,12 @@ def make_app(database_url: str, tmp_path: Path, **config: object) -> Flask:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher) -> Iterator[Flask]:
-    """The app, its events recorded instead of sent (see realtime tests for Socket.IO)."""
+def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher | None) -> Iterator[Flask]:
+    """The app, its events recorded instead of sent; a module whose `publisher` fixture
+    gives None keeps the real Socket.IO publisher (the realtime tests)."""
     app = make_app(database_url, tmp_path)
-    bus.publisher = publisher
+    if publisher is not None:
+        bus.publisher = publisher
     with app.app_context():
         yield app
         db.session.remove()

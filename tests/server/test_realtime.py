@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from sqlalchemy import delete
@@ -15,19 +12,13 @@ from server.extensions import db
 from server.models import EventLog
 from server.realtime import OrderedDelivery, socketio
 from server.services import queue
-from tests.server.conftest import make_app
 from tests.server.factory import World, build_world
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app with its real Socket.IO publisher."""
-    app = make_app(database_url, tmp_path)
-    with app.app_context():
-        yield app
-        db.session.remove()
-    assert db.engine is not None
-    db.engine.dispose()
+def publisher() -> None:
+    """No recording fake: these tests listen to the real Socket.IO publisher."""
+    return None
 
 
 @pytest.fixture
