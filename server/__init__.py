@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -20,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.update(configuration.load(app.instance_path, config))
+    app.session_interface = _CookieSessionInterface()
     app.json.ensure_ascii = False  # Vietnamese as itself, not \\u escapes
     app.json.sort_keys = False
     db.init_app(app)
@@ -30,3 +32,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     cli.init_app(app)
     logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
     return app
+
+
+class _CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building its signer for the requests that
+    carry no session cookie (kiosks, displays, desktop apps, phones: most of them)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)

@@ -255,8 +255,12 @@ class Ticket(Base):
             sqlite_where=text("transferred_from_id IS NULL"),
             postgresql_where=text("transferred_from_id IS NULL"),
         ),
-        # Call next and people ahead: a service's waiting tickets of a day in queue order.
-        Index("ix_ticket_queue", "service_id", "state", "business_day", "queued_at"),
+        # Call next and people ahead: a service's waiting tickets of a day in queue order,
+        # with what their counts filter on, so that counting a queue reads the index alone.
+        Index(
+            "ix_ticket_queue", "service_id", "state", "business_day", "queued_at", "id", "priority_category_id",
+            "target_counter_id",
+        ),
         Index(
             "ix_ticket_priority_queue",
             "service_id",

@@ -170,6 +170,14 @@ class SocketIOPublisher:
         for site_id, key in due:
             self.server.start_background_task(self._tell_standings, site_id, key)
 
+    def _nobody_follows(self, service_id: int) -> bool:
+        """True when no phone of this service can be listening: with one process, when
+        none has joined the service's room here (with several, phones may be on another)."""
+        if self.via_queue:
+            return False
+        rooms = self.server.server.manager.rooms.get("/", {})
+        return not rooms.get(ev.service_room(service_id))
+
     def _tell_standings(self, site_id: int, key: tuple[int, str]) -> None:
         import datetime as dt
 
@@ -182,6 +190,8 @@ class SocketIOPublisher:
         if self.app is None or bus.publisher is not self:
             return  # an app that has been replaced (tests make one per test)
         service_id, day = key
+        if self._nobody_follows(service_id):
+            return  # a kiosk rush with no phone watching costs no standings read
         now = dt.datetime.now(dt.UTC)
         try:
             with self.app.app_context():

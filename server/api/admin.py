@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from server.api.base import allow, current_actor
+from server.api.base import Blueprint, allow, current_actor
 from server.api.schemas import DeviceIn, DeviceOut, DeviceTokenOut, UserIn, UserOut
 from server.errors import Forbidden, not_found
 from server.extensions import db

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import request, session
-from flask_smorest import Blueprint
 
-from server.api.base import PUBLIC, STAFF, allow, bearer_token, current_actor
+from server.api.base import PUBLIC, STAFF, Blueprint, allow, bearer_token, current_actor
 from server.api.schemas import LoginIn, MeOut, TokenIn, TokenOut, UserOut
 from server.extensions import db
 from server.models import User

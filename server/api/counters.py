@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from server.api import present
-from server.api.base import MANAGERS, STAFF, allow, current_actor
+from server.api.base import MANAGERS, STAFF, Blueprint, allow, current_actor
 from server.api.schemas import (
     CallNumberIn,
     CallOut,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from server.api.base import PUBLIC, allow
+from server.api.base import PUBLIC, Blueprint, allow
 from server.api.schemas import HealthOut
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Liveness")

@@ -3,11 +3,10 @@ categories, counters, queue status, today's tickets."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from server.api import present
-from server.api.base import DEVICES, STAFF, allow, current_actor
+from server.api.base import DEVICES, STAFF, Blueprint, allow, current_actor
 from server.api.schemas import (
     CounterOut,
     PriorityCategoryOut,

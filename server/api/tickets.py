@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from server.api import present
-from server.api.base import PUBLIC, STAFF, allow, current_actor
+from server.api.base import PUBLIC, STAFF, Blueprint, allow, current_actor
 from server.api.schemas import IssueIn, NoteIn, TicketOut, TransferIn
 from server.errors import not_found
 from server.extensions import db

@@ -15,11 +15,12 @@ import datetime as dt
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from contract.tickets import CounterState, TicketState
 from server.models import Counter, CounterService, Service, Ticket
@@ -47,36 +48,47 @@ def clear_cache() -> None:
         _rate_cache.clear()
 
 
-_WAITING_WITH_ME = and_(
-    Ticket.service_id == bindparam("service_id"),
-    Ticket.state == TicketState.WAITING.value,
-    Ticket.business_day == bindparam("day"),
-    Ticket.id != bindparam("ticket_id"),
-    or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == bindparam("target_counter_id")),
+# The rule, stated once over "me" (the ticket whose place is asked): the waiting general
+# tickets of my service and day (or those sent to my counter, if I was), priority ones
+# earlier than me if I am priority, else every priority one and the ordinary ones before me.
+_ME = aliased(Ticket, name="me")
+_EARLIER = or_(Ticket.queued_at < _ME.queued_at, and_(Ticket.queued_at == _ME.queued_at, Ticket.id < _ME.id))
+_AHEAD = (
+    select(func.count(Ticket.id))
+    .where(
+        Ticket.service_id == _ME.service_id,
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.business_day == _ME.business_day,
+        Ticket.id != _ME.id,
+        or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == _ME.target_counter_id),
+        or_(
+            and_(_ME.priority_category_id.is_not(None), Ticket.priority_category_id.is_not(None), _EARLIER),
+            and_(_ME.priority_category_id.is_(None), or_(Ticket.priority_category_id.is_not(None), _EARLIER)),
+        ),
+    )
+    .correlate(_ME)
+    .scalar_subquery()
 )
-_EARLIER = or_(
-    Ticket.queued_at < bindparam("queued_at"),
-    and_(Ticket.queued_at == bindparam("queued_at"), Ticket.id < bindparam("ticket_id")),
+# Built once: this runs on every ticket read and, for a whole batch, on every issue.
+_PEOPLE_AHEAD = select(_ME.id, _AHEAD).where(
+    _ME.id.in_(bindparam("ids", expanding=True)), _ME.state == TicketState.WAITING.value
 )
-# Built once: this runs on every ticket read and every issue.
-_AHEAD_OF_PRIORITY = select(func.count(Ticket.id)).where(
-    _WAITING_WITH_ME, Ticket.priority_category_id.is_not(None), _EARLIER
-)
-_AHEAD_OF_ORDINARY = select(func.count(Ticket.id)).where(
-    _WAITING_WITH_ME, or_(_EARLIER, Ticket.priority_category_id.is_not(None))
-)
+
+
+def people_ahead_of(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, int]:
+    """People ahead of each of these tickets as the database has them now, in one read;
+    tickets that are not waiting are left out."""
+    if not ticket_ids:
+        return {}
+    return {ticket_id: ahead for ticket_id, ahead in conn.execute(_PEOPLE_AHEAD, {"ids": list(ticket_ids)})}
 
 
 def people_ahead(session: Session, ticket: Any) -> int:
     """The waiting tickets of the same service and day that the call-next policy serves
-    before `ticket` (a Ticket or the row of a ticket just issued)."""
+    before `ticket` (as stored: call it after the change that moved it is flushed)."""
     if ticket.state != TicketState.WAITING:
         return 0
-    query = _AHEAD_OF_PRIORITY if ticket.priority_category_id is not None else _AHEAD_OF_ORDINARY
-    return session.connection().execute(query, {
-        "service_id": ticket.service_id, "day": ticket.business_day, "ticket_id": ticket.id,
-        "target_counter_id": ticket.target_counter_id, "queued_at": ticket.queued_at,
-    }).scalar_one()
+    return people_ahead_of(session.connection(), [ticket.id]).get(ticket.id, 0)
 
 
 def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:

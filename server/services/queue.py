@@ -15,12 +15,28 @@ write lock (``BEGIN IMMEDIATE``) on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+import threading
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Row,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from contract import events as ev
 from contract.tickets import (
@@ -53,6 +69,7 @@ from server.models import (
 from server.services import catalog
 from server.services.actor import Actor, Role
 from server.services.clock import business_day, describe_hours, is_open
+from server.services.group_commit import GroupCommit
 
 A = TicketAction
 S = TicketState
@@ -287,32 +304,46 @@ def _release(counter: Counter) -> None:
 # --------------------------------------------------------------------------- issuing
 
 
-_NEXT_SEQ: dict[str, object] = {}
+def _take_numbers(conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int, int]]) -> dict[tuple[int, dt.date], range]:
+    """Take the next numbers of some series for a day, in the caller's transaction, in one
+    statement: `wanted[(series_id, day)] = (the series' start, how many)`.
 
-
-def _next_seq(session: Session, series_id: int, day: dt.date, start: int) -> int:
-    """Take the next number of a series for a day, in the caller's transaction.
-
-    The upsert locks the day's row until commit: concurrent issuers of one series wait
-    for each other, and a rolled-back issue gives its number back (no gaps).
+    The upsert locks each (series, day) row until commit (in one order, so that two
+    transactions never deadlock): concurrent issuers of a series wait for each other, and
+    a rolled-back issue gives its numbers back (no gaps).
     """
-    dialect = session.get_bind().dialect.name
-    stmt = _NEXT_SEQ.get(dialect)
-    if stmt is None:
-        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = _NEXT_SEQ[dialect] = (
-            insert_for(DailyNumber)
-            .values(series_id=bindparam("series_id"), business_day=bindparam("day"), last=bindparam("start"))
-            .on_conflict_do_update(
-                index_elements=[DailyNumber.series_id, DailyNumber.business_day],
-                set_={"last": DailyNumber.last + 1},
-            )
-            .returning(DailyNumber.last)
-        )
-    return session.connection().execute(stmt, {"series_id": series_id, "day": day, "start": start}).scalar_one()
+    rows = [{"series_id": series_id, "day": day, "first_last": wanted[(series_id, day)][0] + wanted[(series_id, day)][1] - 1}
+            for series_id, day in sorted(wanted)]
+    taken = {}
+    for series_id, day, last in conn.execute(_take_numbers_statement(conn.dialect.name), rows):
+        how_many = wanted[(series_id, day)][1]
+        taken[(series_id, day)] = range(last - how_many + 1, last + 1)
+    return taken
 
 
-# Everything issuing needs to know about a service, in one read.
+# Written out: SQLAlchemy would add "excluded" to the subquery's FROM instead of correlating it.
+_EXCLUDED_SERIES_START = literal_column(
+    "(SELECT number_series.start FROM number_series WHERE number_series.id = excluded.series_id)", Integer
+)
+
+
+@functools.cache
+def _take_numbers_statement(dialect: str) -> Any:
+    """The upsert of a (series, day) row; run with several rows, it is one statement
+    (SQLAlchemy's "insertmanyvalues")."""
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert_for(DailyNumber).values(
+        series_id=bindparam("series_id"), business_day=bindparam("day"), last=bindparam("first_last")
+    )
+    # A new row holds start + count - 1; an existing one moves on by count, which is that
+    # value less the series' start, plus one.
+    return stmt.on_conflict_do_update(
+        index_elements=[DailyNumber.series_id, DailyNumber.business_day],
+        set_={"last": DailyNumber.last + stmt.excluded.last + 1 - _EXCLUDED_SERIES_START},
+    ).returning(DailyNumber.series_id, DailyNumber.business_day, DailyNumber.last)
+
+
+# Everything issuing needs to know about the services of a batch, in one read.
 _ISSUE_CONTEXT = (
     select(
         Service.id, Service.site_id, Service.code, Service.name_vi, Service.name_en, Service.active,
@@ -324,7 +355,7 @@ _ISSUE_CONTEXT = (
     .join(NumberSeries, NumberSeries.id == Service.series_id)
     .join(Site, Site.id == Service.site_id)
     .join(Department, Department.id == Service.department_id)
-    .where(Service.id == bindparam("service_id"))
+    .where(Service.id.in_(bindparam("service_ids", expanding=True)))
 )
 
 
@@ -371,6 +402,23 @@ class Issued:
     timezone: str
 
 
+_EMPTY_COLUMNS = dict.fromkeys(
+    ("counter_id", "target_counter_id", "outcome", "called_at", "started_at", "finished_at", "transferred_from_id")
+)
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """One kiosk's (or officer's) request for a ticket, as it waits for its batch."""
+
+    actor: Actor
+    service_id: int
+    priority_code: str | None
+    dossier_code: str | None
+    lang: str
+    now: dt.datetime
+
+
 def issue_ticket(
     session: Session,
     actor: Actor,
@@ -389,6 +437,25 @@ def issue_ticket(
     return ticket
 
 
+_issuers: weakref.WeakKeyDictionary[Engine, GroupCommit[IssueRequest, Issued]] = weakref.WeakKeyDictionary()
+_issuers_lock = threading.Lock()
+
+
+def _issuer(session: Session) -> GroupCommit[IssueRequest, Issued]:
+    engine = session.get_bind()
+    issuer = _issuers.get(engine)  # type: ignore[arg-type]
+    if issuer is None:
+        with _issuers_lock:
+            issuer = _issuers.setdefault(engine, GroupCommit())  # type: ignore[arg-type]
+    return issuer
+
+
+def issue_stats(session: Session) -> tuple[int, int]:
+    """(batches, tickets) issued through this process's group commit for the session's database."""
+    issuer = _issuer(session)
+    return issuer.batches, issuer.items
+
+
 def issue(
     session: Session,
     actor: Actor,
@@ -399,102 +466,172 @@ def issue(
     lang: str = "vi",
     now: dt.datetime | None = None,
 ) -> Issued:
-    """Issue a ticket and tell where it stands: the kiosk's hot path, in Core statements
-    on one connection (the ORM's per-statement cost would double its time)."""
-    from server.services.estimates import estimated_wait_minutes, people_ahead, service_rate
+    """Issue a ticket and tell where it stands: the kiosk's hot path.
 
-    now = now or utcnow()
+    Concurrent issues of a process share one write transaction (see
+    :mod:`server.services.group_commit`); each still gets its own number, its own answer
+    and, when its request is refused, its own error.
+    """
+    request = IssueRequest(actor, service_id, priority_code, dossier_code, lang, now or utcnow())
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        # Give back the connection of a read (an auth lookup) before waiting for a batch:
+        # the request that leads the batch needs one from the same small pool.
+        session.commit()
+    return _issuer(session).submit(request, lambda batch: issue_batch(session, batch))
+
+
+def issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
+    """Issue a batch of tickets in one write transaction, in order: one outcome per request,
+    the Issued ticket or the error that refused it. If the transaction itself fails, each
+    request is tried again alone, so that one cannot sink the others."""
+    try:
+        return _issue_batch(session, requests)
+    except Exception as error:
+        if len(requests) == 1:
+            return [error]
+    return [_issue_one_alone(session, request) for request in requests]
+
+
+def _issue_one_alone(session: Session, request: IssueRequest) -> Issued | Exception:
+    try:
+        return _issue_batch(session, [request])[0]
+    except Exception as error:
+        return error
+
+
+def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
+    from server.services.estimates import estimated_wait_minutes, people_ahead_of, service_rate
+
+    outcomes: list[Issued | Exception | None] = [None] * len(requests)
+    accepted: list[tuple[int, IssueRequest, Row[Any], dt.date, int | None]] = []
     with write_transaction(session):
         conn = session.connection()
-        service = conn.execute(_ISSUE_CONTEXT, {"service_id": service_id}).first()
-        if service is None or not actor.may_see_site(service.site_id):
-            raise not_found("dịch vụ", "service", service_id)
-        if not service.active:
-            raise DomainError(
-                "service_inactive",
-                f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
-                f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
-            )
-        if not is_open(service.opening_hours, now, service.timezone):
-            hours_vi, hours_en = describe_hours(service.opening_hours or {})
-            raise DomainError(
-                "site_closed",
-                f"{service.site_name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
-                f"{service.site_name_en or service.site_name_vi} is closed now (open {hours_en}).",
-            )
-        day = business_day(now, service.timezone)
-        category_id = None
-        if priority_code:
-            category_id = conn.execute(
-                _PRIORITY_CATEGORY, {"site_id": service.site_id, "code": priority_code}
-            ).scalar()
-            if category_id is None:
-                raise InvalidInput(
-                    "unknown_priority_category",
-                    f"Không có đối tượng ưu tiên «{priority_code}» ở điểm phục vụ này.",
-                    f"There is no priority category '{priority_code}' at this site.",
-                )
-        if service.daily_quota is not None:
-            issued = conn.execute(_ISSUED_TODAY, {"service_id": service.id, "day": day}).scalar_one()
-            if issued >= service.daily_quota:
-                raise DomainError(
-                    "quota_reached",
-                    f"Dịch vụ «{service.name_vi}» đã hết {service.daily_quota} số của hôm nay. "
-                    "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
-                    f"'{service.name_en or service.name_vi}' has issued all {service.daily_quota} "
-                    "tickets for today. Please come back on the next working day or book online.",
-                    quota=service.daily_quota,
-                )
-        seq = _next_seq(session, service.series_id, day, service.start)
-        values = {
-            "site_id": service.site_id, "service_id": service.id, "series_id": service.series_id,
-            "business_day": day, "seq": seq, "number": service.format.format(n=seq), "state": S.WAITING.value,
-            "priority_category_id": category_id, "dossier_code": dossier_code,
-            "tracking_token": new_tracking_token(), "lang": lang, "issued_at": now, "queued_at": now,
-            "call_count": 0, "counter_id": None, "target_counter_id": None, "outcome": None,
-            "called_at": None, "started_at": None, "finished_at": None, "transferred_from_id": None,
-            "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
-        }
-        values["id"] = conn.execute(_INSERT_TICKET, values).scalar_one()
-        ticket = NewTicket(**values)
-        conn.execute(_INSERT_EVENT, {
-            "ticket_id": ticket.id, "site_id": ticket.site_id, "action": A.ISSUE.value, "from_state": None,
-            "to_state": ticket.state, "at": now, "user_id": actor.user_id, "device_id": actor.device_id,
-            "counter_id": None, "note": None,
+        contexts = {row.id: row for row in conn.execute(
+            _ISSUE_CONTEXT, {"service_ids": sorted({r.service_id for r in requests})})}
+        issued_today: dict[tuple[int, dt.date], int] = {}
+        for index, request in enumerate(requests):
+            try:
+                service, day, category_id = _admit(conn, request, contexts.get(request.service_id), issued_today)
+            except DomainError as refused:
+                outcomes[index] = refused
+                continue
+            accepted.append((index, request, service, day, category_id))
+        if not accepted:
+            return outcomes  # type: ignore[return-value]
+        # Numbers: the batch's share of each (series, day), handed out in request order.
+        positions: dict[tuple[int, dt.date], list[int]] = {}
+        for position, (_, _, service, day, _) in enumerate(accepted):
+            positions.setdefault((service.series_id, day), []).append(position)
+        taken = _take_numbers(conn, {
+            key: (accepted[where[0]][2].start, len(where)) for key, where in positions.items()
         })
-        info = {
-            "id": ticket.id, "number": ticket.number, "state": ticket.state, "service_id": service.id,
-            "service_code": service.code, "service_name_vi": service.name_vi, "service_name_en": service.name_en,
-            "priority": category_id is not None, "call_count": 0, "queued_at": now.isoformat(),
-        }
-        queue_moved(session, ticket.site_id, ticket.service_id, day)
-        publish(
-            session, ev.TICKET_ISSUED, ticket.site_id,
-            {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
-            ev.ticket_room(ticket.tracking_token),
+        seqs: list[int] = [0] * len(accepted)
+        for key, where in positions.items():
+            for position, seq in zip(where, taken[key], strict=True):
+                seqs[position] = seq
+        rows = []
+        for (_, request, service, day, category_id), seq in zip(accepted, seqs, strict=True):
+            actor = request.actor
+            rows.append({
+                "site_id": service.site_id, "service_id": service.id, "series_id": service.series_id,
+                "business_day": day, "seq": seq, "number": service.format.format(n=seq),
+                "state": S.WAITING.value, "priority_category_id": category_id,
+                "dossier_code": request.dossier_code, "tracking_token": new_tracking_token(), "lang": request.lang,
+                "issued_at": request.now, "queued_at": request.now, "call_count": 0,
+                "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
+            })
+        # The columns of a new ticket that are still empty are left to their NULL default.
+        ids = conn.execute(_INSERT_TICKETS, rows).scalars().all()
+        tickets = [NewTicket(id=ticket_id, **row, **_EMPTY_COLUMNS) for ticket_id, row in zip(ids, rows, strict=True)]
+        conn.execute(_INSERT_EVENT, [{
+            "ticket_id": t.id, "site_id": t.site_id, "action": A.ISSUE.value, "from_state": None,
+            "to_state": t.state, "at": t.issued_at, "user_id": t.issued_by_user_id,
+            "device_id": t.issued_by_device_id, "counter_id": None, "note": None,
+        } for t in tickets])
+        for (_, _, service, _, category_id), t in zip(accepted, tickets, strict=True):
+            queue_moved(session, t.site_id, t.service_id, t.business_day)
+            info = {
+                "id": t.id, "number": t.number, "state": t.state, "service_id": service.id,
+                "service_code": service.code, "service_name_vi": service.name_vi,
+                "service_name_en": service.name_en, "priority": category_id is not None, "call_count": 0,
+                "queued_at": t.queued_at.isoformat(),
+            }
+            publish(
+                session, ev.TICKET_ISSUED, t.site_id,
+                {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
+                ev.ticket_room(t.tracking_token),
+            )
+        ahead = people_ahead_of(conn, ids)
+    for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
+        rate = service_rate(session, service.id, request.now)
+        places = ahead.get(t.id, 0)
+        outcomes[index] = Issued(
+            ticket=t,
+            service={"id": service.id, "code": service.code, "name_vi": service.name_vi,
+                     "name_en": service.name_en,
+                     "department": {"name_vi": service.department_vi, "name_en": service.department_en}},
+            priority_category=request.priority_code if category_id is not None else None,
+            people_ahead=places,
+            estimated_wait_minutes=estimated_wait_minutes(places, rate, service.expected_service_minutes),
+            serving_counters=list(catalog.service_info(session, service.id).serving_counters),
+            timezone=service.timezone,
         )
-        ahead = people_ahead(session, ticket)
-        counters = list(conn.execute(_SERVING_COUNTERS, {"service_id": service.id}).scalars())
-    rate = service_rate(session, service.id, now)
-    wait = estimated_wait_minutes(ahead, rate, service.expected_service_minutes)
-    return Issued(
-        ticket=ticket,
-        service={"id": service.id, "code": service.code, "name_vi": service.name_vi, "name_en": service.name_en,
-                 "department": {"name_vi": service.department_vi, "name_en": service.department_en}},
-        priority_category=priority_code if category_id is not None else None,
-        people_ahead=ahead,
-        estimated_wait_minutes=wait,
-        serving_counters=counters,
-        timezone=service.timezone,
-    )
+    return outcomes  # type: ignore[return-value]
 
 
-_SERVING_COUNTERS = (
-    select(Counter.number)
-    .join(CounterService, CounterService.counter_id == Counter.id)
-    .where(CounterService.service_id == bindparam("service_id"))
-    .order_by(Counter.number)
-)
+def _admit(
+    conn: Connection,
+    request: IssueRequest,
+    service: Row[Any] | None,
+    issued_today: dict[tuple[int, dt.date], int],
+) -> tuple[Row[Any], dt.date, int | None]:
+    """Check one request of a batch: (its service, business day, priority category id), or
+    raise the DomainError that refuses it. `issued_today` counts quota across the batch."""
+    now = request.now
+    if service is None or not request.actor.may_see_site(service.site_id):
+        raise not_found("dịch vụ", "service", request.service_id)
+    if not service.active:
+        raise DomainError(
+            "service_inactive",
+            f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
+            f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
+        )
+    if not is_open(service.opening_hours, now, service.timezone):
+        hours_vi, hours_en = describe_hours(service.opening_hours or {})
+        raise DomainError(
+            "site_closed",
+            f"{service.site_name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
+            f"{service.site_name_en or service.site_name_vi} is closed now (open {hours_en}).",
+        )
+    day = business_day(now, service.timezone)
+    category_id = None
+    if request.priority_code:
+        category_id = conn.execute(
+            _PRIORITY_CATEGORY, {"site_id": service.site_id, "code": request.priority_code}
+        ).scalar()
+        if category_id is None:
+            raise InvalidInput(
+                "unknown_priority_category",
+                f"Không có đối tượng ưu tiên «{request.priority_code}» ở điểm phục vụ này.",
+                f"There is no priority category '{request.priority_code}' at this site.",
+            )
+    if service.daily_quota is not None:
+        key = (service.id, day)
+        if key not in issued_today:
+            issued_today[key] = conn.execute(_ISSUED_TODAY, {"service_id": service.id, "day": day}).scalar_one()
+        if issued_today[key] >= service.daily_quota:
+            raise DomainError(
+                "quota_reached",
+                f"Dịch vụ «{service.name_vi}» đã hết {service.daily_quota} số của hôm nay. "
+                "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
+                f"'{service.name_en or service.name_vi}' has issued all {service.daily_quota} "
+                "tickets for today. Please come back on the next working day or book online.",
+                quota=service.daily_quota,
+            )
+        issued_today[key] += 1
+    return service, day, category_id
 
 
 _PRIORITY_CATEGORY = select(PriorityCategory.id).where(
@@ -507,7 +644,7 @@ _ISSUED_TODAY = select(func.count(Ticket.id)).where(
     Ticket.business_day == bindparam("day"),
     Ticket.transferred_from_id.is_(None),
 )
-_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+_INSERT_TICKETS = insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True)
 _INSERT_EVENT = insert(TicketEvent)
 
 

@@ -112,6 +112,43 @@ def test_daily_quota(session) -> None:
     assert issue(session, world, now=MORNING + dt.timedelta(days=1)).number == "A001"
 
 
+def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, publisher) -> None:
+    # What concurrent kiosks share (group commit): each request is checked on its own, the
+    # numbers follow request order per series, the quota counts the batch's own tickets.
+    world = build_world(session, code="B", quota=2)
+    publisher.clear()
+    kiosk, minute = world.kiosk_actor, dt.timedelta(minutes=1)
+    ids = {code: s.id for code, s in world.services.items()}
+
+    def request(code: str, at: int, **kwargs) -> queue.IssueRequest:
+        return queue.IssueRequest(kiosk, ids[code] if code in ids else 999_999, kwargs.get("priority"), None, "vi",
+                                  MORNING + at * minute)
+
+    outcomes = queue.issue_batch(session, [
+        request("LLTP", 0), request("CT", 1), request("LLTP", 2), request("nope", 3), request("LLTP", 4),
+        request("HT", 5, priority="no-such"), request("HT", 6), request("DD", 7, priority="elderly"),
+    ])
+    issued = [o for o in outcomes if isinstance(o, queue.Issued)]
+    errors = {i: o.code for i, o in enumerate(outcomes) if isinstance(o, DomainError)}
+    assert errors == {3: "not_found", 4: "quota_reached", 5: "unknown_priority_category"}
+    assert [(i.ticket.number, i.people_ahead) for i in issued] == [
+        ("A001", 0), ("1001", 0), ("A002", 1), ("A003", 0), ("1002", 0)]
+    assert issued[4].priority_category == "elderly"
+    assert [i.serving_counters for i in issued] == [[1, 2], [3, 4], [1, 2], [1, 2], [4]]
+    # One transaction: one batch of events, numbered in order, and one queue.changed.
+    assert publisher.names() == [ev.TICKET_ISSUED] * 5 + [ev.QUEUE_CHANGED]
+    assert [e.seq for e in publisher.events] == list(range(publisher.events[0].seq, publisher.events[0].seq + 6))
+    waiting = {row["service_id"]: row["waiting"] for row in publisher.events[-1].payload["services"]}
+    assert waiting == {ids["LLTP"]: 2, ids["CT"]: 1, ids["HT"]: 1, ids["DD"]: 1}
+    stored = session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    assert [t.number for t in stored] == ["A001", "1001", "A002", "A003", "1002"]
+    assert [events_of(session, t) for t in stored] == [[("issue", None, "waiting")]] * 5
+    # A refused request of a later batch still takes nothing: the quota is spent.
+    with pytest.raises(DomainError):
+        issue(session, world, now=MORNING + 9 * minute)
+    assert issue(session, world, "HT", now=MORNING + 9 * minute).number == "A004"
+
+
 def test_opening_hours(session) -> None:
     hours = {"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}
     world = build_world(session, code="H", opening_hours=hours)
