@@ -18,12 +18,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from server import config as configuration
     from server.events import bus
     from server.extensions import db
+    from server.fastjson import OrjsonProvider
 
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
-    app.json.ensure_ascii = False  # Vietnamese as itself, not \\u escapes
-    app.json.sort_keys = False
     db.init_app(app)
     bus.attach(db.session.session_factory)
     api.init_app(app)

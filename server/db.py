@@ -16,6 +16,8 @@ from flask import Flask
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
+from server import fastjson
+
 WRITE_OPTION = "hangdoi_write"
 
 
@@ -25,6 +27,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = Fals
         engine = create_engine(
             url,
             echo=echo,
+            json_serializer=fastjson.dumps,
+            json_deserializer=fastjson.loads,
             # The driver's own transaction handling is switched off; the hooks below
             # emit BEGIN themselves.
             connect_args={"isolation_level": None, "check_same_thread": False, "timeout": 30},
@@ -37,7 +41,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = Fals
     # ticket-number and event-sequence row locks while other greenlets run make a convoy
     # (bench/issue.py on PostgreSQL, concurrency 32: p99 2 s with 40 connections, 0.26 s
     # with 4). Requests beyond that wait for a connection before taking any lock.
-    return create_engine(url, echo=echo, pool_size=4, max_overflow=0, pool_timeout=30, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_size=4, max_overflow=0, pool_timeout=30, pool_pre_ping=True,
+                         json_serializer=fastjson.dumps, json_deserializer=fastjson.loads)
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:

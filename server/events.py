@@ -113,8 +113,14 @@ def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date) -
 def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int]) -> None:
     from server.services.snapshot import waiting_counts
 
-    services = waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC))
-    rooms = [ev.queue_room(site_id), *(ev.service_room(s) for s in service_ids)]
+    publish_queue_changed(session, site_id, day,
+                          waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC)))
+
+
+def publish_queue_changed(session: Session, site_id: int, day: dt.date, services: list[ev.ServiceQueue]) -> None:
+    """Queue the queue.changed of these services, counted by the caller in this transaction
+    after its last change to them (issuing counts them anyway; others use queue_moved)."""
+    rooms = [ev.queue_room(site_id), *(ev.service_room(s["service_id"]) for s in services)]
     publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms)
 
 

@@ -26,6 +26,7 @@ from flask_socketio import Namespace, SocketIO, join_room
 from sqlalchemy import select
 
 from contract import events as ev
+from server import fastjson
 from server.events import DomainEvent, bus, replay
 
 log = logging.getLogger(__name__)
@@ -359,7 +360,7 @@ def init_app(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=64 * 1024,
-        json=_json_module(),
+        json=fastjson,
     )
     publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None, app=app)
     if manager is not None:
@@ -378,18 +379,3 @@ def _detect_async_mode() -> str:
     except ImportError:
         pass
     return "threading"
-
-
-def _json_module() -> Any:
-    import json
-
-    class Compact:
-        @staticmethod
-        def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
-            kwargs.setdefault("ensure_ascii", False)
-            kwargs.setdefault("separators", (",", ":"))
-            return json.dumps(obj, *args, **kwargs)
-
-        loads = staticmethod(json.loads)
-
-    return Compact

@@ -17,6 +17,8 @@ import socket  # noqa: E402
 
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
+from server.http_handler import FastHeadersHandler  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="hangdoi production server")
@@ -37,7 +39,8 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
-    server = WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("hangdoi.http"))
+    server = WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("hangdoi.http"),
+                        handler_class=FastHeadersHandler)
     server.init_socket()
     # pywsgi writes headers and body in two sends: without TCP_NODELAY every keep-alive
     # request after the first waits ~40 ms for the client's delayed ACK (Nagle).

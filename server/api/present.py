@@ -86,16 +86,20 @@ def ticket(
 
 
 def issued(issued: Issued) -> dict[str, Any]:
-    """A ticket just issued, from what issuing already knows (no further reads)."""
+    """A ticket just issued, from what issuing already knows (no further reads), as TicketOut
+    would dump it: the kiosk's hot path answers it without marshmallow (tests hold the two
+    to the same output)."""
     t = issued.ticket
+    service = issued.service
     return {
         "id": t.id, "number": t.number, "state": t.state, "site_id": t.site_id,
-        "service": {**issued.service, "department_vi": issued.service["department"]["name_vi"],
-                    "department_en": issued.service["department"]["name_en"]},
+        "service": {"id": service["id"], "code": service["code"], "name_vi": service["name_vi"],
+                    "name_en": service["name_en"], "department_vi": service["department"]["name_vi"],
+                    "department_en": service["department"]["name_en"]},
         "priority_category": issued.priority_category, "dossier_code": t.dossier_code,
-        "business_day": t.business_day, "issued_at": t.issued_at,
+        "business_day": t.business_day.isoformat(), "issued_at": t.issued_at.isoformat(),
         "issued_at_local": t.issued_at.astimezone(zone(issued.timezone)).isoformat(timespec="seconds"),
-        "queued_at": t.queued_at, "called_at": None, "started_at": None, "finished_at": None,
+        "queued_at": t.queued_at.isoformat(), "called_at": None, "started_at": None, "finished_at": None,
         "call_count": 0, "outcome": None, "counter": None, "target_counter": None, "transferred_from_id": None,
         "people_ahead": issued.people_ahead, "estimated_wait_minutes": issued.estimated_wait_minutes,
         "serving_counters": issued.serving_counters, "tracking_url": tracking_url(t.tracking_token),

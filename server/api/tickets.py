@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response, current_app
 from sqlalchemy import select
 
 from server.api import present
@@ -19,7 +20,7 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets"
 @allow("kiosk", *STAFF)
 @blp.arguments(IssueIn)
 @blp.response(201, TicketOut)
-def issue(data: dict) -> dict:
+def issue(data: dict) -> Response:
     """Issue a ticket. The answer carries its people ahead, estimated wait and tracking URL."""
     issued = queue.issue(
         db.session,
@@ -29,7 +30,10 @@ def issue(data: dict) -> dict:
         dossier_code=data["dossier_code"],
         lang=data["lang"],
     )
-    return present.issued(issued)
+    # Already in TicketOut's form: answered as it is (flask-smorest passes a Response through).
+    response = current_app.json.response(present.issued(issued))
+    response.status_code = 201
+    return response
 
 
 @blp.route("/tickets/<int:ticket_id>", methods=["GET"])

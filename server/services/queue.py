@@ -52,7 +52,7 @@ from contract.tickets import (
 )
 from server.db import write_transaction
 from server.errors import DomainError, Forbidden, InvalidInput, NotFound, not_found
-from server.events import prune, publish, queue_moved
+from server.events import prune, publish, publish_queue_changed, queue_moved
 from server.models import (
     Counter,
     CounterService,
@@ -502,7 +502,12 @@ def _issue_one_alone(session: Session, request: IssueRequest) -> Issued | Except
 
 
 def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
-    from server.services.estimates import estimated_wait_minutes, people_ahead_of, service_rate
+    from server.services.estimates import (
+        NewInQueue,
+        estimated_wait_minutes,
+        places_of_new_tickets,
+        service_rate,
+    )
 
     outcomes: list[Issued | Exception | None] = [None] * len(requests)
     accepted: list[tuple[int, IssueRequest, Row[Any], dt.date, int | None]] = []
@@ -551,7 +556,6 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             "device_id": t.issued_by_device_id, "counter_id": None, "note": None,
         } for t in tickets])
         for (_, _, service, _, category_id), t in zip(accepted, tickets, strict=True):
-            queue_moved(session, t.site_id, t.service_id, t.business_day)
             info = {
                 "id": t.id, "number": t.number, "state": t.state, "service_id": service.id,
                 "service_code": service.code, "service_name_vi": service.name_vi,
@@ -563,7 +567,20 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
                 ev.ticket_room(t.tracking_token),
             )
-        ahead = people_ahead_of(conn, ids)
+        ahead, queues = places_of_new_tickets(conn, [
+            NewInQueue(t.id, t.service_id, t.business_day, t.priority_category_id is not None, t.queued_at)
+            for t in tickets
+        ])
+        counted_at = utcnow()
+        by_site_day: dict[tuple[int, dt.date], list[ev.ServiceQueue]] = {}
+        sites = {t.service_id: t.site_id for t in tickets}
+        for (service_id, day), (waiting, oldest) in sorted(queues.items()):
+            by_site_day.setdefault((sites[service_id], day), []).append({
+                "service_id": service_id, "waiting": waiting,
+                "longest_wait_seconds": max(0, int((counted_at - oldest).total_seconds())) if oldest else 0,
+            })
+        for (site_id, day), services in by_site_day.items():
+            publish_queue_changed(session, site_id, day, services)
     for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
         rate = service_rate(session, service.id, request.now)
         places = ahead.get(t.id, 0)

@@ -41,6 +41,10 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     tracked = client.get(f"/api/v1/track/{token}").get_json()
     assert tracked["number"] == "A002" and tracked["people_ahead"] == 1
     assert tracked["tracking_url"] is None  # the token is not echoed to other readers
+    # Issuing answers without marshmallow: the same fields and forms as TicketOut gives on a read.
+    read = client.get(f"/api/v1/tickets/{body['id']}", headers=world.auth("o1")).get_json()
+    assert list(body) == list(read)
+    assert body == {**read, "tracking_url": body["tracking_url"], "people_ahead": 0, "estimated_wait_minutes": 0}
 
 
 @pytest.mark.parametrize(

@@ -218,3 +218,25 @@ def test_16_counters_call_each_of_2000_tickets_exactly_once(live_server: LiveSer
     assert set(calls) == ticket_ids
     assert {n for n in calls.values()} == {1}, {t: n for t, n in calls.items() if n != 1}
     assert states == Counter({"done": WAITING_TICKETS})
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_production_server_reads_headers_and_refuses_malformed_ones(live_server: LiveServer) -> None:
+    import socket
+
+    def raw(request: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", live_server.port), timeout=REQUEST_TIMEOUT) as sock:
+            sock.sendall(request)
+            sock.shutdown(socket.SHUT_WR)
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    body = b'{"service_id": %d}' % _open_services(live_server)[0]
+    good = raw(b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Authorization: Bearer " + live_server.kiosk_token.encode() + b"\r\nX-Folded: a\r\n b\r\n"
+               b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    assert good.startswith(b"HTTP/1.1 201 "), good[:200]
+    bad = raw(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nthis line has no colon\r\n\r\n")
+    assert bad.startswith(b"HTTP/1.1 400 "), bad[:200]

@@ -149,6 +149,43 @@ def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, 
     assert issue(session, world, "HT", now=MORNING + 9 * minute).number == "A004"
 
 
+def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher) -> None:
+    # Issuing counts places for a whole batch in one pass; the per-ticket query is the rule.
+    import random
+
+    from server.services.estimates import people_ahead_of
+    from server.services.snapshot import waiting_counts
+
+    world = build_world(session, code="R")
+    kiosk, second = world.kiosk_actor, dt.timedelta(seconds=1)
+    ids = [s.id for s in world.services.values()]
+    # Already waiting: ordinary and priority tickets, one sent to counter 2 only, and one
+    # queued later than the batches below (its place must still come out right).
+    for i, (code, priority) in enumerate([("LLTP", None), ("LLTP", "elderly"), ("HT", None), ("CT", "disabled")]):
+        issue(session, world, code, priority_code=priority, now=MORNING + i * second)
+    open_counter(session, world, 1, "o1")
+    queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
+    queue.transfer(session, world.actor("o1"), counter_id=world.counters[1].id, to_counter_id=world.counters[2].id,
+                   now=MORNING + 10 * second)
+    issue(session, world, "DD", now=MORNING + dt.timedelta(hours=1))
+    rng = random.Random(7)
+    for round_ in range(8):
+        requests = [
+            queue.IssueRequest(kiosk, rng.choice(ids), rng.choice([None, None, "elderly"]), None, "vi",
+                               MORNING + dt.timedelta(minutes=round_ + 1) + i * second)
+            for i in range(rng.randint(1, 12))
+        ]
+        publisher.clear()
+        outcomes = queue.issue_batch(session, requests)
+        issued = {o.ticket.id: o.people_ahead for o in outcomes}
+        conn = session.connection()
+        assert issued == people_ahead_of(conn, list(issued))
+        counted = publisher.events[-1].payload["services"]
+        exact = waiting_counts(conn, [row["service_id"] for row in counted], MORNING.date(), dt.datetime.now(UTC))
+        assert [(r["service_id"], r["waiting"]) for r in counted] == [(r["service_id"], r["waiting"]) for r in exact]
+        session.commit()
+
+
 def test_opening_hours(session) -> None:
     hours = {"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}
     world = build_world(session, code="H", opening_hours=hours)
