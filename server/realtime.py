@@ -164,6 +164,8 @@ class SocketIOPublisher:
                 if item.name != ev.QUEUE_CHANGED:
                     continue
                 for row in item.payload.get("services", []):
+                    if self._nobody_follows(row["service_id"]):
+                        continue  # a kiosk rush with no phone watching costs nothing here
                     key = (row["service_id"], item.payload.get("day") or "")
                     if key not in self._standing_due:
                         self._standing_due[key] = None
@@ -192,7 +194,7 @@ class SocketIOPublisher:
             return  # an app that has been replaced (tests make one per test)
         service_id, day = key
         if self._nobody_follows(service_id):
-            return  # a kiosk rush with no phone watching costs no standings read
+            return  # the phones left meanwhile
         now = dt.datetime.now(dt.UTC)
         try:
             with self.app.app_context():
