@@ -304,6 +304,11 @@ def _release(counter: Counter) -> None:
 # --------------------------------------------------------------------------- issuing
 
 
+def _one_or_many(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | dict[str, Any]:
+    """One row as a plain execute (a list, even of one, takes the slower executemany path)."""
+    return rows[0] if len(rows) == 1 else rows
+
+
 def _take_numbers(conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int, int]]) -> dict[tuple[int, dt.date], range]:
     """Take the next numbers of some series for a day, in the caller's transaction, in one
     statement: `wanted[(series_id, day)] = (the series' start, how many)`.
@@ -315,7 +320,7 @@ def _take_numbers(conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int,
     rows = [{"series_id": series_id, "day": day, "first_last": wanted[(series_id, day)][0] + wanted[(series_id, day)][1] - 1}
             for series_id, day in sorted(wanted)]
     taken = {}
-    for series_id, day, last in conn.execute(_take_numbers_statement(conn.dialect.name), rows):
+    for series_id, day, last in conn.execute(_take_numbers_statement(conn.dialect.name), _one_or_many(rows)):
         how_many = wanted[(series_id, day)][1]
         taken[(series_id, day)] = range(last - how_many + 1, last + 1)
     return taken
@@ -548,13 +553,13 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
             })
         # The columns of a new ticket that are still empty are left to their NULL default.
-        ids = conn.execute(_INSERT_TICKETS, rows).scalars().all()
+        ids = conn.execute(_INSERT_TICKETS, _one_or_many(rows)).scalars().all()
         tickets = [NewTicket(id=ticket_id, **row, **_EMPTY_COLUMNS) for ticket_id, row in zip(ids, rows, strict=True)]
-        conn.execute(_INSERT_EVENT, [{
+        conn.execute(_INSERT_EVENT, _one_or_many([{
             "ticket_id": t.id, "site_id": t.site_id, "action": A.ISSUE.value, "from_state": None,
             "to_state": t.state, "at": t.issued_at, "user_id": t.issued_by_user_id,
             "device_id": t.issued_by_device_id, "counter_id": None, "note": None,
-        } for t in tickets])
+        } for t in tickets]))
         for (_, _, service, _, category_id), t in zip(accepted, tickets, strict=True):
             info = {
                 "id": t.id, "number": t.number, "state": t.state, "service_id": service.id,
