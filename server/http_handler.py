@@ -1,10 +1,12 @@
-"""gevent's WSGI request handler with a fast reader of request headers.
+"""gevent's WSGI request handler, with two costs of every request taken out.
 
-pywsgi reads headers with ``http.client.parse_headers``, which goes through the ``email``
-package's feed parser: about a tenth of the server's CPU when kiosks issue tickets
-(bench/issue.py). This reads the same lines, with the same limits, into the same message
-class, with a plain split. Only the parsing is replaced; everything pywsgi does with the
-headers afterwards is unchanged.
+- pywsgi reads headers with ``http.client.parse_headers``, which goes through the
+  ``email`` package's feed parser: about a tenth of the server's CPU when kiosks issue
+  tickets (bench/issue.py). This reads the same lines, with the same limits, into the same
+  message class, with a plain split; what pywsgi does with the headers is unchanged.
+- gevent's ``sendall`` asks the kernel for the socket's buffer size on every call. An
+  answer (a few kilobytes) goes out with one ``send`` and falls back to ``sendall`` only
+  for what the socket did not take.
 """
 
 from __future__ import annotations
@@ -55,4 +57,16 @@ def read_headers(rfile: BinaryIO) -> OldMessage:
 class FastHeadersHandler(WSGIHandler):
     def MessageClass(self, rfile: Any, *_args: Any) -> OldMessage:  # noqa: N802 - pywsgi's name
         return read_headers(rfile)
+
+    def _sendall(self, data: bytes) -> None:
+        try:
+            sent = self.socket.send(data)
+            if sent < len(data):
+                self.socket.sendall(memoryview(data)[sent:])
+        except OSError as error:  # as pywsgi's own _sendall
+            self.status = f"socket error: {error}"
+            if self.code > 0:
+                self.code = -self.code
+            raise
+        self.response_length += len(data)
 
