@@ -133,7 +133,8 @@ class Server:
             fields = stat.read().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
-    def close(self) -> None:
+    def stop(self) -> str:
+        """Stop the server (SIGTERM, as a service manager would); return its log."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -141,6 +142,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def close(self) -> None:
+        self.stop()
         if self.db == "postgres":
             drop_postgres_database(self.database_name)
         shutil.rmtree(self.instance, ignore_errors=True)
@@ -461,6 +466,20 @@ def ratio_line(work: Result, baseline: Result) -> str:
     return (f"{'':<8} {'':>7} {work.concurrency:>4} {work.label} / {baseline.label}: server CPU per request "
             f"{work_cpu / base_cpu if base_cpu else float('nan'):.1f}x, throughput "
             f"{work.requests / work.seconds / (baseline.requests / baseline.seconds):.2f}x (requests/s)")
+
+
+def median_line(rounds: Sequence[tuple[Result, Result]]) -> str:
+    """The median over rounds of (work, baseline) pairs: units/s, p99 and the CPU ratio."""
+    import statistics
+
+    rates = statistics.median(w.rate for w, _ in rounds)
+    p99 = statistics.median(w.percentile(99) for w, _ in rounds)
+    ratio = statistics.median(
+        (w.server_cpu / max(1, w.requests)) / max(1e-9, b.server_cpu / max(1, b.requests)) for w, b in rounds
+    )
+    work = rounds[0][0]
+    return (f"{'':<8} {'':>7} {work.concurrency:>4} median of {len(rounds)} rounds: {work.label} {rates:.0f} units/s, "
+            f"p99 {p99:.1f} ms, server CPU per request {ratio:.1f}x the baseline's")
 
 
 def concurrency_levels(value: str) -> list[int]:

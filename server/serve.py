@@ -49,6 +49,14 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: server.stop(timeout=5))
     logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
     server.serve_forever()
+    from server.services.queue import issue_totals
+
+    transactions, requests = issue_totals()
+    if transactions:
+        logging.getLogger("hangdoi").info(
+            "stopped: %d issue requests in %d write transactions (%.1f per transaction)",
+            requests, transactions, requests / transactions,
+        )
 
 
 if __name__ == "__main__":

@@ -455,10 +455,11 @@ def _issuer(session: Session) -> GroupCommit[IssueRequest, Issued]:
     return issuer
 
 
-def issue_stats(session: Session) -> tuple[int, int]:
-    """(batches, tickets) issued through this process's group commit for the session's database."""
-    issuer = _issuer(session)
-    return issuer.batches, issuer.items
+def issue_totals() -> tuple[int, int]:
+    """(write transactions, issue requests) that this process's group commit has run."""
+    with _issuers_lock:
+        issuers = list(_issuers.values())
+    return sum(i.batches for i in issuers), sum(i.items for i in issuers)
 
 
 def issue(
