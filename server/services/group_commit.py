@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
@@ -29,27 +29,35 @@ Outcome = TypeVar("Outcome")
 BatchRunner = Callable[[Sequence[Item]], Sequence["Outcome | BaseException"]]
 
 
+# The longest a leader waits for the event loop to go idle: a loop kept busy by other work
+# (thousands of phones being pushed their places) must not hold the batch back.
+GATHER_AT_MOST = 0.005
+
+
 def _let_others_run() -> None:
     """Let the requests that are ready to run reach :meth:`GroupCommit.submit`.
 
     Under gevent, ``sleep(0)`` would resume this greenlet before the event loop polls the
     sockets; ``gevent.idle()`` waits until every greenlet that can run has (the sockets with
-    a request waiting included). With threads, a plain yield."""
-    if _gevent_idle is not None:
-        _gevent_idle()
+    a request waiting included), here for at most GATHER_AT_MOST. With threads, a plain
+    yield."""
+    if _gevent is not None:
+        with _gevent.Timeout(GATHER_AT_MOST, False):
+            _gevent.idle()
     else:
         time.sleep(0)
 
 
-def _find_gevent_idle() -> Callable[[], object] | None:
+def _find_gevent() -> Any:
     try:
-        from gevent import idle, monkey
+        import gevent
+        from gevent import monkey
     except ImportError:
         return None
-    return idle if monkey.is_module_patched("threading") else None
+    return gevent if monkey.is_module_patched("threading") else None
 
 
-_gevent_idle = _find_gevent_idle()
+_gevent = _find_gevent()
 
 
 class _Waiter(Generic[Item, Outcome]):

@@ -94,3 +94,56 @@ def test_batches_are_bounded() -> None:
     for thread in threads:
         thread.join(5)
     assert sum(sizes) == 10 and max(sizes) <= 3
+
+
+GEVENT_SCRIPT = r"""
+from gevent import monkey; monkey.patch_all()
+import json, time
+import gevent
+from server.services.group_commit import GroupCommit
+
+group = GroupCommit()
+
+def run(items):
+    time.sleep(0.002)  # a commit: the loop is blocked, other requests queue up
+    return [item * 2 for item in items]
+
+results = []
+def client(index):
+    for i in range(20):
+        results.append(group.submit(index * 100 + i, run) == (index * 100 + i) * 2)
+
+clients = [gevent.spawn(client, index) for index in range(16)]
+gevent.joinall(clients, timeout=20)
+batched = (group.batches, group.items, all(results), len(results))
+
+# A loop that never goes idle (a busy greenlet) still lets a lone request through.
+stop = False
+def busy():
+    while not stop:
+        gevent.sleep(0)
+spinner = gevent.spawn(busy)
+started = time.monotonic()
+lone = group.submit(21, run)
+waited = time.monotonic() - started
+stop = True
+spinner.join()
+print(json.dumps({"batched": batched, "lone": lone, "waited": waited}))
+"""
+
+
+def test_under_gevent_requests_batch_and_a_busy_loop_does_not_hold_them_back() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", GEVENT_SCRIPT], capture_output=True, text=True, timeout=60,
+                          cwd=root, check=True)
+    report = json.loads(done.stdout)
+    batches, items, all_right, answered = report["batched"]
+    assert (items, answered, all_right) == (320, 320, True)
+    assert batches < items / 4, f"{items} requests in {batches} batches: they did not share"
+    assert report["lone"] == 42
+    assert report["waited"] < 1.0  # bounded by GATHER_AT_MOST, not by the spinning greenlet
