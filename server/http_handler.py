@@ -4,9 +4,10 @@
   ``email`` package's feed parser: about a tenth of the server's CPU when kiosks issue
   tickets (bench/issue.py). This reads the same lines, with the same limits, into the same
   message class, with a plain split; what pywsgi does with the headers is unchanged.
-- gevent's ``sendall`` asks the kernel for the socket's buffer size on every call. An
-  answer (a few kilobytes) goes out with one ``send`` and falls back to ``sendall`` only
-  for what the socket did not take.
+- pywsgi sends an answer's status line and headers, then its body, in two system calls,
+  and gevent's ``sendall`` asks the kernel for the socket's buffer size on each. An answer
+  that is not chunked (a few kilobytes) goes out with one ``send``, falling back to
+  ``sendall`` only for what the socket did not take.
 """
 
 from __future__ import annotations
@@ -57,6 +58,25 @@ def read_headers(rfile: BinaryIO) -> OldMessage:
 class FastHeadersHandler(WSGIHandler):
     def MessageClass(self, rfile: Any, *_args: Any) -> OldMessage:  # noqa: N802 - pywsgi's name
         return read_headers(rfile)
+
+    def _write_with_headers(self, data: bytes) -> None:
+        if self.response_use_chunked or not data:
+            super()._write_with_headers(data)
+            return
+        # As pywsgi builds them (status and headers are latin-1 bytes already), with the body.
+        self.headers_sent = True
+        self.finalize_headers()
+        towrite = bytearray(b"HTTP/1.1 ")
+        towrite += self.status
+        towrite += b"\r\n"
+        for header, value in self.response_headers:
+            towrite += header
+            towrite += b": "
+            towrite += value
+            towrite += b"\r\n"
+        towrite += b"\r\n"
+        towrite += data
+        self._sendall(towrite)
 
     def _sendall(self, data: bytes) -> None:
         try:

@@ -7,6 +7,7 @@ Every loop is bounded and every request has a timeout, so a bug fails instead of
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -238,5 +239,8 @@ def test_production_server_reads_headers_and_refuses_malformed_ones(live_server:
                b"Authorization: Bearer " + live_server.kiosk_token.encode() + b"\r\nX-Folded: a\r\n b\r\n"
                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
     assert good.startswith(b"HTTP/1.1 201 "), good[:200]
+    head, _, body = good.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    assert length == len(body) and json.loads(body)["state"] == "waiting"
     bad = raw(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nthis line has no colon\r\n\r\n")
     assert bad.startswith(b"HTTP/1.1 400 "), bad[:200]
