@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from gevent.pywsgi import OldMessage, WSGIHandler
@@ -20,10 +21,35 @@ MAX_LINE = 65536  # as http.client
 MAX_HEADERS = 100
 
 
-def read_headers(rfile: BinaryIO) -> OldMessage:
+class Headers(OldMessage):
+    """pywsgi's message class, answering ``get`` from a dict: the email package's ``get``
+    walks every field and runs its policy on each, several times per request."""
+
+    def __init__(self, fields: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self._headers = fields or []
+        self._first: dict[str, str] = {}
+        for name, value in self._headers:
+            self._first.setdefault(name.lower(), value)
+
+    def get(self, name: str, failobj: Any = None) -> Any:  # type: ignore[override]
+        return self._first.get(name.lower(), failobj)
+
+    getheader = get
+
+    def __setitem__(self, name: str, value: str) -> None:
+        super().__setitem__(name, value)
+        self._first.setdefault(name.lower(), value)
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        self._first.pop(name.lower(), None)
+
+
+def read_headers(rfile: BinaryIO) -> Headers:
     """The header block of a request, as pywsgi's message class. A malformed block gives
     a message with a ``status``, which pywsgi answers with 400, as it does for its own."""
-    message = OldMessage()
+    message = Headers()
     fields: list[tuple[str, str]] = []
     count = 0
     while True:
@@ -51,13 +77,22 @@ def read_headers(rfile: BinaryIO) -> OldMessage:
             message.status = "Bad header line"
             return message
         fields.append((name, value.strip()))
-    message._headers = fields  # noqa: SLF001 - email.message.Message keeps its fields here
-    return message
+    return Headers(fields)
 
 
 class FastHeadersHandler(WSGIHandler):
-    def MessageClass(self, rfile: Any, *_args: Any) -> OldMessage:  # noqa: N802 - pywsgi's name
+    def MessageClass(self, rfile: Any, *_args: Any) -> Headers:  # noqa: N802 - pywsgi's name
         return read_headers(rfile)
+
+    def _headers(self) -> Iterator[tuple[str, str]]:
+        # pywsgi's formats each field as a line and splits it again; folded lines are
+        # joined already.
+        for name, value in self.headers._headers:  # noqa: SLF001 - where Message keeps them
+            if "_" in name:
+                continue  # as pywsgi: an underscore could pass for a dash
+            key = name.replace("-", "_").upper()
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                yield "HTTP_" + key, value
 
     def _write_with_headers(self, data: bytes) -> None:
         if self.response_use_chunked or not data:
