@@ -446,8 +446,10 @@ _issuers: weakref.WeakKeyDictionary[Engine, GroupCommit[IssueRequest, Issued]] =
 _issuers_lock = threading.Lock()
 
 
-def _issuer(session: Session) -> GroupCommit[IssueRequest, Issued]:
-    engine = session.get_bind()
+def _issuer(session: Session | scoped_session[Session]) -> GroupCommit[IssueRequest, Issued]:
+    # A scoped session's engine, without making it a session.
+    bound = session.session_factory.kw.get("bind") if isinstance(session, scoped_session) else None
+    engine = bound or session.get_bind()
     issuer = _issuers.get(engine)  # type: ignore[arg-type]
     if issuer is None:
         with _issuers_lock:
@@ -463,7 +465,7 @@ def issue_totals() -> tuple[int, int]:
 
 
 def issue(
-    session: Session,
+    session: Session | scoped_session[Session],
     actor: Actor,
     service_id: int,
     *,
@@ -479,12 +481,15 @@ def issue(
     and, when its request is refused, its own error.
     """
     request = IssueRequest(actor, service_id, priority_code, dossier_code, lang, now or utcnow())
+    # Give back the connection of a read (an auth lookup) before waiting for a batch: the
+    # request that leads the batch needs one from the same small pool. (A request whose
+    # scoped session was never used has none, and gets no session made for nothing.)
     if isinstance(session, scoped_session):
-        session = session()
-    if session.in_transaction():
-        # Give back the connection of a read (an auth lookup) before waiting for a batch:
-        # the request that leads the batch needs one from the same small pool.
-        session.commit()
+        current = session() if session.registry.has() else None
+    else:
+        current = session
+    if current is not None and current.in_transaction():
+        current.commit()
     return _issuer(session).submit(request, lambda batch: issue_batch(session, batch))
 
 
