@@ -559,7 +559,8 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
             })
         # The columns of a new ticket that are still empty are left to their NULL default.
-        ids = conn.execute(_INSERT_TICKETS, _one_or_many(rows)).scalars().all()
+        id_of = {token: ticket_id for ticket_id, token in conn.execute(_INSERT_TICKETS, _one_or_many(rows))}
+        ids = [id_of[row["tracking_token"]] for row in rows]
         tickets = [NewTicket(id=ticket_id, **row, **_EMPTY_COLUMNS) for ticket_id, row in zip(ids, rows, strict=True)]
         conn.execute(_INSERT_EVENT, _one_or_many([{
             "ticket_id": t.id, "site_id": t.site_id, "action": A.ISSUE.value, "from_state": None,
@@ -672,7 +673,9 @@ _ISSUED_TODAY = select(func.count(Ticket.id)).where(
     Ticket.business_day == bindparam("day"),
     Ticket.transferred_from_id.is_(None),
 )
-_INSERT_TICKETS = insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True)
+# Rows come back matched by their (unique) tracking token: asking SQLAlchemy to keep the
+# parameters' order instead made it insert one row per statement on SQLite.
+_INSERT_TICKETS = insert(Ticket).returning(Ticket.id, Ticket.tracking_token)
 _INSERT_EVENT = insert(TicketEvent)
 
 
