@@ -7,12 +7,16 @@ Starts ``hangdoi-server serve`` on a temporary demo instance (SQLite, or its own
 PostgreSQL database), optionally with OLD closed tickets of past days in the table, then
 for each concurrency level runs GET /api/v1/health and POST /api/v1/tickets (kiosk token,
 services in turn) and prints tickets/s, p50/p99 latency, and server CPU per request.
-Prints figures only; asserts nothing.
+Each row issues into an empty queue (what earlier rows left waiting is expired first) and
+prints how deep the queue got; --keep-queue lets the queues pile up from row to row
+instead (a ticket's place is counted over its service's queue, so issuing slows as
+queues grow). Prints figures only; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 
@@ -33,6 +37,27 @@ from _common import (
 from sqlalchemy import text
 
 
+def waiting_tickets(server: Server) -> int:
+    engine = server.engine()
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(text("SELECT count(*) FROM ticket WHERE state = 'waiting'")) or 0)
+    finally:
+        engine.dispose()
+
+
+def expire_waiting(server: Server) -> None:
+    """End the tickets earlier rows left waiting (as the nightly close-out would), so that
+    every row issues into the same, empty queue."""
+    engine = server.engine()
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE ticket SET state = 'expired', finished_at = :now WHERE state = 'waiting'"),
+                               {"now": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -41,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000, help="requests per route and concurrency level")
     parser.add_argument("--rounds", type=int, default=1,
                         help="health-then-issue rounds per level (this machine's speed drifts: the median is printed)")
+    parser.add_argument("--keep-queue", action="store_true",
+                        help="issue each row on top of the tickets earlier rows left waiting (by default every row "
+                             "starts from an empty queue, so that rows compare; issuing costs more as queues grow)")
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -74,11 +102,17 @@ def main(argv: list[str] | None = None) -> int:
         for level in args.concurrency:
             rounds = []
             for _ in range(max(1, args.rounds)):
+                if not args.keep_queue:
+                    expire_waiting(server)
+                before = waiting_tickets(server)
                 baseline = run(server, "GET /health", level, args.requests, health)
                 work = run(server, "POST /tickets", level, args.requests, issue)
+                after = waiting_tickets(server)
                 print(row(args.db, args.old_tickets, baseline))
                 print(row(args.db, args.old_tickets, work))
-                print(ratio_line(work, baseline), flush=True)
+                print(ratio_line(work, baseline))
+                print(f"{'':<8} {'':>7} {level:>4} queue: {before} waiting at the start of the row, {after} at the end"
+                      f" ({after / len(services):.0f} per service)", flush=True)
                 rounds.append((work, baseline))
             if len(rounds) > 1:
                 print(median_line(rounds), flush=True)
