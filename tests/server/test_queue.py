@@ -149,6 +149,26 @@ def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, 
     assert issue(session, world, "HT", now=MORNING + 9 * minute).number == "A004"
 
 
+def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(session, world: World, monkeypatch) -> None:
+    # One request that breaks the shared transaction (here: a stand-in for a database
+    # error) must not take the others down with it; nothing of the failed try stays.
+    real = queue._issue_batch
+
+    def breaks_on_boom(session, requests):  # type: ignore[no-untyped-def]
+        if any(r.dossier_code == "boom" for r in requests):
+            raise RuntimeError("the database refused the batch")
+        return real(session, requests)
+
+    monkeypatch.setattr(queue, "_issue_batch", breaks_on_boom)
+    service_id = world.services["LLTP"].id
+    requests = [queue.IssueRequest(world.kiosk_actor, service_id, None, code, "vi", MORNING)
+                for code in ("ok-1", "boom", "ok-2")]
+    first, failed, last = queue.issue_batch(session, requests)
+    assert isinstance(failed, RuntimeError)
+    assert (first.ticket.number, last.ticket.number) == ("A001", "A002")  # no number lost to the failed try
+    assert [t.dossier_code for t in session.scalars(select(Ticket).order_by(Ticket.id))] == ["ok-1", "ok-2"]
+
+
 def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher) -> None:
     # Issuing counts places for a whole batch in one pass; the per-ticket query is the rule.
     import random
