@@ -6,12 +6,12 @@ numbering, the queue-changed counts) cost more than the ticket itself. When kios
 at the same time, one request (the *leader*) runs everyone's pending work as one batch in
 one transaction on its own database session, and hands each the outcome of its part.
 
-No background thread or timer: the first request to arrive when no batch is running leads;
-it lets other ready requests run once (``sleep(0)``: under gevent this is where a batch
-fills up) and takes everything queued. Requests that arrive while a batch runs queue for
-the next one, which the first of them leads. At concurrency 1 a batch is the one request
-and costs nothing more than before. Works the same with greenlets (gevent patches the
-``threading`` primitives used here) and with threads.
+No background thread: the first request to arrive when no batch is running leads; it
+lets the other ready requests run first (under gevent, until the event loop is idle, for
+at most GATHER_AT_MOST: this is where a batch fills up) and takes everything queued.
+Requests that arrive while a batch runs queue for the next one, which the first of them
+leads. At concurrency 1 a batch is the one request. Works the same with greenlets (gevent
+patches the ``threading`` primitives used here) and with threads.
 """
 
 from __future__ import annotations
