@@ -91,10 +91,20 @@ class Server:
         self.log_path = self.instance / "server.log"
         self.devices: list[dict[str, object]] = []
 
-    def prepare_demo(self) -> None:
+    def prepare_demo(self, old_tickets: int = 0) -> None:
+        """The demo centre, with `old_tickets` closed tickets of past days put in first."""
+        log(f"preparing a demo instance on {self.db} in {self.instance} ...")
         subprocess.run([SERVER_COMMAND, "--instance", str(self.instance), "prepare-demo"], env=self.env,
                        check=True, capture_output=True)
         self.devices = json.loads((self.instance / "demo-devices.json").read_text())
+        if old_tickets:
+            started = time.monotonic()
+            engine = self.engine()
+            try:
+                fill_old_tickets(engine, old_tickets)
+            finally:
+                engine.dispose()
+            log(f"  {old_tickets} old tickets in {time.monotonic() - started:.1f} s")
 
     @property
     def kiosk_token(self) -> str:

@@ -349,7 +349,6 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
     clients: ClientProcess | None = None
     workdir = Path(tempfile.mkdtemp(prefix="hangdoi-latency-"))
     try:
-        log(f"[{args.mode} N={n_clients}] preparing a demo instance on {args.db} in {server.instance} ...")
         server.prepare_demo()
         engine = server.engine()
         extra = [f"bench{n:02d}" for n in range(DEMO_OFFICERS + 1, args.counters + 1)]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import urllib.request
 from collections import Counter as Tally
 
@@ -27,7 +26,6 @@ from _common import (
     Server,
     add_officers,
     concurrency_levels,
-    fill_old_tickets,
     fill_waiting_tickets,
     health_unit,
     log,
@@ -66,13 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 
     server = Server(args.db)
     try:
-        log(f"preparing a demo instance on {args.db} in {server.instance} ...")
-        server.prepare_demo()
+        server.prepare_demo(args.old_tickets)
         engine = server.engine()
-        if args.old_tickets:
-            started = time.monotonic()
-            fill_old_tickets(engine, args.old_tickets)
-            log(f"  {args.old_tickets} old tickets in {time.monotonic() - started:.1f} s")
         extra = [f"bench{n:02d}" for n in range(DEMO_OFFICERS + 1, COUNTERS + 1)]
         add_officers(engine, extra)
         # Each counter calls from its first-choice service; give every counter enough

@@ -18,16 +18,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import time
 
 from _common import (
     HEADER,
     Connection,
     Server,
     concurrency_levels,
-    fill_old_tickets,
     health_unit,
-    log,
     median_line,
     ratio_line,
     row,
@@ -76,13 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     server = Server(args.db)
     try:
-        log(f"preparing a demo instance on {args.db} in {server.instance} ...")
-        server.prepare_demo()
+        server.prepare_demo(args.old_tickets)
         engine = server.engine()
-        if args.old_tickets:
-            started = time.monotonic()
-            fill_old_tickets(engine, args.old_tickets)
-            log(f"  {args.old_tickets} old tickets in {time.monotonic() - started:.1f} s")
         with engine.connect() as connection:
             services = list(connection.scalars(text(
                 "SELECT id FROM service WHERE active AND daily_quota IS NULL ORDER BY id")))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from contract.tickets import CounterState, TicketState
 from server.models import Counter, CounterService, Service, Ticket
+from server.services.snapshot import WAITING_COUNTS
 
 WINDOW = dt.timedelta(hours=1)
 MIN_OBSERVATIONS = 3
@@ -83,6 +84,13 @@ def people_ahead_of(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, in
     return {ticket_id: ahead for ticket_id, ahead in conn.execute(_PEOPLE_AHEAD, {"ids": list(ticket_ids)})}
 
 
+def _ahead(priority: bool, *, priority_before: int, priority_total: int, ordinary_before: int) -> int:
+    """The rule of _AHEAD in numbers, for the forms that count in Python: a priority ticket
+    has the priority tickets before it ahead; an ordinary one, every priority ticket and the
+    ordinary ones before it (general tickets of the same service and day)."""
+    return priority_before if priority else priority_total + ordinary_before
+
+
 # The batch form, for tickets just issued together: one pass over each of their services'
 # queues gives both the waiting counts (queue.changed) and, by counting on from the
 # tickets that were already there, each new ticket's place. It rests on the new tickets
@@ -90,30 +98,17 @@ def people_ahead_of(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, in
 # one, that new ticket is counted by _PEOPLE_AHEAD instead. Tests check it agrees.
 _GENERAL = Ticket.target_counter_id.is_(None)
 _PRIORITY = Ticket.priority_category_id.is_not(None)
-_WAITING_IN = and_(
-    Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
-    Ticket.state == TicketState.WAITING.value,
-    Ticket.business_day == bindparam("day"),
-)
-# Grouped by service alone, in index order (grouping by the flags too made SQLite sort the
-# whole queue); the flags are conditional counts.
-_QUEUE_COUNTS = (
-    select(
-        Ticket.service_id,
-        func.count(Ticket.id),
-        func.min(Ticket.queued_at),
-        func.count(case((and_(_GENERAL, _PRIORITY), 1))),
-        func.count(case((and_(_GENERAL, ~_PRIORITY), 1))),
-    )
-    .where(_WAITING_IN)
-    .group_by(Ticket.service_id)
+# The waiting counts of queue.changed, with the general priority and ordinary tickets
+# counted apart (conditional counts: grouping by the flags made SQLite sort the queue).
+_QUEUE_COUNTS = WAITING_COUNTS.add_columns(
+    func.count(case((and_(_GENERAL, _PRIORITY), 1))),
+    func.count(case((and_(_GENERAL, ~_PRIORITY), 1))),
 )
 # The services where a ticket already waiting is not earlier than the batch: a seek to the
 # end of each queue in the index, not a scan.
 _NOT_EARLIER = (
-    select(Ticket.service_id).distinct()
-    .where(_WAITING_IN, Ticket.queued_at >= bindparam("since"),
-           Ticket.id.not_in(bindparam("new_ids", expanding=True)))
+    WAITING_COUNTS.with_only_columns(Ticket.service_id).group_by(None).distinct()
+    .where(Ticket.queued_at >= bindparam("since"), Ticket.id.not_in(bindparam("new_ids", expanding=True)))
 )
 
 
@@ -159,13 +154,14 @@ def places_of_new_tickets(
                 continue
             before = seen.get((t.service_id, t.priority), 0)
             seen[(t.service_id, t.priority)] = before + 1
-            if t.priority:
-                # Priority tickets that were there before me, and the batch's before me.
-                ahead[t.id] = general.get((t.service_id, True), 0) - new_count.get((t.service_id, True), 0) + before
-            else:
-                # Every priority ticket, ordinary ones that were there, the batch's before me.
-                old_ordinary = general.get((t.service_id, False), 0) - new_count.get((t.service_id, False), 0)
-                ahead[t.id] = general.get((t.service_id, True), 0) + old_ordinary + before
+            # Those already there are all before the batch; of the batch, those before me.
+            old = {p: general.get((t.service_id, p), 0) - new_count.get((t.service_id, p), 0) for p in (True, False)}
+            ahead[t.id] = _ahead(
+                t.priority,
+                priority_before=old[True] + (before if t.priority else 0),
+                priority_total=general.get((t.service_id, True), 0),
+                ordinary_before=old[False] + (0 if t.priority else before),
+            )
     if exact:
         ahead.update(people_ahead_of(conn, exact))
     return ahead, queues
@@ -248,7 +244,8 @@ def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime)
     result = []
     priority_seen = ordinary_seen = 0
     for token, priority in general:
-        ahead = priority_seen if priority else priority_total + ordinary_seen
+        ahead = _ahead(priority, priority_before=priority_seen, priority_total=priority_total,
+                       ordinary_before=ordinary_seen)
         result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
         if priority:
             priority_seen += 1

@@ -519,6 +519,7 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
         places_of_new_tickets,
         service_rate,
     )
+    from server.services.snapshot import queue_row
 
     outcomes: list[Issued | Exception | None] = [None] * len(requests)
     accepted: list[tuple[int, IssueRequest, Row[Any], dt.date, int | None]] = []
@@ -587,10 +588,8 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
         by_site_day: dict[tuple[int, dt.date], list[ev.ServiceQueue]] = {}
         sites = {t.service_id: t.site_id for t in tickets}
         for (service_id, day), (waiting, oldest) in sorted(queues.items()):
-            by_site_day.setdefault((sites[service_id], day), []).append({
-                "service_id": service_id, "waiting": waiting,
-                "longest_wait_seconds": max(0, int((counted_at - oldest).total_seconds())) if oldest else 0,
-            })
+            by_site_day.setdefault((sites[service_id], day), []).append(
+                queue_row(service_id, waiting, oldest, counted_at))
         for (site_id, day), services in by_site_day.items():
             publish_queue_changed(session, site_id, day, services)
     for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):

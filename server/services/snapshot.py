@@ -79,7 +79,9 @@ def site_snapshot(
     return state
 
 
-_WAITING_COUNTS = (
+# (service, waiting, oldest queued_at) of some services' queues of a business day, in
+# index order; issuing adds columns to it (estimates.places_of_new_tickets).
+WAITING_COUNTS = (
     select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
     .where(
         Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
@@ -90,16 +92,17 @@ _WAITING_COUNTS = (
 )
 
 
+def queue_row(service_id: int, waiting: int, oldest: dt.datetime | None, now: dt.datetime) -> ev.ServiceQueue:
+    """One service's entry of queue.changed and of the snapshot's queues."""
+    return {"service_id": service_id, "waiting": waiting,
+            "longest_wait_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0}
+
+
 def waiting_counts(conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime) -> list[ev.ServiceQueue]:
     """Waiting count and longest wait of each of `service_ids` on a business day."""
     rows = {service_id: (count, oldest) for service_id, count, oldest in
-            conn.execute(_WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
-    result: list[ev.ServiceQueue] = []
-    for service_id in service_ids:
-        count, oldest = rows.get(service_id, (0, None))
-        result.append({"service_id": service_id, "waiting": count,
-                       "longest_wait_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0})
-    return result
+            conn.execute(WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
+    return [queue_row(service_id, *rows.get(service_id, (0, None)), now) for service_id in service_ids]
 
 
 def queues(
