@@ -13,7 +13,7 @@ SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 l
 # Node.js and npm fetch the web pages' JavaScript at install time; installed from Debian
 # only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
 NODE_PACKAGES ?= nodejs npm
-TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium
+TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium nginx openssl
 
 .PHONY: run test venv system-deps test-system-deps lint bench clean
 
