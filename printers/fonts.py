@@ -145,16 +145,17 @@ def find_fonts(path: str | Path | None = None, bold_path: str | Path | None = No
                 f"Font {regular.name} lacks Vietnamese letters: {missing[:20]}",
             )
     else:
-        regular = next(
+        found = next(
             (p for p in _candidates(_REGULAR, "DejaVu Sans:lang=vi") if _usable(p)), None
         )
-        if regular is None:
+        if found is None:
             raise FontNotFound(
                 "Không tìm thấy phông chữ có đủ chữ tiếng Việt. Hãy cài gói fonts-dejavu-core "
                 "(make run cài sẵn) hoặc cấu hình đường dẫn phông chữ.",
                 "No font with every Vietnamese letter was found. Install fonts-dejavu-core "
                 "(make run does) or configure a font path.",
             )
+        regular = found
     if bold_path is not None:
         bold = find_fonts(bold_path).regular
     elif path is not None:

@@ -261,7 +261,7 @@ def _settimeout(printer: Escpos, seconds: float) -> None:
     device = getattr(printer, "_device", None)
     if isinstance(device, socket.socket):
         device.settimeout(seconds)
-    elif hasattr(device, "write_timeout"):  # pyserial's Serial
+    elif device is not None and hasattr(device, "write_timeout"):  # pyserial's Serial
         device.timeout = seconds
         device.write_timeout = seconds
 

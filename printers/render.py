@@ -92,7 +92,7 @@ def _extents(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
     """Pixels above and below the baseline that any Vietnamese line can use."""
     above = -min(font.getbbox(c, anchor="ls")[1] for c in _TALL)
     below = max(font.getbbox(c, anchor="ls")[3] for c in _DEEP)
-    return above, below
+    return int(above), int(below)  # whole pixels (Pillow types the box as floats)
 
 
 def wrap_columns(text: str, columns: int) -> list[str]:
@@ -153,6 +153,7 @@ class _Page:
         draw = ImageDraw.Draw(block)
         for i, line in enumerate(lines):
             length = font.getlength(line)
+            x: float
             if align == "left":
                 x = self.margin
             elif align == "right":
@@ -188,7 +189,7 @@ class _Page:
 
 
 def _logo(source: str | Path, width: int) -> Image.Image:
-    logo = Image.open(source)
+    logo: Image.Image = Image.open(source)
     logo.load()
     if logo.mode in ("RGBA", "LA", "P"):
         logo = logo.convert("RGBA")

@@ -25,7 +25,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
     db.init_app(app)
-    bus.attach(db.session.session_factory)
+    bus.attach(db.scoped.session_factory)
     api.init_app(app)
     realtime.init_app(app)
     web.init_app(app)

@@ -20,13 +20,13 @@ from sqlalchemy import inspect, select
 from server import migrate
 
 
-def _db():  # type: ignore[no-untyped-def]
+def _db():
     from server.extensions import db
 
     return db
 
 
-def _site_by_code(code: str):  # type: ignore[no-untyped-def]
+def _site_by_code(code: str):
     from server.models import Site
 
     site = _db().session.scalar(select(Site).where(Site.code == code))

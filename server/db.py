@@ -68,13 +68,21 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
 
 
 class Database:
-    """The Flask extension that owns the engine and the request-scoped session."""
+    """The Flask extension that owns the engine and the request-scoped session.
+
+    ``db.session`` is this request's (this greenlet's) :class:`Session`, made on first use;
+    ``db.scoped`` is the registry behind it, for what only the registry does: ``remove()``
+    at the end of a request or task, and handing the request's session on without making
+    it (:func:`server.services.queue.issue`).
+    """
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(
-            sessionmaker(expire_on_commit=False)
-        )
+        self.scoped: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
+
+    @property
+    def session(self) -> Session:
+        return self.scoped()
 
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(
@@ -82,12 +90,12 @@ class Database:
             sqlite_synchronous=app.config.get("SQLITE_SYNCHRONOUS", "FULL"),
             echo=app.config.get("SQL_ECHO", False),
         )
-        self.session.configure(bind=self.engine)
+        self.scoped.configure(bind=self.engine)
         app.extensions["hangdoi_db"] = self
 
         @app.teardown_appcontext
         def remove_session(_exc: BaseException | None) -> None:
-            self.session.remove()
+            self.scoped.remove()
 
     @property
     def is_sqlite(self) -> bool:

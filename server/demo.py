@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -102,7 +103,7 @@ def load(session: Session, *, real_hours: bool = False, instance_path: str | Non
     return True
 
 
-def demo_device_tokens(instance_path: str) -> list[dict[str, object]]:
+def demo_device_tokens(instance_path: str) -> list[dict[str, Any]]:
     path = Path(instance_path) / DEVICE_TOKENS_FILE
     return json.loads(path.read_text()) if path.exists() else []
 

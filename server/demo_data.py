@@ -18,6 +18,8 @@ must never be used on a real deployment.
 
 from __future__ import annotations
 
+from typing import Any
+
 SITE = {
     "code": "HCC-BN",
     "name_vi": "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh",
@@ -41,7 +43,7 @@ OPENING_HOURS = {
 # Number series: each service draws its numbers from one series (a service
 # group); numbers restart every business day. "format" is a Python format
 # string with one field {n}; "start" is the first number of a day.
-SERIES = [
+SERIES: list[dict[str, Any]] = [
     {
         "code": "A",
         "name_vi": "Tư pháp – Hộ tịch",
@@ -100,7 +102,7 @@ SERIES = [
     },
 ]
 
-PRIORITY_CATEGORIES = [
+PRIORITY_CATEGORIES: list[dict[str, Any]] = [
     {"code": "elderly", "name_vi": "Người cao tuổi", "name_en": "Elderly"},
     {"code": "disabled", "name_vi": "Người khuyết tật", "name_en": "People with disabilities"},
     {"code": "pregnant", "name_vi": "Phụ nữ mang thai", "name_en": "Pregnant women"},
@@ -121,7 +123,7 @@ PRIORITY_CATEGORIES = [
     },
 ]
 
-DEPARTMENTS = [
+DEPARTMENTS: list[dict[str, Any]] = [
     {
         "code": "STP",
         "name_vi": "Sở Tư pháp",
@@ -508,7 +510,7 @@ DEPARTMENTS = [
 ]
 
 # Counters: the first service in "services" is the counter's first choice.
-COUNTERS = [
+COUNTERS: list[dict[str, Any]] = [
     # Tầng 1: high-traffic services (police, justice, land, social insurance, results).
     {"number": 1, "name_vi": "Quầy số 1", "name_en": "Counter 1", "zone": "tang-1",
      "services": ["CA-HC", "CA-GPLX"]},
@@ -554,7 +556,7 @@ COUNTERS = [
 ]
 
 # Demo accounts only: these passwords must never be used on a real deployment.
-USERS = [
+USERS: list[dict[str, Any]] = [
     {"username": "admin", "full_name": "Quản trị hệ thống", "role": "admin",
      "password": "admin123"},
     {"username": "lanhdao", "full_name": "Trần Quang Minh", "role": "manager",
@@ -577,7 +579,7 @@ USERS = [
      "password": "canbo123"},
 ]
 
-DEVICES = [
+DEVICES: list[dict[str, Any]] = [
     {"kind": "kiosk", "name": "Kiosk sảnh chính", "zone": None},
     {"kind": "display", "name": "Màn hình sảnh tầng 1", "zone": "tang-1"},
     {"kind": "display", "name": "Màn hình sảnh tầng 2", "zone": "tang-2"},

@@ -14,9 +14,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import CursorResult, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from contract import events as ev
@@ -197,4 +197,6 @@ def prune(session: Session, before: dt.datetime) -> int:
 
     from server.models import EventLog
 
-    return session.execute(delete(EventLog).where(EventLog.at < before)).rowcount or 0
+    # A DML statement's result is a CursorResult (SQLAlchemy types Session.execute more broadly).
+    result = cast("CursorResult[Any]", session.execute(delete(EventLog).where(EventLog.at < before)))
+    return result.rowcount or 0

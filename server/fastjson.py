@@ -8,9 +8,10 @@ tenth of the server's CPU when issuing tickets (bench/issue.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
+from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
 # Datetimes go through Flask's own conversion (HTTP dates), as with the standard library;
@@ -42,7 +43,9 @@ class OrjsonProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Any:
         obj = self._prepare_response_obj(args, kwargs)
         body = orjson.dumps(obj, default=self.default, option=self._options() | orjson.OPT_APPEND_NEWLINE)
-        return self._app.response_class(body, mimetype=self.mimetype)
+        # The provider's app is typed as sansio's App; a Flask app's response class takes a body.
+        response_class = cast("type[Response]", self._app.response_class)
+        return response_class(body, mimetype=self.mimetype)
 
     def _options(self) -> int:
         if self.compact is False or (self.compact is None and self._app.debug):

@@ -201,7 +201,7 @@ class SocketIOPublisher:
                 try:
                     rows = standings(db.session, service_id, dt.date.fromisoformat(day), now)
                 finally:
-                    db.session.remove()  # never leave a transaction open in a background task
+                    db.scoped.remove()  # never leave a transaction open in a background task
         except Exception:
             log.exception("computing the standings of service %s failed", service_id)
             return
@@ -241,7 +241,7 @@ def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
                 select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after, EventLog.seq <= upto)
                 .order_by(EventLog.seq)
             ).all()
-            db.session.remove()
+            db.scoped.remove()
             return [DomainEvent(r.name, r.site_id, r.data, tuple(r.rooms), r.seq, r.at.isoformat()) for r in rows]
 
     return fetch
@@ -347,7 +347,7 @@ class LiveNamespace(Namespace):
                     self.emit(item.name, item.envelope(), room=sid)
                     seq = item.seq
             self.emit(ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra}, room=sid)
-        db.session.remove()
+        db.scoped.remove()
 
 
 def init_app(app: Flask) -> None:

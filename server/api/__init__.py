@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 class IdConverter(IntegerConverter):
     """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404)."""
 
-    def __init__(self, map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]  # noqa: A002
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)

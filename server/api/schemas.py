@@ -13,7 +13,7 @@ from contract.tickets import CounterState, Outcome, TicketState
 class NFCString(fields.String):
     """A string normalised to Unicode NFC and stripped of surrounding spaces."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         return unicodedata.normalize("NFC", text).strip()
 
@@ -22,7 +22,7 @@ class NFCString(fields.String):
 MAX_ID = 2**31 - 1
 
 
-def Id(**kwargs) -> fields.Integer:  # type: ignore[no-untyped-def]  # noqa: N802
+def Id(**kwargs) -> fields.Integer:  # noqa: N802
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 

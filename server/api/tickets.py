@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Response, current_app
 from sqlalchemy import select
 
@@ -23,7 +25,7 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets"
 def issue(data: dict) -> Response:
     """Issue a ticket. The answer carries its people ahead, estimated wait and tracking URL."""
     issued = queue.issue(
-        db.session,
+        db.scoped,  # the request's session is made only if the batch needs it
         current_actor(),
         data["service_id"],
         priority_code=data["priority_category"],
@@ -31,7 +33,8 @@ def issue(data: dict) -> Response:
         lang=data["lang"],
     )
     # Already in TicketOut's form: answered as it is (flask-smorest passes a Response through).
-    response = current_app.json.response(present.issued(issued))
+    # JSONProvider.response is typed with werkzeug's sansio Response; a Flask app's is a flask.Response.
+    response = cast(Response, current_app.json.response(present.issued(issued)))
     response.status_code = 201
     return response
 

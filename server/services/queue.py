@@ -399,7 +399,7 @@ class Issued:
     """A new ticket with what the kiosk prints on its slip."""
 
     ticket: NewTicket
-    service: dict[str, object]
+    service: dict[str, Any]
     priority_category: str | None
     people_ahead: int
     estimated_wait_minutes: int
@@ -407,7 +407,7 @@ class Issued:
     timezone: str
 
 
-_EMPTY_COLUMNS = dict.fromkeys(
+_EMPTY_COLUMNS: dict[str, Any] = dict.fromkeys(
     ("counter_id", "target_counter_id", "outcome", "called_at", "started_at", "finished_at", "transferred_from_id")
 )
 
@@ -490,7 +490,9 @@ def issue(
         current = session
     if current is not None and current.in_transaction():
         current.commit()
-    return _issuer(session).submit(request, lambda batch: issue_batch(session, batch))
+    # The batch runs on the session of the request that leads it (made only then).
+    return _issuer(session).submit(
+        request, lambda batch: issue_batch(session() if isinstance(session, scoped_session) else session, batch))
 
 
 def issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
@@ -525,7 +527,7 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
     accepted: list[tuple[int, IssueRequest, Row[Any], dt.date, int | None]] = []
     with write_transaction(session):
         conn = session.connection()
-        contexts = {row.id: row for row in conn.execute(
+        contexts: dict[int, Any] = {row.id: row for row in conn.execute(
             _ISSUE_CONTEXT, {"service_ids": sorted({r.service_id for r in requests})})}
         issued_today: dict[tuple[int, dt.date], int] = {}
         for index, request in enumerate(requests):
@@ -548,7 +550,7 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
         for key, where in positions.items():
             for position, seq in zip(where, taken[key], strict=True):
                 seqs[position] = seq
-        rows = []
+        rows: list[dict[str, Any]] = []
         for (_, request, service, day, category_id), seq in zip(accepted, seqs, strict=True):
             actor = request.actor
             rows.append({
@@ -702,7 +704,7 @@ def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _claim_first(session: Session, query) -> Ticket | None:  # type: ignore[no-untyped-def]
+def _claim_first(session: Session, query) -> Ticket | None:
     query = query.order_by(Ticket.queued_at, Ticket.id).limit(1)
     if _is_postgres(session):
         # Skip rows another counter has just claimed instead of waiting for them.

@@ -47,7 +47,7 @@ def site_snapshot(
         u.id: u.full_name
         for u in session.scalars(select(User).where(User.id.in_([c.officer_id for c in counters if c.officer_id])))
     }
-    calls = []
+    calls: list[dict[str, Any]] = []
     for counter in counters:
         ticket = current.get(counter.current_ticket_id or -1)
         if ticket is not None and ticket.called_at is not None:
@@ -100,7 +100,7 @@ def queue_row(service_id: int, waiting: int, oldest: dt.datetime | None, now: dt
 
 def waiting_counts(conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime) -> list[ev.ServiceQueue]:
     """Waiting count and longest wait of each of `service_ids` on a business day."""
-    rows = {service_id: (count, oldest) for service_id, count, oldest in
+    rows: dict[int, tuple[int, dt.datetime | None]] = {service_id: (count, oldest) for service_id, count, oldest in
             conn.execute(WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
     return [queue_row(service_id, *rows.get(service_id, (0, None)), now) for service_id in service_ids]
 

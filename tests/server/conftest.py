@@ -101,14 +101,14 @@ def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher | None)
         bus.publisher = publisher
     with app.app_context():
         yield app
-        db.session.remove()
+        db.scoped.remove()
     assert db.engine is not None
     db.engine.dispose()
 
 
 @pytest.fixture
 def session(app: Flask) -> Session:
-    return db.session()
+    return db.session
 
 
 @pytest.fixture

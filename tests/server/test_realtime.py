@@ -23,7 +23,7 @@ def publisher() -> None:
 
 @pytest.fixture
 def world(app: Flask) -> World:
-    return build_world(db.session())
+    return build_world(db.session)
 
 
 def connect(app: Flask, **auth):  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ def issue_and_call(session, world: World, officer: str, counter: int, count: int
 
 
 def test_a_display_gets_a_snapshot_then_each_call_live(app, world: World) -> None:
-    session = db.session()
+    session = db.session
     queue.open_counter(session, world.actor("o1"), world.counters[1].id)
     display = connect(app, token=world.tokens["display"])
     first = received(display)
@@ -71,7 +71,7 @@ def test_a_display_gets_a_snapshot_then_each_call_live(app, world: World) -> Non
 
 
 def test_reconnect_replays_the_missed_calls_in_order_once(app, world: World) -> None:
-    session = db.session()
+    session = db.session
     queue.open_counter(session, world.actor("o1"), world.counters[1].id)
     display = connect(app, token=world.tokens["display"])
     last_seq = received(display)[-1][1]["seq"]
@@ -92,7 +92,7 @@ def test_reconnect_replays_the_missed_calls_in_order_once(app, world: World) -> 
 
 
 def test_a_gap_older_than_the_log_gets_a_snapshot(app, world: World) -> None:
-    session = db.session()
+    session = db.session
     queue.open_counter(session, world.actor("o1"), world.counters[1].id)
     display = connect(app, token=world.tokens["display"])
     last_seq = received(display)[-1][1]["seq"]
@@ -106,7 +106,7 @@ def test_a_gap_older_than_the_log_gets_a_snapshot(app, world: World) -> None:
 
 
 def test_each_client_hears_only_its_rooms(app, world: World) -> None:
-    session = db.session()
+    session = db.session
     other_site = build_world(session, code="T2")
     ticket = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     bystander = queue.issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
@@ -177,7 +177,7 @@ def test_publisher_is_the_socketio_one(app) -> None:
 def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World) -> None:
     import time
 
-    session = db.session()
+    session = db.session
     first = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     mine = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     phone = connect(app, token=mine.tracking_token)
@@ -205,7 +205,7 @@ def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World)
 def test_standings_follow_the_call_policy(app, world: World) -> None:
     from server.services.estimates import standings
 
-    session = db.session()
+    session = db.session
     ordinary = [queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)]
     priority = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled")
     rows = {token: (ahead, wait) for token, ahead, wait in
