@@ -45,8 +45,17 @@ run: system-deps $(VENV)/.installed-run web-deps
 	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) prepare-demo
 	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
 
-test: test-system-deps $(VENV)/.installed-test web-deps
+# The static checks: lint, formatting, types (config in setup.cfg [mypy]) and the import
+# rules of docs/ARCHITECTURE.md (.importlinter). `make test` runs them before the tests.
+define lint-commands
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+endef
+
+test: test-system-deps $(VENV)/.installed-test web-deps
+	$(lint-commands)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The web pages' JavaScript (socket.io-client) from the npm registry into web/node_modules,
@@ -64,7 +73,7 @@ bench: $(VENV)/.installed-test web-deps
 	$(BIN)/python bench/print.py --iterations 3
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check .
+	$(lint-commands)
 
 clean:
-	rm -rf $(VENV) $(INSTANCE) tests/output .pytest_cache
+	rm -rf $(VENV) $(INSTANCE) tests/output .pytest_cache .mypy_cache .import_linter_cache .grimp_cache
