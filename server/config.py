@@ -1,14 +1,16 @@
-"""Configuration: defaults, overridden by HANGDOI_* environment variables, then by the
-mapping given to :func:`server.create_app` (tests)."""
+"""Configuration: defaults, overridden by HANGDOI_* environment variables (Flask's
+``Config.from_prefixed_env``), then by the mapping given to :func:`server.create_app` (tests)."""
 
 from __future__ import annotations
 
-import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-ENV_PREFIX = "HANGDOI_"
+from flask import Config
+
+ENV_PREFIX = "HANGDOI"
 
 DEFAULTS: dict[str, Any] = {
     # SQLite file in the instance folder unless a URL is given; PostgreSQL in production:
@@ -35,19 +37,24 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _coerce(value: str) -> Any:
-    if value.lower() in {"true", "yes", "on"}:
+def _env_value(text: str) -> bool:
+    """An environment variable's value is its text, except the words for yes and no.
+
+    Given as ``from_prefixed_env``'s ``loads``: what this raises for stays text (Flask's
+    default, JSON, would make a numeric secret key a number).
+    """
+    if text.lower() in {"true", "yes", "on"}:
         return True
-    if value.lower() in {"false", "no", "off"}:
+    if text.lower() in {"false", "no", "off"}:
         return False
-    return value
+    raise ValueError(text)
 
 
-def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    config = dict(DEFAULTS)
-    for key, value in os.environ.items():
-        if key.startswith(ENV_PREFIX):
-            config[key[len(ENV_PREFIX):]] = _coerce(value)
+def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """DEFAULTS, then HANGDOI_* environment variables, then `overrides`, then what follows
+    from them (the SQLite file and the secret kept in the instance folder)."""
+    config = Config(instance_path, DEFAULTS)
+    config.from_prefixed_env(ENV_PREFIX, loads=_env_value)
     config.update(overrides or {})
     instance = Path(instance_path)
     if not config["DATABASE_URL"]:
@@ -55,7 +62,7 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         config["DATABASE_URL"] = f"sqlite:///{instance / 'hangdoi.sqlite3'}"
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance)
-    return config
+    return dict(config)
 
 
 def _instance_secret(instance: Path) -> str:
