@@ -20,7 +20,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from server.extensions import db
     from server.fastjson import OrjsonProvider
 
-    app = _Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
@@ -34,31 +34,20 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     return app
 
 
-class _Flask(Flask):
-    """Flask, remembering which views are plain functions: it asks ``inspect`` for every
-    view, error handler and teardown of every request (a couple of percent of a kiosk's)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._sync: dict[Any, Any] = {}
-        super().__init__(*args, **kwargs)
-
-    def ensure_sync(self, func: Any) -> Any:
-        try:
-            return self._sync[func]
-        except KeyError:
-            made = self._sync[func] = super().ensure_sync(func)
-            return made
-        except TypeError:  # an unhashable callable
-            return super().ensure_sync(func)
-
-
 class _CookieSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building its signer for the requests that
-    carry no session cookie (kiosks, displays, desktop apps, phones: most of them)."""
+    carry no Cookie header (kiosks, displays, desktop apps, phones: most of them).
+
+    Flask builds the signer and parses the cookies (a missing name raises and catches an
+    HTTP exception) for every request: opening a cookie-less request's session takes 57 µs
+    that way and 9 µs here (timeit, the 2-core benchmark machine), out of 510-640 µs of
+    server CPU per issued ticket (bench/issue.py, README's benchmarks). A request that has a Cookie header goes
+    to Flask's own; tests/server/test_app.py holds the two to the same sessions. Flask's
+    SessionInterface is public, but this depends on what its signed-cookie session does
+    for a missing cookie (an empty new session): setup.cfg bounds Flask below 4.
+    """
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        # Looking in request.cookies would parse them and, for a missing name, raise and
-        # catch an HTTP exception: a few percent of a kiosk's request.
         if app.secret_key and "HTTP_COOKIE" not in request.environ:
             return self.session_class()
         return super().open_session(app, request)

@@ -2,16 +2,24 @@
 and the event log's JSON columns.
 
 The output is what the standard library gave before (UTF-8 text, Vietnamese unescaped,
-keys in their order, dates in Flask's format), several times faster: encoding was a
-tenth of the server's CPU when issuing tickets (bench/issue.py).
+keys in their order, dates in Flask's format; tests/server/test_fastjson.py holds it to
+Flask's own provider and to json.dumps), several times faster: encoding was a tenth of
+the server's CPU when issuing tickets (bench/issue.py, py-spy; commit "Faster issue
+path: orjson for HTTP, Socket.IO and the event log").
+
+Why not flask-orjson (Pallets Community Ecosystem, 2.0.0 of January 2024, the one Flask
+provider on PyPI with a maintainer of note): it formats dates as ISO 8601 instead of
+Flask's HTTP dates, ignores ``compact`` (no indented answers in debug mode) and answers
+without Flask's final newline, so answers would change; and Socket.IO and SQLAlchemy
+would still need the two functions below. What is left of ours uses only Flask's public
+provider API (``dumps``, ``loads``, ``default``).
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import orjson
-from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
 # Datetimes go through Flask's own conversion (HTTP dates), as with the standard library;
@@ -29,25 +37,15 @@ def loads(data: str | bytes, *_args: Any, **_kwargs: Any) -> Any:
 
 
 class OrjsonProvider(DefaultJSONProvider):
-    """Flask's JSON provider on orjson (pretty-printed in debug mode, like Flask's)."""
+    """Flask's JSON provider on orjson. Its ``response`` is Flask's, which asks ``dumps``
+    for an indented document in debug mode (``indent``), a compact one otherwise."""
 
     ensure_ascii = False
     sort_keys = False
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return orjson.dumps(obj, default=self.default, option=self._options()).decode()
+        option = OPTIONS | orjson.OPT_INDENT_2 if kwargs.get("indent") else OPTIONS
+        return orjson.dumps(obj, default=self.default, option=option).decode()
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return orjson.loads(s)
-
-    def response(self, *args: Any, **kwargs: Any) -> Any:
-        obj = self._prepare_response_obj(args, kwargs)
-        body = orjson.dumps(obj, default=self.default, option=self._options() | orjson.OPT_APPEND_NEWLINE)
-        # The provider's app is typed as sansio's App; a Flask app's response class takes a body.
-        response_class = cast("type[Response]", self._app.response_class)
-        return response_class(body, mimetype=self.mimetype)
-
-    def _options(self) -> int:
-        if self.compact is False or (self.compact is None and self._app.debug):
-            return OPTIONS | orjson.OPT_INDENT_2
-        return OPTIONS

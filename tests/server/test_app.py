@@ -1,0 +1,57 @@
+"""The app's own session interface against Flask's: the same session for every kind of
+request (server/__init__.py skips Flask's signer only where Flask's answer is known)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+
+from server import _CookieSessionInterface
+
+
+def _app(secret_key: str | None) -> Flask:
+    app = Flask(__name__)
+    app.secret_key = secret_key
+    return app
+
+
+def _opened(interface: SecureCookieSessionInterface, app: Flask, headers: dict[str, str]) -> Any:
+    with app.test_request_context("/api/v1/tickets", method="POST", headers=headers) as context:
+        session = interface.open_session(app, context.request)
+        if session is None:
+            return None
+        return type(session), dict(session), session.new, session.modified, session.permanent
+
+
+def _signed(app: Flask, data: dict[str, Any]) -> str:
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    return serializer.dumps(data)
+
+
+@pytest.mark.parametrize("secret_key", ["test", None])
+def test_sessions_are_flasks_with_and_without_cookies(secret_key: str | None) -> None:
+    app = _app(secret_key)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    valid = _signed(_app("test"), {"user_id": 7, "pw": "abc"})
+    cases = [
+        {},  # kiosks, displays, desktop apps, phones
+        {"Authorization": "Bearer hdd_x"},
+        {"Cookie": "other=1"},
+        {"Cookie": f"{cookie_name}="},
+        {"Cookie": f"{cookie_name}={valid}"},
+        {"Cookie": f"{cookie_name}={valid[:-2]}xx"},  # tampered
+        {"Cookie": f"other=1; {cookie_name}={valid}"},
+    ]
+    ours, flasks = _CookieSessionInterface(), SecureCookieSessionInterface()
+    for headers in cases:
+        assert _opened(ours, app, headers) == _opened(flasks, app, headers), headers
+    if secret_key:
+        assert _opened(ours, app, {"Cookie": f"{cookie_name}={valid}"})[1] == {"user_id": 7, "pw": "abc"}
+
+
+def test_the_app_uses_it(app: Flask) -> None:
+    assert isinstance(app.session_interface, _CookieSessionInterface)
