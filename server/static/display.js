@@ -1,7 +1,8 @@
 /* hangdoi: the web hall display (/display?token=<display device token>).
  *
  * Follows its zone over Socket.IO: the newest call big (blinking for a while), the last
- * calls, the waiting count of each service that the zone's counters serve, and a clock in
+ * calls, the waiting count of each service that the zone's counters serve (a page at a
+ * time, turning every few seconds, when they are more than the column holds), and a clock in
  * Vietnam time. Each live call rings a chime (WebAudio) and, only when the browser has an
  * offline Vietnamese voice, is read out by speechSynthesis. A reconnect presents the last
  * event number seen, so the server replays what was missed or sends a fresh snapshot.
@@ -15,6 +16,7 @@
   var TIME_ZONE = "Asia/Ho_Chi_Minh";
   var RECENT = 8; // calls listed under the newest one
   var BLINK_MS = 12000;
+  var PAGE_MS = 6000; // each page of the waiting list stays this long
 
   var services = {}; // id -> {name_vi, name_en, counters: [numbers], position}
   var serviceOrder = [];
@@ -25,6 +27,9 @@
   var loaded = false; // the first snapshot is not announced
   var status = "connecting";
   var blinkTimer = null;
+  var waitingPage = 0; // the page of the waiting list on screen
+  var waitingPages = 1;
+  var rowsPerPage = 0;
 
   var STATUS_TEXT = {
     connecting: "Đang kết nối… · Connecting…",
@@ -141,6 +146,48 @@
       li.append(label, badge);
       list.appendChild(li);
     });
+    layoutWaiting();
+  }
+
+  // Never cut the list: when the rows are more than the column holds, split them into pages
+  // of what fits (measured, so any screen and font size works) and turn them every PAGE_MS.
+  function layoutWaiting() {
+    var list = el("waiting");
+    var section = list.parentNode;
+    var rows = Array.prototype.slice.call(list.children);
+    rows.forEach(function (li) { li.hidden = false; });
+    section.classList.remove("paged");
+    var fit = rowsThatFit(list, rows);
+    if (fit < rows.length) {
+      section.classList.add("paged"); // the page number takes a line from the list
+      fit = rowsThatFit(list, rows);
+    }
+    waitingPages = Math.max(1, Math.ceil(rows.length / Math.max(1, fit)));
+    rowsPerPage = Math.max(1, Math.ceil(rows.length / waitingPages)); // pages of even length
+    if (waitingPage >= waitingPages) waitingPage = 0;
+    showWaitingPage();
+  }
+
+  function rowsThatFit(list, rows) {
+    var bottom = list.getBoundingClientRect().bottom + 0.5;
+    return rows.filter(function (li) { return li.getBoundingClientRect().bottom <= bottom; }).length;
+  }
+
+  function showWaitingPage() {
+    var list = el("waiting");
+    Array.prototype.forEach.call(list.children, function (li, index) {
+      li.hidden = Math.floor(index / rowsPerPage) !== waitingPage;
+    });
+    var text = (waitingPage + 1) + "/" + waitingPages;
+    el("waiting-page").textContent = "Trang " + text + " · Page " + text;
+    list.setAttribute("data-page", String(waitingPage + 1));
+    list.setAttribute("data-pages", String(waitingPages));
+  }
+
+  function nextWaitingPage() {
+    if (waitingPages < 2) return;
+    waitingPage = (waitingPage + 1) % waitingPages;
+    showWaitingPage();
   }
 
   function renderStatus() {
@@ -283,6 +330,8 @@
 
   tick();
   window.setInterval(tick, 1000);
+  window.setInterval(nextWaitingPage, PAGE_MS);
+  window.addEventListener("resize", layoutWaiting);
   render();
   loadServices();
   var connection = H.connect({

@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import expect
 
+from server import demo_data
 from tests.web.conftest import Centre, copy_to_docs
 
 STATIC = Path(__file__).resolve().parents[2] / "server"
@@ -203,6 +204,62 @@ def test_display_without_a_valid_token_shows_the_pairing_form(centre: Centre, vi
     expect(page.locator(".hall-zone")).to_have_text("Màn hình sảnh tầng 2")
     tv.screenshot("display-paired")
     tv.assert_loopback(centre.url)
+
+
+# Each page of the waiting list stays 6 s (display.js PAGE_MS): wait for two turns at most.
+PAGE_TURN_MS = 2 * 6_000 + 3_000
+# Every row's box, and whether it shows whole inside the window and the list's own box.
+_ROWS_ON_SCREEN = """() => {
+  const list = document.getElementById("waiting").getBoundingClientRect();
+  return Array.from(document.querySelectorAll("#waiting li")).filter((li) => {
+    if (li.hidden || li.offsetParent === null) return false;
+    const box = li.getBoundingClientRect();
+    return box.height > 0 && box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight
+      && box.right <= window.innerWidth && box.top >= list.top - 0.5 && box.bottom <= list.bottom + 0.5;
+  }).map((li) => li.getAttribute("data-service-id"));
+}"""
+
+
+def test_display_pages_through_every_waiting_service(centre: Centre, visit) -> None:  # type: ignore[no-untyped-def]
+    """The demo's second floor has more services than a 1080p column holds: every one of
+    them comes on screen, whole, a page at a time, with the page shown."""
+    zone_counters = {row["number"] for row in demo_data.COUNTERS if row["zone"] == "tang-2"}
+    expected = {str(row["id"]) for row in centre.services.values() if zone_counters & set(row["counters"])}
+    tv = visit(1920, 1080)
+    page = tv.page
+    page.goto(f"{centre.url}/display?token={centre.device_token('display', 'tang-2')}")
+    _wait_live(page)
+    rows = page.locator("#waiting li")
+    expect(rows).to_have_count(len(expected))
+    assert {rows.nth(i).get_attribute("data-service-id") for i in range(len(expected))} == expected
+
+    waiting = page.locator("#waiting")
+    pages = int(waiting.get_attribute("data-pages") or 0)
+    assert pages >= 2, f"{len(expected)} services fit on one page: this test needs more"
+    seen: set[str] = set()
+    for number in range(1, pages + 1):
+        expect(waiting).to_have_attribute("data-page", str(number), timeout=PAGE_TURN_MS)
+        expect(page.locator("#waiting-page")).to_be_visible()
+        expect(page.locator("#waiting-page")).to_have_text(f"Trang {number}/{pages} · Page {number}/{pages}")
+        on_screen = page.evaluate(_ROWS_ON_SCREEN)
+        assert on_screen, f"page {number} shows no row"
+        seen.update(on_screen)
+        tv.screenshot(f"display-waiting-page-{number}")
+    assert seen == expected, f"never shown: {sorted(expected - seen)}"
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1080
+    tv.assert_loopback(centre.url)
+
+
+def test_display_shows_one_page_without_a_page_number_when_all_fit(centre: Centre, visit) -> None:  # type: ignore[no-untyped-def]
+    tv = visit(1920, 1080)
+    page = tv.page
+    page.goto(f"{centre.url}/display?token={centre.device_token('display', 'tang-1')}")
+    _wait_live(page)
+    expect(page.locator("#waiting li").first).to_be_visible()
+    tv.screenshot("display-waiting-one-page")
+    expect(page.locator("#waiting")).to_have_attribute("data-pages", "1")
+    expect(page.locator("#waiting-page")).to_be_hidden()
+    assert len(page.evaluate(_ROWS_ON_SCREEN)) == page.locator("#waiting li").count()
 
 
 # --------------------------------------------------------------------------- both
