@@ -15,20 +15,33 @@ SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 l
 NODE_PACKAGES ?= nodejs npm
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium nginx openssl
 
-.PHONY: run test venv system-deps test-system-deps lint bench clean
+# Exact versions of every Python package make run and make test install (make lock).
+CONSTRAINTS := requirements/constraints.txt
+
+.PHONY: run test venv system-deps test-system-deps lint lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 
-# Reinstall only when the package metadata changes.
-$(VENV)/.installed-run: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[qt]'
+# Reinstall only when the package metadata or the locked versions change.
+$(VENV)/.installed-run: setup.cfg pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[qt]'
 	touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[qt,test,bench]'
+$(VENV)/.installed-test: setup.cfg pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[qt,test,bench]'
 	touch $@ $(VENV)/.installed-run
+
+# Lock file: resolve setup.cfg with the extras that make run, make test and a production
+# install use (qt, test, bench, production) into exact versions. Versions already in the
+# file are kept while setup.cfg allows them; PIP_COMPILE_ARGS=--upgrade takes the newest.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'pip-tools>=7.4'
+	@mkdir -p $(dir $(CONSTRAINTS))
+	CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra qt --extra test --extra bench --extra production \
+		--output-file $(CONSTRAINTS) $(PIP_COMPILE_ARGS) setup.cfg
 
 venv: $(VENV)/.installed-run
 
