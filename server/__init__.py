@@ -43,10 +43,10 @@ class _CookieSessionInterface(SecureCookieSessionInterface):
     Flask builds the signer and parses the cookies (a missing name raises and catches an
     HTTP exception) for every request: opening a cookie-less request's session takes 57 µs
     that way and 9 µs here (timeit, the 2-core benchmark machine), out of 510-640 µs of
-    server CPU per issued ticket (bench/issue.py, README's benchmarks). A request that has a Cookie header goes
-    to Flask's own; tests/server/test_app.py holds the two to the same sessions. Flask's
-    SessionInterface is public, but this depends on what its signed-cookie session does
-    for a missing cookie (an empty new session): setup.cfg bounds Flask below 4.
+    server CPU per issued ticket (bench/issue.py, README's benchmarks). A request that has
+    a Cookie header goes to Flask's own; tests/server/test_app.py holds the two to the same
+    sessions. Flask's SessionInterface is public, but this depends on what its signed-cookie
+    session does for a missing cookie (an empty new session): setup.cfg bounds Flask below 4.
     """
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:

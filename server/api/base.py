@@ -192,7 +192,9 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             return view(*args, **kwargs)
 
         wrapper.allowed_roles = allowed  # type: ignore[attr-defined]
-        security: list[dict[str, list[str]]] = [] if PUBLIC in allowed else [{"bearer": []}, {"session": []}]
+        security: list[dict[str, list[str]]] = (
+            [] if PUBLIC in allowed else [{"bearer": []}, {"session": []}]
+        )
         return SmorestBlueprint.doc(**{"x-roles": sorted(allowed), "security": security})(wrapper)
 
     return decorate
