@@ -59,7 +59,7 @@ run: system-deps $(VENV)/.installed-run web-deps
 	HANGDOI_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/hangdoi-server --instance $(INSTANCE) serve --host $(HOST) --port $(PORT)
 
 # The static checks: lint, formatting, types (config in setup.cfg [mypy]) and the import
-# rules of docs/ARCHITECTURE.md (.importlinter). `make test` runs them before the tests.
+# rules of the architecture (.importlinter). `make test` runs them before the tests.
 define lint-commands
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
