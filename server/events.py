@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from contract import events as ev
+from server.models import EventLog, Site
+from server.services.counts import waiting_counts
 
 _PENDING = "hangdoi_pending_events"
 _MOVED = "hangdoi_moved_queues"
@@ -111,8 +112,6 @@ def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date) -
 
 
 def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int]) -> None:
-    from server.services.snapshot import waiting_counts
-
     publish_queue_changed(session, site_id, day,
                           waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC)))
 
@@ -136,39 +135,27 @@ def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:
     rows: list[dict[str, Any]] = []
     for site_id in sorted(by_site):  # one lock order, so two sites never deadlock
         items = by_site[site_id]
-        last = conn.execute(_take_seqs(), {"site_id": site_id, "n": len(items)}).scalar_one()
+        last = conn.execute(_TAKE_SEQS, {"site_id": site_id, "n": len(items)}).scalar_one()
         for offset, item in enumerate(items):
             rooms = (ev.site_room(site_id), *dict.fromkeys(item.rooms))
             numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1, at_text)
             stamped.append(numbered)
             rows.append({"site_id": site_id, "seq": numbered.seq, "name": item.name, "at": at,
                          "rooms": list(rooms), "data": item.payload})
-    conn.execute(_log_insert(), rows)
+    conn.execute(_LOG_INSERT, rows)
     return stamped
 
 
-@lru_cache(maxsize=1)
-def _take_seqs() -> Any:
-    from server.models import Site
-
-    return (
-        update(Site).where(Site.id == bindparam("site_id"))
-        .values(event_seq=Site.event_seq + bindparam("n")).returning(Site.event_seq)
-    )
-
-
-@lru_cache(maxsize=1)
-def _log_insert() -> Any:
-    from server.models import EventLog
-
-    return insert(EventLog)
+_TAKE_SEQS = (
+    update(Site).where(Site.id == bindparam("site_id"))
+    .values(event_seq=Site.event_seq + bindparam("n")).returning(Site.event_seq)
+)
+_LOG_INSERT = insert(EventLog)
 
 
 def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limit: int) -> list[DomainEvent] | None:
     """The events after `after_seq` that reached any of `rooms`, in order; None when the
     log no longer holds them all (or there are more than `limit`): send a snapshot then."""
-    from server.models import EventLog
-
     rows = session.scalars(
         select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after_seq)
         .order_by(EventLog.seq).limit(limit + 1)
@@ -178,8 +165,6 @@ def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limi
     if rows and rows[0].seq != after_seq + 1:
         return None  # pruned
     if not rows:
-        from server.models import Site
-
         current = session.scalar(select(Site.event_seq).where(Site.id == site_id)) or 0
         if current != after_seq:
             # Pruned, or the client counts from another database: start afresh.
@@ -193,8 +178,4 @@ def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limi
 
 def prune(session: Session, before: dt.datetime) -> int:
     """Forget events older than `before` (clients that far behind get a snapshot)."""
-    from sqlalchemy import delete
-
-    from server.models import EventLog
-
     return session.execute(delete(EventLog).where(EventLog.at < before)).rowcount or 0

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, aliased
 
 from contract.tickets import CounterState, TicketState
 from server.models import Counter, CounterService, Service, Ticket
-from server.services.snapshot import WAITING_COUNTS
+from server.services import catalog
+from server.services.counts import WAITING_COUNTS
 
 WINDOW = dt.timedelta(hours=1)
 MIN_OBSERVATIONS = 3
@@ -230,8 +231,6 @@ def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetim
 def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime) -> list[tuple[str, int, int]]:
     """(tracking token, people ahead, estimated wait) of every waiting ticket of a service,
     in one read: what the phones of that service are told when the queue moves."""
-    from server.services import catalog
-
     rows = session.execute(
         select(Ticket.tracking_token, Ticket.priority_category_id.is_not(None), Ticket.target_counter_id)
         .where(Ticket.service_id == service_id, Ticket.state == TicketState.WAITING, Ticket.business_day == day)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from server.services import accounts
-from tests.server.factory import World
+from tests.server.factory import World, issue_ticket
 
 ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN = "anonymous", "kiosk", "display", "officer", "manager", "admin"
 EVERYONE = {ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN}
@@ -103,9 +103,8 @@ def _url(rule: str, session, world: World) -> str:
 
 
 def world_ticket(session, world: World) -> int:
-    from server.services import queue
 
-    return queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).id
+    return issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).id
 
 
 def _token_of(session, ticket_id: int) -> str:

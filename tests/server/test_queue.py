@@ -13,7 +13,8 @@ from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.estimates import clear_cache, standing
-from tests.server.factory import World, build_world
+from server.services.queue import issuing
+from tests.server.factory import World, build_world, issue_ticket
 
 UTC = dt.UTC
 # 10:00 in Hà Nội on a Wednesday.
@@ -21,7 +22,7 @@ MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
 def issue(session, world: World, code: str = "LLTP", **kwargs) -> Ticket:
-    return queue.issue_ticket(session, world.kiosk_actor, world.services[code].id, now=kwargs.pop("now", MORNING), **kwargs)
+    return issue_ticket(session, world.kiosk_actor, world.services[code].id, now=kwargs.pop("now", MORNING), **kwargs)
 
 
 def open_counter(session, world: World, number: int, officer: str = "o1") -> Counter:
@@ -152,14 +153,14 @@ def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, 
 def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(session, world: World, monkeypatch) -> None:
     # One request that breaks the shared transaction (here: a stand-in for a database
     # error) must not take the others down with it; nothing of the failed try stays.
-    real = queue._issue_batch
+    real = issuing._issue_batch
 
     def breaks_on_boom(session, requests):  # type: ignore[no-untyped-def]
         if any(r.dossier_code == "boom" for r in requests):
             raise RuntimeError("the database refused the batch")
         return real(session, requests)
 
-    monkeypatch.setattr(queue, "_issue_batch", breaks_on_boom)
+    monkeypatch.setattr(issuing, "_issue_batch", breaks_on_boom)
     service_id = world.services["LLTP"].id
     requests = [queue.IssueRequest(world.kiosk_actor, service_id, None, code, "vi", MORNING)
                 for code in ("ok-1", "boom", "ok-2")]
@@ -173,8 +174,8 @@ def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher
     # Issuing counts places for a whole batch in one pass; the per-ticket query is the rule.
     import random
 
+    from server.services.counts import waiting_counts
     from server.services.estimates import people_ahead_of
-    from server.services.snapshot import waiting_counts
 
     world = build_world(session, code="R")
     kiosk, second = world.kiosk_actor, dt.timedelta(seconds=1)
@@ -231,7 +232,7 @@ def test_inactive_service_refuses_tickets(session, world: World) -> None:
 def test_a_kiosk_cannot_issue_for_another_site(session, world: World) -> None:
     other = build_world(session, code="T2")
     with pytest.raises(DomainError) as raised:
-        queue.issue_ticket(session, world.kiosk_actor, other.services["LLTP"].id, now=MORNING)
+        issue_ticket(session, world.kiosk_actor, other.services["LLTP"].id, now=MORNING)
     assert raised.value.status == 404
 
 

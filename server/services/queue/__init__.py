@@ -1,0 +1,43 @@
+"""The queue engine: issuing tickets, calling them to counters, and every other move of
+the ticket lifecycle, as plain functions over a SQLAlchemy session.
+
+Each function is one write transaction. It checks who acts and on what, applies one
+transition of :data:`contract.tickets.TRANSITIONS` (an illegal move raises a 409
+:class:`~server.errors.DomainError`), appends a :class:`~server.models.TicketEvent`, and
+queues the domain events that go out after the commit.
+
+Race-freedom comes from the database, not from the process: ticket numbers come from a
+per (series, business day) row incremented in the insert's transaction; "call next"
+claims its ticket with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and under SQLite's
+write lock (``BEGIN IMMEDIATE``) on SQLite.
+"""
+
+from server.services.queue.calling import call_next, call_number, pick_next, recall, resume_held
+from server.services.queue.closing import EVENT_LOG_KEPT, CloseOutResult, close_out
+from server.services.queue.common import EVENT_FOR_ACTION, new_tracking_token
+from server.services.queue.counters import close_counter, open_counter, pause_counter
+from server.services.queue.issuing import (
+    Issued,
+    IssueRequest,
+    NewTicket,
+    issue,
+    issue_batch,
+    issue_totals,
+)
+from server.services.queue.moves import (
+    cancel,
+    cancel_by_token,
+    finish,
+    hold,
+    mark_no_show,
+    return_to_queue,
+    start_serving,
+    transfer,
+)
+
+__all__ = [
+    "EVENT_FOR_ACTION", "EVENT_LOG_KEPT", "CloseOutResult", "IssueRequest", "Issued", "NewTicket", "call_next",
+    "call_number", "cancel", "cancel_by_token", "close_counter", "close_out", "finish", "hold", "issue",
+    "issue_batch", "issue_totals", "mark_no_show", "new_tracking_token", "open_counter", "pause_counter",
+    "pick_next", "recall", "resume_held", "return_to_queue", "start_serving", "transfer",
+]
