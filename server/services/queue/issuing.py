@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, scoped_session
 from contract import events as ev
 from server.db import write_transaction
 from server.errors import DomainError, InvalidInput, not_found
-from server.events import publish, publish_queue_changed, queue_moved
+from server.events import publish, publish_queue_changed
 from server.models import (
     DailyNumber,
     Department,
@@ -50,8 +50,8 @@ from server.services.estimates import (
     service_rate,
 )
 from server.services.group_commit import GroupCommit
-from server.services.payloads import queue_row
-from server.services.queue.common import A, S, _publish_ticket_event, new_tracking_token
+from server.services.payloads import queue_row, ticket_info_of
+from server.services.queue.common import A, S, new_tracking_token
 
 
 def _one_or_many(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | dict[str, Any]:
@@ -116,32 +116,19 @@ _ISSUE_CONTEXT = (
 
 @dataclass(frozen=True)
 class NewTicket:
-    """The row just inserted for a new ticket (no ORM object on the hot path)."""
+    """A ticket just inserted, as what follows reads it (no ORM object on the hot path)."""
 
     id: int
     site_id: int
     service_id: int
-    series_id: int
     business_day: dt.date
-    seq: int
     number: str
     state: str
     priority_category_id: int | None
     dossier_code: str | None
     tracking_token: str
-    lang: str
     issued_at: dt.datetime
     queued_at: dt.datetime
-    call_count: int
-    counter_id: None
-    target_counter_id: None
-    outcome: None
-    called_at: None
-    started_at: None
-    finished_at: None
-    transferred_from_id: None
-    issued_by_device_id: int | None
-    issued_by_user_id: int | None
 
 
 @dataclass
@@ -155,11 +142,6 @@ class Issued:
     estimated_wait_minutes: int
     serving_counters: list[int]
     timezone: str
-
-
-_EMPTY_COLUMNS = dict.fromkeys(
-    ("counter_id", "target_counter_id", "outcome", "called_at", "started_at", "finished_at", "transferred_from_id")
-)
 
 
 @dataclass(frozen=True)
@@ -283,27 +265,9 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 "issued_at": request.now, "queued_at": request.now, "call_count": 0,
                 "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
             })
-        # The columns of a new ticket that are still empty are left to their NULL default.
-        id_of = {token: ticket_id for ticket_id, token in conn.execute(_INSERT_TICKETS, _one_or_many(rows))}
-        ids = [id_of[row["tracking_token"]] for row in rows]
-        tickets = [NewTicket(id=ticket_id, **row, **_EMPTY_COLUMNS) for ticket_id, row in zip(ids, rows, strict=True)]
-        conn.execute(_INSERT_EVENT, _one_or_many([{
-            "ticket_id": t.id, "site_id": t.site_id, "action": A.ISSUE.value, "from_state": None,
-            "to_state": t.state, "at": t.issued_at, "user_id": t.issued_by_user_id,
-            "device_id": t.issued_by_device_id, "counter_id": None, "note": None,
-        } for t in tickets]))
-        for (_, _, service, _, category_id), t in zip(accepted, tickets, strict=True):
-            info = {
-                "id": t.id, "number": t.number, "state": t.state, "service_id": service.id,
-                "service_code": service.code, "service_name_vi": service.name_vi,
-                "service_name_en": service.name_en, "priority": category_id is not None, "call_count": 0,
-                "queued_at": t.queued_at.isoformat(),
-            }
-            publish(
-                session, ev.TICKET_ISSUED, t.site_id,
-                {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
-                ev.ticket_room(t.tracking_token),
-            )
+        tickets = insert_tickets(session, rows, [(r.actor, r.now) for _, r, _, _, _ in accepted])
+        publish_issued(session, [(t, service.code, service.name_vi, service.name_en)
+                                 for t, (_, _, service, _, _) in zip(tickets, accepted, strict=True)])
         ahead, queues = places_of_new_tickets(conn, [
             NewInQueue(t.id, t.service_id, t.business_day, t.priority_category_id is not None, t.queued_at)
             for t in tickets
@@ -402,18 +366,37 @@ _INSERT_TICKETS = insert(Ticket).returning(Ticket.id, Ticket.tracking_token)
 _INSERT_EVENT = insert(TicketEvent)
 
 
-def _log_issue(session: Session, ticket: Ticket, actor: Actor, now: dt.datetime) -> None:
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            site_id=ticket.site_id,
-            action=A.ISSUE,
-            from_state=None,
-            to_state=ticket.state,
-            at=now,
-            user_id=actor.user_id,
-            device_id=actor.device_id,
+def insert_tickets(
+    session: Session, rows: list[dict[str, Any]], made: Sequence[tuple[Actor, dt.datetime]]
+) -> list[NewTicket]:
+    """Insert new tickets (rows of the ticket table, all with the same columns) and log how
+    each came to be (`made`: by whom and when), in the caller's write transaction: the one
+    way a ticket is created, by issuing or by a transfer. Their ticket.issued go out
+    through :func:`publish_issued`; the caller sees to queue.changed."""
+    conn = session.connection()
+    # The columns of a new ticket that are not given are left to their NULL default.
+    id_of = {token: ticket_id for ticket_id, token in conn.execute(_INSERT_TICKETS, _one_or_many(rows))}
+    tickets = [
+        NewTicket(id_of[row["tracking_token"]], row["site_id"], row["service_id"], row["business_day"],
+                  row["number"], row["state"], row["priority_category_id"], row["dossier_code"],
+                  row["tracking_token"], row["issued_at"], row["queued_at"])
+        for row in rows
+    ]
+    conn.execute(_INSERT_EVENT, _one_or_many([{
+        "ticket_id": t.id, "site_id": t.site_id, "action": A.ISSUE.value, "from_state": None,
+        "to_state": t.state, "at": at, "user_id": actor.user_id, "device_id": actor.device_id,
+        "counter_id": None, "note": None,
+    } for t, (actor, at) in zip(tickets, made, strict=True)]))
+    return tickets
+
+
+def publish_issued(session: Session, tickets: Sequence[tuple[NewTicket, str, str, str]]) -> None:
+    """Queue the ticket.issued of new tickets, each with its service's (code, name_vi, name_en)."""
+    for t, code, name_vi, name_en in tickets:
+        info = ticket_info_of(t.id, t.number, t.state, t.service_id, code, name_vi, name_en,
+                              t.priority_category_id is not None, 0, t.queued_at)
+        publish(
+            session, ev.TICKET_ISSUED, t.site_id,
+            {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
+            ev.ticket_room(t.tracking_token),
         )
-    )
-    queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day)
-    _publish_ticket_event(session, ticket, A.ISSUE, None, None, None, ticket.tracking_token)

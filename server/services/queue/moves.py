@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from contract.tickets import Outcome
 from server.db import write_transaction
 from server.errors import InvalidInput, not_found
+from server.events import queue_moved
 from server.models import Ticket, utcnow
+from server.services import catalog
 from server.services.actor import Actor, Role
 from server.services.queue.common import (
     A,
@@ -26,7 +28,7 @@ from server.services.queue.common import (
     _ticket,
     new_tracking_token,
 )
-from server.services.queue.issuing import _log_issue
+from server.services.queue.issuing import insert_tickets, publish_issued
 
 
 def start_serving(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
@@ -184,38 +186,30 @@ def transfer(
                 f"Ticket {ticket.number} is already in this service; choose another service or counter.",
             )
         token = ticket.tracking_token
-        new_ticket = Ticket(
-            site_id=ticket.site_id,
-            service_id=service.id,
-            series_id=ticket.series_id,
-            business_day=ticket.business_day,
-            seq=ticket.seq,
-            number=ticket.number,
-            state=S.WAITING,
-            priority_category_id=ticket.priority_category_id,
-            dossier_code=ticket.dossier_code,
-            tracking_token=token,
-            lang=ticket.lang,
-            issued_at=ticket.issued_at,
-            queued_at=ticket.queued_at if keep_position else now,
-            call_count=0,
-            target_counter_id=target.id if target else None,
-            transferred_from_id=ticket.id,
-            issued_by_device_id=ticket.issued_by_device_id,
-            issued_by_user_id=ticket.issued_by_user_id,
-        )
         # The visitor's phone follows the new ticket: the old one gets a token of its own.
         ticket.tracking_token = new_tracking_token()
         if counter is not None:
             ticket.finished_at = now
             _release(counter)
-        session.flush()
-        session.add(new_ticket)
-        session.flush()
+        session.flush()  # the old ticket gives up its token before the new one takes it
+        (new,) = insert_tickets(session, [{
+            "site_id": ticket.site_id, "service_id": service.id, "series_id": ticket.series_id,
+            "business_day": ticket.business_day, "seq": ticket.seq, "number": ticket.number,
+            "state": S.WAITING.value, "priority_category_id": ticket.priority_category_id,
+            "dossier_code": ticket.dossier_code, "tracking_token": token, "lang": ticket.lang,
+            "issued_at": ticket.issued_at, "queued_at": ticket.queued_at if keep_position else now,
+            "call_count": 0, "target_counter_id": target.id if target else None,
+            "transferred_from_id": ticket.id, "issued_by_device_id": ticket.issued_by_device_id,
+            "issued_by_user_id": ticket.issued_by_user_id,
+        }], [(actor, now)])
         _move(
             session, ticket, A.TRANSFER, actor, now, counter=counter, note=note, tracking_token=token,
-            to_ticket_id=new_ticket.id, to_service_id=service.id,
+            to_ticket_id=new.id, to_service_id=service.id,
             to_counter_id=target.id if target else None,
         )
-        _log_issue(session, new_ticket, actor, now)
+        names = catalog.service_info(session, service.id)
+        publish_issued(session, [(new, names.code, names.name_vi, names.name_en)])
+        queue_moved(session, new.site_id, new.service_id, new.business_day)
+        new_ticket = session.get(Ticket, new.id)
+        assert new_ticket is not None
     return new_ticket
