@@ -88,7 +88,7 @@ def people_ahead_of(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, in
 def _ahead(priority: bool, *, priority_before: int, priority_total: int, ordinary_before: int) -> int:
     """The rule of _AHEAD in numbers, for the forms that count in Python: a priority ticket
     has the priority tickets before it ahead; an ordinary one, every priority ticket and the
-    ordinary ones before it (general tickets of the same service and day)."""
+    ordinary ones before it (of the tickets that count for it: see _AHEAD)."""
     return priority_before if priority else priority_total + ordinary_before
 
 
@@ -238,16 +238,26 @@ def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime)
     ).all()
     minutes = catalog.service_info(session, service_id).expected_service_minutes
     rate = service_rate(session, service_id, now)
-    general = [(token, priority) for token, priority, target in rows if target is None]
-    priority_total = sum(1 for _, priority in general if priority)
-    result = []
-    priority_seen = ordinary_seen = 0
-    for token, priority in general:
-        ahead = _ahead(priority, priority_before=priority_seen, priority_total=priority_total,
-                       ordinary_before=ordinary_seen)
-        result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
+    # By _AHEAD: a general ticket counts the general ones; one sent to a counter counts the
+    # general ones and those sent to the same counter. So each group (None: general) is
+    # counted on its own, in queue order, and a ticket adds up its own group and, if it was
+    # sent to a counter, the general one.
+    priority_total: dict[int | None, int] = {}
+    for _, priority, target in rows:
         if priority:
-            priority_seen += 1
-        else:
-            ordinary_seen += 1
+            priority_total[target] = priority_total.get(target, 0) + 1
+    priority_seen: dict[int | None, int] = {}
+    ordinary_seen: dict[int | None, int] = {}
+    result = []
+    for token, priority, target in rows:
+        groups = (None,) if target is None else (None, target)
+        ahead = _ahead(
+            priority,
+            priority_before=sum(priority_seen.get(g, 0) for g in groups),
+            priority_total=sum(priority_total.get(g, 0) for g in groups),
+            ordinary_before=sum(ordinary_seen.get(g, 0) for g in groups),
+        )
+        result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
+        seen = priority_seen if priority else ordinary_seen
+        seen[target] = seen.get(target, 0) + 1
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_act
 from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
-from server.services.estimates import clear_cache, standing
+from server.services.counts import waiting_counts
+from server.services.estimates import clear_cache, people_ahead_of, standing, standings
 from server.services.queue import issuing
 from tests.server.factory import World, build_world, issue_ticket
 
@@ -172,10 +174,6 @@ def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(sessio
 
 def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher) -> None:
     # Issuing counts places for a whole batch in one pass; the per-ticket query is the rule.
-    import random
-
-    from server.services.counts import waiting_counts
-    from server.services.estimates import people_ahead_of
 
     world = build_world(session, code="R")
     kiosk, second = world.kiosk_actor, dt.timedelta(seconds=1)
@@ -204,6 +202,34 @@ def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher
         counted = publisher.events[-1].payload["services"]
         exact = waiting_counts(conn, [row["service_id"] for row in counted], MORNING.date(), dt.datetime.now(UTC))
         assert [(r["service_id"], r["waiting"]) for r in counted] == [(r["service_id"], r["waiting"]) for r in exact]
+        session.commit()
+
+
+def test_standings_agree_with_the_rule_for_one_ticket(session, world: World) -> None:
+    # The places told to a service's phones are counted in Python for the whole queue; the
+    # per-ticket query is the rule. Tickets sent to a counter have a place too.
+    rng = random.Random(11)
+    service_id, officer = world.services["LLTP"].id, world.actor("o1")
+    for round_ in range(4):
+        for _ in range(rng.randint(5, 15)):
+            issue(session, world, priority_code=rng.choice([None, None, "elderly"]),
+                  now=MORNING + dt.timedelta(minutes=rng.randint(0, 30)))  # out of order, with ties
+        waiting = session.scalars(select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.id)).all()
+        for ticket in rng.sample(waiting, len(waiting) // 3):
+            if rng.random() < 0.2:
+                queue.cancel(session, officer, ticket.id, now=MORNING)
+            elif rng.random() < 0.8 or ticket.target_counter_id is not None:
+                counter = world.counters[rng.choice([1, 2, 3])]
+                if counter.id != ticket.target_counter_id:
+                    queue.transfer(session, officer, ticket_id=ticket.id, to_counter_id=counter.id,
+                                   keep_position=rng.random() < 0.7,
+                                   now=MORNING + dt.timedelta(minutes=rng.randint(0, 40)))
+        told = {token: ahead for token, ahead, _ in standings(session, service_id, MORNING.date(), MORNING)}
+        waiting = session.execute(select(Ticket.id, Ticket.tracking_token, Ticket.target_counter_id)
+                                  .where(Ticket.state == "waiting", Ticket.service_id == service_id)).all()
+        assert any(target is not None for _, _, target in waiting), round_
+        rule = people_ahead_of(session.connection(), [ticket_id for ticket_id, _, _ in waiting])
+        assert told == {token: rule[ticket_id] for ticket_id, token, _ in waiting}, round_
         session.commit()
 
 
