@@ -14,18 +14,22 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    from server import api, cli, realtime, web
+    from server import api, cli, events, realtime, web
     from server import config as configuration
-    from server.events import bus
     from server.extensions import db
     from server.fastjson import OrjsonProvider
+    from server.services import catalog, estimates
+    from server.services.queue import issuing
 
     app = _Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
     db.init_app(app)
-    bus.attach(db.session.session_factory)
+    catalog.init_app(app)
+    estimates.init_app(app)
+    issuing.init_app(app)
+    events.attach(db.session.session_factory)
     api.init_app(app)
     realtime.init_app(app)
     web.init_app(app)

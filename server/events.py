@@ -1,11 +1,11 @@
 """Domain events: services queue them on the session, and they go out only after commit.
 
 A service calls :func:`publish` (and :func:`queue_moved` when a ticket enters or leaves a
-queue) inside its write transaction. Just before that transaction commits, the queued
-events are numbered with the site's next sequence numbers and written to the event log,
-in the same transaction; after the commit they are handed to the app's one
-:class:`Publisher` (Socket.IO in production, a recording fake in tests). A rollback drops
-them, numbers included.
+queue) inside its write transaction, with its `now`. Just before that transaction commits,
+the queued events are numbered with the site's next sequence numbers and written to the
+event log, in the same transaction; after the commit they are handed to the app's one
+:class:`Publisher`, ``app.extensions[PUBLISHER]`` (Socket.IO in production, a recording
+fake in tests). A rollback drops them, numbers included.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from flask import current_app
 from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -61,84 +62,87 @@ class RecordingPublisher:
         self.events.clear()
 
 
-class EventBus:
-    """Numbers each committed transaction's events and hands them to the app's publisher."""
-
-    def __init__(self) -> None:
-        self.publisher: Publisher = RecordingPublisher()
-
-    def attach(self, session_factory: Any) -> None:
-        if event.contains(session_factory, "after_commit", self._after_commit):
-            return
-        event.listen(session_factory, "before_commit", self._before_commit)
-        event.listen(session_factory, "after_commit", self._after_commit)
-        event.listen(session_factory, "after_rollback", self._after_rollback)
-
-    @staticmethod
-    def _before_commit(session: Session) -> None:
-        moved = session.info.pop(_MOVED, None)
-        if moved:
-            # The counts below are Core reads: the ORM's pending changes must be in first.
-            session.flush()
-            for (site_id, day), service_ids in moved.items():
-                _queue_changed(session, site_id, day, sorted(service_ids))
-        pending: list[DomainEvent] | None = session.info.pop(_PENDING, None)
-        if pending:
-            session.info[_STAMPED] = _stamp(session, pending)
-
-    def _after_commit(self, session: Session) -> None:
-        stamped = session.info.pop(_STAMPED, None)
-        if stamped:
-            self.publisher.publish(stamped)
-
-    @staticmethod
-    def _after_rollback(session: Session) -> None:
-        for key in (_PENDING, _MOVED, _STAMPED):
-            session.info.pop(key, None)
+# Where an app keeps its publisher (server.realtime puts its Socket.IO publisher there;
+# tests, a RecordingPublisher).
+PUBLISHER = "hangdoi_publisher"
 
 
-bus = EventBus()
+def attach(session_factory: Any) -> None:
+    """Number each committed transaction's events and hand them to the app's publisher."""
+    if event.contains(session_factory, "after_commit", _after_commit):
+        return
+    event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "after_commit", _after_commit)
+    event.listen(session_factory, "after_rollback", _after_rollback)
 
 
-def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: str) -> None:
-    """Queue an event to go out when `session`'s transaction commits."""
-    session.info.setdefault(_PENDING, []).append(DomainEvent(name, site_id, payload, tuple(rooms)))
+def _before_commit(session: Session) -> None:
+    moved: dict[tuple[int, dt.date], tuple[set[int], dt.datetime]] | None = session.info.pop(_MOVED, None)
+    if moved:
+        # The counts below are Core reads: the ORM's pending changes must be in first.
+        session.flush()
+        for (site_id, day), (service_ids, now) in moved.items():
+            _queue_changed(session, site_id, day, sorted(service_ids), now)
+    pending: list[tuple[DomainEvent, dt.datetime]] | None = session.info.pop(_PENDING, None)
+    if pending:
+        session.info[_STAMPED] = _stamp(session, pending)
 
 
-def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date) -> None:
-    """Note that a service's queue of a business day changed: one queue.changed per
-    service goes out at commit."""
-    session.info.setdefault(_MOVED, defaultdict(set))[(site_id, day)].add(service_id)
+def _after_commit(session: Session) -> None:
+    stamped = session.info.pop(_STAMPED, None)
+    if stamped:
+        current_app.extensions[PUBLISHER].publish(stamped)
 
 
-def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int]) -> None:
-    publish_queue_changed(session, site_id, day,
-                          waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC)))
+def _after_rollback(session: Session) -> None:
+    for key in (_PENDING, _MOVED, _STAMPED):
+        session.info.pop(key, None)
 
 
-def publish_queue_changed(session: Session, site_id: int, day: dt.date, services: list[ev.ServiceQueue]) -> None:
+def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: str,
+            now: dt.datetime) -> None:
+    """Queue an event of the moment `now` to go out when `session`'s transaction commits."""
+    session.info.setdefault(_PENDING, []).append((DomainEvent(name, site_id, payload, tuple(rooms)), now))
+
+
+def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date, now: dt.datetime) -> None:
+    """Note that a service's queue of a business day changed at `now`: one queue.changed
+    per service goes out at commit, its waits counted up to the latest such `now`."""
+    moved = session.info.setdefault(_MOVED, {})
+    service_ids, latest = moved.get((site_id, day), (set(), now))
+    service_ids.add(service_id)
+    moved[(site_id, day)] = (service_ids, max(latest, now))
+
+
+def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int], now: dt.datetime) -> None:
+    publish_queue_changed(session, site_id, day, waiting_counts(session.connection(), service_ids, day, now),
+                          now=now)
+
+
+def publish_queue_changed(
+    session: Session, site_id: int, day: dt.date, services: list[ev.ServiceQueue], *, now: dt.datetime
+) -> None:
     """Queue the queue.changed of these services, counted by the caller in this transaction
     after its last change to them (issuing counts them anyway; others use queue_moved)."""
     rooms = [ev.queue_room(site_id), *(ev.service_room(s["service_id"]) for s in services)]
-    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms)
+    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms, now=now)
 
 
-def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:
+def _stamp(session: Session, pending: list[tuple[DomainEvent, dt.datetime]]) -> list[DomainEvent]:
     """Give each event its site's next sequence number and write it to the event log."""
     conn = session.connection()
-    at = dt.datetime.now(dt.UTC)
-    at_text = at.isoformat()
-    by_site: dict[int, list[DomainEvent]] = defaultdict(list)
-    for item in pending:
-        by_site[item.site_id].append(item)
+    by_site: dict[int, list[tuple[DomainEvent, dt.datetime]]] = defaultdict(list)
+    for item, at in pending:
+        by_site[item.site_id].append((item, at))
     stamped: list[DomainEvent] = []
     rows: list[dict[str, Any]] = []
     for site_id in sorted(by_site):  # one lock order, so two sites never deadlock
         items = by_site[site_id]
         last = conn.execute(_TAKE_SEQS, {"site_id": site_id, "n": len(items)}).scalar_one()
-        for offset, item in enumerate(items):
+        for offset, (item, at) in enumerate(items):
             rooms = (ev.site_room(site_id), *dict.fromkeys(item.rooms))
-            numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1, at_text)
+            numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1,
+                                   at.isoformat())
             stamped.append(numbered)
             rows.append({"site_id": site_id, "seq": numbered.seq, "name": item.name, "at": at,
                          "rooms": list(rooms), "data": item.payload})

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from contract import events as ev
 from server import fastjson
-from server.events import DomainEvent, bus, replay
+from server.events import PUBLISHER, DomainEvent, replay
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class SocketIOPublisher:
         self.server.sleep(STANDING_DEBOUNCE)
         with self._standing_lock:
             self._standing_due.pop(key, None)
-        if self.app is None or bus.publisher is not self:
+        if self.app is None or self.app.extensions.get(PUBLISHER) is not self:
             return  # an app that has been replaced (tests make one per test)
         service_id, day = key
         if self._nobody_follows(service_id):
@@ -368,8 +368,7 @@ def init_app(app: Flask) -> None:
     if manager is not None:
         manager.delivery = publisher.delivery
     socketio.on_namespace(LiveNamespace("/", publisher))
-    bus.publisher = publisher
-    app.extensions["hangdoi_publisher"] = publisher
+    app.extensions[PUBLISHER] = publisher
 
 
 def _detect_async_mode() -> str:

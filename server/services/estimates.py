@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
+from flask import Flask, current_app
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -29,9 +30,11 @@ from server.services.counts import WAITING_COUNTS
 
 WINDOW = dt.timedelta(hours=1)
 MIN_OBSERVATIONS = 3
-# The rate is re-read at most this often per service and process: it moves slowly, and
-# the issue path should not pay for an aggregate query each time.
+# The rate is re-read at most this often per service and app: it moves slowly, and the
+# issue path should not pay for an aggregate query each time.
 RATE_TTL_SECONDS = 30.0
+MAX_SERVICES = 4096
+_CACHE = "hangdoi_service_rates"
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,22 @@ class Rate:
     open_counters: int
 
 
-_rate_cache: dict[int, tuple[float, Rate]] = {}
-_rate_lock = threading.Lock()
+@dataclass
+class _Cache:
+    # A TTLCache is not safe to share between threads without a lock.
+    rates: TTLCache[int, Rate] = field(default_factory=lambda: TTLCache(MAX_SERVICES, RATE_TTL_SECONDS))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_CACHE] = _Cache()
 
 
 def clear_cache() -> None:
-    with _rate_lock:
-        _rate_cache.clear()
+    """Forget the app's rates: the next estimate reads them afresh."""
+    cache: _Cache = current_app.extensions[_CACHE]
+    with cache.lock:
+        cache.rates.clear()
 
 
 # The rule, stated once over "me" (the ticket whose place is asked): the waiting general
@@ -177,9 +189,11 @@ def people_ahead(session: Session, ticket: Any) -> int:
 
 
 def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
-    cached = _rate_cache.get(service_id)
-    if cached is not None and time.monotonic() - cached[0] < RATE_TTL_SECONDS:
-        return cached[1]
+    cache: _Cache = current_app.extensions[_CACHE]
+    with cache.lock:
+        cached = cache.rates.get(service_id)
+    if cached is not None:
+        return cached
     since = now - WINDOW
     finished = session.scalar(
         select(func.count(Ticket.id)).where(
@@ -199,8 +213,8 @@ def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
         finished / (WINDOW.total_seconds() / 60) if finished >= MIN_OBSERVATIONS else None,
         open_counters,
     )
-    with _rate_lock:
-        _rate_cache[service_id] = (time.monotonic(), rate)
+    with cache.lock:
+        cache.rates[service_id] = rate
     return rate
 
 

@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.db import make_engine
-from server.events import RecordingPublisher, bus
+from server.events import PUBLISHER, RecordingPublisher
 from server.extensions import db
 from server.migrate import upgrade
 from server.models import Base
-from server.services import catalog, estimates
 from tests.conftest import require_postgres
 from tests.server.factory import World, build_world
 
@@ -82,9 +81,6 @@ def publisher() -> RecordingPublisher:
 
 
 def make_app(database_url: str, tmp_path: Path, **config: object) -> Flask:
-    # Per-process caches hold rows by id, and each test's database reuses the ids.
-    estimates.clear_cache()
-    catalog.clear()
     return create_app(
         {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", "PUBLIC_URL": "http://hangdoi.test",
          "ASYNC_MODE": "threading", **config},
@@ -98,7 +94,7 @@ def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher | None)
     gives None keeps the real Socket.IO publisher (the realtime tests)."""
     app = make_app(database_url, tmp_path)
     if publisher is not None:
-        bus.publisher = publisher
+        app.extensions[PUBLISHER] = publisher
     with app.app_context():
         yield app
         db.session.remove()

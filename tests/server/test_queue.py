@@ -89,6 +89,27 @@ def test_issue_records_an_event_and_publishes_after_commit(session, world: World
     assert len(ticket.tracking_token) >= 43
 
 
+def test_events_and_waits_are_of_the_moment_the_service_was_given(session, world: World, publisher) -> None:
+    # Every service takes `now`: the events' time and the queue's waits follow it, not the
+    # wall clock, so that they can be asserted.
+    minute = dt.timedelta(minutes=1)
+    issue(session, world, now=MORNING)
+    issue(session, world, now=MORNING + 2 * minute)
+    issued, counted = publisher.events[-2:]
+    assert (issued.at, counted.at) == ((MORNING + 2 * minute).isoformat(),) * 2
+    assert counted.payload["services"] == [{"service_id": world.services["LLTP"].id, "waiting": 2,
+                                            "longest_wait_seconds": 120}]
+    open_counter(session, world, 1, "o1")
+    publisher.clear()
+    queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING + 10 * minute)
+    called, counted = publisher.events
+    assert (called.name, counted.name) == (ev.TICKET_CALLED, ev.QUEUE_CHANGED)
+    assert called.at == counted.at == (MORNING + 10 * minute).isoformat()
+    assert counted.payload["services"][0]["longest_wait_seconds"] == 8 * 60  # the second, queued at +2
+    stored = session.scalars(select(EventLog.at).where(EventLog.seq == counted.seq)).one()
+    assert stored.replace(tzinfo=UTC) == MORNING + 10 * minute
+
+
 def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) -> None:
     with pytest.raises(DomainError) as raised:
         issue(session, world, priority_code="no-such-category")

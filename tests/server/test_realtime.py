@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import delete
 
 from contract import events as ev
-from server.events import bus
+from server.events import PUBLISHER
 from server.extensions import db
 from server.models import EventLog
 from server.realtime import OrderedDelivery, socketio
@@ -171,7 +171,7 @@ def test_delivery_fills_a_gap_from_the_log() -> None:
 def test_publisher_is_the_socketio_one(app) -> None:
     from server.realtime import SocketIOPublisher
 
-    assert isinstance(bus.publisher, SocketIOPublisher)
+    assert isinstance(app.extensions[PUBLISHER], SocketIOPublisher)
 
 
 def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World) -> None:

@@ -99,9 +99,9 @@ def _move(
         )
     )
     if S.WAITING in (from_state, to_state):
-        queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day)
+        queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day, now)
     _publish_ticket_event(session, ticket, action, from_state, counter, note,
-                          tracking_token or ticket.tracking_token, **extra)
+                          tracking_token or ticket.tracking_token, now=now, **extra)
 
 
 def _publish_ticket_event(
@@ -112,6 +112,8 @@ def _publish_ticket_event(
     counter: Counter | None,
     note: str | None,
     tracking_token: str,
+    *,
+    now: dt.datetime,
     **extra: object,
 ) -> None:
     data: dict[str, object] = {
@@ -131,7 +133,7 @@ def _publish_ticket_event(
         rooms.append(ev.counter_room(counter.id))
         if counter.zone:
             rooms.append(ev.zone_room(counter.site_id, counter.zone))
-    publish(session, EVENT_FOR_ACTION[action], ticket.site_id, data, *rooms)
+    publish(session, EVENT_FOR_ACTION[action], ticket.site_id, data, *rooms, now=now)
 
 
 def _site(session: Session, site_id: int) -> Site:

@@ -23,7 +23,7 @@ from server.services.queue.common import (
 )
 
 
-def _counter_changed(session: Session, counter: Counter) -> None:
+def _counter_changed(session: Session, counter: Counter, now: dt.datetime) -> None:
     officer = session.get(User, counter.officer_id) if counter.officer_id else None
     current = session.get(Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
     publish(
@@ -36,6 +36,7 @@ def _counter_changed(session: Session, counter: Counter) -> None:
         ev.counter_room(counter.id),
         ev.queue_room(counter.site_id),
         *([ev.zone_room(counter.site_id, counter.zone)] if counter.zone else []),
+        now=now,
     )
 
 
@@ -48,7 +49,7 @@ def _set_counter_state(session: Session, counter: Counter, state: CounterState, 
         counter.officer_id = None
         counter.current_ticket_id = None
         counter.priority_streak = 0
-    _counter_changed(session, counter)
+    _counter_changed(session, counter, now)
 
 
 def open_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import (
     Connection,
-    Engine,
     Integer,
     Row,
     bindparam,
@@ -156,26 +154,18 @@ class IssueRequest:
     now: dt.datetime
 
 
-_issuers: weakref.WeakKeyDictionary[Engine, GroupCommit[IssueRequest, Issued]] = weakref.WeakKeyDictionary()
-_issuers_lock = threading.Lock()
+# Where an app keeps the group commit of its issues (one database, one group commit).
+_ISSUER = "hangdoi_issuer"
 
 
-def _issuer(session: Session | scoped_session[Session]) -> GroupCommit[IssueRequest, Issued]:
-    # A scoped session's engine, without making it a session.
-    bound = session.session_factory.kw.get("bind") if isinstance(session, scoped_session) else None
-    engine = bound or session.get_bind()
-    issuer = _issuers.get(engine)  # type: ignore[arg-type]
-    if issuer is None:
-        with _issuers_lock:
-            issuer = _issuers.setdefault(engine, GroupCommit())  # type: ignore[arg-type]
-    return issuer
+def init_app(app: Flask) -> None:
+    app.extensions[_ISSUER] = GroupCommit()
 
 
-def issue_totals() -> tuple[int, int]:
-    """(write transactions, issue requests) that this process's group commit has run."""
-    with _issuers_lock:
-        issuers = list(_issuers.values())
-    return sum(i.batches for i in issuers), sum(i.items for i in issuers)
+def issue_totals(app: Flask) -> tuple[int, int]:
+    """(write transactions, issue requests) that the app's group commit has run."""
+    issuer: GroupCommit[IssueRequest, Issued] = app.extensions[_ISSUER]
+    return issuer.batches, issuer.items
 
 
 def issue(
@@ -204,7 +194,8 @@ def issue(
         current = session
     if current is not None and current.in_transaction():
         current.commit()
-    return _issuer(session).submit(request, lambda batch: issue_batch(session, batch))
+    issuer: GroupCommit[IssueRequest, Issued] = current_app.extensions[_ISSUER]
+    return issuer.submit(request, lambda batch: issue_batch(session, batch))
 
 
 def issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
@@ -266,20 +257,20 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
             })
         tickets = insert_tickets(session, rows, [(r.actor, r.now) for _, r, _, _, _ in accepted])
-        publish_issued(session, [(t, service.code, service.name_vi, service.name_en)
-                                 for t, (_, _, service, _, _) in zip(tickets, accepted, strict=True)])
+        publish_issued(session, [(t, service.code, service.name_vi, service.name_en, request.now)
+                                 for t, (_, request, service, _, _) in zip(tickets, accepted, strict=True)])
         ahead, queues = places_of_new_tickets(conn, [
             NewInQueue(t.id, t.service_id, t.business_day, t.priority_category_id is not None, t.queued_at)
             for t in tickets
         ])
-        counted_at = utcnow()
+        counted_at = max(request.now for _, request, _, _, _ in accepted)
         by_site_day: dict[tuple[int, dt.date], list[ev.ServiceQueue]] = {}
         sites = {t.service_id: t.site_id for t in tickets}
         for (service_id, day), (waiting, oldest) in sorted(queues.items()):
             by_site_day.setdefault((sites[service_id], day), []).append(
                 queue_row(service_id, waiting, oldest, counted_at))
         for (site_id, day), services in by_site_day.items():
-            publish_queue_changed(session, site_id, day, services)
+            publish_queue_changed(session, site_id, day, services, now=counted_at)
     for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
         rate = service_rate(session, service.id, request.now)
         places = ahead.get(t.id, 0)
@@ -390,13 +381,14 @@ def insert_tickets(
     return tickets
 
 
-def publish_issued(session: Session, tickets: Sequence[tuple[NewTicket, str, str, str]]) -> None:
-    """Queue the ticket.issued of new tickets, each with its service's (code, name_vi, name_en)."""
-    for t, code, name_vi, name_en in tickets:
+def publish_issued(session: Session, tickets: Sequence[tuple[NewTicket, str, str, str, dt.datetime]]) -> None:
+    """Queue the ticket.issued of new tickets, each with its service's (code, name_vi,
+    name_en) and the moment it was made."""
+    for t, code, name_vi, name_en, now in tickets:
         info = ticket_info_of(t.id, t.number, t.state, t.service_id, code, name_vi, name_en,
                               t.priority_category_id is not None, 0, t.queued_at)
         publish(
             session, ev.TICKET_ISSUED, t.site_id,
             {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
-            ev.ticket_room(t.tracking_token),
+            ev.ticket_room(t.tracking_token), now=now,
         )

@@ -208,8 +208,8 @@ def transfer(
             to_counter_id=target.id if target else None,
         )
         names = catalog.service_info(session, service.id)
-        publish_issued(session, [(new, names.code, names.name_vi, names.name_en)])
-        queue_moved(session, new.site_id, new.service_id, new.business_day)
+        publish_issued(session, [(new, names.code, names.name_vi, names.name_en, now)])
+        queue_moved(session, new.site_id, new.service_id, new.business_day, now)
         new_ticket = session.get(Ticket, new.id)
         assert new_ticket is not None
     return new_ticket
