@@ -46,24 +46,8 @@ class Publisher(Protocol):
     def publish(self, events: list[DomainEvent]) -> None: ...
 
 
-class RecordingPublisher:
-    """Keeps every published event in memory: the fake that tests swap in."""
-
-    def __init__(self) -> None:
-        self.events: list[DomainEvent] = []
-
-    def publish(self, events: list[DomainEvent]) -> None:
-        self.events.extend(events)
-
-    def names(self) -> list[str]:
-        return [e.name for e in self.events]
-
-    def clear(self) -> None:
-        self.events.clear()
-
-
-# Where an app keeps its publisher (server.realtime puts its Socket.IO publisher there;
-# tests, a RecordingPublisher).
+# Where an app keeps its Publisher: server.realtime puts its Socket.IO publisher there, and
+# tests a recording fake (tests/server/conftest.py).
 PUBLISHER = "hangdoi_publisher"
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.db import make_engine
-from server.events import PUBLISHER, RecordingPublisher
+from server.events import PUBLISHER, DomainEvent
 from server.extensions import db
 from server.migrate import upgrade
 from server.models import Base
@@ -73,6 +73,22 @@ def database_url(backend: str, sqlite_template: Path, tmp_path: Path) -> str:
     url = _postgres_url()
     _truncate(url)
     return url
+
+
+class RecordingPublisher:
+    """Keeps every published event in memory: the fake publisher of the tests."""
+
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+
+    def publish(self, events: list[DomainEvent]) -> None:
+        self.events.extend(events)
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.events]
+
+    def clear(self) -> None:
+        self.events.clear()
 
 
 @pytest.fixture
