@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
 from sqlalchemy import delete
 
 from contract import events as ev
-from server.events import PUBLISHER
+from server.events import PUBLISHER, DomainEvent
 from server.extensions import db
 from server.models import EventLog
-from server.realtime import OrderedDelivery, socketio
+from server.realtime import OrderedDelivery, SocketIOPublisher, socketio
 from server.services import queue
+from server.services.estimates import standings
 from tests.server.factory import World, build_world, issue_ticket
 
 
@@ -136,8 +139,6 @@ def test_bad_credentials_are_refused(app, world: World) -> None:
 
 
 def test_delivery_puts_events_back_in_order_and_drops_repeats() -> None:
-    from server.events import DomainEvent
-
     out: list[int] = []
     delivery = OrderedDelivery(lambda e: out.append(e.seq), lambda site, after, upto: [])
     event = [DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in range(10, 15)]
@@ -152,10 +153,6 @@ def test_delivery_puts_events_back_in_order_and_drops_repeats() -> None:
 
 
 def test_delivery_fills_a_gap_from_the_log() -> None:
-    import time
-
-    from server.events import DomainEvent
-
     out: list[int] = []
     log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 6)}
     delivery = OrderedDelivery(
@@ -169,14 +166,10 @@ def test_delivery_fills_a_gap_from_the_log() -> None:
 
 
 def test_publisher_is_the_socketio_one(app) -> None:
-    from server.realtime import SocketIOPublisher
-
     assert isinstance(app.extensions[PUBLISHER], SocketIOPublisher)
 
 
 def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World) -> None:
-    import time
-
     session = db.session()
     first = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     mine = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
@@ -203,8 +196,6 @@ def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World)
 
 
 def test_standings_follow_the_call_policy(app, world: World) -> None:
-    from server.services.estimates import standings
-
     session = db.session()
     ordinary = [issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)]
     priority = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled")
