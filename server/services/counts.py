@@ -31,7 +31,8 @@ def waiting_counts(conn: Connection, service_ids: list[int], day: dt.date, now: 
     """Waiting count and longest wait of each of `service_ids` on a business day."""
     rows = {service_id: (count, oldest) for service_id, count, oldest in
             conn.execute(WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
-    return [queue_row(service_id, *rows.get(service_id, (0, None)), now) for service_id in service_ids]
+    empty: tuple[int, dt.datetime | None] = (0, None)
+    return [queue_row(service_id, *rows.get(service_id, empty), now) for service_id in service_ids]
 
 
 def queues(
