@@ -1,7 +1,7 @@
 """Domain events: services queue them on the session, and they go out only after commit.
 
-A service calls :func:`publish` (and :func:`queue_moved` when a ticket enters or leaves a
-queue) inside its write transaction, with its `now`. Just before that transaction commits,
+A service calls :func:`publish` inside its write transaction, with its `now` (and
+:func:`summary` for an event that sums up the transaction, such as a queue's new counts). Just before that transaction commits,
 the queued events are numbered with the site's next sequence numbers and written to the
 event log, in the same transaction; after the commit they are handed to the app's one
 :class:`Publisher`, ``app.extensions[PUBLISHER]`` (Socket.IO in production, a recording
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, event, insert, select, update
@@ -21,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from contract import events as ev
 from server.models import EventLog, Site
-from server.services.counts import waiting_counts
 
 _PENDING = "hangdoi_pending_events"
-_MOVED = "hangdoi_moved_queues"
+_SUMMARIES = "hangdoi_event_summaries"
 _STAMPED = "hangdoi_stamped_events"
+
+State = TypeVar("State")
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,12 @@ def attach(session_factory: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    moved: dict[tuple[int, dt.date], tuple[set[int], dt.datetime]] | None = session.info.pop(_MOVED, None)
-    if moved:
-        # The counts below are Core reads: the ORM's pending changes must be in first.
+    summaries: dict[str, tuple[Any, Callable[[Session, Any], None]]] | None = session.info.pop(_SUMMARIES, None)
+    if summaries:
+        # Summaries read with Core: the ORM's pending changes must be in first.
         session.flush()
-        for (site_id, day), (service_ids, now) in moved.items():
-            _queue_changed(session, site_id, day, sorted(service_ids), now)
+        for state, run in summaries.values():
+            run(session, state)
     pending: list[tuple[DomainEvent, dt.datetime]] | None = session.info.pop(_PENDING, None)
     if pending:
         session.info[_STAMPED] = _stamp(session, pending)
@@ -79,7 +81,7 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    for key in (_PENDING, _MOVED, _STAMPED):
+    for key in (_PENDING, _SUMMARIES, _STAMPED):
         session.info.pop(key, None)
 
 
@@ -89,27 +91,15 @@ def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], 
     session.info.setdefault(_PENDING, []).append((DomainEvent(name, site_id, payload, tuple(rooms)), now))
 
 
-def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date, now: dt.datetime) -> None:
-    """Note that a service's queue of a business day changed at `now`: one queue.changed
-    per service goes out at commit, its waits counted up to the latest such `now`."""
-    moved = session.info.setdefault(_MOVED, {})
-    service_ids, latest = moved.get((site_id, day), (set(), now))
-    service_ids.add(service_id)
-    moved[(site_id, day)] = (service_ids, max(latest, now))
-
-
-def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int], now: dt.datetime) -> None:
-    publish_queue_changed(session, site_id, day, waiting_counts(session.connection(), service_ids, day, now),
-                          now=now)
-
-
-def publish_queue_changed(
-    session: Session, site_id: int, day: dt.date, services: list[ev.ServiceQueue], *, now: dt.datetime
-) -> None:
-    """Queue the queue.changed of these services, counted by the caller in this transaction
-    after its last change to them (issuing counts them anyway; others use queue_moved)."""
-    rooms = [ev.queue_room(site_id), *(ev.service_room(s["service_id"]) for s in services)]
-    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms, now=now)
+def summary(session: Session, key: str, make: Callable[[], State], run: Callable[[Session, State], None]) -> State:
+    """The state of a summary of this transaction, made by `make` on first use: just before
+    the transaction's events are numbered, `run(session, state)` publishes what it sums up
+    (once, whatever the number of changes; a rollback forgets it)."""
+    summaries = session.info.setdefault(_SUMMARIES, {})
+    if key not in summaries:
+        summaries[key] = (make(), run)
+    state: State = summaries[key][0]
+    return state
 
 
 def _stamp(session: Session, pending: list[tuple[DomainEvent, dt.datetime]]) -> list[DomainEvent]:

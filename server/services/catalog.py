@@ -55,6 +55,7 @@ _COUNTERS = (
     .order_by(Counter.number)
 )
 
+
 @dataclass
 class _Cache:
     # A TTLCache is not safe to share between threads without a lock.

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from contract import events as ev
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
+from server.db import write_transaction
 from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
-from server.services.counts import waiting_counts
+from server.services.counts import queue_moved, waiting_counts
 from server.services.estimates import clear_cache, people_ahead_of, standing, standings
 from server.services.queue import issuing
 from tests.server.factory import World, build_world, issue_ticket
@@ -108,6 +109,20 @@ def test_events_and_waits_are_of_the_moment_the_service_was_given(session, world
     assert counted.payload["services"][0]["longest_wait_seconds"] == 8 * 60  # the second, queued at +2
     stored = session.scalars(select(EventLog.at).where(EventLog.seq == counted.seq)).one()
     assert stored.replace(tzinfo=UTC) == MORNING + 10 * minute
+
+
+def test_moves_of_a_queue_are_summed_up_once_at_commit_and_forgotten_on_rollback(session, world: World,
+                                                                                 publisher) -> None:
+    lltp, ct = world.services["LLTP"].id, world.services["CT"].id
+    with pytest.raises(RuntimeError), write_transaction(session):
+        queue_moved(session, world.site.id, lltp, MORNING.date(), MORNING)
+        raise RuntimeError("refused")
+    with write_transaction(session):
+        for service_id, at in ((ct, MORNING), (lltp, MORNING), (ct, MORNING + dt.timedelta(minutes=1))):
+            queue_moved(session, world.site.id, service_id, MORNING.date(), at)
+    (changed,) = publisher.events
+    assert changed.name == ev.QUEUE_CHANGED and changed.at == (MORNING + dt.timedelta(minutes=1)).isoformat()
+    assert [row["service_id"] for row in changed.payload["services"]] == sorted([lltp, ct])
 
 
 def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) -> None:

@@ -19,9 +19,10 @@ from contract.tickets import (
     next_state,
 )
 from server.errors import DomainError, Forbidden, not_found
-from server.events import publish, queue_moved
+from server.events import publish
 from server.models import Counter, Service, Site, Ticket, TicketEvent
 from server.services.actor import Actor, Role
+from server.services.counts import queue_moved
 from server.services.payloads import announcement, counter_info, ticket_info
 
 A = TicketAction

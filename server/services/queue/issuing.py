@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, scoped_session
 from contract import events as ev
 from server.db import write_transaction
 from server.errors import DomainError, InvalidInput, not_found
-from server.events import publish, publish_queue_changed
+from server.events import publish
 from server.models import (
     DailyNumber,
     Department,
@@ -41,6 +41,7 @@ from server.models import (
 from server.services import catalog
 from server.services.actor import Actor
 from server.services.clock import business_day, describe_hours, is_open
+from server.services.counts import publish_queue_changed
 from server.services.estimates import (
     NewInQueue,
     estimated_wait_minutes,

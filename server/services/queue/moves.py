@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from contract.tickets import Outcome
 from server.db import write_transaction
 from server.errors import InvalidInput, not_found
-from server.events import queue_moved
 from server.models import Ticket, utcnow
 from server.services import catalog
 from server.services.actor import Actor, Role
+from server.services.counts import queue_moved
 from server.services.queue.common import (
     A,
     S,
