@@ -1,55 +1,22 @@
 """The hangdoi server: the one source of truth for tickets, counters and calls.
 
-``create_app`` is the application factory; ``flask --app server`` and the
-``hangdoi-server`` command both use it. The app opens the session of a request without
-cookies without Flask's signer (:class:`_CookieSessionInterface`: 57 µs → 9 µs of the
-510-640 µs of server CPU per issued ticket).
+``create_app`` is the application factory (:mod:`server.app`); ``flask --app server`` and
+the ``hangdoi-server`` command both use it.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    from server import api, cli, realtime, web
-    from server import config as configuration
-    from server.events import bus
-    from server.extensions import db
-    from server.fastjson import OrjsonProvider
+    """The app (see :func:`server.app.create_app`)."""
+    # Imported when an app is made, not with the package: ``python -m server.serve``
+    # imports this package before its first line, and gevent must patch the standard
+    # library before Flask, SQLAlchemy and the drivers load (their locks and sockets).
+    from server.app import create_app as make_app
 
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
-    app.config.update(configuration.load(app.instance_path, config))
-    app.session_interface = _CookieSessionInterface()
-    db.init_app(app)
-    bus.attach(db.scoped.session_factory)
-    api.init_app(app)
-    realtime.init_app(app)
-    web.init_app(app)
-    cli.init_app(app)
-    logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
-    return app
-
-
-class _CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, without building its signer for the requests that
-    carry no Cookie header (kiosks, displays, desktop apps, phones: most of them).
-
-    Flask builds the signer and parses the cookies (a missing name raises and catches an
-    HTTP exception) for every request: opening a cookie-less request's session takes 57 µs
-    that way and 9 µs here (timeit, the 2-core benchmark machine), out of 510-640 µs of
-    server CPU per issued ticket (bench/issue.py, README's benchmarks). A request that has
-    a Cookie header goes to Flask's own; tests/server/test_app.py holds the two to the same
-    sessions. Flask's SessionInterface is public, but this depends on what its signed-cookie
-    session does for a missing cookie (an empty new session): setup.cfg bounds Flask below 4.
-    """
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and "HTTP_COOKIE" not in request.environ:
-            return self.session_class()
-        return super().open_session(app, request)
+    return make_app(config, instance_path)

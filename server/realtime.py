@@ -13,6 +13,7 @@ it missed since ``last_seq``, or a ``snapshot`` when the gap is too old or it is
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -23,11 +24,16 @@ from typing import Any
 import socketio as pysocketio
 from flask import Flask, request, session
 from flask_socketio import Namespace, SocketIO, join_room
+from gevent import monkey
 from sqlalchemy import select
 
 from contract import events as ev
 from server import fastjson
-from server.events import DomainEvent, bus, replay
+from server.events import PUBLISHER, DomainEvent, replay
+from server.extensions import db
+from server.models import EventLog, Ticket, User
+from server.services import accounts, snapshot
+from server.services.estimates import standings
 
 log = logging.getLogger(__name__)
 
@@ -182,15 +188,10 @@ class SocketIOPublisher:
         return not rooms.get(ev.service_room(service_id))
 
     def _tell_standings(self, site_id: int, key: tuple[int, str]) -> None:
-        import datetime as dt
-
-        from server.extensions import db
-        from server.services.estimates import standings
-
         self.server.sleep(STANDING_DEBOUNCE)
         with self._standing_lock:
             self._standing_due.pop(key, None)
-        if self.app is None or bus.publisher is not self:
+        if self.app is None or self.app.extensions.get(PUBLISHER) is not self:
             return  # an app that has been replaced (tests make one per test)
         service_id, day = key
         if self._nobody_follows(service_id):
@@ -232,9 +233,6 @@ class SocketIOPublisher:
 
 
 def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
-    from server.extensions import db
-    from server.models import EventLog
-
     def fetch(site_id: int, after: int, upto: int) -> list[DomainEvent]:
         with app.app_context():
             rows = db.session.scalars(
@@ -257,10 +255,6 @@ class Refused(ConnectionRefusedError):
 
 def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]]:
     """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused."""
-    from server.extensions import db
-    from server.models import Ticket, User
-    from server.services import accounts
-
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None and not isinstance(token, str):
         raise Refused("invalid_token", "Mã truy cập không hợp lệ.", "The access token is not valid.")
@@ -315,9 +309,6 @@ class LiveNamespace(Namespace):
         self.publisher = publisher
 
     def on_connect(self, auth: dict[str, Any] | None = None) -> None:
-        from server.extensions import db
-        from server.services import snapshot
-
         auth = auth if isinstance(auth, dict) else {}
         site_id, rooms, role, extra = rooms_for(auth)
         last_seq = auth.get("last_seq")
@@ -368,16 +359,8 @@ def init_app(app: Flask) -> None:
     if manager is not None:
         manager.delivery = publisher.delivery
     socketio.on_namespace(LiveNamespace("/", publisher))
-    bus.publisher = publisher
-    app.extensions["hangdoi_publisher"] = publisher
+    app.extensions[PUBLISHER] = publisher
 
 
 def _detect_async_mode() -> str:
-    try:
-        from gevent import monkey
-
-        if monkey.is_module_patched("socket"):
-            return "gevent"
-    except ImportError:
-        pass
-    return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"

@@ -27,7 +27,11 @@ from flask import (
 )
 from sqlalchemy import select
 
+from server.api import present
+from server.api.schemas import TicketOut
 from server.extensions import db
+from server.models import Site, Ticket
+from server.services import accounts
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +76,6 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def _site_names(site_id: int) -> dict[str, str]:
-    from server.models import Site
-
     site = db.session.get(Site, site_id)
     return {"name_vi": site.name_vi if site else "", "name_en": site.name_en if site else ""}
 
@@ -84,10 +86,6 @@ def _site_names(site_id: int) -> dict[str, str]:
 @bp.get("/t/<token>")
 def track(token: str) -> Response:
     """The visitor's live page for one ticket; the token in the URL is the credential."""
-    from server.api import present
-    from server.api.schemas import TicketOut
-    from server.models import Ticket
-
     ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token)) if len(token) <= 128 else None
     if ticket is None:
         return _page("not_found.html", 404)
@@ -106,8 +104,6 @@ def display() -> Response:
     Without a token it shows the pairing form (type or paste the device token once, then
     bookmark the address); a wrong, revoked or non-display token is said so on that form.
     """
-    from server.services import accounts
-
     token = (request.args.get("token") or "").strip()
     if not token:
         return _page("display_pair.html")

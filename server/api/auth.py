@@ -7,7 +7,7 @@ from flask import request, session
 from server.api.base import PUBLIC, STAFF, Blueprint, allow, bearer_token, current_actor
 from server.api.schemas import LoginIn, MeOut, TokenIn, TokenOut, UserOut
 from server.extensions import db
-from server.models import User
+from server.models import User, utcnow
 from server.services import accounts
 from server.services.accounts import TOKEN_LIFETIME
 
@@ -37,8 +37,6 @@ def token(data: dict) -> dict:
     """Log in a desktop app: returns a bearer token (valid 30 days, revocable by logout)."""
     user = accounts.authenticate(db.session, data["username"], data["password"])
     raw = accounts.issue_token(db.session, user, label=data["label"] or request.user_agent.string[:100])
-    from server.models import utcnow
-
     return {"token": raw, "expires_at": utcnow() + TOKEN_LIFETIME, "user": user}
 
 

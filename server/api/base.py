@@ -22,6 +22,8 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from werkzeug.exceptions import HTTPException
 
 from server.errors import DomainError, Forbidden, Unauthorized, http_error_body
+from server.extensions import db
+from server.models import User
 from server.services import accounts
 from server.services.accounts import DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX
 from server.services.actor import Actor, Role
@@ -116,8 +118,6 @@ def bearer_token() -> str | None:
 
 def resolve_actor() -> Actor | None:
     """The actor behind the request's credential, or None; a bad credential is a 401."""
-    from server.extensions import db
-
     token = bearer_token()
     if token is not None:
         if token.startswith(DEVICE_TOKEN_PREFIX):
@@ -136,8 +136,6 @@ def resolve_actor() -> Actor | None:
         )
     user_id = session.get("user_id")
     if user_id is not None:
-        from server.models import User
-
         user = db.session.get(User, user_id)
         if user is None or not user.active or session.get("pw") != user.password_hash[-12:]:
             session.clear()

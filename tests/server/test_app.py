@@ -1,4 +1,4 @@
-"""The app's own session interface against Flask's: the same session for every kind of
+"""server.app's session interface against Flask's: the same session for every kind of
 request (server/__init__.py skips Flask's signer only where Flask's answer is known)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from server import _CookieSessionInterface
+from server.app import _CookieSessionInterface
 
 
 def _app(secret_key: str | None) -> Flask:

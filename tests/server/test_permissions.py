@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from server.models import Ticket
 from server.services import accounts
-from tests.server.factory import World
+from tests.server.factory import World, build_world, issue_ticket
 
 ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN = "anonymous", "kiosk", "display", "officer", "manager", "admin"
 EVERYONE = {ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN}
@@ -103,14 +104,10 @@ def _url(rule: str, session, world: World) -> str:
 
 
 def world_ticket(session, world: World) -> int:
-    from server.services import queue
-
-    return queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).id
+    return issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).id
 
 
 def _token_of(session, ticket_id: int) -> str:
-    from server.models import Ticket
-
     return session.get(Ticket, ticket_id).tracking_token
 
 
@@ -147,8 +144,6 @@ def test_revoked_device_token_is_refused(client, session, world: World) -> None:
 
 
 def test_a_device_of_another_site_sees_nothing_of_this_one(client, session, world: World) -> None:
-    from tests.server.factory import build_world
-
     other = build_world(session, code="T2")
     response = client.get(f"/api/v1/sites/{world.site.id}/services", headers=other.auth("kiosk"))
     assert response.status_code == 404
