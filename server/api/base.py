@@ -76,9 +76,33 @@ class _Parser(FlaskParser):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as error:
+            if "surrogate" in str(error):
+                return _load_with_lone_surrogates(data, error)
             # With the text it failed on, so that webargs answers 400 (an empty document
             # would read as no body at all), bytes that are not UTF-8 included.
             raise json.JSONDecodeError(str(error), data.decode("utf-8", "replace"), error.pos) from error
+
+
+def _load_with_lone_surrogates(data: bytes, error: orjson.JSONDecodeError) -> Any:
+    """A body orjson refuses only for an escaped lone surrogate ("\\ud800"), which is valid
+    JSON syntax: read by the standard library, so that the field holding it is named in a
+    422 (schemas.Text refuses it). In a key it would name nothing printable: a 400."""
+
+    def no_constants(name: str) -> Any:
+        raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        if any(_LONE_SURROGATE.search(key) for key, _ in items):
+            raise json.JSONDecodeError("a key holds a lone surrogate", str(error), error.pos)
+        return dict(items)
+
+    try:
+        return json.loads(data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=no_constants)
+    except (UnicodeDecodeError, RecursionError):  # not UTF-8, or nested deeper than orjson reads
+        raise json.JSONDecodeError(str(error), data.decode("utf-8", "replace"), error.pos) from error
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Blueprint(SmorestBlueprint):

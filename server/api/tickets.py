@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, current_app
 from sqlalchemy import select
 
@@ -80,8 +82,19 @@ def transfer(data: dict, ticket_id: int) -> dict:
     return present.ticket(db.session, ticket)
 
 
+# A tracking token is URL-safe base64 (queue.new_tracking_token). Anything else names no
+# ticket and is not worth a query; with a NUL in it PostgreSQL would refuse the query.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _checked(token: str) -> str:
+    if not _TOKEN.fullmatch(token):
+        raise not_found("số", "ticket", "")
+    return token
+
+
 def _by_token(token: str) -> Ticket:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
+    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == _checked(token)))
     if ticket is None:
         raise not_found("số", "ticket", "")
     return ticket
@@ -100,5 +113,5 @@ def track(token: str) -> dict:
 @blp.response(200, TicketOut)
 def track_cancel(token: str) -> dict:
     """The visitor gives up a waiting ticket from the phone page."""
-    ticket = queue.cancel_by_token(db.session, token)
+    ticket = queue.cancel_by_token(db.session, _checked(token))
     return present.ticket(db.session, ticket)
