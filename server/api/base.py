@@ -178,6 +178,16 @@ class ErrorResponses(BasePlugin):
         return names
 
 
+class SchemaRules(BasePlugin):
+    """Adds to a schema's document what its fields cannot say: the keywords in its
+    ``Meta.openapi`` (a rule across fields that a service enforces, say)."""
+
+    def schema_helper(self, name: str, definition: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+        meta = getattr(kwargs.get("schema"), "Meta", None)
+        extra = getattr(meta, "openapi", None)
+        return dict(extra) if extra else None
+
+
 class HangdoiApi(Api):
     """flask-smorest's Api, answering every error as {"error", "message", "message_en",
     "details"?} and documenting exactly that, for each status an operation can answer."""
@@ -188,7 +198,7 @@ class HangdoiApi(Api):
 
     def __init__(self, app: Any = None, *, spec_kwargs: dict[str, Any] | None = None, config_prefix: str = "") -> None:
         spec_kwargs = dict(spec_kwargs or {})
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), ErrorResponses()]
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), SchemaRules(), ErrorResponses()]
         super().__init__(app, spec_kwargs=spec_kwargs, config_prefix=config_prefix)
 
     def _register_error_handlers(self) -> None:

@@ -129,6 +129,13 @@ class ResumeIn(Strict):
 
 
 class TransferIn(NoteIn):
+    class Meta(Strict.Meta):
+        # The service refuses a transfer to nowhere (queue.transfer): the document says so.
+        openapi = {"anyOf": [
+            {"required": ["service_id"], "properties": {"service_id": {"type": "integer"}}},
+            {"required": ["counter_id"], "properties": {"counter_id": {"type": "integer"}}},
+        ]}
+
     service_id = Id(load_default=None, allow_none=True)
     counter_id = Id(load_default=None, allow_none=True)
     keep_position = StrictBoolean(load_default=True)
@@ -142,6 +149,13 @@ class TicketQuery(Strict):
 
 
 class UserIn(Strict):
+    class Meta(Strict.Meta):
+        # An officer belongs to a site (accounts.create_user): the document says so.
+        openapi = {"anyOf": [
+            {"properties": {"role": {"enum": ["manager", "admin"]}}},
+            {"required": ["site_id"], "properties": {"site_id": {"type": "integer"}}},
+        ]}
+
     username = NFCString(required=True, validate=validate.Length(min=1, max=64))
     password = Text(required=True, validate=validate.Length(min=8, max=256))
     full_name = NFCString(required=True, validate=validate.Length(min=1, max=200))

@@ -640,7 +640,7 @@ def _admit(
             _PRIORITY_CATEGORY, {"site_id": service.site_id, "code": request.priority_code}
         ).scalar()
         if category_id is None:
-            raise InvalidInput(
+            raise NotFound(
                 "unknown_priority_category",
                 f"Không có đối tượng ưu tiên «{request.priority_code}» ở điểm phục vụ này.",
                 f"There is no priority category '{request.priority_code}' at this site.",
@@ -1025,7 +1025,7 @@ def transfer(
             and service.id == ticket.service_id
             and ticket.target_counter_id is None
         ):
-            raise InvalidInput(
+            raise DomainError(
                 "transfer_to_same_place",
                 f"Số {ticket.number} đã ở dịch vụ này; hãy chọn dịch vụ hoặc quầy khác.",
                 f"Ticket {ticket.number} is already in this service; choose another service or counter.",
