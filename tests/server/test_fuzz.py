@@ -26,7 +26,7 @@ from tests.server.factory import World
 pytestmark = pytest.mark.fuzz
 
 # Generated examples per operation (each sent with each credential), on each database.
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 60
 
 
 def _document_app() -> Flask:

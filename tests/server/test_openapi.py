@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.server.factory import World
+from tests.server.factory import PASSWORD, World
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # Who to call an operation as, by the first of its roles the test centre has.
@@ -198,3 +198,15 @@ def test_text_is_stored_as_sent(client, world: World) -> None:  # type: ignore[n
     assert response.status_code == 201, response.get_json()
     devices = client.get("/api/v1/admin/devices", headers=world.auth("admin")).get_json()
     assert [d["name"] for d in devices if d["id"] == response.get_json()["id"]] == [name.strip()]
+
+
+def test_a_nul_in_the_user_agent_is_refused_naming_it(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    # A desktop token without a label is labelled with the User-Agent, stored like the fields.
+    response = client.post("/api/v1/auth/token", json={"username": "t1-o1", "password": PASSWORD},
+                           headers={"User-Agent": "hangdoi-counter\x00"})
+    assert response.status_code == 422, response.get_json()
+    body = response.get_json()
+    assert "User-Agent" in body["details"]["headers"] and "User-Agent" in body["message"]
+    response = client.post("/api/v1/auth/token", json={"username": "t1-o1", "password": PASSWORD},
+                           headers={"User-Agent": "hangdoi-counter/1.0 (Quầy số 1)"})
+    assert response.status_code == 201
