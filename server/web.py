@@ -86,9 +86,11 @@ def track(token: str) -> Response:
     """The visitor's live page for one ticket; the token in the URL is the credential."""
     from server.api import present
     from server.api.schemas import TicketOut
+    from server.api.tickets import is_tracking_token
     from server.models import Ticket
 
-    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token)) if len(token) <= 128 else None
+    # Not a token's form (a NUL would be a 500 on PostgreSQL): no query.
+    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token)) if is_tracking_token(token) else None
     if ticket is None:
         return _page("not_found.html", 404)
     data = TicketOut().dump(present.ticket(db.session, ticket))

@@ -87,8 +87,13 @@ def transfer(data: dict, ticket_id: int) -> dict:
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+def is_tracking_token(token: str) -> bool:
+    """Whether `token` has the form of a tracking token (so that it may name a ticket)."""
+    return _TOKEN.fullmatch(token) is not None
+
+
 def _checked(token: str) -> str:
-    if not _TOKEN.fullmatch(token):
+    if not is_tracking_token(token):
         raise not_found("số", "ticket", "")
     return token
 

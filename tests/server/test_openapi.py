@@ -210,3 +210,8 @@ def test_a_nul_in_the_user_agent_is_refused_naming_it(client, world: World) -> N
     response = client.post("/api/v1/auth/token", json={"username": "t1-o1", "password": PASSWORD},
                            headers={"User-Agent": "hangdoi-counter/1.0 (Quầy số 1)"})
     assert response.status_code == 201
+
+
+def test_the_phone_page_of_a_token_with_a_nul_is_not_found(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    # Not the API, but the same token in the same query (tests/web has no PostgreSQL run).
+    assert client.get("/t/abc%00def").status_code == 404
