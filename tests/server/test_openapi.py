@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from server.api.base import Blueprint, allow
+from server.api.schemas import HealthOut, NoteIn
+from server.extensions import api
 from tests.server.factory import PASSWORD, World
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -93,6 +96,25 @@ class TestDocument:
         assert declared("get", "/api/v1/sites/{site_id}/tickets") == {401, 403, 404, 422}
         assert declared("post", "/api/v1/counters/{counter_id}/recall") == {401, 403, 404, 409}
         assert declared("post", "/api/v1/tickets") == {400, 401, 403, 404, 409, 413, 422}
+
+    def test_a_route_added_later_is_documented_alike(self, app) -> None:  # type: ignore[no-untyped-def]
+        blp = Blueprint("later", __name__, url_prefix="/api/v1/later")
+
+        @blp.route("/<int:thing_id>/poke", methods=["POST"])
+        @allow("manager")
+        @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # the one status no rule can tell
+        @blp.arguments(NoteIn)
+        @blp.response(200, HealthOut)
+        def poke(data: dict, thing_id: int) -> dict:
+            return {"status": "ok"}
+
+        api.register_blueprint(blp)
+        spec = app.test_client().get("/api/v1/openapi.json").get_json()
+        responses = spec["paths"]["/api/v1/later/{thing_id}/poke"]["post"]["responses"]
+        assert sorted(responses) == ["200", "400", "401", "403", "404", "409", "413", "422", "429"]
+        assert responses["429"] == {"$ref": "#/components/responses/TOO_MANY_REQUESTS"}
+        too_many = spec["components"]["responses"]["TOO_MANY_REQUESTS"]
+        assert too_many["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
 
     def test_a_405_says_what_is_allowed(self, client) -> None:  # type: ignore[no-untyped-def]
         response = client.delete("/api/v1/health")
