@@ -19,12 +19,14 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from server.events import bus
     from server.extensions import db
     from server.fastjson import OrjsonProvider
+    from server.services import credentials
 
     app = _Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
     db.init_app(app)
+    credentials.init_app(app)
     bus.attach(db.session.session_factory)
     api.init_app(app)
     realtime.init_app(app)

@@ -28,6 +28,9 @@ from flask import (
 from sqlalchemy import select
 
 from server.extensions import db
+from server.services import credentials
+from server.services.actor import Actor, Role
+from server.services.credentials import Reason, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +109,17 @@ def display() -> Response:
     Without a token it shows the pairing form (type or paste the device token once, then
     bookmark the address); a wrong, revoked or non-display token is said so on that form.
     """
-    from server.services import accounts
-
     token = (request.args.get("token") or "").strip()
     if not token:
         return _page("display_pair.html")
-    device = accounts.device_for_token(db.session, token) if token.startswith(accounts.DEVICE_TOKEN_PREFIX) else None
-    if device is None or device.kind != "display":
-        return _page("display_pair.html", 403, error=True)
+    # The same answer as the REST API and Socket.IO give this token (one resolver), and
+    # then only a display's token opens the page.
+    verdict = credentials.resolver().token(db.session, token)
+    if isinstance(verdict, Actor) and verdict.role != Role.DISPLAY:
+        verdict = Refusal(Reason.WRONG_KIND)
+    if isinstance(verdict, Refusal):
+        return _page("display_pair.html", 403, error=verdict)
+    device = verdict
     boot = {"token": token, "site_id": device.site_id, "zone": device.zone, "device_name": device.name,
             "site": _site_names(device.site_id)}
     return _page("display.html", boot=boot, site=boot["site"], device=device)
