@@ -104,6 +104,9 @@ class _Entry:
     verdict: Verdict
     # A user token's expiry (epoch seconds): a cached answer must not outlive the token.
     expires_at: float | None = None
+    # Whose credential it is, refused or not, so that forget() finds it.
+    user_id: int | None = None
+    device_id: int | None = None
 
 
 class Credentials:
@@ -134,7 +137,7 @@ class Credentials:
                 return Refusal(Reason.EXPIRED)
             return entry.verdict
         if token.startswith(DEVICE_TOKEN_PREFIX):
-            entry = _Entry(_device_verdict(session, key))
+            entry = _device_entry(session, key)
         else:
             entry = _user_token_entry(session, key, now or utcnow())
         self._keep(key, entry)
@@ -156,7 +159,7 @@ class Credentials:
                 verdict = Refusal(Reason.SESSION_ENDED)
             else:
                 verdict = actor_for_user(user)
-            entry = _Entry(verdict)
+            entry = _Entry(verdict, user_id=user_id)
             self._keep(key, entry)
         return entry.verdict
 
@@ -170,13 +173,9 @@ class Credentials:
             if device_id is None and user_id is None:
                 return
             for key, entry in list(self._cache.items()):
-                actor = entry.verdict
-                if isinstance(actor, Actor) and (
-                    (device_id is not None and actor.device_id == device_id)
-                    or (user_id is not None and actor.user_id == user_id)
+                if (device_id is not None and entry.device_id == device_id) or (
+                    user_id is not None and entry.user_id == user_id
                 ):
-                    del self._cache[key]
-                elif user_id is not None and key.startswith(f"session:{user_id}:"):
                     del self._cache[key]
 
     def clear(self) -> None:
@@ -184,13 +183,13 @@ class Credentials:
             self._cache.clear()
 
 
-def _device_verdict(session: Session, key: str) -> Verdict:
+def _device_entry(session: Session, key: str) -> _Entry:
     device = session.scalar(select(Device).where(Device.token_hash == key))
     if device is None:
-        return Refusal(Reason.UNKNOWN)
+        return _Entry(Refusal(Reason.UNKNOWN))
     if device.revoked_at is not None:
-        return Refusal(Reason.REVOKED)
-    return actor_for_device(device)
+        return _Entry(Refusal(Reason.REVOKED), device_id=device.id)
+    return _Entry(actor_for_device(device), device_id=device.id)
 
 
 def _user_token_entry(session: Session, key: str, now: dt.datetime) -> _Entry:
@@ -201,12 +200,12 @@ def _user_token_entry(session: Session, key: str, now: dt.datetime) -> _Entry:
         return _Entry(Refusal(Reason.UNKNOWN))
     api_token, user = row
     if api_token.revoked_at is not None:
-        return _Entry(Refusal(Reason.REVOKED))
+        return _Entry(Refusal(Reason.REVOKED), user_id=user.id)
     if api_token.expires_at <= now:
-        return _Entry(Refusal(Reason.EXPIRED))
+        return _Entry(Refusal(Reason.EXPIRED), user_id=user.id)
     if not user.active:
-        return _Entry(Refusal(Reason.USER_INACTIVE))
-    return _Entry(actor_for_user(user), api_token.expires_at.timestamp())
+        return _Entry(Refusal(Reason.USER_INACTIVE), user_id=user.id)
+    return _Entry(actor_for_user(user), api_token.expires_at.timestamp(), user_id=user.id)
 
 
 def ticket_for_tracking_token(session: Session, token: str) -> Ticket | Refusal:
