@@ -14,7 +14,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    from server import api, cli, realtime, web
+    from server import api, cli, ratelimit, realtime, web
     from server import config as configuration
     from server.events import bus
     from server.extensions import db
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     api.init_app(app)
     realtime.init_app(app)
     web.init_app(app)
+    ratelimit.init_app(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
     return app

@@ -28,6 +28,7 @@ from flask import (
 from sqlalchemy import select
 
 from server.extensions import db
+from server.ratelimit import phone_per_address
 from server.services import credentials
 from server.services.actor import Actor, Role
 from server.services.credentials import Reason, Refusal
@@ -85,6 +86,7 @@ def _site_names(site_id: int) -> dict[str, str]:
 
 
 @bp.get("/t/<token>")
+@phone_per_address
 def track(token: str) -> Response:
     """The visitor's live page for one ticket; the token in the URL is the credential."""
     from server.api import present

@@ -9,6 +9,7 @@ from server.api.base import PUBLIC, STAFF, Blueprint, allow, bearer_token, curre
 from server.api.schemas import LoginIn, MeOut, PasswordChangeIn, TokenIn, TokenOut, UserOut
 from server.extensions import db
 from server.models import User
+from server.ratelimit import login_per_address, login_per_username, password_per_user
 from server.services import accounts
 from server.services.accounts import TOKEN_LIFETIME
 
@@ -17,6 +18,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in
 
 @blp.route("/login", methods=["POST"])
 @allow(PUBLIC)
+@login_per_username
+@login_per_address
 @blp.arguments(LoginIn)
 @blp.response(200, UserOut)
 def login(data: dict) -> User:
@@ -32,6 +35,8 @@ def login(data: dict) -> User:
 
 @blp.route("/token", methods=["POST"])
 @allow(PUBLIC)
+@login_per_username
+@login_per_address
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)
 def token(data: dict) -> dict:
@@ -56,6 +61,8 @@ def logout() -> None:
 
 @blp.route("/password", methods=["POST"])
 @allow(*STAFF)
+@password_per_user
+@login_per_address
 @blp.arguments(PasswordChangeIn)
 @blp.response(204)
 def change_password(data: dict) -> None:

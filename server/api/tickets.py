@@ -11,6 +11,7 @@ from server.api.schemas import IssueIn, NoteIn, TicketOut, TransferIn
 from server.errors import not_found
 from server.extensions import db
 from server.models import Ticket
+from server.ratelimit import issue_per_device, phone_per_address
 from server.services import queue
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets")
@@ -18,6 +19,7 @@ blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets"
 
 @blp.route("/tickets", methods=["POST"])
 @allow("kiosk", *STAFF)
+@issue_per_device
 @blp.arguments(IssueIn)
 @blp.response(201, TicketOut)
 def issue(data: dict) -> Response:
@@ -89,6 +91,7 @@ def _by_token(token: str) -> Ticket:
 
 @blp.route("/track/<token>", methods=["GET"])
 @allow(PUBLIC)
+@phone_per_address
 @blp.response(200, TicketOut)
 def track(token: str) -> dict:
     """The ticket behind a tracking token (the phone page): the token is the credential."""
@@ -97,6 +100,7 @@ def track(token: str) -> dict:
 
 @blp.route("/track/<token>/cancel", methods=["POST"])
 @allow(PUBLIC)
+@phone_per_address
 @blp.response(200, TicketOut)
 def track_cancel(token: str) -> dict:
     """The visitor gives up a waiting ticket from the phone page."""
