@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
+    # How long a process may keep answering for a credential another process revoked (seconds).
+    "CREDENTIALS_CACHE_SECONDS": 5.0,
     # Rate limits, in Flask-Limiter's notation ("10/minute;50/hour"); see README, Rate limits.
     "RATELIMIT_ENABLED": True,
     # Password guesses: per username (login, token and password change counted together) ...
