@@ -53,9 +53,9 @@ def create_user(data: dict) -> User:
 def reset_password(data: dict, user_id: int) -> None:
     """Set a user's new password (a forgotten one, a leaked one). Ends every session and
     bearer token of that user."""
-    user = db.session.get(User, user_id)
+    user, site_id = db.session.get(User, user_id), current_actor().site_id
     # A site's admin sees only that site's users (a province-wide user is not theirs).
-    if user is None or (current_actor().site_id is not None and user.site_id != current_actor().site_id):
+    if user is None or (site_id is not None and user.site_id != site_id):
         raise not_found("người dùng", "user", user_id)
     accounts.reset_password(db.session, user_id, data["new_password"])
 
