@@ -25,7 +25,6 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
 
 from server.extensions import db
 from server.ratelimit import phone_per_address
@@ -91,10 +90,8 @@ def track(token: str) -> Response:
     """The visitor's live page for one ticket; the token in the URL is the credential."""
     from server.api import present
     from server.api.schemas import TicketOut
-    from server.models import Ticket
-
-    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token)) if len(token) <= 128 else None
-    if ticket is None:
+    ticket = credentials.ticket_for_tracking_token(db.session, token)
+    if isinstance(ticket, Refusal):
         return _page("not_found.html", 404)
     data = TicketOut().dump(present.ticket(db.session, ticket))
     boot = {"token": token, "ticket": data, "site": _site_names(ticket.site_id)}

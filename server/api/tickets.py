@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, current_app
-from sqlalchemy import select
 
 from server.api import present
 from server.api.base import PUBLIC, STAFF, Blueprint, allow, current_actor
@@ -12,7 +11,8 @@ from server.errors import not_found
 from server.extensions import db
 from server.models import Ticket
 from server.ratelimit import issue_per_device, phone_per_address
-from server.services import queue
+from server.services import credentials, queue
+from server.services.credentials import Refusal
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets")
 
@@ -83,8 +83,8 @@ def transfer(data: dict, ticket_id: int) -> dict:
 
 
 def _by_token(token: str) -> Ticket:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
-    if ticket is None:
+    ticket = credentials.ticket_for_tracking_token(db.session, token)
+    if isinstance(ticket, Refusal):
         raise not_found("số", "ticket", "")
     return ticket
 

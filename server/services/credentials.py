@@ -215,9 +215,10 @@ def _user_token_entry(session: Session, key: str, now: dt.datetime) -> _Entry:
 
 
 def ticket_for_tracking_token(session: Session, token: str) -> Ticket | Refusal:
-    """The ticket a phone follows: its tracking token is the credential for that ticket alone."""
-    if token.startswith((DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX)) or len(token) > MAX_TOKEN_LENGTH:
-        return Refusal(Reason.WRONG_KIND)
+    """The ticket a phone follows: its tracking token is the credential for that ticket alone
+    (the phone page, its REST routes and its Socket.IO connection)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return Refusal(Reason.UNKNOWN)
     ticket = session.scalar(select(Ticket).where(Ticket.tracking_token == token))
     return ticket if ticket is not None else Refusal(Reason.UNKNOWN)
 
