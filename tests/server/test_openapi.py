@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from server.api import api
 from server.api.base import Blueprint, allow
 from server.api.schemas import HealthOut, NoteIn
-from server.extensions import api
 from tests.server.factory import PASSWORD, World
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -91,11 +91,11 @@ class TestDocument:
             return {int(s) for s in spec["paths"][path][method]["responses"] if int(s) >= 400}
 
         assert declared("get", "/api/v1/health") == {401}
-        assert declared("get", "/api/v1/track/{token}") == {401, 404}
-        assert declared("post", "/api/v1/auth/login") == {400, 401, 403, 413, 422}
+        assert declared("get", "/api/v1/track/{token}") == {401, 404, 429}  # rate-limited per address
+        assert declared("post", "/api/v1/auth/login") == {400, 401, 403, 413, 422, 429}
         assert declared("get", "/api/v1/sites/{site_id}/tickets") == {401, 403, 404, 422}
         assert declared("post", "/api/v1/counters/{counter_id}/recall") == {401, 403, 404, 409}
-        assert declared("post", "/api/v1/tickets") == {400, 401, 403, 404, 409, 413, 422}
+        assert declared("post", "/api/v1/tickets") == {400, 401, 403, 404, 409, 413, 422, 429}
 
     def test_a_route_added_later_is_documented_alike(self, app) -> None:  # type: ignore[no-untyped-def]
         blp = Blueprint("later", __name__, url_prefix="/api/v1/later")
