@@ -15,7 +15,7 @@ class Text(fields.String):
     """A string the databases can store: no NUL (PostgreSQL's text cannot hold it) and no
     lone surrogate (not a character, and not encodable as UTF-8)."""
 
-    default_error_messages = {  # noqa: RUF012  (marshmallow merges this class attribute)
+    default_error_messages = {
         "nul": "Must not contain the NUL character (U+0000).",
         "surrogate": "Must not contain a lone surrogate (U+D800 to U+DFFF).",
     }
