@@ -13,6 +13,7 @@ import pytest
 from server.api import api
 from server.api.base import Blueprint, allow
 from server.api.schemas import HealthOut, NoteIn
+from server.realtime import socketio
 from tests.server.factory import PASSWORD, World
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -237,3 +238,9 @@ def test_a_nul_in_the_user_agent_is_refused_naming_it(client, world: World) -> N
 def test_the_phone_page_of_a_token_with_a_nul_is_not_found(client, world: World) -> None:  # type: ignore[no-untyped-def]
     # Not the API, but the same token in the same query (tests/web has no PostgreSQL run).
     assert client.get("/t/abc%00def").status_code == 404
+
+
+def test_a_socket_with_a_nul_tracking_token_is_refused(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    # Not the API either, but the same lookup (credentials.ticket_for_tracking_token).
+    client = socketio.test_client(app, auth={"token": "abc\x00def"})
+    assert not client.is_connected()
