@@ -14,11 +14,11 @@ from typing import Any
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from server import api, cli, events, realtime, web
+from server import api, cli, events, ratelimit, realtime, web
 from server import config as configuration
 from server.extensions import db
 from server.fastjson import OrjsonProvider
-from server.services import catalog, estimates
+from server.services import catalog, credentials, estimates
 from server.services.queue import issuing
 
 
@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
     db.init_app(app)
+    credentials.init_app(app)
     catalog.init_app(app)
     estimates.init_app(app)
     issuing.init_app(app)
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     api.init_app(app)
     realtime.init_app(app)
     web.init_app(app)
+    ratelimit.init_app(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import Engine, create_engine, event
@@ -70,19 +70,19 @@ def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
 class Database:
     """The Flask extension that owns the engine and the request-scoped session.
 
-    ``db.session`` is this request's (this greenlet's) :class:`Session`, made on first use;
-    ``db.scoped`` is the registry behind it, for what only the registry does: ``remove()``
-    at the end of a request or task, and handing the request's session on without making
-    it (:func:`server.services.queue.issue`).
+    ``db.session`` stands for this request's (this greenlet's) :class:`Session` and is
+    typed as one, so that the services take a plain Session; it is the registry's proxy,
+    which makes the session only when first used (a cached credential or a kiosk's issue
+    make none). ``db.scoped`` is the same registry typed as what it is, for what only the
+    registry does: ``remove()`` at the end of a request or task, ``registry.has()``.
     """
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.scoped: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
-
-    @property
-    def session(self) -> Session:
-        return self.scoped()
+        # scoped_session proxies every Session method to the request's session: the one
+        # place where it is typed as the Session it stands for.
+        self.session: Session = cast(Session, self.scoped)
 
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(

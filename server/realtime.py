@@ -31,8 +31,9 @@ from contract import events as ev
 from server import fastjson
 from server.events import PUBLISHER, DomainEvent, replay
 from server.extensions import db
-from server.models import EventLog, Ticket, User
-from server.services import accounts, snapshot
+from server.models import EventLog
+from server.services import credentials, snapshot
+from server.services.actor import Role
 from server.services.estimates import standings
 
 log = logging.getLogger(__name__)
@@ -249,56 +250,65 @@ def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
 
 
 class Refused(ConnectionRefusedError):
-    def __init__(self, code: str, message: str, message_en: str) -> None:
-        super().__init__({"error": code, "message": message, "message_en": message_en})
+    def __init__(self, code: str, message: str, message_en: str, **details: Any) -> None:
+        body: dict[str, Any] = {"error": code, "message": message, "message_en": message_en}
+        if details:
+            body["details"] = details
+        super().__init__(body)
 
 
 def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]]:
-    """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused."""
+    """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused.
+
+    A device or user token and the browser session are resolved by the app's one resolver
+    (:mod:`server.services.credentials`), as for the REST API; any other token is a phone's
+    tracking token.
+    """
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None and not isinstance(token, str):
         raise Refused("invalid_token", "Mã truy cập không hợp lệ.", "The access token is not valid.")
-    user = None
-    if token and token.startswith(accounts.DEVICE_TOKEN_PREFIX):
-        device = accounts.device_for_token(db.session, token)
-        if device is None:
-            raise _bad_token()
-        if device.kind == "kiosk":
-            return device.site_id, [ev.queue_room(device.site_id)], "kiosk", {}
-        if device.zone:
-            rooms = [ev.zone_room(device.site_id, device.zone), ev.queue_room(device.site_id)]
-        else:
-            rooms = [ev.site_room(device.site_id), ev.queue_room(device.site_id)]
-        return device.site_id, rooms, "display", {"zone": device.zone}
-    if token and token.startswith(accounts.USER_TOKEN_PREFIX):
-        user = accounts.user_for_token(db.session, token)
-        if user is None:
-            raise _bad_token()
+    resolver = credentials.resolver()
+    if token and token.startswith((credentials.DEVICE_TOKEN_PREFIX, credentials.USER_TOKEN_PREFIX)):
+        verdict = resolver.token(db.session, token)
+        if isinstance(verdict, credentials.Refusal):
+            raise _refused("invalid_token", verdict)
     elif token:
-        ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
-        if ticket is None:
+        ticket = credentials.ticket_for_tracking_token(db.session, token)
+        if isinstance(ticket, credentials.Refusal):
             raise Refused("not_found", "Không tìm thấy số này.", "This ticket was not found.")
         return ticket.site_id, [ev.ticket_room(token), ev.service_room(ticket.service_id)], "visitor", {
             "ticket_id": ticket.id}
     else:
         user_id = session.get("user_id")
-        user = db.session.get(User, user_id) if user_id is not None else None
-        if user is None or not user.active:
+        if user_id is None:
             raise Refused("unauthorized", "Bạn cần đăng nhập hoặc dùng mã thiết bị hợp lệ.",
                           "Log in or present a valid device token.")
-    site_id = user.site_id
+        verdict = resolver.session_user(db.session, user_id, session.get("sv"))
+        if isinstance(verdict, credentials.Refusal):
+            raise _refused("unauthorized", verdict)
+    actor = verdict
+    if actor.role == Role.KIOSK:
+        assert actor.site_id is not None  # a device belongs to one site
+        return actor.site_id, [ev.queue_room(actor.site_id)], "kiosk", {}
+    if actor.role == Role.DISPLAY:
+        assert actor.site_id is not None  # a device belongs to one site
+        if actor.zone:
+            rooms = [ev.zone_room(actor.site_id, actor.zone), ev.queue_room(actor.site_id)]
+        else:
+            rooms = [ev.site_room(actor.site_id), ev.queue_room(actor.site_id)]
+        return actor.site_id, rooms, "display", {"zone": actor.zone}
+    site_id = actor.site_id
     if site_id is None:
         wanted = auth.get("site_id") if isinstance(auth, dict) else None
         if not isinstance(wanted, int):
             raise Refused("site_required", "Hãy chọn điểm phục vụ cần theo dõi (site_id).",
                           "Choose the site to follow (site_id).")
         site_id = wanted
-    return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], user.role, {}
+    return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], actor.role.value, {}
 
 
-def _bad_token() -> Refused:
-    return Refused("invalid_token", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
-                   "The access token is invalid, expired or revoked.")
+def _refused(code: str, refusal: credentials.Refusal) -> Refused:
+    return Refused(code, refusal.message, refusal.message_en, reason=refusal.reason.value)
 
 
 class LiveNamespace(Namespace):

@@ -1,6 +1,7 @@
-"""server.api.base's Blueprint against flask-smorest's own: a schema class given to
-``arguments`` is made once, and what the route receives and what the OpenAPI document says
-are what flask-smorest makes of the class."""
+"""server.api.base's Blueprint and parser against flask-smorest's and webargs' own: a
+schema class given to ``arguments`` is made once, and what the route receives and what
+the OpenAPI document says are what flask-smorest makes of the class; request bodies are
+read as webargs reads them, except what orjson cannot write back."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import Any
 
 import marshmallow as ma
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
 
-from server.api.base import PUBLIC, Blueprint, allow
+from server.api.base import PUBLIC, Blueprint, _Parser, allow
 
 
 class _TicketIn(ma.Schema):
@@ -74,3 +77,36 @@ def test_the_openapi_document_is_flask_smorests() -> None:
     operation = mine["paths"]["/things/"]["post"]
     assert operation["x-roles"] == ["public"] and operation["security"] == []
     assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/_TicketIn"}
+
+
+def _load(parser: FlaskParser, body: bytes, content_type: str = "application/json") -> Any:
+    """What the parser makes of a body: the data, or the HTTP error it answers."""
+    app = Flask(__name__)
+    with app.test_request_context("/", method="POST", data=body, content_type=content_type):
+        try:
+            return "data", parser.load_json(request, ma.Schema())
+        except HTTPException as error:
+            return "error", error.code, getattr(error, "data", {}).get("messages")
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b'{"service_id": 3, "note": "H\xe1\xbb\x93 s\xc6\xa1"}', "application/json"),
+    ('{"a": [1, 2.5, -3e2, true, false, null, {"b": "\u00e0 \\" }]}'.encode(), "application/json"),
+    (b'{"note": "\\ud800 lone surrogate in a value"}', "application/json"),
+    (b'"text"', "application/json"),
+    (b"[1, 2]", "application/vnd.api+json"),
+    (b'{"a": 1}', "text/plain"),  # not JSON: no body
+    (b"", "application/json"),  # no body
+    (b"{", "application/json"),
+    (b'{"a": 1,}', "application/json"),
+    (b'{"a": 1} x', "application/json"),
+    (b"\xff\xfe", "application/json"),  # not UTF-8
+])
+def test_bodies_are_read_as_by_webargs(body: bytes, content_type: str) -> None:
+    assert _load(_Parser(), body, content_type) == _load(FlaskParser(), body, content_type)
+
+
+@pytest.mark.parametrize("body", [b"[NaN]", b'{"a": Infinity}', b'{"\\udc00": 1}'])
+def test_what_orjson_could_not_write_back_is_a_400(body: bytes) -> None:
+    assert _load(FlaskParser(), body)[0] == "data"  # the standard library passes it on
+    assert _load(_Parser(), body) == ("error", 400, {"json": ["Invalid JSON body."]})

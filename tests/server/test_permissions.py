@@ -23,6 +23,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/auth/login"): EVERYONE,
     ("POST", "/api/v1/auth/token"): EVERYONE,
     ("POST", "/api/v1/auth/logout"): STAFF,
+    ("POST", "/api/v1/auth/password"): STAFF,
     ("GET", "/api/v1/auth/me"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites/<int:site_id>"): STAFF | {KIOSK, DISPLAY},
@@ -54,6 +55,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/counters/<int:counter_id>/transfer"): {OFFICER},
     ("GET", "/api/v1/admin/users"): {ADMIN},
     ("POST", "/api/v1/admin/users"): {ADMIN},
+    ("POST", "/api/v1/admin/users/<int:user_id>/password"): {ADMIN},
     ("GET", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices/<int:device_id>/revoke"): {ADMIN},
@@ -100,6 +102,7 @@ def _url(rule: str, session, world: World) -> str:
         .replace("<int:ticket_id>", str(ticket_id))
         .replace("<token>", _token_of(session, ticket_id))
         .replace("<int:device_id>", str(throwaway.id))
+        .replace("<int:user_id>", str(world.users["o3"].id))
     )
 
 
@@ -114,6 +117,8 @@ def _token_of(session, ticket_id: int) -> str:
 BODIES = {
     "/api/v1/auth/login": {"username": "nobody", "password": "x"},
     "/api/v1/auth/token": {"username": "nobody", "password": "x"},
+    "/api/v1/auth/password": {"old_password": "not-the-password", "new_password": "a-new-password"},
+    "/api/v1/admin/users/<int:user_id>/password": {"new_password": "a-new-password"},
 }
 
 

@@ -16,7 +16,7 @@ from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.counts import queue_moved, waiting_counts
 from server.services.estimates import clear_cache, people_ahead_of, standing, standings
-from server.services.queue import issuing
+from server.services.queue import common, issuing
 from tests.server.factory import World, build_world, issue_ticket
 
 UTC = dt.UTC
@@ -129,7 +129,7 @@ def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) ->
     with pytest.raises(DomainError) as raised:
         issue(session, world, priority_code="no-such-category")
     assert raised.value.code == "unknown_priority_category"
-    assert raised.value.status == 422
+    assert raised.value.status == 404  # names nothing at the site, as an unknown service id
     assert session.scalars(select(Ticket)).all() == []
     assert session.scalars(select(DailyNumber)).all() == []
     assert session.scalars(select(EventLog)).all() == []
@@ -653,3 +653,11 @@ def test_close_out_ends_the_day_and_is_safe_to_run_twice(session, world: World) 
     later = queue.close_out(session, now=dt.datetime.now(UTC) + queue.EVENT_LOG_KEPT + dt.timedelta(minutes=1))
     assert later.events_pruned == logged
     assert session.scalars(select(EventLog)).all() == []
+
+
+def test_a_tracking_token_never_looks_like_a_user_or_device_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    # token_urlsafe can start with "hdd_" (about once in 17 million tickets): such a
+    # phone would be taken for a device by the credential resolver and refused.
+    made = iter(["hdd_aaaa", "hdu_bbbb", "plain-token"])
+    monkeypatch.setattr(common.secrets, "token_urlsafe", lambda _n: next(made))
+    assert common.new_tracking_token() == "plain-token"

@@ -21,6 +21,7 @@ from contract.tickets import (
 from server.errors import DomainError, Forbidden, not_found
 from server.events import publish
 from server.models import Counter, Service, Site, Ticket, TicketEvent
+from server.services.accounts import DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX
 from server.services.actor import Actor, Role
 from server.services.counts import queue_moved
 from server.services.payloads import announcement, counter_info, ticket_info
@@ -45,8 +46,12 @@ EVENT_FOR_ACTION: dict[TicketAction, str] = {
 
 
 def new_tracking_token() -> str:
-    """The unguessable token of a ticket's phone page (256 bits)."""
-    return secrets.token_urlsafe(32)
+    """The unguessable token of a ticket's phone page (256 bits), never one that starts
+    like a user's or a device's token (credentials tell the kinds apart by prefix)."""
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith((USER_TOKEN_PREFIX, DEVICE_TOKEN_PREFIX)):
+            return token
 
 
 def _illegal(ticket: Ticket, action: TicketAction) -> DomainError:
