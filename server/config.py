@@ -55,16 +55,27 @@ def _coerce(value: str) -> Any:
     return value
 
 
-def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def database_url(instance_path: str, overrides: dict[str, Any] | None = None) -> str:
+    """The database the app of `instance_path` would open, found without creating anything."""
+    return _read(instance_path, overrides)["DATABASE_URL"]
+
+
+def _read(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
     config = dict(DEFAULTS)
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX):
             config[key[len(ENV_PREFIX):]] = _coerce(value)
     config.update(overrides or {})
-    instance = Path(instance_path)
     if not config["DATABASE_URL"]:
-        instance.mkdir(parents=True, exist_ok=True)
-        config["DATABASE_URL"] = f"sqlite:///{instance / 'hangdoi.sqlite3'}"
+        config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'hangdoi.sqlite3'}"
+    return config
+
+
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    config = _read(instance_path, overrides)
+    instance = Path(instance_path)
+    if config["DATABASE_URL"] == f"sqlite:///{instance / 'hangdoi.sqlite3'}":
+        instance.mkdir(parents=True, exist_ok=True)  # the default SQLite file's folder
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance)
     config["REDIS_CHANNEL"] = config["REDIS_CHANNEL"] or redis_channel(config["DATABASE_URL"])
