@@ -27,10 +27,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio as pysocketio
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_socketio import Namespace, SocketIO, join_room
+from socketio.redis_manager import parse_redis_sentinel_url
 from sqlalchemy import select
 
 from contract import events as ev
@@ -138,10 +140,29 @@ class OrderedDelivery:
                 self._drain(site_id)
 
 
+# How long the readiness check waits for Redis.
+PING_TIMEOUT = 2.0
+
+
 class OrderedRedisManager(pysocketio.RedisManager):
     """Flask-SocketIO's Redis message queue, with our events put back in order on arrival."""
 
     delivery: OrderedDelivery | None = None
+    _ping_client: Any = None
+
+    def ping(self) -> None:
+        """Ask Redis for an answer, within PING_TIMEOUT (raises otherwise). A client of its
+        own: the queue's connections block on purpose (the listener waits for messages)."""
+        if self._ping_client is None:
+            module = self._get_redis_module()
+            timeouts = {"socket_timeout": PING_TIMEOUT, "socket_connect_timeout": PING_TIMEOUT}
+            if urlsplit(self.redis_url).scheme.endswith("+sentinel"):
+                sentinels, service, options = parse_redis_sentinel_url(self.redis_url)
+                sentinel = module.sentinel.Sentinel(sentinels, sentinel_kwargs=timeouts, **options, **timeouts)
+                self._ping_client = sentinel.master_for(service or self.channel)
+            else:
+                self._ping_client = module.Redis.from_url(self.redis_url, **timeouts)
+        self._ping_client.ping()
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         data = message.get("data")
@@ -424,9 +445,19 @@ def init_app(app: Flask) -> None:
     publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None, app=app)
     if manager is not None:
         manager.delivery = publisher.delivery
+        app.extensions[QUEUE_PING] = manager.ping
     socketio.on_namespace(LiveNamespace("/", publisher))
     bus.publisher = publisher
     app.extensions["hangdoi_publisher"] = publisher
+
+
+QUEUE_PING = "hangdoi_queue_ping"
+
+
+def queue_ping() -> Callable[[], None] | None:
+    """The current app's check of its Redis message queue (raises when Redis does not
+    answer), or None when it runs without one."""
+    return current_app.extensions.get(QUEUE_PING)
 
 
 def _detect_async_mode() -> str:
