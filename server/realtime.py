@@ -134,10 +134,28 @@ class OrderedDelivery:
             self._drain(site_id)
             since = self._gap_since.get(site_id)
             if waiting and nxt == self._next[site_id] and since and time.monotonic() - since > GAP_GIVE_UP:
-                log.warning("site %s: events %s..%s never arrived; skipping", site_id, nxt, min(waiting) - 1)
-                self._next[site_id] = min(waiting)
+                self._drop_foreign(site_id, waiting)
+                if waiting:
+                    log.warning("site %s: events %s..%s never arrived; skipping", site_id, nxt, min(waiting) - 1)
+                    self._next[site_id] = min(waiting)
                 self._gap_since.pop(site_id, None)
                 self._drain(site_id)
+
+    def _drop_foreign(self, site_id: int, waiting: dict[int, tuple[DomainEvent, Emit]]) -> None:
+        """Before skipping ahead to the waiting events, drop those this database never
+        logged: every event is published after its commit, so they came from elsewhere
+        (another install on the same Redis channel), and skipping to their seq would drop
+        every real event until the site's sequence reached it."""
+        try:
+            logged = {item.seq for item in self._fetch(site_id, min(waiting) - 1, max(waiting))}
+        except Exception:
+            log.exception("reading the event log to check waiting events failed")
+            return
+        foreign = [seq for seq in waiting if seq not in logged]
+        if foreign:
+            log.warning("site %s: events %s are not in this database's log; dropped", site_id, foreign)
+            for seq in foreign:
+                del waiting[seq]
 
 
 # How long the readiness check waits for Redis.

@@ -264,3 +264,27 @@ def test_only_the_public_and_listed_origins_may_connect(database_url, tmp_path, 
     assert (answer.status_code == 200) is allowed, answer.text
     if allowed:
         assert answer.text.startswith("0{") and '"sid"' in answer.text  # the engine.io handshake
+
+
+def test_delivery_drops_an_event_its_database_never_logged(monkeypatch) -> None:
+    import time
+
+    from server import realtime
+    from server.events import DomainEvent
+
+    monkeypatch.setattr(realtime, "GAP_GIVE_UP", 0.3)
+    out: list[int] = []
+    log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 4)}
+    delivery = OrderedDelivery(
+        lambda e: out.append(e.seq),
+        lambda site, after, upto: [log[s] for s in range(after + 1, upto + 1) if s in log],
+    )
+    delivery.deliver([log[1]])
+    # Another install's message on the channel: seq 500 of its own site 1.
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), 500, "")])
+    deadline = time.monotonic() + 5
+    while delivery._waiting[1] and time.monotonic() < deadline:  # noqa: SLF001 - until it gave up on it
+        time.sleep(0.05)
+    delivery.deliver([log[2], log[3]])
+    assert out == [1, 2, 3]
+    assert delivery.delivered_up_to(1) == 3
