@@ -176,7 +176,7 @@ class OrderedRedisManager(pysocketio.RedisManager):
             timeouts = {"socket_timeout": PING_TIMEOUT, "socket_connect_timeout": PING_TIMEOUT}
             if urlsplit(self.redis_url).scheme.endswith("+sentinel"):
                 sentinels, service, options = parse_redis_sentinel_url(self.redis_url)
-                sentinel = module.sentinel.Sentinel(sentinels, sentinel_kwargs=timeouts, **options, **timeouts)
+                sentinel = module.sentinel.Sentinel(sentinels, sentinel_kwargs=timeouts, **{**options, **timeouts})
                 self._ping_client = sentinel.master_for(service or self.channel)
             else:
                 self._ping_client = module.Redis.from_url(self.redis_url, **timeouts)
@@ -227,7 +227,7 @@ class SocketIOPublisher:
         with self._standing_lock:
             for row in item.payload.get("services", []):
                 if self._nobody_follows(row["service_id"]):
-                    continue  # a kiosk rush with no phone watching here costs nothing here
+                    continue  # a kiosk rush that no phone here follows costs nothing here
                 key = (row["service_id"], item.payload.get("day") or "")
                 if key not in self._standing_due:
                     self._standing_due[key] = None
