@@ -47,6 +47,9 @@ REPLAY_LIMIT = 500
 # the event log, and before delivery gives up on it (a rolled-back transaction).
 GAP_WAIT = 0.2
 GAP_GIVE_UP = 5.0
+# How long a client that has seen more than this process has delivered (it was on a
+# process that heard the events first) waits for them to arrive here before it joins.
+CATCH_UP_WAIT = 1.0
 
 socketio = SocketIO()
 
@@ -392,6 +395,17 @@ class LiveNamespace(Namespace):
         last_seq = auth.get("last_seq")
         sid = request.sid  # type: ignore[attr-defined]
         delivery = self.publisher.delivery
+        upto = delivery.delivered_up_to(site_id)
+        if isinstance(last_seq, int) and upto is not None and upto < last_seq:
+            # Events up to last_seq still on their way here would reach it again once it
+            # is in their rooms: let them arrive first (they are committed, so they come,
+            # or the gap is filled from the log, within moments). Without holding a
+            # database connection meanwhile.
+            db.session.remove()
+            deadline = time.monotonic() + CATCH_UP_WAIT
+            while upto is not None and upto < last_seq and time.monotonic() < deadline:
+                socketio.sleep(0.02)
+                upto = delivery.delivered_up_to(site_id)
         # Under the delivery lock no live event of this process goes out: the client
         # joins its rooms and gets what it missed, and then the live events, in order.
         with delivery.lock:

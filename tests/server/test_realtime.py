@@ -288,3 +288,30 @@ def test_delivery_drops_an_event_its_database_never_logged(monkeypatch) -> None:
     delivery.deliver([log[2], log[3]])
     assert out == [1, 2, 3]
     assert delivery.delivered_up_to(1) == 3
+
+
+def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(app, world: World, monkeypatch) -> None:
+    import threading
+    import time
+
+    session = db.session()
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    received(display)
+    display.disconnect()
+    publisher = bus.publisher
+    on_the_way: list = []
+    monkeypatch.setattr(publisher, "publish", on_the_way.extend)  # committed, not delivered here yet
+    issue_and_call(session, world, "o1", 1, 1)
+    monkeypatch.undo()
+    seen = max(item.seq for item in on_the_way)  # heard through another process
+    session.close()
+    threading.Timer(0.3, publisher.delivery.deliver, args=(on_the_way,)).start()
+    again = connect(app, token=world.tokens["display"], last_seq=seen)
+    messages = received(again)
+    assert [name for name, _ in messages] == [ev.READY] and messages[0][1]["seq"] == seen
+    deadline = time.monotonic() + 5
+    while publisher.delivery.delivered_up_to(world.site.id) != seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert publisher.delivery.delivered_up_to(world.site.id) == seen
+    assert received(again) == []  # what it had seen did not come again
