@@ -22,9 +22,10 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from server.errors import DomainError, Forbidden, Unauthorized, http_error_body
-from server.services import accounts
-from server.services.accounts import DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX
+from server.extensions import db
+from server.services import credentials
 from server.services.actor import Actor, Role
+from server.services.credentials import Refusal
 
 PUBLIC = "public"
 
@@ -131,32 +132,29 @@ def bearer_token() -> str | None:
 
 
 def resolve_actor() -> Actor | None:
-    """The actor behind the request's credential, or None; a bad credential is a 401."""
-    from server.extensions import db
+    """The actor behind the request's credential, or None; a bad bearer token is a 401.
 
+    The answer is the app's one resolver's (:mod:`server.services.credentials`); a
+    session it refuses is cleared and the request goes on as anonymous (its reason kept
+    in ``g.refusal`` for the 401 of a route that needs a credential).
+    """
     token = bearer_token()
     if token is not None:
-        if token.startswith(DEVICE_TOKEN_PREFIX):
-            actor = accounts.device_actor_for_token(db.session, token)
-            if actor is not None:
-                return actor
-        elif token.startswith(USER_TOKEN_PREFIX):
-            actor = accounts.user_actor_for_token(db.session, token)
-            if actor is not None:
-                return actor
-        raise Unauthorized(
-            "invalid_token",
-            "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Hãy đăng nhập lại hoặc "
-            "đăng ký lại thiết bị.",
-            "The access token is invalid, expired or revoked. Log in again or re-register the device.",
-        )
+        verdict = credentials.resolver().token(db.session, token)
+        if isinstance(verdict, Refusal):
+            raise Unauthorized(
+                "invalid_token",
+                f"{verdict.message} Hãy đăng nhập lại hoặc đăng ký lại thiết bị.",
+                f"{verdict.message_en} Log in again or re-register the device.",
+                reason=verdict.reason.value,
+            )
+        return verdict
     user_id = session.get("user_id")
     if user_id is not None:
-        from server.models import User
-
-        user = db.session.get(User, user_id)
-        if user is None or not user.active or session.get("pw") != user.password_hash[-12:]:
+        verdict = credentials.resolver().session_user(db.session, user_id, session.get("sv"))
+        if isinstance(verdict, Refusal):
             session.clear()
+            g.refusal = verdict
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and not request.is_json:
             # A cross-site form cannot send JSON: requiring it stops request forgery.
@@ -165,15 +163,22 @@ def resolve_actor() -> Actor | None:
                 "Yêu cầu từ trình duyệt phải gửi dữ liệu JSON.",
                 "Browser requests must send JSON.",
             )
-        return accounts.actor_for_user(user)
+        return verdict
     return None
 
 
 def current_actor() -> Actor:
     actor: Actor | None = g.get("actor")
     if actor is None:
-        raise Unauthorized(*_unauthorized_text())
+        raise _unauthorized()
     return actor
+
+
+def _unauthorized() -> Unauthorized:
+    refusal: Refusal | None = g.get("refusal")
+    if refusal is None:
+        return Unauthorized(*_unauthorized_text())
+    return Unauthorized(*_unauthorized_text(), reason=refusal.reason.value)
 
 
 def _unauthorized_text() -> tuple[str, str, str]:
@@ -197,7 +202,7 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             g.actor = actor
             if PUBLIC not in allowed:
                 if actor is None:
-                    raise Unauthorized(*_unauthorized_text())
+                    raise _unauthorized()
                 if actor.role not in allowed:
                     raise Forbidden(
                         "forbidden",

@@ -22,9 +22,9 @@ from server.models import (
 )
 from server.services import catalog
 from server.services.clock import zone
+from server.services.counts import queues
 from server.services.estimates import estimated_wait_minutes, people_ahead, service_rate
 from server.services.queue import Issued
-from server.services.snapshot import queues
 
 
 def tracking_url(token: str) -> str:

@@ -96,6 +96,15 @@ class UserIn(Strict):
     site_id = Id(load_default=None, allow_none=True)
 
 
+class PasswordChangeIn(Strict):
+    old_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+
+
+class PasswordResetIn(Strict):
+    new_password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+
+
 class DeviceIn(Strict):
     site_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["kiosk", "display"]))
