@@ -141,6 +141,7 @@ class Limit:
             self.check()
             return view(*args, **kwargs)
 
+        limited.rate_limited = True  # type: ignore[attr-defined]  # api.base.allow documents the 429
         return limited
 
 

@@ -7,6 +7,7 @@ from flask import request, session
 
 from server.api.base import PUBLIC, STAFF, Blueprint, allow, bearer_token, current_actor
 from server.api.schemas import LoginIn, MeOut, PasswordChangeIn, TokenIn, TokenOut, UserOut
+from server.errors import InvalidInput
 from server.extensions import db
 from server.models import User, utcnow
 from server.ratelimit import login_per_address, login_per_username, password_per_user
@@ -42,8 +43,21 @@ def login(data: dict) -> User:
 def token(data: dict) -> dict:
     """Log in a desktop app: returns a bearer token (valid 30 days, revocable by logout)."""
     user = accounts.authenticate(db.session, data["username"], data["password"])
-    raw = accounts.issue_token(db.session, user, label=data["label"] or request.user_agent.string[:100])
+    raw = accounts.issue_token(db.session, user, label=data["label"] or _user_agent_label())
     return {"token": raw, "expires_at": utcnow() + TOKEN_LIFETIME, "user": user}
+
+
+def _user_agent_label() -> str:
+    agent = request.user_agent.string[:100]
+    if "\x00" in agent:
+        # Stored as the token's label, and PostgreSQL's text cannot hold a NUL.
+        raise InvalidInput(
+            "invalid_input",
+            "Dữ liệu gửi lên không hợp lệ ở: User-Agent.",
+            "Invalid data: User-Agent: Must not contain the NUL character (U+0000).",
+            headers={"User-Agent": ["Must not contain the NUL character (U+0000)."]},
+        )
+    return agent
 
 
 @blp.route("/logout", methods=["POST"])

@@ -104,5 +104,7 @@ def track(token: str) -> dict:
 @blp.response(200, TicketOut)
 def track_cancel(token: str) -> dict:
     """The visitor gives up a waiting ticket from the phone page."""
+    if not credentials.is_tracking_token(token):  # not worth a query (a NUL would fail it)
+        raise not_found("số", "ticket", "")
     ticket = queue.cancel_by_token(db.session, token)
     return present.ticket(db.session, ticket)

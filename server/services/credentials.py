@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
@@ -214,10 +215,20 @@ def _user_token_entry(session: Session, key: str, now: dt.datetime) -> _Entry:
     return _Entry(actor_for_user(user), api_token.expires_at.timestamp(), user_id=user.id)
 
 
+# What queue.new_tracking_token makes (URL-safe base64) can name a ticket; anything else is
+# not worth a query, and one with a NUL would fail it on PostgreSQL (text cannot hold NUL).
+_TRACKING_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_TOKEN_LENGTH}}}")
+
+
+def is_tracking_token(token: str) -> bool:
+    """Whether `token` has the form of a tracking token."""
+    return _TRACKING_TOKEN.fullmatch(token) is not None
+
+
 def ticket_for_tracking_token(session: Session, token: str) -> Ticket | Refusal:
     """The ticket a phone follows: its tracking token is the credential for that ticket alone
     (the phone page, its REST routes and its Socket.IO connection)."""
-    if len(token) > MAX_TOKEN_LENGTH:
+    if not is_tracking_token(token):
         return Refusal(Reason.UNKNOWN)
     ticket = session.scalar(select(Ticket).where(Ticket.tracking_token == token))
     return ticket if ticket is not None else Refusal(Reason.UNKNOWN)

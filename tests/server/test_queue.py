@@ -129,7 +129,7 @@ def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) ->
     with pytest.raises(DomainError) as raised:
         issue(session, world, priority_code="no-such-category")
     assert raised.value.code == "unknown_priority_category"
-    assert raised.value.status == 422
+    assert raised.value.status == 404  # names nothing at the site, as an unknown service id
     assert session.scalars(select(Ticket)).all() == []
     assert session.scalars(select(DailyNumber)).all() == []
     assert session.scalars(select(EventLog)).all() == []

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from contract import events as ev
 from server.db import write_transaction
-from server.errors import DomainError, InvalidInput, not_found
+from server.errors import DomainError, NotFound, not_found
 from server.events import publish
 from server.models import (
     DailyNumber,
@@ -320,7 +320,7 @@ def _admit(
             _PRIORITY_CATEGORY, {"site_id": service.site_id, "code": request.priority_code}
         ).scalar()
         if category_id is None:
-            raise InvalidInput(
+            raise NotFound(
                 "unknown_priority_category",
                 f"Không có đối tượng ưu tiên «{request.priority_code}» ở điểm phục vụ này.",
                 f"There is no priority category '{request.priority_code}' at this site.",

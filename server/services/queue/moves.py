@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from contract.tickets import Outcome
 from server.db import write_transaction
-from server.errors import InvalidInput, not_found
+from server.errors import DomainError, InvalidInput, not_found
 from server.models import Ticket, utcnow
 from server.services import catalog
 from server.services.actor import Actor, Role
@@ -180,7 +180,7 @@ def transfer(
             and service.id == ticket.service_id
             and ticket.target_counter_id is None
         ):
-            raise InvalidInput(
+            raise DomainError(
                 "transfer_to_same_place",
                 f"Số {ticket.number} đã ở dịch vụ này; hãy chọn dịch vụ hoặc quầy khác.",
                 f"Ticket {ticket.number} is already in this service; choose another service or counter.",
