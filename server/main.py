@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from server import create_app
+from server.cli import close_out_command
 
 
 def _create_app() -> Flask:
@@ -30,3 +31,8 @@ def _set_instance(_ctx: click.Context, _param: click.Parameter, value: str | Non
 def main() -> None:
     """hangdoi server administration."""
 
+
+
+# On the group itself, so that finding it does not make the app: close-out checks for the
+# database first (see server.cli._require_database_file).
+main.add_command(close_out_command)

@@ -204,3 +204,105 @@ def test_standings_follow_the_call_policy(app, world: World) -> None:
     assert rows[priority.tracking_token][0] == 0
     assert rows[ordinary[0].tracking_token][0] == 1
     assert rows[ordinary[1].tracking_token] == (2, 20)  # nobody served yet: 10 nominal minutes each
+
+
+def test_delivery_starts_after_what_a_first_client_was_given() -> None:
+    from server.events import DomainEvent
+
+    out: list[int] = []
+    delivery = OrderedDelivery(lambda e: out.append(e.seq), lambda site, after, upto: [])
+    delivery.start_after(1, 10)  # a client was replayed up to 10 before anything went out here
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in (9, 10, 11)])
+    assert out == [11]
+    delivery.start_after(1, 5)  # delivering already: nothing changes
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), 12, "")])
+    assert out == [11, 12]
+
+
+def test_standings_are_computed_only_for_a_service_a_phone_here_follows(app, world: World, monkeypatch) -> None:
+    publisher = app.extensions[PUBLISHER]
+    scheduled: list[tuple] = []
+    monkeypatch.setattr(publisher.server, "start_background_task", lambda *args: scheduled.append(args))
+    session = db.session
+    issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    assert scheduled == []  # nobody follows anything
+    mine = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    connect(app, token=mine.tracking_token)
+    session.close()
+    session = db.session
+    issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
+    assert scheduled == []  # another service's queue
+    issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    assert [args[1:] for args in scheduled] == [(world.site.id, (world.services["LLTP"].id, mine.business_day.isoformat()))]
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    (None, True),  # a desktop app, a kiosk: no browser, no Origin
+    ("http://hangdoi.test", True),  # PUBLIC_URL's
+    ("HTTP://Hangdoi.Test", True),
+    ("https://display.hangdoi.test", True),  # listed in ALLOWED_ORIGINS
+    ("http://localhost", True),  # the request's own (Host: localhost): websocket-client sends it
+    ("https://evil.example", False),
+    ("http://hangdoi.test.evil.example", False),
+    ("null", False),
+])
+def test_only_the_public_and_listed_origins_may_connect(database_url, tmp_path, origin, allowed) -> None:
+    from tests.server.conftest import make_app
+
+    app = make_app(database_url, tmp_path, ALLOWED_ORIGINS="https://display.hangdoi.test, http://10.0.0.2:5000")
+    headers = {"Origin": origin} if origin else {}
+    answer = app.test_client().get("/socket.io/?EIO=4&transport=polling", headers=headers)
+    assert (answer.status_code == 200) is allowed, answer.text
+    if allowed:
+        assert answer.text.startswith("0{") and '"sid"' in answer.text  # the engine.io handshake
+
+
+def test_delivery_drops_an_event_its_database_never_logged(monkeypatch) -> None:
+    import time
+
+    from server import realtime
+    from server.events import DomainEvent
+
+    monkeypatch.setattr(realtime, "GAP_GIVE_UP", 0.3)
+    out: list[int] = []
+    log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 4)}
+    delivery = OrderedDelivery(
+        lambda e: out.append(e.seq),
+        lambda site, after, upto: [log[s] for s in range(after + 1, upto + 1) if s in log],
+    )
+    delivery.deliver([log[1]])
+    # Another install's message on the channel: seq 500 of its own site 1.
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), 500, "")])
+    deadline = time.monotonic() + 5
+    while delivery._waiting[1] and time.monotonic() < deadline:  # noqa: SLF001 - until it gave up on it
+        time.sleep(0.05)
+    delivery.deliver([log[2], log[3]])
+    assert out == [1, 2, 3]
+    assert delivery.delivered_up_to(1) == 3
+
+
+def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(app, world: World, monkeypatch) -> None:
+    import threading
+    import time
+
+    session = db.session
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    received(display)
+    display.disconnect()
+    publisher = app.extensions[PUBLISHER]
+    on_the_way: list = []
+    monkeypatch.setattr(publisher, "publish", on_the_way.extend)  # committed, not delivered here yet
+    issue_and_call(session, world, "o1", 1, 1)
+    monkeypatch.undo()
+    seen = max(item.seq for item in on_the_way)  # heard through another process
+    session.close()
+    threading.Timer(0.3, publisher.delivery.deliver, args=(on_the_way,)).start()
+    again = connect(app, token=world.tokens["display"], last_seq=seen)
+    messages = received(again)
+    assert [name for name, _ in messages] == [ev.READY] and messages[0][1]["seq"] == seen
+    deadline = time.monotonic() + 5
+    while publisher.delivery.delivered_up_to(world.site.id) != seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert publisher.delivery.delivered_up_to(world.site.id) == seen
+    assert received(again) == []  # what it had seen did not come again
