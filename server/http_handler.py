@@ -53,7 +53,7 @@ class Headers(OldMessage):
         for name, value in self._headers:
             self._first.setdefault(name.lower(), value)
 
-    def get(self, name: str, failobj: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, failobj: Any = None) -> Any:
         return self._first.get(name.lower(), failobj)
 
     getheader = get
@@ -109,6 +109,11 @@ def is_websocket_handshake(method: str, headers: Any) -> bool:
 
 
 class FastHeadersHandler(WSGIHandler):
+    # pywsgi's attributes, as it uses them: the status line as latin-1 bytes once the
+    # answer has started (a text reason after a socket error), the status code.
+    status: Any
+    code: int
+
     def _connection_upgrade_requested(self) -> bool:
         return is_websocket_handshake(self.command, self.headers)
 
@@ -157,7 +162,7 @@ class FastHeadersHandler(WSGIHandler):
         towrite += data
         self._sendall(towrite)
 
-    def _sendall(self, data: bytes) -> None:
+    def _sendall(self, data: bytes | bytearray) -> None:
         try:
             sent = self.socket.send(data)
             if sent < len(data):
