@@ -1,4 +1,25 @@
-"""gevent's WSGI request handler, with two costs of every request taken out.
+"""gevent's WSGI request handler: two faults of pywsgi mended, two costs of every request
+taken out.
+
+Faults (each test in tests/server/test_http_handler.py holds it to pywsgi's behaviour for
+the same request without the fault's trigger):
+
+- pywsgi takes any request carrying ``Connection: upgrade`` for a websocket handshake and
+  hands the application the raw socket file as ``wsgi.input`` with
+  ``wsgi.input_terminated = False``. Werkzeug tests that key for presence, not truth, and
+  so reads a POST's body "to the end of the stream": the request hangs until the proxy
+  that sent the header (nginx, configured for websockets on every request) gives up,
+  with its transaction open. Only a websocket handshake (GET, ``Upgrade: websocket``,
+  ``upgrade`` among the Connection tokens) is an upgrade here; every other request gets
+  pywsgi's ordinary, terminated input. A handshake's environ has no
+  ``wsgi.input_terminated`` at all, so that Werkzeug reads no body from it.
+- After a websocket session the application returns without ever calling
+  ``start_response`` (simple-websocket spoke on the socket itself), and pywsgi went on
+  reading the connection for a next request: the client's closing frames, logged as an
+  ERROR "Invalid HTTP method" on every close. A response that never started ends the
+  connection.
+
+Costs:
 
 - pywsgi reads headers with ``http.client.parse_headers``, which goes through the
   ``email`` package's feed parser: about a tenth of the server's CPU when kiosks issue
@@ -80,7 +101,30 @@ def read_headers(rfile: BinaryIO) -> Headers:
     return Headers(fields)
 
 
+def is_websocket_handshake(method: str, headers: Any) -> bool:
+    """RFC 6455 4.1: a GET whose Upgrade is websocket and whose Connection lists upgrade."""
+    if method != "GET" or (headers.get("Upgrade") or "").strip().lower() != "websocket":
+        return False
+    return "upgrade" in (token.strip().lower() for token in (headers.get("Connection") or "").split(","))
+
+
 class FastHeadersHandler(WSGIHandler):
+    def _connection_upgrade_requested(self) -> bool:
+        return is_websocket_handshake(self.command, self.headers)
+
+    def get_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environ()
+        if environ.get("wsgi.input_terminated") is False:
+            del environ["wsgi.input_terminated"]  # Werkzeug would take its presence for True
+        return environ
+
+    def handle_one_response(self) -> None:
+        super().handle_one_response()
+        if self.status is None:
+            # The application never answered through WSGI: it took the socket over (a
+            # websocket) and the connection carries no further HTTP request.
+            self.close_connection = True
+
     def MessageClass(self, rfile: Any, *_args: Any) -> Headers:  # noqa: N802 - pywsgi's name
         return read_headers(rfile)
 
