@@ -15,9 +15,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import inspect, select
+from sqlalchemy.engine import make_url
 
+from server import config as configuration
 from server import migrate
 
 
@@ -150,17 +152,47 @@ def revoke_device_command(device_id: int) -> None:
     click.echo(f"Device {device.id} ({device.name}) revoked.")
 
 
+NO_SETTINGS = (
+    "close-out runs on the servers' database: give it the servers' settings (HANGDOI_DATABASE_URL, "
+    "HANGDOI_INSTANCE or --instance, HANGDOI_SECRET_KEY ...), e.g. from the same environment file."
+)
+
+
+def _require_database_file() -> None:
+    """Refuse, before the app is made (which would create the instance folder, its secret
+    and, at the first query, an empty SQLite file), when the database is a SQLite file
+    that does not exist: the command was run without the servers' settings."""
+    # The instance folder create_app would use: Flask finds the default from the package.
+    instance = os.environ.get("HANGDOI_INSTANCE") or Flask("server").instance_path
+    url = make_url(configuration.database_url(instance))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).exists():
+            raise click.ClickException(f"there is no database at {url.database}. {NO_SETTINGS}")
+
+
 @click.command("close-out")
 @click.option("--site", "site_code", default=None, help="One site; every site when omitted.")
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Close what is open of this business day and before (default: today).")
-@with_appcontext
-def close_out_command(site_code: str | None, day: dt.datetime | None) -> None:
-    """End the day: expire every open ticket, close every counter. Safe to run twice."""
+@click.pass_context
+def close_out_command(ctx: click.Context, site_code: str | None, day: dt.datetime | None) -> None:
+    """End the day: expire every open ticket, close every counter. Safe to run twice.
+
+    Refuses (exit 1) a database without hangdoi's schema, or a SQLite file that is not
+    there, rather than make one: it was run without the servers' settings."""
     from server.services import queue
 
-    site_id = _site_by_code(site_code).id if site_code else None
-    result = queue.close_out(_db().session, site_id=site_id, day=day.date() if day else None)
+    _require_database_file()
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        engine = _db().engine
+        if migrate.current_revision(engine) is None and not inspect(engine).has_table("ticket"):
+            engine.dispose()  # closes SQLite's connection, which removes its -wal and -shm files
+            raise click.ClickException(
+                f"the database {engine.url.render_as_string(hide_password=True)} has no hangdoi schema. {NO_SETTINGS}"
+            )
+        site_id = _site_by_code(site_code).id if site_code else None
+        result = queue.close_out(_db().session, site_id=site_id, day=day.date() if day else None)
     click.echo(
         f"Closed out: {result.tickets_expired} tickets expired, {result.counters_closed} counters closed, "
         f"{result.events_pruned} old events pruned."
@@ -284,4 +316,9 @@ def _set_instance(_ctx: click.Context, _param: click.Parameter, value: str | Non
               help="Instance folder (SQLite database, secret key). Default: ./instance")
 def main() -> None:
     """hangdoi server administration."""
+
+
+# On the group itself, so that finding it does not make the app: close-out checks for the
+# database first (see _require_database_file).
+main.add_command(close_out_command)
 

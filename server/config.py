@@ -3,10 +3,16 @@ mapping given to :func:`server.create_app` (tests)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
 
 ENV_PREFIX = "HANGDOI_"
 
@@ -22,6 +28,12 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "http://127.0.0.1:5000",
     # Redis URL for the Socket.IO message queue when several server processes run.
     "REDIS_URL": None,
+    # The install's pub/sub channel on that Redis (the database number in REDIS_URL does
+    # not separate pub/sub). Default: derived from DATABASE_URL (see redis_channel).
+    "REDIS_CHANNEL": None,
+    # Browser origins allowed to open a Socket.IO connection besides PUBLIC_URL's own:
+    # a comma- or space-separated list, e.g. "https://hangdoi.example.gov.vn,http://10.0.0.2:5000".
+    "ALLOWED_ORIGINS": None,
     "SQL_ECHO": False,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -43,26 +55,84 @@ def _coerce(value: str) -> Any:
     return value
 
 
-def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def database_url(instance_path: str, overrides: dict[str, Any] | None = None) -> str:
+    """The database the app of `instance_path` would open, found without creating anything."""
+    return _read(instance_path, overrides)["DATABASE_URL"]
+
+
+def _read(instance_path: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
     config = dict(DEFAULTS)
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX):
             config[key[len(ENV_PREFIX):]] = _coerce(value)
     config.update(overrides or {})
-    instance = Path(instance_path)
     if not config["DATABASE_URL"]:
-        instance.mkdir(parents=True, exist_ok=True)
-        config["DATABASE_URL"] = f"sqlite:///{instance / 'hangdoi.sqlite3'}"
-    if not config["SECRET_KEY"]:
-        config["SECRET_KEY"] = _instance_secret(instance)
+        config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'hangdoi.sqlite3'}"
     return config
 
 
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    config = _read(instance_path, overrides)
+    instance = Path(instance_path)
+    if config["DATABASE_URL"] == f"sqlite:///{instance / 'hangdoi.sqlite3'}":
+        instance.mkdir(parents=True, exist_ok=True)  # the default SQLite file's folder
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret(instance)
+    config["REDIS_CHANNEL"] = config["REDIS_CHANNEL"] or redis_channel(config["DATABASE_URL"])
+    config["ALLOWED_ORIGINS"] = allowed_origins(config["PUBLIC_URL"], config["ALLOWED_ORIGINS"])
+    return config
+
+
+def redis_channel(database_url: str) -> str:
+    """The default pub/sub channel of an install: one per database, since the events'
+    sequence numbers are the database's. The URL is read without its password and driver,
+    so every process that names the same database the same way shares it; processes that
+    reach the database by different addresses must set HANGDOI_REDIS_CHANNEL."""
+    url = make_url(database_url)
+    name = f"{url.get_backend_name()}://{url.username or ''}@{(url.host or '').lower()}:{url.port or ''}/{url.database or ''}"
+    return "hangdoi-" + hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def allowed_origins(public_url: str, extra: str | list[str] | None) -> list[str]:
+    """The browser origins allowed to connect: PUBLIC_URL's, then the extra ones."""
+    listed = re.split(r"[,\s]+", extra) if isinstance(extra, str) else list(extra or [])
+    origins: list[str] = []
+    for url in [public_url, *listed]:
+        if not url:
+            continue
+        parts = urlsplit(url.strip())
+        if not parts.scheme or not parts.netloc:
+            raise ValueError(f"not an origin (scheme://host[:port]): {url!r}")
+        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
 def _instance_secret(instance: Path) -> str:
-    """A secret kept in the instance folder, made on first start, so sessions survive restarts."""
+    """A secret kept in the instance folder, made on first start, so sessions survive restarts.
+
+    Processes started together on an empty folder agree on one: each writes a candidate
+    to a private temporary file (mode 0600 from its creation) and links it to the final
+    name, which only the first link makes; everyone then reads that one, never a file
+    half written."""
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        fd, candidate = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+                file.flush()
+                os.fsync(file.fileno())
+            try:
+                os.link(candidate, path)
+            except FileExistsError:
+                pass  # another process won
+        finally:
+            os.unlink(candidate)
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty: delete it (a new secret is made at the next start, and every "
+                           "browser session ends) or set HANGDOI_SECRET_KEY")
+    return secret

@@ -3,12 +3,20 @@
 Committed events (see :mod:`server.events`) go out to Socket.IO rooms. Each server
 process delivers every site's events to its own clients in sequence order
 (:class:`OrderedDelivery`): with one process they come straight from the committing
-request; with several, through Flask-SocketIO's Redis message queue, and each process
-puts them back in order on arrival (:class:`OrderedRedisManager`).
+request; with several, through Flask-SocketIO's Redis message queue, on the install's own
+channel (``REDIS_CHANNEL``), and each process puts them back in order on arrival
+(:class:`OrderedRedisManager`).
 
 A client connects with its credential in the Socket.IO ``auth`` (see
 ``contract.events.ConnectAuth``), joins the rooms that credential allows, and receives what
-it missed since ``last_seq``, or a ``snapshot`` when the gap is too old or it is new.
+it missed since ``last_seq``, or a ``snapshot`` when the gap is too old or it is new. What
+is said to one client (snapshot, replay, ready) goes straight to it from the process it is
+connected to, never through the queue: the ordering there drops any seq already delivered,
+and the replay is all such seqs.
+
+A phone's place (``ticket.standing``) is computed and pushed by each process for the phones
+connected to it, after it delivers a ``queue.changed`` of their service, and only when
+such a phone is connected to it.
 """
 
 from __future__ import annotations
@@ -45,11 +53,14 @@ Emit = Callable[[DomainEvent], None]
 
 
 class OrderedDelivery:
-    """Hands each site's events to their emit function in sequence order, once each."""
+    """Hands each site's events to their emit function in sequence order, once each; then
+    to `delivered` (same order, under the same lock)."""
 
-    def __init__(self, emit: Emit, fetch: Callable[[int, int, int], list[DomainEvent]]):
+    def __init__(self, emit: Emit, fetch: Callable[[int, int, int], list[DomainEvent]],
+                 delivered: Emit | None = None):
         self._emit = emit
         self._fetch = fetch
+        self._delivered = delivered
         self.lock = threading.RLock()
         self._next: dict[int, int] = {}
         self._waiting: dict[int, dict[int, tuple[DomainEvent, Emit]]] = defaultdict(dict)
@@ -61,6 +72,13 @@ class OrderedDelivery:
         with self.lock:
             nxt = self._next.get(site_id)
             return None if nxt is None else nxt - 1
+
+    def start_after(self, site_id: int, seq: int) -> None:
+        """A client was given the site up to `seq` (read from the log) before this process
+        delivered anything of the site: deliver from `seq` + 1 on, so that an event it was
+        given and that is still on its way through the queue does not reach it twice."""
+        with self.lock:
+            self._next.setdefault(site_id, seq + 1)
 
     def deliver(self, events: list[DomainEvent], emit: Emit | None = None) -> None:
         with self.lock:
@@ -81,6 +99,8 @@ class OrderedDelivery:
             item, emit = waiting.pop(nxt)
             try:
                 emit(item)
+                if self._delivered is not None:
+                    self._delivered(item)
             except Exception:  # a broken client must not stop the others' events
                 log.exception("emitting %s #%s failed", item.name, item.seq)
             nxt += 1
@@ -140,7 +160,8 @@ STANDING_BATCH = 20
 
 class SocketIOPublisher:
     """The app's publisher: committed events to Socket.IO rooms, in order; and, after a
-    queue moves, each waiting phone of that service its new place (``ticket.standing``)."""
+    queue moves, each waiting phone of that service connected to this process its new
+    place (``ticket.standing``)."""
 
     def __init__(
         self,
@@ -153,33 +174,36 @@ class SocketIOPublisher:
         self.server = server
         self.via_queue = via_queue
         self.app = app
-        self.delivery = OrderedDelivery(self._emit_local, fetch)
+        self.delivery = OrderedDelivery(self._emit_local, fetch, delivered=self._queue_moved)
         self._standing_due: dict[tuple[int, str], None] = {}
         self._standing_lock = threading.Lock()
 
-    def _queue_moved(self, events: list[DomainEvent]) -> None:
+    def _queue_moved(self, item: DomainEvent) -> None:
+        """Called by the delivery for every event this process delivers (its own and, with
+        several processes, the others'): a queue move schedules the standings of its
+        services that some phone connected here follows."""
+        if item.name != ev.QUEUE_CHANGED:
+            return
         due = []
         with self._standing_lock:
-            for item in events:
-                if item.name != ev.QUEUE_CHANGED:
-                    continue
-                for row in item.payload.get("services", []):
-                    if self._nobody_follows(row["service_id"]):
-                        continue  # a kiosk rush with no phone watching costs nothing here
-                    key = (row["service_id"], item.payload.get("day") or "")
-                    if key not in self._standing_due:
-                        self._standing_due[key] = None
-                        due.append((item.site_id, key))
+            for row in item.payload.get("services", []):
+                if self._nobody_follows(row["service_id"]):
+                    continue  # a kiosk rush with no phone watching here costs nothing here
+                key = (row["service_id"], item.payload.get("day") or "")
+                if key not in self._standing_due:
+                    self._standing_due[key] = None
+                    due.append((item.site_id, key))
         for site_id, key in due:
             self.server.start_background_task(self._tell_standings, site_id, key)
 
+    def _local_rooms(self) -> dict[str, Any]:
+        # The manager's own rooms are this process's clients, with or without Redis.
+        return self.server.server.manager.rooms.get("/", {})
+
     def _nobody_follows(self, service_id: int) -> bool:
-        """True when no phone of this service can be listening: with one process, when
-        none has joined the service's room here (with several, phones may be on another)."""
-        if self.via_queue:
-            return False
-        rooms = self.server.server.manager.rooms.get("/", {})
-        return not rooms.get(ev.service_room(service_id))
+        """True when no phone of this service is connected to this process (each process
+        tells its own phones)."""
+        return not self._local_rooms().get(ev.service_room(service_id))
 
     def _tell_standings(self, site_id: int, key: tuple[int, str]) -> None:
         import datetime as dt
@@ -206,14 +230,21 @@ class SocketIOPublisher:
             log.exception("computing the standings of service %s failed", service_id)
             return
         at = now.isoformat()
-        for index, (token, ahead, wait) in enumerate(rows):
-            if index and index % STANDING_BATCH == 0:
+        manager = self.server.server.manager
+        sent = 0
+        for token, ahead, wait in rows:
+            room = ev.ticket_room(token)
+            if not self._local_rooms().get(room):
+                continue  # no phone of this ticket here: a dict lookup, no packet
+            if sent and sent % STANDING_BATCH == 0:
                 self.server.sleep(0)  # let calls (which matter more) go out in between
-            self.server.emit(
-                ev.TICKET_STANDING,
+            sent += 1
+            # Straight to the phone's room here: the other processes tell their own phones.
+            pysocketio.Manager.emit(
+                manager, ev.TICKET_STANDING,
                 {"site_id": site_id, "at": at, "name": ev.TICKET_STANDING,
                  "data": {"people_ahead": ahead, "estimated_wait_minutes": wait}},
-                to=ev.ticket_room(token), namespace="/",
+                namespace="/", room=room,
             )
 
     def _emit_local(self, item: DomainEvent) -> None:
@@ -222,7 +253,6 @@ class SocketIOPublisher:
                                 room=list(item.rooms))
 
     def publish(self, events: list[DomainEvent]) -> None:
-        self._queue_moved(events)
         if self.via_queue:
             # Through Redis to every process (this one included), which orders them on arrival.
             for item in events:
@@ -331,34 +361,61 @@ class LiveNamespace(Namespace):
             missed = None
             if isinstance(last_seq, int) and last_seq >= 0:
                 missed = replay(db.session, site_id, last_seq, set(rooms), REPLAY_LIMIT)
+            upto = delivery.delivered_up_to(site_id)
             if missed is None:
                 state = snapshot.site_snapshot(db.session, site_id, rooms=rooms, ticket_id=extra.get("ticket_id"))
-                upto = delivery.delivered_up_to(site_id)
                 if upto is not None:
                     state["seq"] = min(state["seq"], upto)
-                self.emit(ev.SNAPSHOT, state, room=sid)
+                self._to_client(sid, ev.SNAPSHOT, state)
                 seq = state["seq"]
             else:
-                upto = delivery.delivered_up_to(site_id)
-                seq = last_seq
+                seq = last_seq  # replay checked it against the log
                 for item in missed:
                     if upto is not None and item.seq > upto:
                         break  # the delivery sends it live, in order
-                    self.emit(item.name, item.envelope(), room=sid)
+                    self._to_client(sid, item.name, item.envelope())
                     seq = item.seq
-            self.emit(ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra}, room=sid)
+            if upto is None:
+                delivery.start_after(site_id, seq)
+            self._to_client(sid, ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra})
         db.session.remove()
+
+    def _to_client(self, sid: str, name: str, data: dict[str, Any]) -> None:
+        # This process holds the client: straight to it, not round the message queue
+        # (whose ordering would drop a replayed seq as already delivered).
+        socketio.emit(name, data, to=sid, namespace=self.namespace, ignore_queue=True)
+
+
+class OriginCheck:
+    """engine.io's test of a connection's ``Origin``: the configured origins (PUBLIC_URL's
+    and ALLOWED_ORIGINS), or the request's own (``scheme://Host``). A page of another site
+    is refused; the desktop apps' client (websocket-client) sends as Origin the address it
+    connects to, which is the request's own, whatever address a centre gives the server."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        self.allowed = frozenset(origin.lower() for origin in allowed)
+
+    def __call__(self, origin: str | None, environ: dict[str, Any] | None = None) -> bool:
+        if not origin:
+            return False  # asked for CORS headers only: none without an Origin
+        origin = origin.lower()
+        if origin in self.allowed:
+            return True
+        host = (environ or {}).get("HTTP_HOST")
+        return bool(host) and origin == f"{environ.get('wsgi.url_scheme', 'http')}://{host.lower()}"  # type: ignore[union-attr]
 
 
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     async_mode = app.config.get("ASYNC_MODE") or _detect_async_mode()
-    manager = OrderedRedisManager(redis_url) if redis_url else None
+    manager = OrderedRedisManager(redis_url, channel=app.config["REDIS_CHANNEL"]) if redis_url else None
     socketio.init_app(
         app,
         async_mode=async_mode,
         client_manager=manager,
-        cors_allowed_origins=[],  # same origin only
+        # A browser's websocket is not bound by CORS: engine.io checks the Origin header
+        # (a request without one is let through). An empty list would switch it off.
+        cors_allowed_origins=OriginCheck(app.config["ALLOWED_ORIGINS"]),
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=64 * 1024,

@@ -213,3 +213,54 @@ def test_standings_follow_the_call_policy(app, world: World) -> None:
     assert rows[priority.tracking_token][0] == 0
     assert rows[ordinary[0].tracking_token][0] == 1
     assert rows[ordinary[1].tracking_token] == (2, 20)  # nobody served yet: 10 nominal minutes each
+
+
+def test_delivery_starts_after_what_a_first_client_was_given() -> None:
+    from server.events import DomainEvent
+
+    out: list[int] = []
+    delivery = OrderedDelivery(lambda e: out.append(e.seq), lambda site, after, upto: [])
+    delivery.start_after(1, 10)  # a client was replayed up to 10 before anything went out here
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in (9, 10, 11)])
+    assert out == [11]
+    delivery.start_after(1, 5)  # delivering already: nothing changes
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), 12, "")])
+    assert out == [11, 12]
+
+
+def test_standings_are_computed_only_for_a_service_a_phone_here_follows(app, world: World, monkeypatch) -> None:
+    publisher = bus.publisher
+    scheduled: list[tuple] = []
+    monkeypatch.setattr(publisher.server, "start_background_task", lambda *args: scheduled.append(args))
+    session = db.session()
+    queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    assert scheduled == []  # nobody follows anything
+    mine = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    connect(app, token=mine.tracking_token)
+    session.close()
+    session = db.session()
+    queue.issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
+    assert scheduled == []  # another service's queue
+    queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    assert [args[1:] for args in scheduled] == [(world.site.id, (world.services["LLTP"].id, mine.business_day.isoformat()))]
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    (None, True),  # a desktop app, a kiosk: no browser, no Origin
+    ("http://hangdoi.test", True),  # PUBLIC_URL's
+    ("HTTP://Hangdoi.Test", True),
+    ("https://display.hangdoi.test", True),  # listed in ALLOWED_ORIGINS
+    ("http://localhost", True),  # the request's own (Host: localhost): websocket-client sends it
+    ("https://evil.example", False),
+    ("http://hangdoi.test.evil.example", False),
+    ("null", False),
+])
+def test_only_the_public_and_listed_origins_may_connect(database_url, tmp_path, origin, allowed) -> None:
+    from tests.server.conftest import make_app
+
+    app = make_app(database_url, tmp_path, ALLOWED_ORIGINS="https://display.hangdoi.test, http://10.0.0.2:5000")
+    headers = {"Origin": origin} if origin else {}
+    answer = app.test_client().get("/socket.io/?EIO=4&transport=polling", headers=headers)
+    assert (answer.status_code == 200) is allowed, answer.text
+    if allowed:
+        assert answer.text.startswith("0{") and '"sid"' in answer.text  # the engine.io handshake
