@@ -27,10 +27,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio as pysocketio
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_socketio import Namespace, SocketIO, join_room
+from socketio.redis_manager import parse_redis_sentinel_url
 from sqlalchemy import select
 
 from contract import events as ev
@@ -45,6 +47,9 @@ REPLAY_LIMIT = 500
 # the event log, and before delivery gives up on it (a rolled-back transaction).
 GAP_WAIT = 0.2
 GAP_GIVE_UP = 5.0
+# How long a client that has seen more than this process has delivered (it was on a
+# process that heard the events first) waits for them to arrive here before it joins.
+CATCH_UP_WAIT = 1.0
 
 socketio = SocketIO()
 
@@ -132,16 +137,53 @@ class OrderedDelivery:
             self._drain(site_id)
             since = self._gap_since.get(site_id)
             if waiting and nxt == self._next[site_id] and since and time.monotonic() - since > GAP_GIVE_UP:
-                log.warning("site %s: events %s..%s never arrived; skipping", site_id, nxt, min(waiting) - 1)
-                self._next[site_id] = min(waiting)
+                self._drop_foreign(site_id, waiting)
+                if waiting:
+                    log.warning("site %s: events %s..%s never arrived; skipping", site_id, nxt, min(waiting) - 1)
+                    self._next[site_id] = min(waiting)
                 self._gap_since.pop(site_id, None)
                 self._drain(site_id)
+
+    def _drop_foreign(self, site_id: int, waiting: dict[int, tuple[DomainEvent, Emit]]) -> None:
+        """Before skipping ahead to the waiting events, drop those this database never
+        logged: every event is published after its commit, so they came from elsewhere
+        (another install on the same Redis channel), and skipping to their seq would drop
+        every real event until the site's sequence reached it."""
+        try:
+            logged = {item.seq for item in self._fetch(site_id, min(waiting) - 1, max(waiting))}
+        except Exception:
+            log.exception("reading the event log to check waiting events failed")
+            return
+        foreign = [seq for seq in waiting if seq not in logged]
+        if foreign:
+            log.warning("site %s: events %s are not in this database's log; dropped", site_id, foreign)
+            for seq in foreign:
+                del waiting[seq]
+
+
+# How long the readiness check waits for Redis.
+PING_TIMEOUT = 2.0
 
 
 class OrderedRedisManager(pysocketio.RedisManager):
     """Flask-SocketIO's Redis message queue, with our events put back in order on arrival."""
 
     delivery: OrderedDelivery | None = None
+    _ping_client: Any = None
+
+    def ping(self) -> None:
+        """Ask Redis for an answer, within PING_TIMEOUT (raises otherwise). A client of its
+        own: the queue's connections block on purpose (the listener waits for messages)."""
+        if self._ping_client is None:
+            module = self._get_redis_module()
+            timeouts = {"socket_timeout": PING_TIMEOUT, "socket_connect_timeout": PING_TIMEOUT}
+            if urlsplit(self.redis_url).scheme.endswith("+sentinel"):
+                sentinels, service, options = parse_redis_sentinel_url(self.redis_url)
+                sentinel = module.sentinel.Sentinel(sentinels, sentinel_kwargs=timeouts, **{**options, **timeouts})
+                self._ping_client = sentinel.master_for(service or self.channel)
+            else:
+                self._ping_client = module.Redis.from_url(self.redis_url, **timeouts)
+        self._ping_client.ping()
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         data = message.get("data")
@@ -188,7 +230,7 @@ class SocketIOPublisher:
         with self._standing_lock:
             for row in item.payload.get("services", []):
                 if self._nobody_follows(row["service_id"]):
-                    continue  # a kiosk rush with no phone watching here costs nothing here
+                    continue  # a kiosk rush that no phone here follows costs nothing here
                 key = (row["service_id"], item.payload.get("day") or "")
                 if key not in self._standing_due:
                     self._standing_due[key] = None
@@ -353,6 +395,17 @@ class LiveNamespace(Namespace):
         last_seq = auth.get("last_seq")
         sid = request.sid  # type: ignore[attr-defined]
         delivery = self.publisher.delivery
+        upto = delivery.delivered_up_to(site_id)
+        if isinstance(last_seq, int) and upto is not None and upto < last_seq:
+            # Events up to last_seq still on their way here would reach it again once it
+            # is in their rooms: let them arrive first (they are committed, so they come,
+            # or the gap is filled from the log, within moments). Without holding a
+            # database connection meanwhile.
+            db.session.remove()
+            deadline = time.monotonic() + CATCH_UP_WAIT
+            while upto is not None and upto < last_seq and time.monotonic() < deadline:
+                socketio.sleep(0.02)
+                upto = delivery.delivered_up_to(site_id)
         # Under the delivery lock no live event of this process goes out: the client
         # joins its rooms and gets what it missed, and then the live events, in order.
         with delivery.lock:
@@ -424,9 +477,19 @@ def init_app(app: Flask) -> None:
     publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None, app=app)
     if manager is not None:
         manager.delivery = publisher.delivery
+        app.extensions[QUEUE_PING] = manager.ping
     socketio.on_namespace(LiveNamespace("/", publisher))
     bus.publisher = publisher
     app.extensions["hangdoi_publisher"] = publisher
+
+
+QUEUE_PING = "hangdoi_queue_ping"
+
+
+def queue_ping() -> Callable[[], None] | None:
+    """The current app's check of its Redis message queue (raises when Redis does not
+    answer), or None when it runs without one."""
+    return current_app.extensions.get(QUEUE_PING)
 
 
 def _detect_async_mode() -> str:

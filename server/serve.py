@@ -50,6 +50,9 @@ def main() -> None:
     # Accepted sockets inherit the option on Linux.
     server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     signal.signal(signal.SIGTERM, lambda *_: server.stop(timeout=5))
+    if app.config.get("REDIS_URL"):
+        # Every process of an install must share the channel: the log shows it to compare.
+        logging.getLogger("hangdoi").info("Redis message queue on channel %s", app.config["REDIS_CHANNEL"])
     logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
     server.serve_forever()
     from server.services.queue import issue_totals

@@ -110,6 +110,12 @@ class HealthOut(ma.Schema):
     status = fields.String()
 
 
+class ReadyOut(ma.Schema):
+    status = fields.String(metadata={"description": "ready"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "Each dependency checked (database; redis when configured): ok, or what failed."})
+
+
 class UserOut(ma.Schema):
     id = fields.Integer()
     username = fields.String()

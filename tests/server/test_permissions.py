@@ -18,6 +18,7 @@ STAFF = {OFFICER, MANAGER, ADMIN}
 
 EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/health"): EVERYONE,
+    ("GET", "/api/v1/ready"): EVERYONE,
     ("GET", "/api/v1/openapi.json"): EVERYONE,
     ("POST", "/api/v1/auth/login"): EVERYONE,
     ("POST", "/api/v1/auth/token"): EVERYONE,

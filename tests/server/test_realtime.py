@@ -264,3 +264,54 @@ def test_only_the_public_and_listed_origins_may_connect(database_url, tmp_path, 
     assert (answer.status_code == 200) is allowed, answer.text
     if allowed:
         assert answer.text.startswith("0{") and '"sid"' in answer.text  # the engine.io handshake
+
+
+def test_delivery_drops_an_event_its_database_never_logged(monkeypatch) -> None:
+    import time
+
+    from server import realtime
+    from server.events import DomainEvent
+
+    monkeypatch.setattr(realtime, "GAP_GIVE_UP", 0.3)
+    out: list[int] = []
+    log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 4)}
+    delivery = OrderedDelivery(
+        lambda e: out.append(e.seq),
+        lambda site, after, upto: [log[s] for s in range(after + 1, upto + 1) if s in log],
+    )
+    delivery.deliver([log[1]])
+    # Another install's message on the channel: seq 500 of its own site 1.
+    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), 500, "")])
+    deadline = time.monotonic() + 5
+    while delivery._waiting[1] and time.monotonic() < deadline:  # noqa: SLF001 - until it gave up on it
+        time.sleep(0.05)
+    delivery.deliver([log[2], log[3]])
+    assert out == [1, 2, 3]
+    assert delivery.delivered_up_to(1) == 3
+
+
+def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(app, world: World, monkeypatch) -> None:
+    import threading
+    import time
+
+    session = db.session()
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    received(display)
+    display.disconnect()
+    publisher = bus.publisher
+    on_the_way: list = []
+    monkeypatch.setattr(publisher, "publish", on_the_way.extend)  # committed, not delivered here yet
+    issue_and_call(session, world, "o1", 1, 1)
+    monkeypatch.undo()
+    seen = max(item.seq for item in on_the_way)  # heard through another process
+    session.close()
+    threading.Timer(0.3, publisher.delivery.deliver, args=(on_the_way,)).start()
+    again = connect(app, token=world.tokens["display"], last_seq=seen)
+    messages = received(again)
+    assert [name for name, _ in messages] == [ev.READY] and messages[0][1]["seq"] == seen
+    deadline = time.monotonic() + 5
+    while publisher.delivery.delivered_up_to(world.site.id) != seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert publisher.delivery.delivered_up_to(world.site.id) == seen
+    assert received(again) == []  # what it had seen did not come again
