@@ -93,6 +93,8 @@ class Server:
         self.env = dict(os.environ, HANGDOI_DATABASE_URL=self.database_url,
                         HANGDOI_PUBLIC_URL=f"http://127.0.0.1:{self.port}", PYTHONUNBUFFERED="1")
         self.env.setdefault("HANGDOI_SQLITE_SYNCHRONOUS", "FULL")
+        # One kiosk token issues far faster than a kiosk's visitors can; the limit is still checked.
+        self.env.setdefault("HANGDOI_RATELIMIT_ISSUE_PER_DEVICE", "1000000/minute")
         self.env.update(env or {})
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.instance / "server.log"

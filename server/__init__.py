@@ -1,64 +1,22 @@
 """The hangdoi server: the one source of truth for tickets, counters and calls.
 
-``create_app`` is the application factory; ``flask --app server`` and the
-``hangdoi-server`` command both use it.
+``create_app`` is the application factory (:mod:`server.app`); ``flask --app server`` and
+the ``hangdoi-server`` command both use it.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    from server import api, cli, realtime, web
-    from server import config as configuration
-    from server.events import bus
-    from server.extensions import db
-    from server.fastjson import OrjsonProvider
+    """The app (see :func:`server.app.create_app`)."""
+    # Imported when an app is made, not with the package: ``python -m server.serve``
+    # imports this package before its first line, and gevent must patch the standard
+    # library before Flask, SQLAlchemy and the drivers load (their locks and sockets).
+    from server.app import create_app as make_app
 
-    app = _Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
-    app.config.update(configuration.load(app.instance_path, config))
-    app.session_interface = _CookieSessionInterface()
-    db.init_app(app)
-    bus.attach(db.session.session_factory)
-    api.init_app(app)
-    realtime.init_app(app)
-    web.init_app(app)
-    cli.init_app(app)
-    logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
-    return app
-
-
-class _Flask(Flask):
-    """Flask, remembering which views are plain functions: it asks ``inspect`` for every
-    view, error handler and teardown of every request (a couple of percent of a kiosk's)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._sync: dict[Any, Any] = {}
-        super().__init__(*args, **kwargs)
-
-    def ensure_sync(self, func: Any) -> Any:
-        try:
-            return self._sync[func]
-        except KeyError:
-            made = self._sync[func] = super().ensure_sync(func)
-            return made
-        except TypeError:  # an unhashable callable
-            return super().ensure_sync(func)
-
-
-class _CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, without building its signer for the requests that
-    carry no session cookie (kiosks, displays, desktop apps, phones: most of them)."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        # Looking in request.cookies would parse them and, for a missing name, raise and
-        # catch an HTTP exception: a few percent of a kiosk's request.
-        if app.secret_key and "HTTP_COOKIE" not in request.environ:
-            return self.session_class()
-        return super().open_session(app, request)
+    return make_app(config, instance_path)

@@ -1,4 +1,5 @@
-"""Command line: ``hangdoi-server COMMAND`` (or ``flask --app server COMMAND``).
+"""The commands of the command line, registered on the app by :func:`init_app`:
+``hangdoi-server COMMAND`` (see :mod:`server.main`) or ``flask --app server COMMAND``.
 
 init-db, upgrade, load-demo, prepare-demo, create-user, register-device, revoke-device,
 close-out, backup, serve.
@@ -15,23 +16,23 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 
 from server import config as configuration
-from server import migrate
+from server import demo, migrate
+from server.errors import DomainError
+from server.extensions import db
+from server.models import Site
+from server.services import accounts, queue
 
 
 def _db():  # type: ignore[no-untyped-def]
-    from server.extensions import db
-
     return db
 
 
 def _site_by_code(code: str):  # type: ignore[no-untyped-def]
-    from server.models import Site
-
     site = _db().session.scalar(select(Site).where(Site.code == code))
     if site is None:
         raise click.ClickException(f"no site with code {code!r} (sites: {', '.join(_site_codes()) or 'none'})")
@@ -39,8 +40,6 @@ def _site_by_code(code: str):  # type: ignore[no-untyped-def]
 
 
 def _site_codes() -> list[str]:
-    from server.models import Site
-
     return list(_db().session.scalars(select(Site.code).order_by(Site.code)))
 
 
@@ -79,8 +78,6 @@ def upgrade_command(revision: str) -> None:
 @with_appcontext
 def load_demo_command(hours: str) -> None:
     """Load the demo provincial centre (once; a second run changes nothing)."""
-    from server import demo
-
     created = demo.load(_db().session, real_hours=hours == "real", instance_path=current_app.instance_path)
     click.echo("Demo centre loaded." if created else "The demo centre is already there.")
 
@@ -89,8 +86,6 @@ def load_demo_command(hours: str) -> None:
 @with_appcontext
 def prepare_demo_command() -> None:
     """Migrate the database, load the demo centre if missing, print logins and addresses."""
-    from server import demo
-
     engine = _db().engine
     migrate.upgrade(engine)
     demo.load(_db().session, real_hours=False, instance_path=current_app.instance_path)
@@ -106,9 +101,6 @@ def prepare_demo_command() -> None:
 @with_appcontext
 def create_user_command(username: str, full_name: str, role: str, site_code: str | None, password: str | None) -> None:
     """Create an officer, manager or admin."""
-    from server.errors import DomainError
-    from server.services import accounts
-
     site_id = _site_by_code(site_code).id if site_code else None
     if password is None:
         password = getpass.getpass("Password: ")
@@ -129,8 +121,6 @@ def create_user_command(username: str, full_name: str, role: str, site_code: str
 @with_appcontext
 def register_device_command(site_code: str, kind: str, name: str, zone: str | None) -> None:
     """Register a kiosk or display and print its token (shown this once)."""
-    from server.services import accounts
-
     device, token = accounts.register_device(
         _db().session, site_id=_site_by_code(site_code).id, kind=kind, name=name, zone=zone
     )
@@ -142,9 +132,6 @@ def register_device_command(site_code: str, kind: str, name: str, zone: str | No
 @with_appcontext
 def revoke_device_command(device_id: int) -> None:
     """Revoke a device's token."""
-    from server.errors import DomainError
-    from server.services import accounts
-
     try:
         device = accounts.revoke_device(_db().session, device_id)
     except DomainError as error:
@@ -162,7 +149,8 @@ def _require_database_file() -> None:
     """Refuse, before the app is made (which would create the instance folder, its secret
     and, at the first query, an empty SQLite file), when the database is a SQLite file
     that does not exist: the command was run without the servers' settings."""
-    # The instance folder create_app would use: Flask finds the default from the package.
+    # The instance folder create_app would use (its app is named "server" too): Flask
+    # finds the default from the package.
     instance = os.environ.get("HANGDOI_INSTANCE") or Flask("server").instance_path
     url = make_url(configuration.database_url(instance))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -180,8 +168,6 @@ def close_out_command(ctx: click.Context, site_code: str | None, day: dt.datetim
 
     Refuses (exit 1) a database without hangdoi's schema, or a SQLite file that is not
     there, rather than make one: it was run without the servers' settings."""
-    from server.services import queue
-
     _require_database_file()
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
@@ -297,28 +283,3 @@ COMMANDS = (
 def init_app(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from server import create_app
-
-    return create_app(instance_path=os.environ.get("HANGDOI_INSTANCE") or None)
-
-
-def _set_instance(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        os.environ["HANGDOI_INSTANCE"] = str(Path(value).resolve())
-    return value
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False)
-@click.option("--instance", callback=_set_instance, expose_value=False, is_eager=True,
-              help="Instance folder (SQLite database, secret key). Default: ./instance")
-def main() -> None:
-    """hangdoi server administration."""
-
-
-# On the group itself, so that finding it does not make the app: close-out checks for the
-# database first (see _require_database_file).
-main.add_command(close_out_command)
-

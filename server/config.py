@@ -44,6 +44,23 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
+    # How long a process may keep answering for a credential another process revoked (seconds).
+    "CREDENTIALS_CACHE_SECONDS": 5.0,
+    # Rate limits, in Flask-Limiter's notation ("10/minute;50/hour"); see README, Rate limits.
+    "RATELIMIT_ENABLED": True,
+    # Password guesses: per username (login, token and password change counted together) ...
+    "RATELIMIT_LOGIN_PER_USERNAME": "10/minute;50/hour",
+    # ... and per client address on the same routes (an office may share one address).
+    "RATELIMIT_LOGIN_PER_ADDRESS": "60/minute;600/hour",
+    # The phone page (/t/..., /api/v1/track/... and its cancel), per client address: a hall's
+    # Wi-Fi or a mobile operator's NAT puts many phones behind one address.
+    "RATELIMIT_PHONE_PER_ADDRESS": "300/minute",
+    # Issuing, per kiosk (or staff member): a kiosk's visitors tap far less than this.
+    "RATELIMIT_ISSUE_PER_DEVICE": "300/minute",
+    # Where the counts live: memory (one process) unless set; REDIS_URL when that is set.
+    "RATELIMIT_STORAGE_URI": None,
+    # How many reverse proxies (nginx) in front set X-Forwarded-For: 0 believes none of it.
+    "TRUSTED_PROXIES": 0,
 }
 
 

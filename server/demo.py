@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 from sqlalchemy import select
@@ -34,8 +35,6 @@ def load(session: Session, *, real_hours: bool = False, instance_path: str | Non
     The devices' tokens are written to the instance folder (readable by its owner only),
     so that ``make run`` can print them every time.
     """
-    import secrets
-
     tokens: list[dict[str, object]] = []
     with write_transaction(session):
         if session.scalar(select(Site.id).where(Site.code == data.SITE["code"])) is not None:

@@ -1,29 +1,33 @@
 """Domain events: services queue them on the session, and they go out only after commit.
 
-A service calls :func:`publish` (and :func:`queue_moved` when a ticket enters or leaves a
-queue) inside its write transaction. Just before that transaction commits, the queued
-events are numbered with the site's next sequence numbers and written to the event log,
-in the same transaction; after the commit they are handed to the app's one
-:class:`Publisher` (Socket.IO in production, a recording fake in tests). A rollback drops
-them, numbers included.
+A service calls :func:`publish` inside its write transaction, with its `now` (and
+:func:`summary` for an event that sums up the transaction, such as a queue's new counts). Just before that transaction commits,
+the queued events are numbered with the site's next sequence numbers and written to the
+event log, in the same transaction; after the commit they are handed to the app's one
+:class:`Publisher`, ``app.extensions[PUBLISHER]`` (Socket.IO in production, a recording
+fake in tests). A rollback drops them, numbers included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import bindparam, event, insert, select, update
+from flask import current_app
+from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from contract import events as ev
+from server.models import EventLog, Site
 
 _PENDING = "hangdoi_pending_events"
-_MOVED = "hangdoi_moved_queues"
+_SUMMARIES = "hangdoi_event_summaries"
 _STAMPED = "hangdoi_stamped_events"
+
+State = TypeVar("State")
 
 
 @dataclass(frozen=True)
@@ -44,131 +48,92 @@ class Publisher(Protocol):
     def publish(self, events: list[DomainEvent]) -> None: ...
 
 
-class RecordingPublisher:
-    """Keeps every published event in memory: the fake that tests swap in."""
-
-    def __init__(self) -> None:
-        self.events: list[DomainEvent] = []
-
-    def publish(self, events: list[DomainEvent]) -> None:
-        self.events.extend(events)
-
-    def names(self) -> list[str]:
-        return [e.name for e in self.events]
-
-    def clear(self) -> None:
-        self.events.clear()
+# Where an app keeps its Publisher: server.realtime puts its Socket.IO publisher there, and
+# tests a recording fake (tests/server/conftest.py).
+PUBLISHER = "hangdoi_publisher"
 
 
-class EventBus:
-    """Numbers each committed transaction's events and hands them to the app's publisher."""
-
-    def __init__(self) -> None:
-        self.publisher: Publisher = RecordingPublisher()
-
-    def attach(self, session_factory: Any) -> None:
-        if event.contains(session_factory, "after_commit", self._after_commit):
-            return
-        event.listen(session_factory, "before_commit", self._before_commit)
-        event.listen(session_factory, "after_commit", self._after_commit)
-        event.listen(session_factory, "after_rollback", self._after_rollback)
-
-    @staticmethod
-    def _before_commit(session: Session) -> None:
-        moved = session.info.pop(_MOVED, None)
-        if moved:
-            # The counts below are Core reads: the ORM's pending changes must be in first.
-            session.flush()
-            for (site_id, day), service_ids in moved.items():
-                _queue_changed(session, site_id, day, sorted(service_ids))
-        pending: list[DomainEvent] | None = session.info.pop(_PENDING, None)
-        if pending:
-            session.info[_STAMPED] = _stamp(session, pending)
-
-    def _after_commit(self, session: Session) -> None:
-        stamped = session.info.pop(_STAMPED, None)
-        if stamped:
-            self.publisher.publish(stamped)
-
-    @staticmethod
-    def _after_rollback(session: Session) -> None:
-        for key in (_PENDING, _MOVED, _STAMPED):
-            session.info.pop(key, None)
+def attach(session_factory: Any) -> None:
+    """Number each committed transaction's events and hand them to the app's publisher."""
+    if event.contains(session_factory, "after_commit", _after_commit):
+        return
+    event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "after_commit", _after_commit)
+    event.listen(session_factory, "after_rollback", _after_rollback)
 
 
-bus = EventBus()
+def _before_commit(session: Session) -> None:
+    summaries: dict[str, tuple[Any, Callable[[Session, Any], None]]] | None = session.info.pop(_SUMMARIES, None)
+    if summaries:
+        # Summaries read with Core: the ORM's pending changes must be in first.
+        session.flush()
+        for state, run in summaries.values():
+            run(session, state)
+    pending: list[tuple[DomainEvent, dt.datetime]] | None = session.info.pop(_PENDING, None)
+    if pending:
+        session.info[_STAMPED] = _stamp(session, pending)
 
 
-def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: str) -> None:
-    """Queue an event to go out when `session`'s transaction commits."""
-    session.info.setdefault(_PENDING, []).append(DomainEvent(name, site_id, payload, tuple(rooms)))
+def _after_commit(session: Session) -> None:
+    stamped = session.info.pop(_STAMPED, None)
+    if stamped:
+        current_app.extensions[PUBLISHER].publish(stamped)
 
 
-def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date) -> None:
-    """Note that a service's queue of a business day changed: one queue.changed per
-    service goes out at commit."""
-    session.info.setdefault(_MOVED, defaultdict(set))[(site_id, day)].add(service_id)
+def _after_rollback(session: Session) -> None:
+    for key in (_PENDING, _SUMMARIES, _STAMPED):
+        session.info.pop(key, None)
 
 
-def _queue_changed(session: Session, site_id: int, day: dt.date, service_ids: list[int]) -> None:
-    from server.services.snapshot import waiting_counts
-
-    publish_queue_changed(session, site_id, day,
-                          waiting_counts(session.connection(), service_ids, day, dt.datetime.now(dt.UTC)))
-
-
-def publish_queue_changed(session: Session, site_id: int, day: dt.date, services: list[ev.ServiceQueue]) -> None:
-    """Queue the queue.changed of these services, counted by the caller in this transaction
-    after its last change to them (issuing counts them anyway; others use queue_moved)."""
-    rooms = [ev.queue_room(site_id), *(ev.service_room(s["service_id"]) for s in services)]
-    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms)
+def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: str,
+            now: dt.datetime) -> None:
+    """Queue an event of the moment `now` to go out when `session`'s transaction commits."""
+    session.info.setdefault(_PENDING, []).append((DomainEvent(name, site_id, payload, tuple(rooms)), now))
 
 
-def _stamp(session: Session, pending: list[DomainEvent]) -> list[DomainEvent]:
+def summary(session: Session, key: str, make: Callable[[], State], run: Callable[[Session, State], None]) -> State:
+    """The state of a summary of this transaction, made by `make` on first use: just before
+    the transaction's events are numbered, `run(session, state)` publishes what it sums up
+    (once, whatever the number of changes; a rollback forgets it)."""
+    summaries = session.info.setdefault(_SUMMARIES, {})
+    if key not in summaries:
+        summaries[key] = (make(), run)
+    state: State = summaries[key][0]
+    return state
+
+
+def _stamp(session: Session, pending: list[tuple[DomainEvent, dt.datetime]]) -> list[DomainEvent]:
     """Give each event its site's next sequence number and write it to the event log."""
     conn = session.connection()
-    at = dt.datetime.now(dt.UTC)
-    at_text = at.isoformat()
-    by_site: dict[int, list[DomainEvent]] = defaultdict(list)
-    for item in pending:
-        by_site[item.site_id].append(item)
+    by_site: dict[int, list[tuple[DomainEvent, dt.datetime]]] = defaultdict(list)
+    for item, at in pending:
+        by_site[item.site_id].append((item, at))
     stamped: list[DomainEvent] = []
     rows: list[dict[str, Any]] = []
     for site_id in sorted(by_site):  # one lock order, so two sites never deadlock
         items = by_site[site_id]
-        last = conn.execute(_take_seqs(), {"site_id": site_id, "n": len(items)}).scalar_one()
-        for offset, item in enumerate(items):
+        last = conn.execute(_TAKE_SEQS, {"site_id": site_id, "n": len(items)}).scalar_one()
+        for offset, (item, at) in enumerate(items):
             rooms = (ev.site_room(site_id), *dict.fromkeys(item.rooms))
-            numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1, at_text)
+            numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1,
+                                   at.isoformat())
             stamped.append(numbered)
             rows.append({"site_id": site_id, "seq": numbered.seq, "name": item.name, "at": at,
                          "rooms": list(rooms), "data": item.payload})
-    conn.execute(_log_insert(), rows)
+    conn.execute(_LOG_INSERT, rows)
     return stamped
 
 
-@lru_cache(maxsize=1)
-def _take_seqs() -> Any:
-    from server.models import Site
-
-    return (
-        update(Site).where(Site.id == bindparam("site_id"))
-        .values(event_seq=Site.event_seq + bindparam("n")).returning(Site.event_seq)
-    )
-
-
-@lru_cache(maxsize=1)
-def _log_insert() -> Any:
-    from server.models import EventLog
-
-    return insert(EventLog)
+_TAKE_SEQS = (
+    update(Site).where(Site.id == bindparam("site_id"))
+    .values(event_seq=Site.event_seq + bindparam("n")).returning(Site.event_seq)
+)
+_LOG_INSERT = insert(EventLog)
 
 
 def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limit: int) -> list[DomainEvent] | None:
     """The events after `after_seq` that reached any of `rooms`, in order; None when the
     log no longer holds them all (or there are more than `limit`): send a snapshot then."""
-    from server.models import EventLog
-
     rows = session.scalars(
         select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after_seq)
         .order_by(EventLog.seq).limit(limit + 1)
@@ -178,8 +143,6 @@ def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limi
     if rows and rows[0].seq != after_seq + 1:
         return None  # pruned
     if not rows:
-        from server.models import Site
-
         current = session.scalar(select(Site.event_seq).where(Site.id == site_id)) or 0
         if current != after_seq:
             # Pruned, or the client counts from another database: start afresh.
@@ -193,8 +156,4 @@ def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limi
 
 def prune(session: Session, before: dt.datetime) -> int:
     """Forget events older than `before` (clients that far behind get a snapshot)."""
-    from sqlalchemy import delete
-
-    from server.models import EventLog
-
     return session.execute(delete(EventLog).where(EventLog.at < before)).rowcount or 0

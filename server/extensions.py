@@ -1,9 +1,8 @@
-"""Extensions, created here and bound to the app in :func:`server.create_app`."""
+"""The database extension, created here and bound to the app in :func:`server.create_app`
+(the API's is :data:`server.api.api`)."""
 
 from __future__ import annotations
 
-from server.api.base import HangdoiApi
 from server.db import Database
 
 db = Database()
-api = HangdoiApi()

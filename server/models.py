@@ -160,6 +160,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # officer | manager | admin
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Kept in the browser's session cookie at login; a password change or reset bumps it,
+    # which ends every session made before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -21,6 +21,7 @@ such a phone is connected to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -32,12 +33,18 @@ from urllib.parse import urlsplit
 import socketio as pysocketio
 from flask import Flask, current_app, request, session
 from flask_socketio import Namespace, SocketIO, join_room
+from gevent import monkey
 from socketio.redis_manager import parse_redis_sentinel_url
 from sqlalchemy import select
 
 from contract import events as ev
 from server import fastjson
-from server.events import DomainEvent, bus, replay
+from server.events import PUBLISHER, DomainEvent, replay
+from server.extensions import db
+from server.models import EventLog
+from server.services import credentials, snapshot
+from server.services.actor import Role
+from server.services.estimates import standings
 
 log = logging.getLogger(__name__)
 
@@ -248,15 +255,10 @@ class SocketIOPublisher:
         return not self._local_rooms().get(ev.service_room(service_id))
 
     def _tell_standings(self, site_id: int, key: tuple[int, str]) -> None:
-        import datetime as dt
-
-        from server.extensions import db
-        from server.services.estimates import standings
-
         self.server.sleep(STANDING_DEBOUNCE)
         with self._standing_lock:
             self._standing_due.pop(key, None)
-        if self.app is None or bus.publisher is not self:
+        if self.app is None or self.app.extensions.get(PUBLISHER) is not self:
             return  # an app that has been replaced (tests make one per test)
         service_id, day = key
         if self._nobody_follows(service_id):
@@ -304,9 +306,6 @@ class SocketIOPublisher:
 
 
 def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
-    from server.extensions import db
-    from server.models import EventLog
-
     def fetch(site_id: int, after: int, upto: int) -> list[DomainEvent]:
         with app.app_context():
             rows = db.session.scalars(
@@ -323,60 +322,63 @@ def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
 
 
 class Refused(ConnectionRefusedError):
-    def __init__(self, code: str, message: str, message_en: str) -> None:
-        super().__init__({"error": code, "message": message, "message_en": message_en})
+    def __init__(self, code: str, message: str, message_en: str, **details: Any) -> None:
+        body: dict[str, Any] = {"error": code, "message": message, "message_en": message_en}
+        if details:
+            body["details"] = details
+        super().__init__(body)
 
 
 def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]]:
-    """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused."""
-    from server.extensions import db
-    from server.models import Ticket, User
-    from server.services import accounts
+    """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused.
 
+    A device or user token and the browser session are resolved by the app's one resolver
+    (:mod:`server.services.credentials`), as for the REST API; any other token is a phone's
+    tracking token.
+    """
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None and not isinstance(token, str):
         raise Refused("invalid_token", "Mã truy cập không hợp lệ.", "The access token is not valid.")
-    user = None
-    if token and token.startswith(accounts.DEVICE_TOKEN_PREFIX):
-        device = accounts.device_for_token(db.session, token)
-        if device is None:
-            raise _bad_token()
-        if device.kind == "kiosk":
-            return device.site_id, [ev.queue_room(device.site_id)], "kiosk", {}
-        if device.zone:
-            rooms = [ev.zone_room(device.site_id, device.zone), ev.queue_room(device.site_id)]
-        else:
-            rooms = [ev.site_room(device.site_id), ev.queue_room(device.site_id)]
-        return device.site_id, rooms, "display", {"zone": device.zone}
-    if token and token.startswith(accounts.USER_TOKEN_PREFIX):
-        user = accounts.user_for_token(db.session, token)
-        if user is None:
-            raise _bad_token()
+    resolver = credentials.resolver()
+    if token and token.startswith((credentials.DEVICE_TOKEN_PREFIX, credentials.USER_TOKEN_PREFIX)):
+        verdict = resolver.token(db.session, token)
+        if isinstance(verdict, credentials.Refusal):
+            raise _refused("invalid_token", verdict)
     elif token:
-        ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
-        if ticket is None:
+        ticket = credentials.ticket_for_tracking_token(db.session, token)
+        if isinstance(ticket, credentials.Refusal):
             raise Refused("not_found", "Không tìm thấy số này.", "This ticket was not found.")
         return ticket.site_id, [ev.ticket_room(token), ev.service_room(ticket.service_id)], "visitor", {
             "ticket_id": ticket.id}
     else:
         user_id = session.get("user_id")
-        user = db.session.get(User, user_id) if user_id is not None else None
-        if user is None or not user.active:
+        if user_id is None:
             raise Refused("unauthorized", "Bạn cần đăng nhập hoặc dùng mã thiết bị hợp lệ.",
                           "Log in or present a valid device token.")
-    site_id = user.site_id
+        verdict = resolver.session_user(db.session, user_id, session.get("sv"))
+        if isinstance(verdict, credentials.Refusal):
+            raise _refused("unauthorized", verdict)
+    actor = verdict
+    if actor.role == Role.KIOSK:
+        return actor.site_id, [ev.queue_room(actor.site_id)], "kiosk", {}
+    if actor.role == Role.DISPLAY:
+        if actor.zone:
+            rooms = [ev.zone_room(actor.site_id, actor.zone), ev.queue_room(actor.site_id)]
+        else:
+            rooms = [ev.site_room(actor.site_id), ev.queue_room(actor.site_id)]
+        return actor.site_id, rooms, "display", {"zone": actor.zone}
+    site_id = actor.site_id
     if site_id is None:
         wanted = auth.get("site_id") if isinstance(auth, dict) else None
         if not isinstance(wanted, int):
             raise Refused("site_required", "Hãy chọn điểm phục vụ cần theo dõi (site_id).",
                           "Choose the site to follow (site_id).")
         site_id = wanted
-    return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], user.role, {}
+    return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], actor.role.value, {}
 
 
-def _bad_token() -> Refused:
-    return Refused("invalid_token", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
-                   "The access token is invalid, expired or revoked.")
+def _refused(code: str, refusal: credentials.Refusal) -> Refused:
+    return Refused(code, refusal.message, refusal.message_en, reason=refusal.reason.value)
 
 
 class LiveNamespace(Namespace):
@@ -387,9 +389,6 @@ class LiveNamespace(Namespace):
         self.publisher = publisher
 
     def on_connect(self, auth: dict[str, Any] | None = None) -> None:
-        from server.extensions import db
-        from server.services import snapshot
-
         auth = auth if isinstance(auth, dict) else {}
         site_id, rooms, role, extra = rooms_for(auth)
         last_seq = auth.get("last_seq")
@@ -479,8 +478,7 @@ def init_app(app: Flask) -> None:
         manager.delivery = publisher.delivery
         app.extensions[QUEUE_PING] = manager.ping
     socketio.on_namespace(LiveNamespace("/", publisher))
-    bus.publisher = publisher
-    app.extensions["hangdoi_publisher"] = publisher
+    app.extensions[PUBLISHER] = publisher
 
 
 QUEUE_PING = "hangdoi_queue_ping"
@@ -493,11 +491,4 @@ def queue_ping() -> Callable[[], None] | None:
 
 
 def _detect_async_mode() -> str:
-    try:
-        from gevent import monkey
-
-        if monkey.is_module_patched("socket"):
-            return "gevent"
-    except ImportError:
-        pass
-    return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"

@@ -17,7 +17,9 @@ import socket  # noqa: E402
 
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
+from server import create_app  # noqa: E402
 from server.http_handler import FastHeadersHandler  # noqa: E402
+from server.services.queue import issue_totals  # noqa: E402
 
 
 def main() -> None:
@@ -28,8 +30,6 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-
-    from server import create_app
 
     app = create_app(instance_path=args.instance or os.environ.get("HANGDOI_INSTANCE") or None)
     # Thousands of connected clients make a heap of long-lived objects that every full
@@ -55,9 +55,7 @@ def main() -> None:
         logging.getLogger("hangdoi").info("Redis message queue on channel %s", app.config["REDIS_CHANNEL"])
     logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
     server.serve_forever()
-    from server.services.queue import issue_totals
-
-    transactions, requests = issue_totals()
+    transactions, requests = issue_totals(app)
     if transactions:
         logging.getLogger("hangdoi").info(
             "stopped: %d issue requests in %d write transactions (%.1f per transaction)",

@@ -25,9 +25,15 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
 
+from server.api import present
+from server.api.schemas import TicketOut
 from server.extensions import db
+from server.models import Site
+from server.ratelimit import phone_per_address
+from server.services import credentials
+from server.services.actor import Actor, Role
+from server.services.credentials import Reason, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +78,6 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def _site_names(site_id: int) -> dict[str, str]:
-    from server.models import Site
-
     site = db.session.get(Site, site_id)
     return {"name_vi": site.name_vi if site else "", "name_en": site.name_en if site else ""}
 
@@ -82,14 +86,11 @@ def _site_names(site_id: int) -> dict[str, str]:
 
 
 @bp.get("/t/<token>")
+@phone_per_address
 def track(token: str) -> Response:
     """The visitor's live page for one ticket; the token in the URL is the credential."""
-    from server.api import present
-    from server.api.schemas import TicketOut
-    from server.models import Ticket
-
-    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token)) if len(token) <= 128 else None
-    if ticket is None:
+    ticket = credentials.ticket_for_tracking_token(db.session, token)
+    if isinstance(ticket, Refusal):
         return _page("not_found.html", 404)
     data = TicketOut().dump(present.ticket(db.session, ticket))
     boot = {"token": token, "ticket": data, "site": _site_names(ticket.site_id)}
@@ -106,14 +107,17 @@ def display() -> Response:
     Without a token it shows the pairing form (type or paste the device token once, then
     bookmark the address); a wrong, revoked or non-display token is said so on that form.
     """
-    from server.services import accounts
-
     token = (request.args.get("token") or "").strip()
     if not token:
         return _page("display_pair.html")
-    device = accounts.device_for_token(db.session, token) if token.startswith(accounts.DEVICE_TOKEN_PREFIX) else None
-    if device is None or device.kind != "display":
-        return _page("display_pair.html", 403, error=True)
+    # The same answer as the REST API and Socket.IO give this token (one resolver), and
+    # then only a display's token opens the page.
+    verdict = credentials.resolver().token(db.session, token)
+    if isinstance(verdict, Actor) and verdict.role != Role.DISPLAY:
+        verdict = Refusal(Reason.WRONG_KIND)
+    if isinstance(verdict, Refusal):
+        return _page("display_pair.html", 403, error=verdict)
+    device = verdict
     boot = {"token": token, "site_id": device.site_id, "zone": device.zone, "device_name": device.name,
             "site": _site_names(device.site_id)}
     return _page("display.html", boot=boot, site=boot["site"], device=device)

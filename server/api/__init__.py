@@ -5,6 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from server.api import admin, auth, counters, health, sites, tickets
+from server.api.base import HangdoiApi
+
+api = HangdoiApi()
+
 
 class IdConverter(IntegerConverter):
     """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404)."""
@@ -16,10 +21,6 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    # Imported here: the route modules import the extensions, which import this package.
-    from server.api import admin, auth, counters, health, sites, tickets
-    from server.extensions import api
-
     app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme(

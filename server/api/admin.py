@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.api.base import Blueprint, allow, current_actor
-from server.api.schemas import DeviceIn, DeviceOut, DeviceTokenOut, UserIn, UserOut
+from server.api.schemas import DeviceIn, DeviceOut, DeviceTokenOut, PasswordResetIn, UserIn, UserOut
 from server.errors import Forbidden, not_found
 from server.extensions import db
 from server.models import Device, User
@@ -44,6 +44,20 @@ def create_user(data: dict) -> User:
     """Create an officer, manager or admin."""
     _require_site(data["site_id"])
     return accounts.create_user(db.session, **data)
+
+
+@blp.route("/users/<int:user_id>/password", methods=["POST"])
+@allow("admin")
+@blp.arguments(PasswordResetIn)
+@blp.response(204)
+def reset_password(data: dict, user_id: int) -> None:
+    """Set a user's new password (a forgotten one, a leaked one). Ends every session and
+    bearer token of that user."""
+    user, site_id = db.session.get(User, user_id), current_actor().site_id
+    # A site's admin sees only that site's users (a province-wide user is not theirs).
+    if user is None or (site_id is not None and user.site_id != site_id):
+        raise not_found("người dùng", "user", user_id)
+    accounts.reset_password(db.session, user_id, data["new_password"])
 
 
 @blp.route("/devices", methods=["GET"])

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import orjson
+from apispec import APISpec, BasePlugin
 from flask import g, request, session
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -21,10 +24,12 @@ from marshmallow import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
+from server.api.schemas import ErrorOut
 from server.errors import DomainError, Forbidden, Unauthorized, http_error_body
-from server.services import accounts
-from server.services.accounts import DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX
+from server.extensions import db
+from server.services import credentials
 from server.services.actor import Actor, Role
+from server.services.credentials import Refusal
 
 PUBLIC = "public"
 
@@ -72,9 +77,33 @@ class _Parser(FlaskParser):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as error:
+            if "surrogate" in str(error):
+                return _load_with_lone_surrogates(data, error)
             # With the text it failed on, so that webargs answers 400 (an empty document
             # would read as no body at all), bytes that are not UTF-8 included.
             raise json.JSONDecodeError(str(error), data.decode("utf-8", "replace"), error.pos) from error
+
+
+def _load_with_lone_surrogates(data: bytes, error: orjson.JSONDecodeError) -> Any:
+    """A body orjson refuses only for an escaped lone surrogate ("\\ud800"), which is valid
+    JSON syntax: read by the standard library, so that the field holding it is named in a
+    422 (schemas.Text refuses it). In a key it would name nothing printable: a 400."""
+
+    def no_constants(name: str) -> Any:
+        raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        if any(_LONE_SURROGATE.search(key) for key, _ in items):
+            raise json.JSONDecodeError("a key holds a lone surrogate", str(error), error.pos)
+        return dict(items)
+
+    try:
+        return json.loads(data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=no_constants)
+    except (UnicodeDecodeError, RecursionError):  # not UTF-8, or nested deeper than orjson reads
+        raise json.JSONDecodeError(str(error), data.decode("utf-8", "replace"), error.pos) from error
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Blueprint(SmorestBlueprint):
@@ -91,16 +120,96 @@ class Blueprint(SmorestBlueprint):
         return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
 
 
+# An id in a request body, like a path parameter, may name nothing (404) or something in
+# a state that refuses the request (409).
+_ID_PROPERTY = re.compile(r"(^|_)id$")
+
+
+class ErrorResponses(BasePlugin):
+    """Documents on each operation every error status it can answer, all in ErrorOut's form.
+
+    Worked out from what the operation is, so that a route added later is documented
+    without a word: any credential may be refused (401: a bad bearer token is refused
+    even on a public route), a role may be refused (403; a browser session must send its
+    writes as JSON, even to a public route), a body may be malformed (400), too large
+    (413) or invalid (422) and so may a query (422); a path parameter or an id in the body
+    may name nothing (404) and a write to it may be refused by the queue rules (409). A
+    status that only some routes answer (429 where a rate limit applies) is declared on
+    the route with ``Blueprint.alt_response(429, response="TOO_MANY_REQUESTS")``.
+    """
+
+    def init_spec(self, spec: APISpec) -> None:
+        self.spec = spec
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
+            for status in self._statuses(path or "", method, operation):
+                if status not in responses and str(status) not in responses:
+                    responses[status] = HTTPStatus(status).name
+
+    def _statuses(self, path: str, method: str, operation: dict[str, Any]) -> set[int]:
+        public = operation.get("security") == []
+        body = operation.get("requestBody") is not None
+        query = any(p.get("in") == "query" for p in operation.get("parameters", []) if isinstance(p, dict))
+        names_a_resource = "{" in path or any(_ID_PROPERTY.search(name) for name in self._body_properties(operation))
+        statuses = {401}
+        if not public or method != "get":
+            statuses.add(403)
+        if body:
+            statuses |= {400, 413, 422}
+        if query:
+            statuses.add(422)
+        if names_a_resource:
+            statuses.add(404)
+            if method != "get":
+                statuses.add(409)
+        return statuses
+
+    def _body_properties(self, operation: dict[str, Any]) -> list[str]:
+        content = (operation.get("requestBody") or {}).get("content", {})
+        names: list[str] = []
+        for media in content.values():
+            schema = media.get("schema") or {}
+            if "$ref" in schema:
+                schema = self.spec.components.schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+            names.extend(schema.get("properties", {}))
+        return names
+
+
+class SchemaRules(BasePlugin):
+    """Adds to a schema's document what its fields cannot say: the keywords in its
+    ``Meta.openapi`` (a rule across fields that a service enforces, say)."""
+
+    def schema_helper(self, name: str, definition: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+        meta = getattr(kwargs.get("schema"), "Meta", None)
+        extra = getattr(meta, "openapi", None)
+        return dict(extra) if extra else None
+
+
 class HangdoiApi(Api):
-    """flask-smorest's Api, answering every error as {"error", "message", "message_en"}."""
+    """flask-smorest's Api, answering every error as {"error", "message", "message_en",
+    "details"?} and documenting exactly that, for each status an operation can answer."""
+
+    ERROR_SCHEMA = ErrorOut
+    # No catch-all "default" response: each operation lists the statuses it answers.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app: Any = None, *, spec_kwargs: dict[str, Any] | None = None, config_prefix: str = "") -> None:
+        spec_kwargs = dict(spec_kwargs or {})
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), SchemaRules(), ErrorResponses()]
+        super().__init__(app, spec_kwargs=spec_kwargs, config_prefix=config_prefix)
 
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()
         self._app.register_error_handler(DomainError, self.handle_domain_error)
 
     @staticmethod
-    def handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int]:
-        return error.to_dict(), error.status
+    def handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int, dict[str, str]]:
+        headers = {"WWW-Authenticate": _CHALLENGE} if error.status == 401 else {}
+        return error.to_dict(), error.status, headers
 
     def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict[str, Any]]:
         status = error.code or 500
@@ -116,10 +225,15 @@ class HangdoiApi(Api):
                 "message_en": "The request body is not valid JSON.",
                 "details": data["messages"],
             }
-        headers = data.get("headers") or {}
+        # Werkzeug's own headers of the error (a 405's Allow), but the body is ours.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         if status == 401:
-            headers.setdefault("WWW-Authenticate", 'Bearer realm="hangdoi"')
+            headers.setdefault("WWW-Authenticate", _CHALLENGE)
         return body, status, headers
+
+
+_CHALLENGE = 'Bearer realm="hangdoi"'
 
 
 def bearer_token() -> str | None:
@@ -131,32 +245,29 @@ def bearer_token() -> str | None:
 
 
 def resolve_actor() -> Actor | None:
-    """The actor behind the request's credential, or None; a bad credential is a 401."""
-    from server.extensions import db
+    """The actor behind the request's credential, or None; a bad bearer token is a 401.
 
+    The answer is the app's one resolver's (:mod:`server.services.credentials`); a
+    session it refuses is cleared and the request goes on as anonymous (its reason kept
+    in ``g.refusal`` for the 401 of a route that needs a credential).
+    """
     token = bearer_token()
     if token is not None:
-        if token.startswith(DEVICE_TOKEN_PREFIX):
-            actor = accounts.device_actor_for_token(db.session, token)
-            if actor is not None:
-                return actor
-        elif token.startswith(USER_TOKEN_PREFIX):
-            actor = accounts.user_actor_for_token(db.session, token)
-            if actor is not None:
-                return actor
-        raise Unauthorized(
-            "invalid_token",
-            "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi. Hãy đăng nhập lại hoặc "
-            "đăng ký lại thiết bị.",
-            "The access token is invalid, expired or revoked. Log in again or re-register the device.",
-        )
+        verdict = credentials.resolver().token(db.session, token)
+        if isinstance(verdict, Refusal):
+            raise Unauthorized(
+                "invalid_token",
+                f"{verdict.message} Hãy đăng nhập lại hoặc đăng ký lại thiết bị.",
+                f"{verdict.message_en} Log in again or re-register the device.",
+                reason=verdict.reason.value,
+            )
+        return verdict
     user_id = session.get("user_id")
     if user_id is not None:
-        from server.models import User
-
-        user = db.session.get(User, user_id)
-        if user is None or not user.active or session.get("pw") != user.password_hash[-12:]:
+        verdict = credentials.resolver().session_user(db.session, user_id, session.get("sv"))
+        if isinstance(verdict, Refusal):
             session.clear()
+            g.refusal = verdict
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and not request.is_json:
             # A cross-site form cannot send JSON: requiring it stops request forgery.
@@ -165,15 +276,22 @@ def resolve_actor() -> Actor | None:
                 "Yêu cầu từ trình duyệt phải gửi dữ liệu JSON.",
                 "Browser requests must send JSON.",
             )
-        return accounts.actor_for_user(user)
+        return verdict
     return None
 
 
 def current_actor() -> Actor:
     actor: Actor | None = g.get("actor")
     if actor is None:
-        raise Unauthorized(*_unauthorized_text())
+        raise _unauthorized()
     return actor
+
+
+def _unauthorized() -> Unauthorized:
+    refusal: Refusal | None = g.get("refusal")
+    if refusal is None:
+        return Unauthorized(*_unauthorized_text())
+    return Unauthorized(*_unauthorized_text(), reason=refusal.reason.value)
 
 
 def _unauthorized_text() -> tuple[str, str, str]:
@@ -197,7 +315,7 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             g.actor = actor
             if PUBLIC not in allowed:
                 if actor is None:
-                    raise Unauthorized(*_unauthorized_text())
+                    raise _unauthorized()
                 if actor.role not in allowed:
                     raise Forbidden(
                         "forbidden",
@@ -212,6 +330,10 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         manual = dict(doc.get("manual_doc", {}))
         manual["x-roles"] = sorted(allowed)
         manual["security"] = [] if PUBLIC in allowed else [{"bearer": []}, {"session": []}]
+        if getattr(view, "rate_limited", False):
+            # A limit under @allow (server.ratelimit.Limit) refuses with a 429; the other
+            # error statuses follow from the operation (ErrorResponses).
+            manual["responses"] = {**manual.get("responses", {}), 429: "TOO_MANY_REQUESTS"}
         doc["manual_doc"] = manual
         wrapper._apidoc = doc  # type: ignore[attr-defined]
         return wrapper

@@ -33,7 +33,7 @@ def health() -> dict:
 @blp.route("/ready", methods=["GET"])
 @allow(PUBLIC)
 @blp.response(200, ReadyOut)
-@blp.alt_response(503, description="Not ready: `details.checks` says which dependency failed.")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")  # not ready: details.checks says what failed
 def ready() -> dict:
     """200 when the database answers (and Redis, when configured); 503 saying which did not."""
     checks = {"database": _check(_database)}

@@ -4,15 +4,18 @@ route shows a ticket the same way)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from contract.tickets import TicketState
 from server.models import (
     Counter,
+    CounterService,
     PriorityCategory,
     Service,
     Site,
@@ -22,9 +25,11 @@ from server.models import (
 )
 from server.services import catalog
 from server.services.clock import zone
-from server.services.estimates import estimated_wait_minutes, people_ahead, service_rate
+from server.services.counts import queues
+from server.services.estimates import estimated_wait_minutes, people_ahead_of, service_rate
 from server.services.queue import Issued
-from server.services.snapshot import queues
+
+_Row = TypeVar("_Row", Counter, PriorityCategory, User)
 
 
 def tracking_url(token: str) -> str:
@@ -38,6 +43,23 @@ def _counter_brief(counter: Counter | None) -> dict[str, Any] | None:
             "name_en": counter.name_en, "zone": counter.zone}
 
 
+def _by_id(session: Session, model: type[_Row], ids: set[int | None]) -> dict[int, _Row]:
+    """Rows by id: those the session holds already without a query, the others in one."""
+    found: dict[int, _Row] = {}
+    missing = []
+    for ident in ids:
+        if ident is None:
+            continue
+        row = session.identity_map.get(identity_key(model, ident))
+        if row is None:
+            missing.append(ident)
+        else:
+            found[ident] = row
+    if missing:
+        found.update({row.id: row for row in session.scalars(select(model).where(model.id.in_(missing)))})
+    return found
+
+
 def ticket(
     session: Session,
     ticket: Ticket,
@@ -45,16 +67,42 @@ def ticket(
     with_tracking: bool = False,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    return tickets(session, [ticket], with_tracking=with_tracking, now=now)[0]
+
+
+def tickets(
+    session: Session,
+    rows: Sequence[Ticket],
+    *,
+    with_tracking: bool = False,
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Tickets as TicketOut shows them, read in a fixed number of queries however many
+    there are: the places of the waiting ones in one, their categories and counters in one
+    each (services and rates come from their per-process caches)."""
     now = now or utcnow()
+    conn = session.connection()
+    ahead_of = people_ahead_of(conn, [t.id for t in rows if t.state == TicketState.WAITING])
+    categories = {i: c.code for i, c in _by_id(session, PriorityCategory, {t.priority_category_id for t in rows}).items()}
+    counters = _by_id(session, Counter, {i for t in rows for i in (t.counter_id, t.target_counter_id)})
+    return [_ticket(session, t, ahead_of, categories, counters, with_tracking, now) for t in rows]
+
+
+def _ticket(
+    session: Session,
+    ticket: Ticket,
+    ahead_of: dict[int, int],
+    categories: dict[int, str],
+    counters: dict[int, Counter],
+    with_tracking: bool,
+    now: dt.datetime,
+) -> dict[str, Any]:
     info = catalog.service_info(session, ticket.service_id)
     ahead, wait = 0, 0
     if ticket.state == TicketState.WAITING:
-        ahead = people_ahead(session, ticket)
+        ahead = ahead_of.get(ticket.id, 0)
         wait = estimated_wait_minutes(ahead, service_rate(session, ticket.service_id, now),
                                       info.expected_service_minutes)
-    category = (
-        session.get(PriorityCategory, ticket.priority_category_id) if ticket.priority_category_id else None
-    )
     brief = info.brief()
     return {
         "id": ticket.id,
@@ -62,7 +110,7 @@ def ticket(
         "state": ticket.state,
         "site_id": ticket.site_id,
         "service": {**brief, "department_vi": info.department_vi, "department_en": info.department_en},
-        "priority_category": category.code if category else None,
+        "priority_category": categories.get(ticket.priority_category_id) if ticket.priority_category_id else None,
         "dossier_code": ticket.dossier_code,
         "business_day": ticket.business_day,
         "issued_at": ticket.issued_at,
@@ -73,10 +121,8 @@ def ticket(
         "finished_at": ticket.finished_at,
         "call_count": ticket.call_count,
         "outcome": ticket.outcome,
-        "counter": _counter_brief(session.get(Counter, ticket.counter_id) if ticket.counter_id else None),
-        "target_counter": _counter_brief(
-            session.get(Counter, ticket.target_counter_id) if ticket.target_counter_id else None
-        ),
+        "counter": _counter_brief(counters.get(ticket.counter_id) if ticket.counter_id else None),
+        "target_counter": _counter_brief(counters.get(ticket.target_counter_id) if ticket.target_counter_id else None),
         "transferred_from_id": ticket.transferred_from_id,
         "people_ahead": ahead,
         "estimated_wait_minutes": wait,
@@ -122,20 +168,50 @@ def waiting_by_service(
 
 
 def counter(session: Session, counter: Counter) -> dict[str, Any]:
-    service_ids = [link.service_id for link in counter.services]
-    officer = session.get(User, counter.officer_id) if counter.officer_id else None
-    current = session.get(Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
-    held = session.scalars(
-        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.state == TicketState.HELD).order_by(Ticket.id)
+    return counters(session, [counter])[0]
+
+
+def counters(session: Session, rows: Sequence[Counter]) -> list[dict[str, Any]]:
+    """Counters as CounterOut shows them, read in a fixed number of queries however many
+    there are: their services, officers, current and held tickets in one each, the
+    tickets as :func:`tickets` reads them, the queues in one per site."""
+    if not rows:
+        return []
+    ids = [c.id for c in rows]
+    services_of: dict[int, list[int]] = {i: [] for i in ids}
+    for counter_id, service_id in session.execute(
+        select(CounterService.counter_id, CounterService.service_id)
+        .where(CounterService.counter_id.in_(ids))
+        .order_by(CounterService.counter_id, CounterService.rank)
+    ):
+        services_of[counter_id].append(service_id)
+    officers = {i: u.full_name for i, u in _by_id(session, User, {c.officer_id for c in rows}).items()}
+    current_ids = [c.current_ticket_id for c in rows if c.current_ticket_id]
+    held_or_current = session.scalars(
+        select(Ticket)
+        .where(or_(Ticket.id.in_(current_ids),
+                   and_(Ticket.counter_id.in_(ids), Ticket.state == TicketState.HELD.value)))
+        .order_by(Ticket.id)
     ).all()
-    by_service = {row["service_id"]: row for row in waiting_by_service(session, counter.site_id, service_ids)}
-    return {
-        **(_counter_brief(counter) or {}),
-        "state": counter.state,
-        "officer_id": counter.officer_id,
-        "officer_name": officer.full_name if officer else None,
-        "services": service_ids,
-        "current_ticket": ticket(session, current) if current else None,
-        "held_tickets": [ticket(session, t) for t in held],
-        "waiting": [by_service[s] for s in service_ids if s in by_service],
-    }
+    shown = dict(zip([t.id for t in held_or_current], tickets(session, held_or_current), strict=True))
+    held: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for t in held_or_current:
+        if t.state == TicketState.HELD and t.counter_id in held:
+            held[t.counter_id].append(shown[t.id])
+    waiting: dict[int, dict[int, dict[str, Any]]] = {}
+    for site_id in {c.site_id for c in rows}:
+        service_ids = sorted({s for c in rows if c.site_id == site_id for s in services_of[c.id]})
+        waiting[site_id] = {row["service_id"]: row for row in waiting_by_service(session, site_id, service_ids)}
+    return [
+        {
+            **(_counter_brief(c) or {}),
+            "state": c.state,
+            "officer_id": c.officer_id,
+            "officer_name": officers.get(c.officer_id) if c.officer_id else None,
+            "services": services_of[c.id],
+            "current_ticket": shown.get(c.current_ticket_id) if c.current_ticket_id else None,
+            "held_tickets": held[c.id],
+            "waiting": [waiting[c.site_id][s] for s in services_of[c.id] if s in waiting[c.site_id]],
+        }
+        for c in rows
+    ]

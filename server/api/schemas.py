@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import marshmallow as ma
@@ -10,12 +11,64 @@ from marshmallow import fields, validate
 from contract.tickets import CounterState, Outcome, TicketState
 
 
-class NFCString(fields.String):
-    """A string normalised to Unicode NFC and stripped of surrounding spaces."""
+class Text(fields.String):
+    """A string the databases can store: no NUL (PostgreSQL's text cannot hold it) and no
+    lone surrogate (not a character, and not encodable as UTF-8)."""
+
+    default_error_messages = {
+        "nul": "Must not contain the NUL character (U+0000).",
+        "surrogate": "Must not contain a lone surrogate (U+D800 to U+DFFF).",
+    }
+
+    # What the document says of it (clients and the API fuzzer generate from it).
+    PATTERN = r"^[^\u0000]*$"
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.metadata = {"pattern": self.PATTERN, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("nul")
+        if _SURROGATE.search(text):
+            raise self.make_error("surrogate")
+        return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NFCString(Text):
+    """A string normalised to Unicode NFC and stripped of surrounding spaces.
+
+    Its lengths are checked before and after, so one that must not be empty must hold
+    something besides white space, and the document says so."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if any(isinstance(v, validate.Length) and (v.min or v.equal or 0) >= 1 for v in self.validators):
+            # Python's \s is what str.strip() strips (str.isspace).
+            self.metadata = {**self.metadata, "pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"}
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # The lengths hold for the text as sent (what the document promises) and, as
+        # marshmallow checks them again after this, for the text as stored.
+        for validator in self.validators:
+            if isinstance(validator, validate.Length):
+                validator(text)
         return unicodedata.normalize("NFC", text).strip()
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON's true or false, nothing else: marshmallow's Boolean also takes 0, 1, "yes",
+    "off" and the like, which the document (type: boolean) calls invalid."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 # Ids are 32-bit in the database: a larger number is simply not found, never a 500.
@@ -36,7 +89,7 @@ class Strict(ma.Schema):
 
 class LoginIn(Strict):
     username = NFCString(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    password = Text(required=True, validate=validate.Length(min=1, max=256))
 
 
 class TokenIn(LoginIn):
@@ -76,9 +129,16 @@ class ResumeIn(Strict):
 
 
 class TransferIn(NoteIn):
+    class Meta(Strict.Meta):
+        # The service refuses a transfer to nowhere (queue.transfer): the document says so.
+        openapi = {"anyOf": [
+            {"required": ["service_id"], "properties": {"service_id": {"type": "integer"}}},
+            {"required": ["counter_id"], "properties": {"counter_id": {"type": "integer"}}},
+        ]}
+
     service_id = Id(load_default=None, allow_none=True)
     counter_id = Id(load_default=None, allow_none=True)
-    keep_position = fields.Boolean(load_default=True)
+    keep_position = StrictBoolean(load_default=True)
 
 
 class TicketQuery(Strict):
@@ -89,11 +149,27 @@ class TicketQuery(Strict):
 
 
 class UserIn(Strict):
+    class Meta(Strict.Meta):
+        # An officer belongs to a site (accounts.create_user): the document says so.
+        openapi = {"anyOf": [
+            {"properties": {"role": {"enum": ["manager", "admin"]}}},
+            {"required": ["site_id"], "properties": {"site_id": {"type": "integer"}}},
+        ]}
+
     username = NFCString(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=8, max=256))
+    password = Text(required=True, validate=validate.Length(min=8, max=256))
     full_name = NFCString(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(["officer", "manager", "admin"]))
     site_id = Id(load_default=None, allow_none=True)
+
+
+class PasswordChangeIn(Strict):
+    old_password = Text(required=True, validate=validate.Length(min=1, max=256))
+    new_password = Text(required=True, validate=validate.Length(min=8, max=256))
+
+
+class PasswordResetIn(Strict):
+    new_password = Text(required=True, validate=validate.Length(min=8, max=256))
 
 
 class DeviceIn(Strict):
@@ -299,3 +375,14 @@ class SnapshotOut(ma.Schema):
     calls = fields.List(fields.Nested(CurrentCallOut))
     queues = fields.List(fields.Nested(ServiceQueueOut))
     counters = fields.List(fields.Nested(CounterStateOut))
+
+
+class ErrorOut(ma.Schema):
+    """Every error the API answers, its own or the framework's (see server.errors)."""
+
+    error = fields.String(required=True, metadata={"description": "A stable code: not_found, invalid_input, …"})
+    message = fields.String(required=True, metadata={"description": "For a person, in Vietnamese."})
+    message_en = fields.String(required=True, metadata={"description": "The same in English."})
+    details = fields.Dict(
+        metadata={"description": "What the error is about: the invalid fields and why, the roles allowed, …"}
+    )

@@ -98,8 +98,8 @@ def priority_categories(site_id: int) -> list[PriorityCategory]:
 def counters(site_id: int) -> list[dict]:
     """Every counter of a site with its state and current ticket."""
     _site(site_id)
-    rows = db.session.scalars(select(Counter).where(Counter.site_id == site_id).order_by(Counter.number))
-    return [present.counter(db.session, c) for c in rows]
+    rows = db.session.scalars(select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)).all()
+    return present.counters(db.session, rows)
 
 
 @blp.route("/<int:site_id>/queue", methods=["GET"])
@@ -137,5 +137,5 @@ def tickets(query: dict, site_id: int) -> list[dict]:
         stmt = stmt.where(Ticket.service_id == query["service_id"])
     if query["number"]:
         stmt = stmt.where(Ticket.number == query["number"].upper())
-    rows = db.session.scalars(stmt.order_by(Ticket.queued_at, Ticket.id).limit(query["limit"]))
-    return [present.ticket(db.session, t) for t in rows]
+    rows = db.session.scalars(stmt.order_by(Ticket.queued_at, Ticket.id).limit(query["limit"])).all()
+    return present.tickets(db.session, rows)

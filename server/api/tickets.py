@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, current_app
-from sqlalchemy import select
 
 from server.api import present
 from server.api.base import PUBLIC, STAFF, Blueprint, allow, current_actor
@@ -11,13 +10,16 @@ from server.api.schemas import IssueIn, NoteIn, TicketOut, TransferIn
 from server.errors import not_found
 from server.extensions import db
 from server.models import Ticket
-from server.services import queue
+from server.ratelimit import issue_per_device, phone_per_address
+from server.services import credentials, queue
+from server.services.credentials import Refusal
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets")
 
 
 @blp.route("/tickets", methods=["POST"])
 @allow("kiosk", *STAFF)
+@issue_per_device
 @blp.arguments(IssueIn)
 @blp.response(201, TicketOut)
 def issue(data: dict) -> Response:
@@ -81,14 +83,15 @@ def transfer(data: dict, ticket_id: int) -> dict:
 
 
 def _by_token(token: str) -> Ticket:
-    ticket = db.session.scalar(select(Ticket).where(Ticket.tracking_token == token))
-    if ticket is None:
+    ticket = credentials.ticket_for_tracking_token(db.session, token)
+    if isinstance(ticket, Refusal):
         raise not_found("số", "ticket", "")
     return ticket
 
 
 @blp.route("/track/<token>", methods=["GET"])
 @allow(PUBLIC)
+@phone_per_address
 @blp.response(200, TicketOut)
 def track(token: str) -> dict:
     """The ticket behind a tracking token (the phone page): the token is the credential."""
@@ -97,8 +100,11 @@ def track(token: str) -> dict:
 
 @blp.route("/track/<token>/cancel", methods=["POST"])
 @allow(PUBLIC)
+@phone_per_address
 @blp.response(200, TicketOut)
 def track_cancel(token: str) -> dict:
     """The visitor gives up a waiting ticket from the phone page."""
+    if not credentials.is_tracking_token(token):  # not worth a query (a NUL would fail it)
+        raise not_found("số", "ticket", "")
     ticket = queue.cancel_by_token(db.session, token)
     return present.ticket(db.session, ticket)

@@ -1,35 +1,38 @@
 """Users, their passwords and bearer tokens; devices and their revocable tokens.
 
 Passwords are stored as salted scrypt hashes; tokens as SHA-256 hashes, so a copy of the
-database gives no working credential.
+database gives no working credential. Whatever ends a credential here (logout, a revoked
+device, a deactivated user, a changed or reset password) also makes this process's
+resolver forget it (:func:`server.services.credentials.forget`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
-import threading
-import time
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.db import write_transaction
-from server.errors import DomainError, InvalidInput, Unauthorized, not_found
+from server.errors import DomainError, Forbidden, InvalidInput, Unauthorized, not_found
 from server.models import ApiToken, Device, Site, User, utcnow
-from server.services.actor import USER_ROLES, Actor, Role
+from server.services import credentials
+from server.services.actor import USER_ROLES, Role
+from server.services.credentials import (
+    DEVICE_TOKEN_PREFIX,
+    USER_TOKEN_PREFIX,
+    actor_for_device,
+    actor_for_user,
+    hash_token,
+)
+
+__all__ = ["DEVICE_TOKEN_PREFIX", "USER_TOKEN_PREFIX", "actor_for_device", "actor_for_user", "hash_token"]
 
 TOKEN_LIFETIME = dt.timedelta(days=30)
-# Prefixes tell at a glance (and to the API, without a second lookup) what a token is for.
-USER_TOKEN_PREFIX = "hdu_"
-DEVICE_TOKEN_PREFIX = "hdd_"
 DEVICE_KINDS = (Role.KIOSK.value, Role.DISPLAY.value)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+MIN_PASSWORD_LENGTH = 8
 
 
 def _bad_login() -> Unauthorized:
@@ -55,12 +58,7 @@ def create_user(
             f"Vai trò «{role}» không tồn tại; dùng officer, manager hoặc admin.",
             f"There is no role '{role}'; use officer, manager or admin.",
         )
-    if len(password) < 8:
-        raise InvalidInput(
-            "weak_password",
-            "Mật khẩu cần ít nhất 8 ký tự.",
-            "The password needs at least 8 characters.",
-        )
+    _check_strength(password)
     if role == Role.OFFICER and site_id is None:
         raise InvalidInput(
             "officer_needs_site",
@@ -116,26 +114,7 @@ def revoke_token(session: Session, token: str, *, now: dt.datetime | None = None
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = now or utcnow()
-    token_cache.forget(hash_token(token))
-
-
-def actor_for_user(user: User) -> Actor:
-    return Actor(role=Role(user.role), site_id=user.site_id, user_id=user.id, name=user.full_name)
-
-
-def user_for_token(session: Session, token: str, *, now: dt.datetime | None = None) -> User | None:
-    now = now or utcnow()
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_token(token))
-    ).first()
-    if row is None:
-        return None
-    api_token, user = row
-    if api_token.revoked_at is not None or api_token.expires_at <= now or not user.active:
-        return None
-    return user
+    credentials.forget(token_hash=hash_token(token))
 
 
 def register_device(
@@ -164,80 +143,69 @@ def revoke_device(session: Session, device_id: int, *, now: dt.datetime | None =
             raise not_found("thiết bị", "device", device_id)
         if device.revoked_at is None:
             device.revoked_at = now or utcnow()
-    token_cache.forget(device_id=device_id)
+    credentials.forget(device_id=device_id)
     return device
 
 
-class _ActorCache:
-    """Token hash -> actor (None: refused), kept a few seconds per process.
-
-    Tokens are checked on every request; a revocation takes effect at once in the
-    process that made it, and within `seconds` in the others.
-    """
-
-    def __init__(self, seconds: float = 5.0, size: int = 10_000) -> None:
-        self.seconds = seconds
-        self.size = size
-        self._entries: dict[str, tuple[float, Actor | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[bool, Actor | None]:
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] > time.monotonic():
-            return True, entry[1]
-        return False, None
-
-    def put(self, key: str, actor: Actor | None) -> None:
-        with self._lock:
-            if len(self._entries) >= self.size:
-                self._entries.clear()
-            self._entries[key] = (time.monotonic() + self.seconds, actor)
-
-    def forget(self, key: str | None = None, *, device_id: int | None = None) -> None:
-        with self._lock:
-            if key is not None:
-                self._entries.pop(key, None)
-            if device_id is not None:
-                for k, (_, actor) in list(self._entries.items()):
-                    if actor is not None and actor.device_id == device_id:
-                        del self._entries[k]
+def _check_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "weak_password",
+            f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+        )
 
 
-token_cache = _ActorCache()
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("người dùng", "user", user_id)
+    return user
 
 
-def device_actor_for_token(session: Session, token: str) -> Actor | None:
-    """The actor of a device token, or None if unknown or revoked (cached briefly)."""
-    key = hash_token(token)
-    hit, actor = token_cache.get(key)
-    if hit:
-        return actor
-    device = session.scalar(select(Device).where(Device.token_hash == key))
-    actor = actor_for_device(device) if device is not None and device.revoked_at is None else None
-    token_cache.put(key, actor)
-    return actor
-
-
-def user_actor_for_token(session: Session, token: str) -> Actor | None:
-    """The actor of a user's bearer token, or None if unknown, expired or revoked (cached briefly)."""
-    key = hash_token(token)
-    hit, actor = token_cache.get(key)
-    if hit:
-        return actor
-    user = user_for_token(session, token)
-    actor = actor_for_user(user) if user is not None else None
-    token_cache.put(key, actor)
-    return actor
-
-
-def device_for_token(session: Session, token: str) -> Device | None:
-    device = session.scalar(select(Device).where(Device.token_hash == hash_token(token)))
-    if device is None or device.revoked_at is not None:
-        return None
-    return device
-
-
-def actor_for_device(device: Device) -> Actor:
-    return Actor(
-        role=Role(device.kind), site_id=device.site_id, device_id=device.id, name=device.name, zone=device.zone
+def _end_credentials(session: Session, user: User, now: dt.datetime) -> None:
+    """End every session and bearer token of `user` (in the caller's write transaction)."""
+    user.session_version += 1
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
     )
+
+
+def change_password(
+    session: Session, user_id: int, old_password: str, new_password: str, *, now: dt.datetime | None = None
+) -> User:
+    """A user's own change: the old password must be right. Ends all their sessions and tokens."""
+    _check_strength(new_password)
+    user = _user(session, user_id)
+    if not check_password_hash(user.password_hash, old_password):
+        raise Forbidden(
+            "wrong_password",
+            "Mật khẩu hiện tại không đúng.",
+            "The current password is wrong.",
+        )
+    return _set_password(session, user_id, new_password, now or utcnow())
+
+
+def reset_password(session: Session, user_id: int, new_password: str, *, now: dt.datetime | None = None) -> User:
+    """An administrator sets another user's password. Ends all that user's sessions and tokens."""
+    _check_strength(new_password)
+    return _set_password(session, user_id, new_password, now or utcnow())
+
+
+def _set_password(session: Session, user_id: int, new_password: str, now: dt.datetime) -> User:
+    password_hash = generate_password_hash(new_password)  # slow on purpose: outside the write lock
+    with write_transaction(session):
+        user = _user(session, user_id)
+        user.password_hash = password_hash
+        _end_credentials(session, user, now)
+    credentials.forget(user_id=user_id)
+    return user
+
+
+def set_active(session: Session, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) a user: a deactivated user's sessions and tokens stop working."""
+    with write_transaction(session):
+        user = _user(session, user_id)
+        user.active = active
+    credentials.forget(user_id=user_id)
+    return user

@@ -1,20 +1,25 @@
 """Slow-changing configuration (services, their counters, sites' time zones), read through
-a short per-process cache: every ticket read and every event needs it, and it changes a
-few times a year. An administrator's change shows within :data:`TTL_SECONDS`."""
+a short cache of the app's (:func:`init_app`): every ticket read and every event needs it,
+and it changes a few times a year. An administrator's change shows within
+:data:`TTL_SECONDS`."""
 
 from __future__ import annotations
 
 import threading
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
+from flask import Flask, current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.models import Counter, CounterService, Department, Service, Site
 
 TTL_SECONDS = 10.0
+# More services than a province has; the cache drops the oldest beyond it.
+MAX_SERVICES = 4096
+_CACHE = "hangdoi_service_info"
 
 
 @dataclass(frozen=True)
@@ -50,23 +55,28 @@ _COUNTERS = (
     .order_by(Counter.number)
 )
 
-_cache: dict[int, tuple[float, ServiceInfo]] = {}
-_lock = threading.Lock()
+
+@dataclass
+class _Cache:
+    # A TTLCache is not safe to share between threads without a lock.
+    entries: TTLCache[int, ServiceInfo] = field(default_factory=lambda: TTLCache(MAX_SERVICES, TTL_SECONDS))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_CACHE] = _Cache()
 
 
 def service_info(session: Session, service_id: int) -> ServiceInfo:
-    cached = _cache.get(service_id)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    cache: _Cache = current_app.extensions[_CACHE]
+    with cache.lock:
+        info = cache.entries.get(service_id)
+    if info is not None:
+        return info
     conn = session.connection()
     row = conn.execute(_SERVICE, {"service_id": service_id}).one()
     counters = tuple(conn.execute(_COUNTERS, {"service_id": service_id}).scalars())
     info = ServiceInfo(*row, serving_counters=counters)
-    with _lock:
-        _cache[service_id] = (time.monotonic() + TTL_SECONDS, info)
+    with cache.lock:
+        cache.entries[service_id] = info
     return info
-
-
-def clear() -> None:
-    with _lock:
-        _cache.clear()

@@ -14,23 +14,27 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import TTLCache
+from flask import Flask, current_app
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from contract.tickets import CounterState, TicketState
 from server.models import Counter, CounterService, Service, Ticket
-from server.services.snapshot import WAITING_COUNTS
+from server.services import catalog
+from server.services.counts import WAITING_COUNTS
 
 WINDOW = dt.timedelta(hours=1)
 MIN_OBSERVATIONS = 3
-# The rate is re-read at most this often per service and process: it moves slowly, and
-# the issue path should not pay for an aggregate query each time.
+# The rate is re-read at most this often per service and app: it moves slowly, and the
+# issue path should not pay for an aggregate query each time.
 RATE_TTL_SECONDS = 30.0
+MAX_SERVICES = 4096
+_CACHE = "hangdoi_service_rates"
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,22 @@ class Rate:
     open_counters: int
 
 
-_rate_cache: dict[int, tuple[float, Rate]] = {}
-_rate_lock = threading.Lock()
+@dataclass
+class _Cache:
+    # A TTLCache is not safe to share between threads without a lock.
+    rates: TTLCache[int, Rate] = field(default_factory=lambda: TTLCache(MAX_SERVICES, RATE_TTL_SECONDS))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_CACHE] = _Cache()
 
 
 def clear_cache() -> None:
-    with _rate_lock:
-        _rate_cache.clear()
+    """Forget the app's rates: the next estimate reads them afresh."""
+    cache: _Cache = current_app.extensions[_CACHE]
+    with cache.lock:
+        cache.rates.clear()
 
 
 # The rule, stated once over "me" (the ticket whose place is asked): the waiting general
@@ -87,7 +100,7 @@ def people_ahead_of(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, in
 def _ahead(priority: bool, *, priority_before: int, priority_total: int, ordinary_before: int) -> int:
     """The rule of _AHEAD in numbers, for the forms that count in Python: a priority ticket
     has the priority tickets before it ahead; an ordinary one, every priority ticket and the
-    ordinary ones before it (general tickets of the same service and day)."""
+    ordinary ones before it (of the tickets that count for it: see _AHEAD)."""
     return priority_before if priority else priority_total + ordinary_before
 
 
@@ -176,9 +189,11 @@ def people_ahead(session: Session, ticket: Any) -> int:
 
 
 def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
-    cached = _rate_cache.get(service_id)
-    if cached is not None and time.monotonic() - cached[0] < RATE_TTL_SECONDS:
-        return cached[1]
+    cache: _Cache = current_app.extensions[_CACHE]
+    with cache.lock:
+        cached = cache.rates.get(service_id)
+    if cached is not None:
+        return cached
     since = now - WINDOW
     finished = session.scalar(
         select(func.count(Ticket.id)).where(
@@ -198,8 +213,8 @@ def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
         finished / (WINDOW.total_seconds() / 60) if finished >= MIN_OBSERVATIONS else None,
         open_counters,
     )
-    with _rate_lock:
-        _rate_cache[service_id] = (time.monotonic(), rate)
+    with cache.lock:
+        cache.rates[service_id] = rate
     return rate
 
 
@@ -230,8 +245,6 @@ def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetim
 def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime) -> list[tuple[str, int, int]]:
     """(tracking token, people ahead, estimated wait) of every waiting ticket of a service,
     in one read: what the phones of that service are told when the queue moves."""
-    from server.services import catalog
-
     rows = session.execute(
         select(Ticket.tracking_token, Ticket.priority_category_id.is_not(None), Ticket.target_counter_id)
         .where(Ticket.service_id == service_id, Ticket.state == TicketState.WAITING, Ticket.business_day == day)
@@ -239,16 +252,26 @@ def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime)
     ).all()
     minutes = catalog.service_info(session, service_id).expected_service_minutes
     rate = service_rate(session, service_id, now)
-    general = [(token, priority) for token, priority, target in rows if target is None]
-    priority_total = sum(1 for _, priority in general if priority)
-    result = []
-    priority_seen = ordinary_seen = 0
-    for token, priority in general:
-        ahead = _ahead(priority, priority_before=priority_seen, priority_total=priority_total,
-                       ordinary_before=ordinary_seen)
-        result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
+    # By _AHEAD: a general ticket counts the general ones; one sent to a counter counts the
+    # general ones and those sent to the same counter. So each group (None: general) is
+    # counted on its own, in queue order, and a ticket adds up its own group and, if it was
+    # sent to a counter, the general one.
+    priority_total: dict[int | None, int] = {}
+    for _, priority, target in rows:
         if priority:
-            priority_seen += 1
-        else:
-            ordinary_seen += 1
+            priority_total[target] = priority_total.get(target, 0) + 1
+    priority_seen: dict[int | None, int] = {}
+    ordinary_seen: dict[int | None, int] = {}
+    result = []
+    for token, priority, target in rows:
+        groups = (None,) if target is None else (None, target)
+        ahead = _ahead(
+            priority,
+            priority_before=sum(priority_seen.get(g, 0) for g in groups),
+            priority_total=sum(priority_total.get(g, 0) for g in groups),
+            ordinary_before=sum(ordinary_seen.get(g, 0) for g in groups),
+        )
+        result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
+        seen = priority_seen if priority else ordinary_seen
+        seen[target] = seen.get(target, 0) + 1
     return result

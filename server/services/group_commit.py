@@ -21,6 +21,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+import gevent
+from gevent import monkey
+
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
 
@@ -48,16 +51,8 @@ def _let_others_run() -> None:
         time.sleep(0)
 
 
-def _find_gevent() -> Any:
-    try:
-        import gevent
-        from gevent import monkey
-    except ImportError:
-        return None
-    return gevent if monkey.is_module_patched("threading") else None
-
-
-_gevent = _find_gevent()
+# gevent when it has patched threading (the production server), else None (threads).
+_gevent: Any = gevent if monkey.is_module_patched("threading") else None
 
 
 class _Waiter(Generic[Item, Outcome]):

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contract import events as ev
-from contract.tickets import TicketState
 from server.models import Counter, Service, Site, Ticket, User, utcnow
-from server.services.clock import business_day
-from server.services.queue import counter_info, ticket_info
+from server.services.counts import queues
+from server.services.estimates import standing
+from server.services.payloads import counter_info, ticket_info
 
 
 def site_snapshot(
@@ -67,8 +66,6 @@ def site_snapshot(
         ],
     }
     if ticket_id is not None:
-        from server.services.estimates import standing
-
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
             service = session.get(Service, ticket.service_id)
@@ -77,43 +74,3 @@ def site_snapshot(
             state["ticket"] = {**ticket_info(session, ticket), "people_ahead": place.people_ahead,
                                "estimated_wait_minutes": place.estimated_wait_minutes}
     return state
-
-
-# (service, waiting, oldest queued_at) of some services' queues of a business day, in
-# index order; issuing adds columns to it (estimates.places_of_new_tickets).
-WAITING_COUNTS = (
-    select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
-    .where(
-        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.business_day == bindparam("day"),
-    )
-    .group_by(Ticket.service_id)
-)
-
-
-def queue_row(service_id: int, waiting: int, oldest: dt.datetime | None, now: dt.datetime) -> ev.ServiceQueue:
-    """One service's entry of queue.changed and of the snapshot's queues."""
-    return {"service_id": service_id, "waiting": waiting,
-            "longest_wait_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0}
-
-
-def waiting_counts(conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime) -> list[ev.ServiceQueue]:
-    """Waiting count and longest wait of each of `service_ids` on a business day."""
-    rows = {service_id: (count, oldest) for service_id, count, oldest in
-            conn.execute(WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
-    return [queue_row(service_id, *rows.get(service_id, (0, None)), now) for service_id in service_ids]
-
-
-def queues(
-    session: Session, site: Site, now: dt.datetime, service_ids: list[int] | None = None,
-    day: dt.date | None = None,
-) -> list[ev.ServiceQueue]:
-    """Waiting count and longest wait of each active service of a site (or of the given
-    services, active or not), on a business day (today by default)."""
-    if service_ids is None:
-        service_ids = list(session.scalars(
-            select(Service.id).where(Service.site_id == site.id, Service.active.is_(True))
-            .order_by(Service.position, Service.id)
-        ))
-    return waiting_counts(session.connection(), service_ids, day or business_day(now, site.timezone), now)

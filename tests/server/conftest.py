@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.db import make_engine
-from server.events import RecordingPublisher, bus
+from server.events import PUBLISHER, DomainEvent
 from server.extensions import db
 from server.migrate import upgrade
 from server.models import Base
-from server.services import catalog, estimates
 from tests.conftest import require_postgres
 from tests.server.factory import World, build_world
 
@@ -76,15 +75,28 @@ def database_url(backend: str, sqlite_template: Path, tmp_path: Path) -> str:
     return url
 
 
+class RecordingPublisher:
+    """Keeps every published event in memory: the fake publisher of the tests."""
+
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+
+    def publish(self, events: list[DomainEvent]) -> None:
+        self.events.extend(events)
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.events]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+
 @pytest.fixture
 def publisher() -> RecordingPublisher:
     return RecordingPublisher()
 
 
 def make_app(database_url: str, tmp_path: Path, **config: object) -> Flask:
-    # Per-process caches hold rows by id, and each test's database reuses the ids.
-    estimates.clear_cache()
-    catalog.clear()
     return create_app(
         {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", "PUBLIC_URL": "http://hangdoi.test",
          "ASYNC_MODE": "threading", **config},
@@ -98,7 +110,7 @@ def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher | None)
     gives None keeps the real Socket.IO publisher (the realtime tests)."""
     app = make_app(database_url, tmp_path)
     if publisher is not None:
-        bus.publisher = publisher
+        app.extensions[PUBLISHER] = publisher
     with app.app_context():
         yield app
         db.session.remove()

@@ -3,6 +3,7 @@ four counters, officers, a manager, an admin, a kiosk and a display."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,9 +20,10 @@ from server.models import (
     PriorityCategory,
     Service,
     Site,
+    Ticket,
     User,
 )
-from server.services import accounts
+from server.services import accounts, queue
 from server.services.actor import Actor
 
 PASSWORD = "secret123"
@@ -125,3 +127,21 @@ def build_world(
     for name, user in users.items():
         world.tokens[name] = accounts.issue_token(session, user)
     return world
+
+
+def issue_ticket(
+    session: Session,
+    actor: Actor,
+    service_id: int,
+    *,
+    priority_code: str | None = None,
+    dossier_code: str | None = None,
+    lang: str = "vi",
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Issue a ticket through the kiosk's path and read it back as a model, as tests want it."""
+    issued = queue.issue(session, actor, service_id, priority_code=priority_code, dossier_code=dossier_code,
+                         lang=lang, now=now)
+    ticket = session.get(Ticket, issued.ticket.id)
+    assert ticket is not None
+    return ticket

@@ -103,6 +103,8 @@ class LiveServer:
             }
         )
         self.env.setdefault("HANGDOI_SQLITE_SYNCHRONOUS", "FULL")
+        # The load tests issue from one kiosk token far faster than a kiosk's visitors can.
+        self.env.setdefault("HANGDOI_RATELIMIT_ISSUE_PER_DEVICE", "1000000/minute")
         self.env.update(env or {})
         self.devices: list[dict[str, object]] = []
         self.starts = 0

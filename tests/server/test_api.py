@@ -5,7 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from sqlalchemy import event
 
+from server.db import write_transaction
+from server.extensions import db
+from server.models import Counter, CounterService
 from tests.server.factory import PASSWORD, World
 
 
@@ -219,3 +223,64 @@ def test_openapi_document_covers_the_routes(client) -> None:
     assert "service_id" in spec["components"]["schemas"][body_schema]["required"]
     assert "bearer" in spec["components"]["securitySchemes"]
     assert "/api/v1/counters/{counter_id}/call-next" in spec["paths"]
+
+
+def _queries_of(client, url: str, headers: dict[str, str]) -> tuple[int, list]:  # type: ignore[no-untyped-def]
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    client.get(url, headers=headers)  # warms the per-process caches (credential, services, rates)
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.get_json()
+    return len(statements), response.get_json()
+
+
+def test_lists_are_read_in_a_fixed_number_of_queries(client, session, world: World) -> None:  # type: ignore[no-untyped-def]
+    kiosk, site = world.auth("kiosk"), world.site.id
+    tickets_url, counters_url = f"/api/v1/sites/{site}/tickets", f"/api/v1/sites/{site}/counters"
+
+    def issue(count: int) -> None:
+        codes = list(world.services)
+        for n in range(count):
+            body = {"service_id": world.services[codes[n % len(codes)]].id}
+            if n % 3 == 0:
+                body["priority_category"] = "elderly"
+            assert client.post("/api/v1/tickets", headers=kiosk, json=body).status_code == 201
+
+    def call(officer: str, counter: int, *, hold_first: bool = False) -> None:
+        url = f"/api/v1/counters/{world.counters[counter].id}"
+        client.post(f"{url}/open", headers=world.auth(officer))
+        if hold_first:
+            assert client.post(f"{url}/hold", headers=world.auth(officer), json={}).status_code == 200
+        assert client.post(f"{url}/call-next", headers=world.auth(officer)).get_json()["ticket"] is not None
+
+    issue(4)
+    call("o1", 1)
+    few_tickets, shown = _queries_of(client, tickets_url, world.auth("o1"))
+    few_counters, _ = _queries_of(client, counters_url, world.auth("manager"))
+    assert len(shown) == 4
+
+    issue(16)
+    call("o1", 1, hold_first=True)
+    call("o1", 1, hold_first=True)
+    call("o2", 2)
+    call("o3", 3)
+    client.post(f"/api/v1/counters/{world.counters[3].id}/transfer", headers=world.auth("o3"),
+                json={"counter_id": world.counters[4].id, "service_id": world.services["DD"].id})
+    with write_transaction(session):
+        for number in range(5, 12):
+            extra = Counter(site_id=site, number=number, name_vi=f"Quầy số {number}", name_en=f"Counter {number}")
+            extra.services = [CounterService(service_id=world.services["CT"].id, rank=0)]
+            session.add(extra)
+    many_tickets, shown = _queries_of(client, tickets_url, world.auth("o1"))
+    many_counters, counters = _queries_of(client, counters_url, world.auth("manager"))
+    assert len(shown) == 21 and len(counters) == 11
+    assert len(counters[0]["held_tickets"]) == 2 and counters[0]["current_ticket"] is not None
+    assert any(t["target_counter"] for t in shown) and any(t["priority_category"] for t in shown)
+    assert many_tickets == few_tickets and many_counters == few_counters

@@ -282,3 +282,16 @@ def test_a_phone_is_told_its_place_by_its_own_process_never_through_redis(two_se
     assert published, "nothing went through the install's channel"
     assert {m.get("event") for m in published if m.get("method") == "emit"} <= set(ev.ALL_EVENTS)
     assert not [m for m in published if m.get("event") == ev.TICKET_STANDING]
+
+
+def test_a_websocket_from_another_sites_page_is_refused(two_servers) -> None:
+    first, _second = two_servers
+    auth = {"token": next(d["token"] for d in first.devices if d["kind"] == "display")}
+    # websocket-client sends this as the handshake's Origin, as a browser on that page would.
+    foreign = socketio.Client(reconnection=False, websocket_extra_options={"origin": "https://evil.example"})
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(first.url, auth=auth, transports=["websocket"], wait_timeout=10)
+    # The public origin (HANGDOI_PUBLIC_URL, here the server's own address) is accepted.
+    public = Listener(first.url, auth)
+    assert public.until_ready()[-1][0] == ev.READY
+    public.close()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from server.models import Ticket
 from server.services import accounts
-from tests.server.factory import World
+from tests.server.factory import World, build_world, issue_ticket
 
 ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN = "anonymous", "kiosk", "display", "officer", "manager", "admin"
 EVERYONE = {ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN}
@@ -23,6 +24,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/auth/login"): EVERYONE,
     ("POST", "/api/v1/auth/token"): EVERYONE,
     ("POST", "/api/v1/auth/logout"): STAFF,
+    ("POST", "/api/v1/auth/password"): STAFF,
     ("GET", "/api/v1/auth/me"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites"): STAFF | {KIOSK, DISPLAY},
     ("GET", "/api/v1/sites/<int:site_id>"): STAFF | {KIOSK, DISPLAY},
@@ -54,6 +56,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/counters/<int:counter_id>/transfer"): {OFFICER},
     ("GET", "/api/v1/admin/users"): {ADMIN},
     ("POST", "/api/v1/admin/users"): {ADMIN},
+    ("POST", "/api/v1/admin/users/<int:user_id>/password"): {ADMIN},
     ("GET", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices/<int:device_id>/revoke"): {ADMIN},
@@ -100,24 +103,23 @@ def _url(rule: str, session, world: World) -> str:
         .replace("<int:ticket_id>", str(ticket_id))
         .replace("<token>", _token_of(session, ticket_id))
         .replace("<int:device_id>", str(throwaway.id))
+        .replace("<int:user_id>", str(world.users["o3"].id))
     )
 
 
 def world_ticket(session, world: World) -> int:
-    from server.services import queue
-
-    return queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).id
+    return issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).id
 
 
 def _token_of(session, ticket_id: int) -> str:
-    from server.models import Ticket
-
     return session.get(Ticket, ticket_id).tracking_token
 
 
 BODIES = {
     "/api/v1/auth/login": {"username": "nobody", "password": "x"},
     "/api/v1/auth/token": {"username": "nobody", "password": "x"},
+    "/api/v1/auth/password": {"old_password": "not-the-password", "new_password": "a-new-password"},
+    "/api/v1/admin/users/<int:user_id>/password": {"new_password": "a-new-password"},
 }
 
 
@@ -148,8 +150,6 @@ def test_revoked_device_token_is_refused(client, session, world: World) -> None:
 
 
 def test_a_device_of_another_site_sees_nothing_of_this_one(client, session, world: World) -> None:
-    from tests.server.factory import build_world
-
     other = build_world(session, code="T2")
     response = client.get(f"/api/v1/sites/{world.site.id}/services", headers=other.auth("kiosk"))
     assert response.status_code == 404

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from sqlalchemy import select
 
 from contract import events as ev
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
+from server.db import write_transaction
 from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
-from server.services.estimates import clear_cache, standing
-from tests.server.factory import World, build_world
+from server.services.counts import queue_moved, waiting_counts
+from server.services.estimates import clear_cache, people_ahead_of, standing, standings
+from server.services.queue import common, issuing
+from tests.server.factory import World, build_world, issue_ticket
 
 UTC = dt.UTC
 # 10:00 in Hà Nội on a Wednesday.
@@ -21,7 +25,7 @@ MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
 def issue(session, world: World, code: str = "LLTP", **kwargs) -> Ticket:
-    return queue.issue_ticket(session, world.kiosk_actor, world.services[code].id, now=kwargs.pop("now", MORNING), **kwargs)
+    return issue_ticket(session, world.kiosk_actor, world.services[code].id, now=kwargs.pop("now", MORNING), **kwargs)
 
 
 def open_counter(session, world: World, number: int, officer: str = "o1") -> Counter:
@@ -86,11 +90,46 @@ def test_issue_records_an_event_and_publishes_after_commit(session, world: World
     assert len(ticket.tracking_token) >= 43
 
 
+def test_events_and_waits_are_of_the_moment_the_service_was_given(session, world: World, publisher) -> None:
+    # Every service takes `now`: the events' time and the queue's waits follow it, not the
+    # wall clock, so that they can be asserted.
+    minute = dt.timedelta(minutes=1)
+    issue(session, world, now=MORNING)
+    issue(session, world, now=MORNING + 2 * minute)
+    issued, counted = publisher.events[-2:]
+    assert (issued.at, counted.at) == ((MORNING + 2 * minute).isoformat(),) * 2
+    assert counted.payload["services"] == [{"service_id": world.services["LLTP"].id, "waiting": 2,
+                                            "longest_wait_seconds": 120}]
+    open_counter(session, world, 1, "o1")
+    publisher.clear()
+    queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING + 10 * minute)
+    called, counted = publisher.events
+    assert (called.name, counted.name) == (ev.TICKET_CALLED, ev.QUEUE_CHANGED)
+    assert called.at == counted.at == (MORNING + 10 * minute).isoformat()
+    assert counted.payload["services"][0]["longest_wait_seconds"] == 8 * 60  # the second, queued at +2
+    stored = session.scalars(select(EventLog.at).where(EventLog.seq == counted.seq)).one()
+    assert stored.replace(tzinfo=UTC) == MORNING + 10 * minute
+
+
+def test_moves_of_a_queue_are_summed_up_once_at_commit_and_forgotten_on_rollback(session, world: World,
+                                                                                 publisher) -> None:
+    lltp, ct = world.services["LLTP"].id, world.services["CT"].id
+    with pytest.raises(RuntimeError), write_transaction(session):
+        queue_moved(session, world.site.id, lltp, MORNING.date(), MORNING)
+        raise RuntimeError("refused")
+    with write_transaction(session):
+        for service_id, at in ((ct, MORNING), (lltp, MORNING), (ct, MORNING + dt.timedelta(minutes=1))):
+            queue_moved(session, world.site.id, service_id, MORNING.date(), at)
+    (changed,) = publisher.events
+    assert changed.name == ev.QUEUE_CHANGED and changed.at == (MORNING + dt.timedelta(minutes=1)).isoformat()
+    assert [row["service_id"] for row in changed.payload["services"]] == sorted([lltp, ct])
+
+
 def test_failed_issue_leaves_nothing_behind(session, world: World, publisher) -> None:
     with pytest.raises(DomainError) as raised:
         issue(session, world, priority_code="no-such-category")
     assert raised.value.code == "unknown_priority_category"
-    assert raised.value.status == 422
+    assert raised.value.status == 404  # names nothing at the site, as an unknown service id
     assert session.scalars(select(Ticket)).all() == []
     assert session.scalars(select(DailyNumber)).all() == []
     assert session.scalars(select(EventLog)).all() == []
@@ -152,14 +191,14 @@ def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, 
 def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(session, world: World, monkeypatch) -> None:
     # One request that breaks the shared transaction (here: a stand-in for a database
     # error) must not take the others down with it; nothing of the failed try stays.
-    real = queue._issue_batch
+    real = issuing._issue_batch
 
     def breaks_on_boom(session, requests):  # type: ignore[no-untyped-def]
         if any(r.dossier_code == "boom" for r in requests):
             raise RuntimeError("the database refused the batch")
         return real(session, requests)
 
-    monkeypatch.setattr(queue, "_issue_batch", breaks_on_boom)
+    monkeypatch.setattr(issuing, "_issue_batch", breaks_on_boom)
     service_id = world.services["LLTP"].id
     requests = [queue.IssueRequest(world.kiosk_actor, service_id, None, code, "vi", MORNING)
                 for code in ("ok-1", "boom", "ok-2")]
@@ -171,10 +210,6 @@ def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(sessio
 
 def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher) -> None:
     # Issuing counts places for a whole batch in one pass; the per-ticket query is the rule.
-    import random
-
-    from server.services.estimates import people_ahead_of
-    from server.services.snapshot import waiting_counts
 
     world = build_world(session, code="R")
     kiosk, second = world.kiosk_actor, dt.timedelta(seconds=1)
@@ -206,6 +241,34 @@ def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher
         session.commit()
 
 
+def test_standings_agree_with_the_rule_for_one_ticket(session, world: World) -> None:
+    # The places told to a service's phones are counted in Python for the whole queue; the
+    # per-ticket query is the rule. Tickets sent to a counter have a place too.
+    rng = random.Random(11)
+    service_id, officer = world.services["LLTP"].id, world.actor("o1")
+    for round_ in range(4):
+        for _ in range(rng.randint(5, 15)):
+            issue(session, world, priority_code=rng.choice([None, None, "elderly"]),
+                  now=MORNING + dt.timedelta(minutes=rng.randint(0, 30)))  # out of order, with ties
+        waiting = session.scalars(select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.id)).all()
+        for ticket in rng.sample(waiting, len(waiting) // 3):
+            if rng.random() < 0.2:
+                queue.cancel(session, officer, ticket.id, now=MORNING)
+            elif rng.random() < 0.8 or ticket.target_counter_id is not None:
+                counter = world.counters[rng.choice([1, 2, 3])]
+                if counter.id != ticket.target_counter_id:
+                    queue.transfer(session, officer, ticket_id=ticket.id, to_counter_id=counter.id,
+                                   keep_position=rng.random() < 0.7,
+                                   now=MORNING + dt.timedelta(minutes=rng.randint(0, 40)))
+        told = {token: ahead for token, ahead, _ in standings(session, service_id, MORNING.date(), MORNING)}
+        waiting = session.execute(select(Ticket.id, Ticket.tracking_token, Ticket.target_counter_id)
+                                  .where(Ticket.state == "waiting", Ticket.service_id == service_id)).all()
+        assert any(target is not None for _, _, target in waiting), round_
+        rule = people_ahead_of(session.connection(), [ticket_id for ticket_id, _, _ in waiting])
+        assert told == {token: rule[ticket_id] for ticket_id, token, _ in waiting}, round_
+        session.commit()
+
+
 def test_opening_hours(session) -> None:
     hours = {"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}
     world = build_world(session, code="H", opening_hours=hours)
@@ -231,7 +294,7 @@ def test_inactive_service_refuses_tickets(session, world: World) -> None:
 def test_a_kiosk_cannot_issue_for_another_site(session, world: World) -> None:
     other = build_world(session, code="T2")
     with pytest.raises(DomainError) as raised:
-        queue.issue_ticket(session, world.kiosk_actor, other.services["LLTP"].id, now=MORNING)
+        issue_ticket(session, world.kiosk_actor, other.services["LLTP"].id, now=MORNING)
     assert raised.value.status == 404
 
 
@@ -590,3 +653,11 @@ def test_close_out_ends_the_day_and_is_safe_to_run_twice(session, world: World) 
     later = queue.close_out(session, now=dt.datetime.now(UTC) + queue.EVENT_LOG_KEPT + dt.timedelta(minutes=1))
     assert later.events_pruned == logged
     assert session.scalars(select(EventLog)).all() == []
+
+
+def test_a_tracking_token_never_looks_like_a_user_or_device_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    # token_urlsafe can start with "hdd_" (about once in 17 million tickets): such a
+    # phone would be taken for a device by the credential resolver and refused.
+    made = iter(["hdd_aaaa", "hdu_bbbb", "plain-token"])
+    monkeypatch.setattr(common.secrets, "token_urlsafe", lambda _n: next(made))
+    assert common.new_tracking_token() == "plain-token"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
 from sqlalchemy import delete
 
 from contract import events as ev
-from server.events import bus
+from server.events import PUBLISHER, DomainEvent
 from server.extensions import db
 from server.models import EventLog
-from server.realtime import OrderedDelivery, socketio
+from server.realtime import OrderedDelivery, SocketIOPublisher, socketio
 from server.services import queue
-from tests.server.factory import World, build_world
+from server.services.estimates import standings
+from tests.server.factory import World, build_world, issue_ticket
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ def calls(messages: list[tuple[str, dict]]) -> list[str]:
 def issue_and_call(session, world: World, officer: str, counter: int, count: int) -> list[str]:
     numbers = []
     for _ in range(count):
-        queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+        issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
         ticket = queue.call_next(session, world.actor(officer), world.counters[counter].id)
         numbers.append(ticket.number)
         queue.mark_no_show(session, world.actor(officer), world.counters[counter].id)
@@ -108,8 +111,8 @@ def test_a_gap_older_than_the_log_gets_a_snapshot(app, world: World) -> None:
 def test_each_client_hears_only_its_rooms(app, world: World) -> None:
     session = db.session()
     other_site = build_world(session, code="T2")
-    ticket = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
-    bystander = queue.issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
+    ticket = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    bystander = issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
     phone = connect(app, token=ticket.tracking_token)
     kiosk = connect(app, token=world.tokens["kiosk"])
     stranger = connect(app, token=other_site.tokens["display"])
@@ -136,8 +139,6 @@ def test_bad_credentials_are_refused(app, world: World) -> None:
 
 
 def test_delivery_puts_events_back_in_order_and_drops_repeats() -> None:
-    from server.events import DomainEvent
-
     out: list[int] = []
     delivery = OrderedDelivery(lambda e: out.append(e.seq), lambda site, after, upto: [])
     event = [DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in range(10, 15)]
@@ -152,10 +153,6 @@ def test_delivery_puts_events_back_in_order_and_drops_repeats() -> None:
 
 
 def test_delivery_fills_a_gap_from_the_log() -> None:
-    import time
-
-    from server.events import DomainEvent
-
     out: list[int] = []
     log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 6)}
     delivery = OrderedDelivery(
@@ -169,21 +166,17 @@ def test_delivery_fills_a_gap_from_the_log() -> None:
 
 
 def test_publisher_is_the_socketio_one(app) -> None:
-    from server.realtime import SocketIOPublisher
-
-    assert isinstance(bus.publisher, SocketIOPublisher)
+    assert isinstance(app.extensions[PUBLISHER], SocketIOPublisher)
 
 
 def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World) -> None:
-    import time
-
     session = db.session()
-    first = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
-    mine = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    first = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    mine = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     phone = connect(app, token=mine.tracking_token)
     snapshot = dict(received(phone))[ev.SNAPSHOT]
     assert snapshot["ticket"]["people_ahead"] == 1
-    queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="elderly")
+    issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="elderly")
     queue.open_counter(session, world.actor("o1"), world.counters[1].id)
     queue.call_next(session, world.actor("o1"), world.counters[1].id)  # the priority ticket
     queue.mark_no_show(session, world.actor("o1"), world.counters[1].id)
@@ -203,11 +196,9 @@ def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World)
 
 
 def test_standings_follow_the_call_policy(app, world: World) -> None:
-    from server.services.estimates import standings
-
     session = db.session()
-    ordinary = [queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)]
-    priority = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled")
+    ordinary = [issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)]
+    priority = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled")
     rows = {token: (ahead, wait) for token, ahead, wait in
             standings(session, world.services["LLTP"].id, priority.business_day, priority.issued_at)}
     assert rows[priority.tracking_token][0] == 0
@@ -229,19 +220,19 @@ def test_delivery_starts_after_what_a_first_client_was_given() -> None:
 
 
 def test_standings_are_computed_only_for_a_service_a_phone_here_follows(app, world: World, monkeypatch) -> None:
-    publisher = bus.publisher
+    publisher = app.extensions[PUBLISHER]
     scheduled: list[tuple] = []
     monkeypatch.setattr(publisher.server, "start_background_task", lambda *args: scheduled.append(args))
     session = db.session()
-    queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     assert scheduled == []  # nobody follows anything
-    mine = queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    mine = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     connect(app, token=mine.tracking_token)
     session.close()
     session = db.session()
-    queue.issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
+    issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
     assert scheduled == []  # another service's queue
-    queue.issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     assert [args[1:] for args in scheduled] == [(world.site.id, (world.services["LLTP"].id, mine.business_day.isoformat()))]
 
 
@@ -299,7 +290,7 @@ def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(app,
     display = connect(app, token=world.tokens["display"])
     received(display)
     display.disconnect()
-    publisher = bus.publisher
+    publisher = app.extensions[PUBLISHER]
     on_the_way: list = []
     monkeypatch.setattr(publisher, "publish", on_the_way.extend)  # committed, not delivered here yet
     issue_and_call(session, world, "o1", 1, 1)
