@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="hangdoi-bench-deploy-"))
     env = {"HANGDOI_REDIS_URL": REDIS_URL, "HANGDOI_REDIS_CHANNEL": f"hangdoi-bench-{secrets.token_hex(4)}",
-           "HANGDOI_SECRET_KEY": secrets.token_hex(32)}
+           "HANGDOI_SECRET_KEY": secrets.token_hex(32), "HANGDOI_TRUSTED_PROXIES": "1"}
     first = Server("postgres", DATABASE, env=env)
     servers = [first] + [Server("postgres", DATABASE, shared_database_url=first.database_url, env=env)
                          for _ in range(args.processes - 1)]

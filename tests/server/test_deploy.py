@@ -234,7 +234,8 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     tag = secrets.token_hex(4)
-    common = {"HANGDOI_REDIS_URL": redis_url, "HANGDOI_SECRET_KEY": secrets.token_hex(32)}
+    common = {"HANGDOI_REDIS_URL": redis_url, "HANGDOI_SECRET_KEY": secrets.token_hex(32),
+              "HANGDOI_TRUSTED_PROXIES": "1"}  # as the environment file says
     # Set up and started in parallel: each process takes seconds to import and start.
     with ThreadPoolExecutor(2) as pool:
         making_a = pool.submit(_install, tmp_path / "a", DATABASE_A, PROCESSES,
