@@ -10,12 +10,17 @@ started again (as systemd's Restart=always does): no answered ticket is lost, an
 displays reconnect and are replayed what they missed, checked event by event against
 the event log. A second install (its own database and Redis channel) runs beside the
 first all along, and neither sees the other's events.
+
+Apart from that (not slow): deploy/postgres-setup.sh, run against the test PostgreSQL
+server, makes a role and a database that the servers' migrations run on.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import subprocess
 import threading
 import time
 from collections import Counter as Tally
@@ -30,9 +35,11 @@ import engineio
 import pytest
 import requests
 import socketio
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from contract import events as ev
+from server.db import make_engine
+from server.migrate import upgrade
 from tests.conftest import REQUIRE_SERVICES, require_redis
 from tests.server.live import (
     DEMO_OFFICER_PASSWORD,
@@ -42,8 +49,6 @@ from tests.server.live import (
     require_postgres,
 )
 from tests.server.nginx import Nginx, nginx_binary
-
-pytestmark = pytest.mark.slow
 
 DATABASE_A = "hangdoi_deploy_a"
 DATABASE_B = "hangdoi_deploy_b"
@@ -393,6 +398,7 @@ def _assert_numbers_gap_free(install: Install) -> None:
 # --------------------------------------------------------------------------- the test
 
 
+@pytest.mark.slow
 def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
     a, b, nginx = deployment.a, deployment.b, deployment.nginx
     # The long-polling display stands for a browser, whose engine.io client takes a poll
@@ -564,3 +570,44 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
     assert b_numbers <= {row.number for row in b.query("SELECT number FROM ticket")}
     print(f"events: first install {len(log)} ({len(burst_calls)} calls in the burst), second {len(b_log)}; "
           + ", ".join(f"{d.name}: {len(d.events)} events, {d.connects} connects" for d in displays))
+
+
+# --------------------------------------------------------------------------- PostgreSQL set-up
+
+
+def test_the_postgres_setup_script_makes_a_database_the_servers_can_migrate() -> None:
+    admin_url = make_url(require_postgres())
+    if shutil.which("psql") is None:
+        pytest.skip("psql (postgresql-client) is not installed")
+    name = f"hangdoi_setup_{secrets.token_hex(3)}"
+    password = secrets.token_hex(12)
+    env = {**os.environ, "PGHOST": admin_url.host or "127.0.0.1", "PGPORT": str(admin_url.port or 5432),
+           "PGUSER": admin_url.username or "postgres", "HANGDOI_DB_PASSWORD": password, "HANGDOI_DB_NAME": name,
+           "HANGDOI_DB_USER": name, "HANGDOI_PROCESSES": "2"}
+    if admin_url.password:
+        env["PGPASSWORD"] = admin_url.password
+    script = str(Path(__file__).resolve().parents[2] / "deploy" / "postgres-setup.sh")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        for _ in range(2):  # safe to run again
+            result = subprocess.run(["sh", script], env=env, capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert "2 server processes x 4 connections + 10 spare = 18 connections" in result.stdout, result.stdout
+        # The role owns its database: the servers' migrations run as it.
+        engine = make_engine(admin_url.set(username=name, password=password, database=name).render_as_string(
+            hide_password=False))
+        try:
+            upgrade(engine)
+            with engine.connect() as connection:
+                assert connection.scalar(text("SELECT count(*) FROM site")) == 0
+                assert connection.scalar(text("SHOW server_encoding")) == "UTF8"
+        finally:
+            engine.dispose()
+        with admin.connect() as connection:
+            superuser = connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"), {"n": name})
+            assert superuser is False
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()
