@@ -18,6 +18,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -75,11 +76,16 @@ def drop_postgres_database(name: str) -> None:
 class Server:
     """A temporary instance (SQLite file or its own PostgreSQL database) and its server process."""
 
-    def __init__(self, db: str, database_name: str = "hangdoi_bench") -> None:
+    def __init__(self, db: str, database_name: str = "hangdoi_bench", *, shared_database_url: str | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.instance = Path(tempfile.mkdtemp(prefix="hangdoi-bench-"))
         self.db = db
         self.database_name = database_name
-        if db == "postgres":
+        # Another process of the same install: its database exists and is not ours to drop.
+        self.owns_database = shared_database_url is None
+        if shared_database_url:
+            self.database_url = shared_database_url
+        elif db == "postgres":
             self.database_url = fresh_postgres_database(database_name)
         else:
             self.database_url = f"sqlite:///{self.instance / 'hangdoi.sqlite3'}"
@@ -89,6 +95,7 @@ class Server:
         self.env.setdefault("HANGDOI_SQLITE_SYNCHRONOUS", "FULL")
         # One kiosk token issues far faster than a kiosk's visitors can; the limit is still checked.
         self.env.setdefault("HANGDOI_RATELIMIT_ISSUE_PER_DEVICE", "1000000/minute")
+        self.env.update(env or {})
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = self.instance / "server.log"
         self.devices: list[dict[str, object]] = []
@@ -158,7 +165,7 @@ class Server:
 
     def close(self) -> None:
         self.stop()
-        if self.db == "postgres":
+        if self.db == "postgres" and self.owns_database:
             drop_postgres_database(self.database_name)
         shutil.rmtree(self.instance, ignore_errors=True)
 
@@ -330,13 +337,13 @@ def _bump_sequences(engine: Engine) -> None:
 class Connection:
     """One keep-alive HTTP/1.1 connection, minimal and fast."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> None:
+        self.host, self.port, self.tls = host, port, tls
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port, ssl=self.tls)
 
     @staticmethod
     def build(method: str, path: str, body: object = None, token: str | None = None) -> bytes:
@@ -410,8 +417,9 @@ class Result:
         return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))] * 1000
 
 
-async def _drive(port: int, concurrency: int, total: int, unit: Unit) -> tuple[list[float], int, int, float]:
-    connections = [Connection("127.0.0.1", port) for _ in range(concurrency)]
+async def _drive(port: int, concurrency: int, total: int, unit: Unit,
+                 tls: ssl.SSLContext | None = None) -> tuple[list[float], int, int, float]:
+    connections = [Connection("127.0.0.1", port, tls) for _ in range(concurrency)]
     await asyncio.gather(*(c.open() for c in connections))
     latencies: list[float] = []
     counts = {"requests": 0, "errors": 0}

@@ -2,7 +2,7 @@
 ``hangdoi-server COMMAND`` (see :mod:`server.main`) or ``flask --app server COMMAND``.
 
 init-db, upgrade, load-demo, prepare-demo, create-user, register-device, revoke-device,
-close-out, serve.
+close-out, backup, serve.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -184,6 +185,72 @@ def close_out_command(ctx: click.Context, site_code: str | None, day: dt.datetim
     )
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@with_appcontext
+def backup_command(file: Path, force: bool) -> None:
+    """Copy the SQLite database to FILE while the server runs (PostgreSQL: use pg_dump)."""
+    engine = _db().engine
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        raise click.ClickException(
+            f"backup copies a SQLite database; this one is {engine.dialect.name}: back it up with pg_dump "
+            "(see README, Deployment)"
+        )
+    source_path = Path(engine.url.database)
+    if not source_path.exists():
+        raise click.ClickException(f"there is no database at {source_path}")
+    file = file.resolve()
+    if file == source_path.resolve():
+        raise click.ClickException("FILE is the database itself")
+    if file.exists() and not force:
+        raise click.ClickException(f"{file} exists (--force replaces it)")
+    pages = sqlite_backup(source_path, file)
+    click.echo(f"Backed up {source_path} to {file} ({pages} pages).")
+
+
+def sqlite_backup(source_path: Path, target: Path) -> int:
+    """Copy a live SQLite database to `target` with SQLite's online backup API; return its pages.
+
+    The copy is one consistent snapshot, taken in a single backup step: in WAL mode that
+    is one read transaction, which the server's writers do not wait for (a step-wise copy
+    would start again after every write of another connection, and might never end on a
+    busy server). It is written beside `target`, made a single self-contained file
+    (rollback journal instead of WAL), checked, synced, and only then renamed over
+    `target`: an interrupted backup never leaves a half-written file under its name.
+    """
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    # Read-only: the backup must not create the database or change it in any way.
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                raise click.ClickException(f"the copy fails its integrity check: {problems[:5]}")
+            pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
+        finally:
+            copy.close()
+        with open(partial, "rb") as written:
+            os.fsync(written.fileno())
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    os.replace(partial, target)
+    # The rename is durable once the folder is synced.
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+    return pages
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -208,6 +275,7 @@ COMMANDS = (
     register_device_command,
     revoke_device_command,
     close_out_command,
+    backup_command,
     serve_command,
 )
 
