@@ -76,8 +76,14 @@ def drop_postgres_database(name: str) -> None:
 class Server:
     """A temporary instance (SQLite file or its own PostgreSQL database) and its server process."""
 
-    def __init__(self, db: str, database_name: str = "hangdoi_bench", *, shared_database_url: str | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        db: str,
+        database_name: str = "hangdoi_bench",
+        *,
+        shared_database_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.instance = Path(tempfile.mkdtemp(prefix="hangdoi-bench-"))
         self.db = db
         self.database_name = database_name
@@ -90,8 +96,12 @@ class Server:
         else:
             self.database_url = f"sqlite:///{self.instance / 'hangdoi.sqlite3'}"
         self.port = free_port()
-        self.env = dict(os.environ, HANGDOI_DATABASE_URL=self.database_url,
-                        HANGDOI_PUBLIC_URL=f"http://127.0.0.1:{self.port}", PYTHONUNBUFFERED="1")
+        self.env = dict(
+            os.environ,
+            HANGDOI_DATABASE_URL=self.database_url,
+            HANGDOI_PUBLIC_URL=f"http://127.0.0.1:{self.port}",
+            PYTHONUNBUFFERED="1",
+        )
         self.env.setdefault("HANGDOI_SQLITE_SYNCHRONOUS", "FULL")
         # One kiosk token issues far faster than a kiosk's visitors can; the limit is still checked.
         self.env.setdefault("HANGDOI_RATELIMIT_ISSUE_PER_DEVICE", "1000000/minute")
@@ -103,8 +113,12 @@ class Server:
     def prepare_demo(self, old_tickets: int = 0) -> None:
         """The demo centre, with `old_tickets` closed tickets of past days put in first."""
         log(f"preparing a demo instance on {self.db} in {self.instance} ...")
-        subprocess.run([SERVER_COMMAND, "--instance", str(self.instance), "prepare-demo"], env=self.env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [SERVER_COMMAND, "--instance", str(self.instance), "prepare-demo"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
         self.devices = json.loads((self.instance / "demo-devices.json").read_text())
         if old_tickets:
             started = time.monotonic()
@@ -124,14 +138,30 @@ class Server:
 
     def command(self) -> tuple[list[str], dict[str, str]]:
         """The server's command line and environment: the production server."""
-        return ([SERVER_COMMAND, "--instance", str(self.instance), "serve", "--host", "127.0.0.1", "--port",
-                 str(self.port)], self.env)
+        return (
+            [
+                SERVER_COMMAND,
+                "--instance",
+                str(self.instance),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            self.env,
+        )
 
     def start(self) -> None:
         argv, env = self.command()
         log_file = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
-            argv, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, cwd=self.instance,
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=self.instance,
         )
         log_file.close()
         deadline = time.monotonic() + 30
@@ -139,7 +169,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/health", timeout=2):
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/api/v1/health", timeout=2
+                ):
                     return
             except OSError:
                 time.sleep(0.05)
@@ -179,16 +211,30 @@ def add_officers(engine: Engine, usernames: Sequence[str], site_id: int = 1) -> 
     password_hash = generate_password_hash(OFFICER_PASSWORD)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO user_account (site_id, username, full_name, role, password_hash, active, created_at)"
-                 " VALUES (:site, :username, :name, 'officer', :hash, :active, :at)"),
-            [{"site": site_id, "username": u, "name": f"Cán bộ {u}", "hash": password_hash, "active": True,
-              "at": dt.datetime(2024, 1, 1)} for u in usernames],
+            text(
+                "INSERT INTO user_account (site_id, username, full_name, role, password_hash, active, created_at)"
+                " VALUES (:site, :username, :name, 'officer', :hash, :active, :at)"
+            ),
+            [
+                {
+                    "site": site_id,
+                    "username": u,
+                    "name": f"Cán bộ {u}",
+                    "hash": password_hash,
+                    "active": True,
+                    "at": dt.datetime(2024, 1, 1),
+                }
+                for u in usernames
+            ],
         )
 
 
 def _services(engine: Engine) -> list[tuple[int, int]]:
     with engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(text("SELECT id, series_id FROM service ORDER BY id"))]
+        return [
+            tuple(r)
+            for r in connection.execute(text("SELECT id, series_id FROM service ORDER BY id"))
+        ]
 
 
 def _series_start(engine: Engine) -> dict[int, int]:
@@ -202,12 +248,13 @@ def _insert_tickets(engine: Engine, tickets: list[dict], events: list[dict], num
     chunk = 20_000
     with engine.begin() as connection:
         for i in range(0, len(tickets), chunk):
-            connection.execute(insert(Ticket), tickets[i:i + chunk])
+            connection.execute(insert(Ticket), tickets[i : i + chunk])
         for i in range(0, len(events), chunk):
-            connection.execute(insert(TicketEvent), events[i:i + chunk])
-        connection.execute(insert(DailyNumber), [
-            {"series_id": s, "business_day": d, "last": last} for (s, d), last in numbers.items()
-        ])
+            connection.execute(insert(TicketEvent), events[i : i + chunk])
+        connection.execute(
+            insert(DailyNumber),
+            [{"series_id": s, "business_day": d, "last": last} for (s, d), last in numbers.items()],
+        )
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE ticket, ticket_event, daily_number"))
@@ -241,42 +288,88 @@ def fill_old_tickets(engine: Engine, count: int, *, days: int = 250, seed: int =
         service_id, series_id = rng.choice(services)
         seq = numbers.get((series_id, day), starts[series_id] - 1) + 1
         numbers[(series_id, day)] = seq
-        issued = dt.datetime.combine(day, dt.time(1, 0)) + dt.timedelta(seconds=rng.randrange(8 * 3600))
+        issued = dt.datetime.combine(day, dt.time(1, 0)) + dt.timedelta(
+            seconds=rng.randrange(8 * 3600)
+        )
         called = issued + dt.timedelta(minutes=rng.randrange(1, 40))
         started = called + dt.timedelta(minutes=1)
         finished = started + dt.timedelta(minutes=rng.randrange(3, 20))
         roll = rng.random()
         if roll < 0.85:
-            state, path = "done", [("issue", None, "waiting", issued), ("call", "waiting", "called", called),
-                                    ("start", "called", "serving", started), ("finish", "serving", "done", finished)]
+            state, path = (
+                "done",
+                [
+                    ("issue", None, "waiting", issued),
+                    ("call", "waiting", "called", called),
+                    ("start", "called", "serving", started),
+                    ("finish", "serving", "done", finished),
+                ],
+            )
         elif roll < 0.93:
-            state, path = "no_show", [("issue", None, "waiting", issued), ("call", "waiting", "called", called),
-                                       ("no_show", "called", "no_show", started)]
+            state, path = (
+                "no_show",
+                [
+                    ("issue", None, "waiting", issued),
+                    ("call", "waiting", "called", called),
+                    ("no_show", "called", "no_show", started),
+                ],
+            )
         elif roll < 0.97:
-            state, path = "cancelled", [("issue", None, "waiting", issued), ("cancel", "waiting", "cancelled", called)]
+            state, path = (
+                "cancelled",
+                [("issue", None, "waiting", issued), ("cancel", "waiting", "cancelled", called)],
+            )
         else:
-            state, path = "expired", [("issue", None, "waiting", issued), ("expire", "waiting", "expired", finished)]
+            state, path = (
+                "expired",
+                [("issue", None, "waiting", issued), ("expire", "waiting", "expired", finished)],
+            )
         counter_id = rng.randrange(1, 21) if state in ("done", "no_show") else None
-        tickets.append({
-            "id": ticket_id, "site_id": 1, "service_id": service_id, "series_id": series_id, "business_day": day,
-            "seq": seq, "number": f"{seq:04d}", "state": state, "priority_category_id": None,
-            "dossier_code": None, "tracking_token": _token(i, "old"), "lang": "vi",
-            "issued_at": issued.replace(tzinfo=dt.UTC), "queued_at": issued.replace(tzinfo=dt.UTC),
-            "called_at": called.replace(tzinfo=dt.UTC) if counter_id else None,
-            "started_at": started.replace(tzinfo=dt.UTC) if state == "done" else None,
-            "finished_at": path[-1][3].replace(tzinfo=dt.UTC), "call_count": 1 if counter_id else 0,
-            "counter_id": counter_id, "target_counter_id": None,
-            "outcome": "completed" if state == "done" else None, "transferred_from_id": None,
-            "issued_by_device_id": 1, "issued_by_user_id": None,
-        })
+        tickets.append(
+            {
+                "id": ticket_id,
+                "site_id": 1,
+                "service_id": service_id,
+                "series_id": series_id,
+                "business_day": day,
+                "seq": seq,
+                "number": f"{seq:04d}",
+                "state": state,
+                "priority_category_id": None,
+                "dossier_code": None,
+                "tracking_token": _token(i, "old"),
+                "lang": "vi",
+                "issued_at": issued.replace(tzinfo=dt.UTC),
+                "queued_at": issued.replace(tzinfo=dt.UTC),
+                "called_at": called.replace(tzinfo=dt.UTC) if counter_id else None,
+                "started_at": started.replace(tzinfo=dt.UTC) if state == "done" else None,
+                "finished_at": path[-1][3].replace(tzinfo=dt.UTC),
+                "call_count": 1 if counter_id else 0,
+                "counter_id": counter_id,
+                "target_counter_id": None,
+                "outcome": "completed" if state == "done" else None,
+                "transferred_from_id": None,
+                "issued_by_device_id": 1,
+                "issued_by_user_id": None,
+            }
+        )
         for action, from_state, to_state, at in path:
             event_id += 1
-            events.append({
-                "id": event_id, "ticket_id": ticket_id, "site_id": 1, "action": action, "from_state": from_state,
-                "to_state": to_state, "at": at.replace(tzinfo=dt.UTC), "user_id": None,
-                "device_id": 1 if action == "issue" else None,
-                "counter_id": counter_id if action != "issue" else None, "note": None,
-            })
+            events.append(
+                {
+                    "id": event_id,
+                    "ticket_id": ticket_id,
+                    "site_id": 1,
+                    "action": action,
+                    "from_state": from_state,
+                    "to_state": to_state,
+                    "at": at.replace(tzinfo=dt.UTC),
+                    "user_id": None,
+                    "device_id": 1 if action == "issue" else None,
+                    "counter_id": counter_id if action != "issue" else None,
+                    "note": None,
+                }
+            )
     _insert_tickets(engine, tickets, events, numbers)
     _bump_sequences(engine)
 
@@ -290,8 +383,12 @@ def fill_waiting_tickets(engine: Engine, per_service: dict[int, int]) -> None:
     now = dt.datetime.now(dt.UTC)
     day = business_day(now, "Asia/Ho_Chi_Minh")
     with engine.connect() as connection:
-        numbers = {(s, day): last for s, last in connection.execute(
-            text("SELECT series_id, last FROM daily_number WHERE business_day = :d"), {"d": day})}
+        numbers = {
+            (s, day): last
+            for s, last in connection.execute(
+                text("SELECT series_id, last FROM daily_number WHERE business_day = :d"), {"d": day}
+            )
+        }
         next_id = (connection.scalar(text("SELECT max(id) FROM ticket")) or 0) + 1
         next_event = (connection.scalar(text("SELECT max(id) FROM ticket_event")) or 0) + 1
     if numbers:
@@ -305,17 +402,49 @@ def fill_waiting_tickets(engine: Engine, per_service: dict[int, int]) -> None:
         seq = numbers.get((series_id, day), starts[series_id] - 1) + 1
         numbers[(series_id, day)] = seq
         at = base + dt.timedelta(milliseconds=i)
-        tickets.append({
-            "id": next_id + i, "site_id": 1, "service_id": service_id, "series_id": series_id,
-            "business_day": day, "seq": seq, "number": f"W{seq:05d}", "state": "waiting",
-            "priority_category_id": None, "dossier_code": None, "tracking_token": _token(i, "wait"),
-            "lang": "vi", "issued_at": at, "queued_at": at, "call_count": 0, "issued_by_device_id": 1,
-            "counter_id": None, "target_counter_id": None, "transferred_from_id": None, "issued_by_user_id": None,
-            "called_at": None, "started_at": None, "finished_at": None, "outcome": None,
-        })
-        events.append({"id": next_event + i, "ticket_id": next_id + i, "site_id": 1, "action": "issue",
-                       "from_state": None, "to_state": "waiting", "at": at, "user_id": None, "device_id": 1,
-                       "counter_id": None, "note": None})
+        tickets.append(
+            {
+                "id": next_id + i,
+                "site_id": 1,
+                "service_id": service_id,
+                "series_id": series_id,
+                "business_day": day,
+                "seq": seq,
+                "number": f"W{seq:05d}",
+                "state": "waiting",
+                "priority_category_id": None,
+                "dossier_code": None,
+                "tracking_token": _token(i, "wait"),
+                "lang": "vi",
+                "issued_at": at,
+                "queued_at": at,
+                "call_count": 0,
+                "issued_by_device_id": 1,
+                "counter_id": None,
+                "target_counter_id": None,
+                "transferred_from_id": None,
+                "issued_by_user_id": None,
+                "called_at": None,
+                "started_at": None,
+                "finished_at": None,
+                "outcome": None,
+            }
+        )
+        events.append(
+            {
+                "id": next_event + i,
+                "ticket_id": next_id + i,
+                "site_id": 1,
+                "action": "issue",
+                "from_state": None,
+                "to_state": "waiting",
+                "at": at,
+                "user_id": None,
+                "device_id": 1,
+                "counter_id": None,
+                "note": None,
+            }
+        )
     _insert_tickets(engine, tickets, events, numbers)
     _bump_sequences(engine)
 
@@ -326,9 +455,11 @@ def _bump_sequences(engine: Engine) -> None:
         return
     with engine.begin() as connection:
         for table in ("ticket", "ticket_event"):
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            ))
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+            )
 
 
 # --------------------------------------------------------------------------- the client
@@ -417,13 +548,16 @@ class Result:
         return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))] * 1000
 
 
-async def _drive(port: int, concurrency: int, total: int, unit: Unit,
-                 tls: ssl.SSLContext | None = None) -> tuple[list[float], int, int, float]:
+async def _drive(
+    port: int, concurrency: int, total: int, unit: Unit, tls: ssl.SSLContext | None = None
+) -> tuple[list[float], int, int, float]:
     connections = [Connection("127.0.0.1", port, tls) for _ in range(concurrency)]
     await asyncio.gather(*(c.open() for c in connections))
     latencies: list[float] = []
     counts = {"requests": 0, "errors": 0}
-    per_worker = [total // concurrency + (1 if w < total % concurrency else 0) for w in range(concurrency)]
+    per_worker = [
+        total // concurrency + (1 if w < total % concurrency else 0) for w in range(concurrency)
+    ]
 
     async def worker(w: int) -> None:
         conn = connections[w]
@@ -445,8 +579,17 @@ async def _drive(port: int, concurrency: int, total: int, unit: Unit,
 def run(server: Server, label: str, concurrency: int, total: int, unit: Unit) -> Result:
     cpu_before, client_before = server.cpu_seconds(), time.process_time()
     latencies, made, errors, seconds = asyncio.run(_drive(server.port, concurrency, total, unit))
-    return Result(label, concurrency, len(latencies), made, errors, seconds, latencies,
-                  server.cpu_seconds() - cpu_before, time.process_time() - client_before)
+    return Result(
+        label,
+        concurrency,
+        len(latencies),
+        made,
+        errors,
+        seconds,
+        latencies,
+        server.cpu_seconds() - cpu_before,
+        time.process_time() - client_before,
+    )
 
 
 def simple(request: bytes | Sequence[bytes], expect: int) -> Unit:
@@ -467,25 +610,31 @@ def health_unit() -> Unit:
 # --------------------------------------------------------------------------- output
 
 
-HEADER = (f"{'db':<8} {'old':>7} {'conc':>4} {'route':<22} {'units':>6} {'err':>4} {'units/s':>8} "
-          f"{'p50 ms':>7} {'p99 ms':>7} {'srv CPU ms/unit':>15} {'srv CPU ms/req':>14} {'client CPU ms/unit':>18}")
+HEADER = (
+    f"{'db':<8} {'old':>7} {'conc':>4} {'route':<22} {'units':>6} {'err':>4} {'units/s':>8} "
+    f"{'p50 ms':>7} {'p99 ms':>7} {'srv CPU ms/unit':>15} {'srv CPU ms/req':>14} {'client CPU ms/unit':>18}"
+)
 
 
 def row(db: str, old: int, result: Result) -> str:
     per_unit = 1000 / max(1, result.units)
     per_req = 1000 / max(1, result.requests)
-    return (f"{db:<8} {old:>7} {result.concurrency:>4} {result.label:<22} {result.units:>6} {result.errors:>4} "
-            f"{result.rate:>8.0f} {result.percentile(50):>7.1f} {result.percentile(99):>7.1f} "
-            f"{result.server_cpu * per_unit:>15.2f} {result.server_cpu * per_req:>14.2f} "
-            f"{result.client_cpu * per_unit:>18.3f}")
+    return (
+        f"{db:<8} {old:>7} {result.concurrency:>4} {result.label:<22} {result.units:>6} {result.errors:>4} "
+        f"{result.rate:>8.0f} {result.percentile(50):>7.1f} {result.percentile(99):>7.1f} "
+        f"{result.server_cpu * per_unit:>15.2f} {result.server_cpu * per_req:>14.2f} "
+        f"{result.client_cpu * per_unit:>18.3f}"
+    )
 
 
 def ratio_line(work: Result, baseline: Result) -> str:
     work_cpu = work.server_cpu / max(1, work.requests)
     base_cpu = baseline.server_cpu / max(1, baseline.requests)
-    return (f"{'':<8} {'':>7} {work.concurrency:>4} {work.label} / {baseline.label}: server CPU per request "
-            f"{work_cpu / base_cpu if base_cpu else float('nan'):.1f}x, throughput "
-            f"{work.requests / work.seconds / (baseline.requests / baseline.seconds):.2f}x (requests/s)")
+    return (
+        f"{'':<8} {'':>7} {work.concurrency:>4} {work.label} / {baseline.label}: server CPU per request "
+        f"{work_cpu / base_cpu if base_cpu else float('nan'):.1f}x, throughput "
+        f"{work.requests / work.seconds / (baseline.requests / baseline.seconds):.2f}x (requests/s)"
+    )
 
 
 def median_line(rounds: Sequence[tuple[Result, Result]]) -> str:
@@ -495,11 +644,14 @@ def median_line(rounds: Sequence[tuple[Result, Result]]) -> str:
     rates = statistics.median(w.rate for w, _ in rounds)
     p99 = statistics.median(w.percentile(99) for w, _ in rounds)
     ratio = statistics.median(
-        (w.server_cpu / max(1, w.requests)) / max(1e-9, b.server_cpu / max(1, b.requests)) for w, b in rounds
+        (w.server_cpu / max(1, w.requests)) / max(1e-9, b.server_cpu / max(1, b.requests))
+        for w, b in rounds
     )
     work = rounds[0][0]
-    return (f"{'':<8} {'':>7} {work.concurrency:>4} median of {len(rounds)} rounds: {work.label} {rates:.0f} units/s, "
-            f"p99 {p99:.1f} ms, server CPU per request {ratio:.1f}x the baseline's")
+    return (
+        f"{'':<8} {'':>7} {work.concurrency:>4} median of {len(rounds)} rounds: {work.label} {rates:.0f} units/s, "
+        f"p99 {p99:.1f} ms, server CPU per request {ratio:.1f}x the baseline's"
+    )
 
 
 def concurrency_levels(value: str) -> list[int]:

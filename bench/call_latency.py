@@ -124,8 +124,10 @@ class ThreadingServer(Server):
     """The same app with async_mode "threading" under Werkzeug's threaded server."""
 
     def command(self) -> tuple[list[str], dict[str, str]]:
-        return ([sys.executable, "-c", THREADING_SERVER, str(self.instance), str(self.port)],
-                dict(self.env, HANGDOI_ASYNC_MODE="threading"))
+        return (
+            [sys.executable, "-c", THREADING_SERVER, str(self.instance), str(self.port)],
+            dict(self.env, HANGDOI_ASYNC_MODE="threading"),
+        )
 
 
 # --------------------------------------------------------------------------- client process
@@ -141,7 +143,9 @@ async def _clients_main(spec_path: str) -> None:
     auths: list[dict] = spec["auths"]
     kinds: list[str] = spec["kinds"]
     batch = spec["batch"]
-    receipts: list[tuple[int, int, int, float]] = []  # (client kind: 0 phone 1 display, ticket id, seq, t)
+    receipts: list[
+        tuple[int, int, int, float]
+    ] = []  # (client kind: 0 phone 1 display, ticket id, seq, t)
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
     clients: list[socketio.AsyncClient] = []
     connect_times: list[float] = []
@@ -161,7 +165,9 @@ async def _clients_main(spec_path: str) -> None:
         sio = make(0 if kinds[i] == "phone" else 1)
         started = now()
         try:
-            await asyncio.wait_for(sio.connect(url, auth=auths[i], transports=["websocket"], wait_timeout=60), 90)
+            await asyncio.wait_for(
+                sio.connect(url, auth=auths[i], transports=["websocket"], wait_timeout=60), 90
+            )
         except Exception as error:  # noqa: BLE001 - counted and reported
             failures[type(error).__name__ + ": " + str(error)[:80]] += 1
             return
@@ -176,8 +182,17 @@ async def _clients_main(spec_path: str) -> None:
     # which otherwise stop this process for ~0.5 s every few seconds at 5,000 clients.
     gc.collect()
     gc.freeze()
-    print(json.dumps({"connected": len(clients), "seconds": total, "times": connect_times,
-                      "failures": dict(failures)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "connected": len(clients),
+                "seconds": total,
+                "times": connect_times,
+                "failures": dict(failures),
+            }
+        ),
+        flush=True,
+    )
 
     # How late this process's event loop runs a 10 ms timer: when it is in the order of the
     # latencies, the client process, not the server, is what is measured.
@@ -195,10 +210,22 @@ async def _clients_main(spec_path: str) -> None:
     watcher.cancel()
     Path(spec["receipts"]).write_text(json.dumps(receipts))
     lag_ms = [x * 1000 for x in lags]
-    print(json.dumps({"done": len(receipts), "cpu": time.process_time(), "stop": line.strip(),
-                      "lag_p99": pct(lag_ms, 99), "lag_max": max(lag_ms, default=0.0)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "done": len(receipts),
+                "cpu": time.process_time(),
+                "stop": line.strip(),
+                "lag_p99": pct(lag_ms, 99),
+                "lag_max": max(lag_ms, default=0.0),
+            }
+        ),
+        flush=True,
+    )
     try:
-        await asyncio.wait_for(asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True), 20)
+        await asyncio.wait_for(
+            asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True), 20
+        )
     except TimeoutError:
         pass
     await http.close()
@@ -226,7 +253,10 @@ class ClientProcess:
         self.spec_path.write_text(json.dumps(spec))
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--clients-process", str(self.spec_path)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
         )
 
     def read(self, timeout: float) -> dict:
@@ -265,15 +295,21 @@ class ClientProcess:
 
 def _post(port: int, path: str, body: object, token: str | None = None) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})},
+        f"http://127.0.0.1:{port}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
     )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.loads(answer.read())
 
 
-async def _drive_counters(port: int, tokens: list[str], calls: int, rate: float, *,
-                          fresh: bool = False) -> list[tuple[int, int, float, float]]:
+async def _drive_counters(
+    port: int, tokens: list[str], calls: int, rate: float, *, fresh: bool = False
+) -> list[tuple[int, int, float, float]]:
     """Each of len(tokens) counters: call-next, then no-show; calls spread at `rate` per second in all.
 
     Returns (counter, ticket id, request start, request end) per call that called someone.
@@ -327,9 +363,21 @@ class Profiler:
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)
             self.process = subprocess.Popen(
-                [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--format", "raw",
-                 "--rate", "200", "--output", str(Path(directory) / f"{name}.txt")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    str(Path(sys.executable).parent / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "200",
+                    "--output",
+                    str(Path(directory) / f"{name}.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -355,16 +403,28 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
         if extra:
             add_officers(engine, extra)
         with engine.connect() as connection:
-            first_choice = dict(connection.execute(text(
-                "SELECT counter_id, service_id FROM counter_service WHERE rank = 0 AND counter_id <= :n"),
-                {"n": args.counters}).all())
+            first_choice = dict(
+                connection.execute(
+                    text(
+                        "SELECT counter_id, service_id FROM counter_service WHERE rank = 0 AND counter_id <= :n"
+                    ),
+                    {"n": args.counters},
+                ).all()
+            )
             zone_of = dict(connection.execute(text("SELECT id, zone FROM counter")).all())
         services = sorted(set(first_choice.values()))
-        per_service = -(-phones // len(services)) + -(-(args.calls + 2 * args.counters) // len(services)) * 2 + 5
+        per_service = (
+            -(-phones // len(services))
+            + -(-(args.calls + 2 * args.counters) // len(services)) * 2
+            + 5
+        )
         fill_waiting_tickets(engine, {s: per_service for s in services})
         with engine.connect() as connection:
-            waiting = connection.execute(text(
-                "SELECT id, service_id, tracking_token FROM ticket WHERE state = 'waiting' ORDER BY id")).all()
+            waiting = connection.execute(
+                text(
+                    "SELECT id, service_id, tracking_token FROM ticket WHERE state = 'waiting' ORDER BY id"
+                )
+            ).all()
         engine.dispose()
         by_service: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for tid, sid, token in waiting:
@@ -397,11 +457,16 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
         assert server.process is not None
         pid = server.process.pid
         fresh = args.mode == "threading"
-        logins = [(f"canbo{n:02d}", DEMO_PASSWORD) for n in range(1, min(DEMO_OFFICERS, args.counters) + 1)]
+        logins = [
+            (f"canbo{n:02d}", DEMO_PASSWORD)
+            for n in range(1, min(DEMO_OFFICERS, args.counters) + 1)
+        ]
         logins += [(name, OFFICER_PASSWORD) for name in extra]
         tokens = []
         for counter, (username, password) in enumerate(logins, start=1):
-            token = _post(server.port, "/api/v1/auth/token", {"username": username, "password": password})["token"]
+            token = _post(
+                server.port, "/api/v1/auth/token", {"username": username, "password": password}
+            )["token"]
             _post(server.port, f"/api/v1/counters/{counter}/open", {}, token)
             tokens.append(token)
         # Warm the call path (imports, caches, pools) with one call per counter, before any client.
@@ -409,11 +474,21 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
         time.sleep(0.5)
         rss_before = vm_rss_kib(pid)
 
-        log(f"[{args.mode} N={n_clients}] connecting {phones} phones + {displays} displays "
-            f"in batches of {args.batch} ...")
+        log(
+            f"[{args.mode} N={n_clients}] connecting {phones} phones + {displays} displays "
+            f"in batches of {args.batch} ..."
+        )
         profiler = Profiler(args.py_spy, pid, f"{args.mode}-{n_clients}-connect")
-        clients = ClientProcess({"port": server.port, "auths": auths, "kinds": kinds, "batch": args.batch,
-                                 "uvloop": args.uvloop}, workdir)
+        clients = ClientProcess(
+            {
+                "port": server.port,
+                "auths": auths,
+                "kinds": kinds,
+                "batch": args.batch,
+                "uvloop": args.uvloop,
+            },
+            workdir,
+        )
         connected = clients.read(timeout=120 + n_clients * 0.1)
         if connected["failures"]:
             log(f"  connect failures: {connected['failures']}")
@@ -421,18 +496,29 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
         time.sleep(1.0)  # let the server settle (writer greenlets / threads, ping timers)
         rss_after = vm_rss_kib(pid)
         server_threads = threads_of(pid)
-        log(f"  {connected['connected']} connected in {connected['seconds']:.1f} s; server RSS "
-            f"{rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB, {server_threads} threads")
+        log(
+            f"  {connected['connected']} connected in {connected['seconds']:.1f} s; server RSS "
+            f"{rss_before / 1024:.0f} -> {rss_after / 1024:.0f} MiB, {server_threads} threads"
+        )
 
-        log(f"[{args.mode} N={n_clients}] {args.calls} calls at {args.counters} counters, {args.rate}/s ...")
+        log(
+            f"[{args.mode} N={n_clients}] {args.calls} calls at {args.counters} counters, {args.rate}/s ..."
+        )
         profiler = Profiler(args.py_spy, pid, f"{args.mode}-{n_clients}-calls")
-        client_profiler = Profiler(args.py_spy, clients.process.pid, f"{args.mode}-{n_clients}-calls-client")
+        client_profiler = Profiler(
+            args.py_spy, clients.process.pid, f"{args.mode}-{n_clients}-calls-client"
+        )
         cpu_server, cpu_clients = cpu_of(pid), cpu_of(clients.process.pid)
-        calls = asyncio.run(_drive_counters(server.port, tokens, args.calls, args.rate, fresh=fresh))
+        calls = asyncio.run(
+            _drive_counters(server.port, tokens, args.calls, args.rate, fresh=fresh)
+        )
         time.sleep(1.0 + args.settle)  # the last receipts
         profiler.stop()
         client_profiler.stop()
-        cpu_server, cpu_clients = cpu_of(pid) - cpu_server, cpu_of(clients.process.pid) - cpu_clients
+        cpu_server, cpu_clients = (
+            cpu_of(pid) - cpu_server,
+            cpu_of(clients.process.pid) - cpu_clients,
+        )
         receipts, stopped = clients.stop()
     finally:
         if clients is not None:
@@ -452,38 +538,61 @@ def run_one(args: argparse.Namespace, n_clients: int) -> dict:
             seqs.add(seq)
     # A call reaches the called ticket's own phone and the displays of the counter's zone
     # (phones of the same service hear queue.changed, not the call itself).
-    expected = sum((tid in phone_tickets) + displays_in[str(zone_of[c])] for c, tid, _t, _e in calls)
+    expected = sum(
+        (tid in phone_tickets) + displays_in[str(zone_of[c])] for c, tid, _t, _e in calls
+    )
     api = [(e - t) * 1000 for _c, _tid, t, e in calls]
     connect_ms = [t * 1000 for t in connected["times"]]
     return {
-        "mode": args.mode, "db": args.db, "clients": n_clients, "connected": connected["connected"],
-        "connect_s": connected["seconds"], "connect_p50": pct(connect_ms, 50), "connect_p99": pct(connect_ms, 99),
-        "calls": len(calls), "receipts": len(latencies), "expected": expected, "events": len(seqs),
-        "p50": pct(latencies, 50), "p99": pct(latencies, 99), "max": max(latencies, default=float("nan")),
-        "phone_p99": pct(by_kind[0], 99), "display_p99": pct(by_kind[1], 99),
-        "api_p50": pct(api, 50), "api_p99": pct(api, 99),
-        "rss_before_mib": rss_before / 1024, "rss_after_mib": rss_after / 1024,
+        "mode": args.mode,
+        "db": args.db,
+        "clients": n_clients,
+        "connected": connected["connected"],
+        "connect_s": connected["seconds"],
+        "connect_p50": pct(connect_ms, 50),
+        "connect_p99": pct(connect_ms, 99),
+        "calls": len(calls),
+        "receipts": len(latencies),
+        "expected": expected,
+        "events": len(seqs),
+        "p50": pct(latencies, 50),
+        "p99": pct(latencies, 99),
+        "max": max(latencies, default=float("nan")),
+        "phone_p99": pct(by_kind[0], 99),
+        "display_p99": pct(by_kind[1], 99),
+        "api_p50": pct(api, 50),
+        "api_p99": pct(api, 99),
+        "rss_before_mib": rss_before / 1024,
+        "rss_after_mib": rss_after / 1024,
         "kib_per_client": (rss_after - rss_before) / max(1, connected["connected"]),
-        "threads": server_threads, "lag_p99": stopped["lag_p99"], "lag_max": stopped["lag_max"], "cpu_server": cpu_server, "cpu_clients": cpu_clients,
+        "threads": server_threads,
+        "lag_p99": stopped["lag_p99"],
+        "lag_max": stopped["lag_max"],
+        "cpu_server": cpu_server,
+        "cpu_clients": cpu_clients,
         "seconds": (max(e for *_, e in calls) - min(t for *_, t, _e in calls)) if calls else 0.0,
     }
 
 
-HEADER = (f"{'mode':<9} {'db':<6} {'clients':>7} {'conn':>5} {'conn s':>6} {'c p50':>6} {'c p99':>6} "
-          f"{'calls':>5} {'receipts':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-          f"{'disp p99':>8} {'api p50':>7} {'api p99':>7} {'RSS MiB':>13} {'KiB/cl':>6} {'thr':>5} "
-          f"{'srv CPU%':>8} {'cli CPU%':>8} {'cli lag p99/max ms':>18}")
+HEADER = (
+    f"{'mode':<9} {'db':<6} {'clients':>7} {'conn':>5} {'conn s':>6} {'c p50':>6} {'c p99':>6} "
+    f"{'calls':>5} {'receipts':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+    f"{'disp p99':>8} {'api p50':>7} {'api p99':>7} {'RSS MiB':>13} {'KiB/cl':>6} {'thr':>5} "
+    f"{'srv CPU%':>8} {'cli CPU%':>8} {'cli lag p99/max ms':>18}"
+)
 
 
 def row(r: dict) -> str:
     span = max(r["seconds"], 1e-9)
-    return (f"{r['mode']:<9} {r['db']:<6} {r['clients']:>7} {r['connected']:>5} {r['connect_s']:>6.1f} "
-            f"{r['connect_p50']:>6.0f} {r['connect_p99']:>6.0f} {r['calls']:>5} "
-            f"{r['receipts']:>4}/{r['expected']:<4} {r['p50']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
-            f"{r['display_p99']:>8.1f} {r['api_p50']:>7.1f} {r['api_p99']:>7.1f} "
-            f"{r['rss_before_mib']:>5.0f}->{r['rss_after_mib']:<5.0f} {r['kib_per_client']:>6.1f} "
-            f"{r['threads']:>5} {100 * r['cpu_server'] / span:>8.0f} {100 * r['cpu_clients'] / span:>8.0f} "
-            f"{r['lag_p99']:>9.0f}/{r['lag_max']:<8.0f}")
+    return (
+        f"{r['mode']:<9} {r['db']:<6} {r['clients']:>7} {r['connected']:>5} {r['connect_s']:>6.1f} "
+        f"{r['connect_p50']:>6.0f} {r['connect_p99']:>6.0f} {r['calls']:>5} "
+        f"{r['receipts']:>4}/{r['expected']:<4} {r['p50']:>7.1f} {r['p99']:>7.1f} {r['max']:>7.1f} "
+        f"{r['display_p99']:>8.1f} {r['api_p50']:>7.1f} {r['api_p99']:>7.1f} "
+        f"{r['rss_before_mib']:>5.0f}->{r['rss_after_mib']:<5.0f} {r['kib_per_client']:>6.1f} "
+        f"{r['threads']:>5} {100 * r['cpu_server'] / span:>8.0f} {100 * r['cpu_clients'] / span:>8.0f} "
+        f"{r['lag_p99']:>9.0f}/{r['lag_max']:<8.0f}"
+    )
 
 
 def levels(value: str) -> list[int]:
@@ -498,21 +607,39 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--clients-process"]:
         clients_process_main(argv[1])
         return 0
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=levels, default=[1000, 5000], help="N connected clients, one run each")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--clients", type=levels, default=[1000, 5000], help="N connected clients, one run each"
+    )
     parser.add_argument("--calls", type=int, default=200, help="measured calls per run")
     parser.add_argument("--counters", type=int, default=16, help="M counters calling (at most 20)")
-    parser.add_argument("--displays", type=int, default=50, help="D of the N clients are hall displays")
-    parser.add_argument("--rate", type=float, default=5.0, help="calls per second, all counters together")
+    parser.add_argument(
+        "--displays", type=int, default=50, help="D of the N clients are hall displays"
+    )
+    parser.add_argument(
+        "--rate", type=float, default=5.0, help="calls per second, all counters together"
+    )
     parser.add_argument("--batch", type=int, default=100, help="clients connecting at once")
     parser.add_argument("--mode", choices=["gevent", "threading"], default="gevent")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--asyncio-loop", dest="uvloop", action="store_false",
-                        help="run the client process on asyncio's own loop, not uvloop (more client CPU)")
-    parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait for late receipts")
-    parser.add_argument("--py-spy", metavar="DIR", default=None,
-                        help="profile with py-spy into DIR (collapsed stacks): the server's connect and call"
-                        " phases, the client process's call phase")
+    parser.add_argument(
+        "--asyncio-loop",
+        dest="uvloop",
+        action="store_false",
+        help="run the client process on asyncio's own loop, not uvloop (more client CPU)",
+    )
+    parser.add_argument(
+        "--settle", type=float, default=1.0, help="seconds to wait for late receipts"
+    )
+    parser.add_argument(
+        "--py-spy",
+        metavar="DIR",
+        default=None,
+        help="profile with py-spy into DIR (collapsed stacks): the server's connect and call"
+        " phases, the client process's call phase",
+    )
     parser.add_argument("--json", default=None, help="also write the results to this file")
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
     args = parser.parse_args(argv)
@@ -535,10 +662,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in args.clients:
         results.append(run_one(args, n))
-        print(f"\ncall latency: {args.mode}, {args.db}, {args.counters} counters, {args.rate:g} calls/s,"
-              f" client loop {'uvloop' if args.uvloop else 'asyncio'};"
-              f" latency = API call start -> ticket.called receipt (ms); RSS = server VmRSS before -> after"
-              f" connecting; CPU% over the call phase; cli lag = client event-loop lag in the call phase")
+        print(
+            f"\ncall latency: {args.mode}, {args.db}, {args.counters} counters, {args.rate:g} calls/s,"
+            f" client loop {'uvloop' if args.uvloop else 'asyncio'};"
+            f" latency = API call start -> ticket.called receipt (ms); RSS = server VmRSS before -> after"
+            f" connecting; CPU% over the call phase; cli lag = client event-loop lag in the call phase"
+        )
         print(HEADER)
         for r in results:
             print(row(r), flush=True)

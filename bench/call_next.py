@@ -42,19 +42,30 @@ DEMO_PASSWORD = "canbo123"
 
 def _post(server: Server, path: str, body: object, token: str | None = None) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{server.port}{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})},
+        f"http://127.0.0.1:{server.port}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
     )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.loads(answer.read())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--old-tickets", type=int, default=0, help="closed tickets of past days put in first")
+    parser.add_argument(
+        "--old-tickets", type=int, default=0, help="closed tickets of past days put in first"
+    )
     parser.add_argument("--concurrency", type=concurrency_levels, default=[1, 8, 16])
-    parser.add_argument("--requests", type=int, default=1500, help="call cycles per concurrency level")
+    parser.add_argument(
+        "--requests", type=int, default=1500, help="call cycles per concurrency level"
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -71,15 +82,22 @@ def main(argv: list[str] | None = None) -> int:
         # Each counter calls from its first-choice service; give every counter enough
         # for all the cycles it runs (counter k runs requests/c cycles at each level c >= k).
         with engine.connect() as connection:
-            first_choice = dict(connection.execute(text(
-                "SELECT counter_id, service_id FROM counter_service WHERE rank = 0 AND counter_id <= :n"),
-                {"n": COUNTERS}).all())
+            first_choice = dict(
+                connection.execute(
+                    text(
+                        "SELECT counter_id, service_id FROM counter_service WHERE rank = 0 AND counter_id <= :n"
+                    ),
+                    {"n": COUNTERS},
+                ).all()
+            )
         need: Tally[int] = Tally()
         for level in args.concurrency:
             for counter in range(1, level + 1):
                 need[first_choice[counter]] += -(-args.requests // level) + 2
         fill_waiting_tickets(engine, {service: int(n * 1.1) + 5 for service, n in need.items()})
-        log(f"  {sum(need.values())} waiting tickets needed, {int(sum(need.values()) * 1.1)} filled")
+        log(
+            f"  {sum(need.values())} waiting tickets needed, {int(sum(need.values()) * 1.1)} filled"
+        )
         engine.dispose()
         server.start()
 
@@ -87,13 +105,19 @@ def main(argv: list[str] | None = None) -> int:
         logins += [(name, OFFICER_PASSWORD) for name in extra]
         tokens = []
         for counter, (username, password) in enumerate(logins, start=1):
-            token = _post(server, "/api/v1/auth/token", {"username": username, "password": password})["token"]
+            token = _post(
+                server, "/api/v1/auth/token", {"username": username, "password": password}
+            )["token"]
             _post(server, f"/api/v1/counters/{counter}/open", {}, token)
             tokens.append(token)
         requests = [
-            (Connection.build("POST", f"/api/v1/counters/{c}/call-next", {}, tokens[c - 1]),
-             Connection.build("POST", f"/api/v1/counters/{c}/start", {}, tokens[c - 1]),
-             Connection.build("POST", f"/api/v1/counters/{c}/finish", {"outcome": "completed"}, tokens[c - 1]))
+            (
+                Connection.build("POST", f"/api/v1/counters/{c}/call-next", {}, tokens[c - 1]),
+                Connection.build("POST", f"/api/v1/counters/{c}/start", {}, tokens[c - 1]),
+                Connection.build(
+                    "POST", f"/api/v1/counters/{c}/finish", {"outcome": "completed"}, tokens[c - 1]
+                ),
+            )
             for c in range(1, COUNTERS + 1)
         ]
 
@@ -108,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
 
         health = health_unit()
         run(server, "warm-up", 2, 40, health)
-        print(f"\ncall-next benchmark: {args.db}, {args.old_tickets} old tickets, {args.requests} cycles per row"
-              " (a cycle = call-next + start + finish)")
+        print(
+            f"\ncall-next benchmark: {args.db}, {args.old_tickets} old tickets, {args.requests} cycles per row"
+            " (a cycle = call-next + start + finish)"
+        )
         print(HEADER)
         for level in args.concurrency:
             baseline = run(server, "GET /health", level, args.requests, health)

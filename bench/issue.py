@@ -38,7 +38,9 @@ def waiting_tickets(server: Server) -> int:
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            return int(connection.scalar(text("SELECT count(*) FROM ticket WHERE state = 'waiting'")) or 0)
+            return int(
+                connection.scalar(text("SELECT count(*) FROM ticket WHERE state = 'waiting'")) or 0
+            )
     finally:
         engine.dispose()
 
@@ -49,23 +51,40 @@ def expire_waiting(server: Server) -> None:
     engine = server.engine()
     try:
         with engine.begin() as connection:
-            connection.execute(text("UPDATE ticket SET state = 'expired', finished_at = :now WHERE state = 'waiting'"),
-                               {"now": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+            connection.execute(
+                text(
+                    "UPDATE ticket SET state = 'expired', finished_at = :now WHERE state = 'waiting'"
+                ),
+                {"now": dt.datetime.now(dt.UTC).replace(tzinfo=None)},
+            )
     finally:
         engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--old-tickets", type=int, default=0, help="closed tickets of past days put in first")
+    parser.add_argument(
+        "--old-tickets", type=int, default=0, help="closed tickets of past days put in first"
+    )
     parser.add_argument("--concurrency", type=concurrency_levels, default=[1, 8, 32])
-    parser.add_argument("--requests", type=int, default=3000, help="requests per route and concurrency level")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="health-then-issue rounds per level (this machine's speed drifts: the median is printed)")
-    parser.add_argument("--keep-queue", action="store_true",
-                        help="issue each row on top of the tickets earlier rows left waiting (by default every row "
-                             "starts from an empty queue, so that rows compare; issuing costs more as queues grow)")
+    parser.add_argument(
+        "--requests", type=int, default=3000, help="requests per route and concurrency level"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="health-then-issue rounds per level (this machine's speed drifts: the median is printed)",
+    )
+    parser.add_argument(
+        "--keep-queue",
+        action="store_true",
+        help="issue each row on top of the tickets earlier rows left waiting (by default every row "
+        "starts from an empty queue, so that rows compare; issuing costs more as queues grow)",
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -76,20 +95,27 @@ def main(argv: list[str] | None = None) -> int:
         server.prepare_demo(args.old_tickets)
         engine = server.engine()
         with engine.connect() as connection:
-            services = list(connection.scalars(text(
-                "SELECT id FROM service WHERE active AND daily_quota IS NULL ORDER BY id")))
+            services = list(
+                connection.scalars(
+                    text("SELECT id FROM service WHERE active AND daily_quota IS NULL ORDER BY id")
+                )
+            )
         engine.dispose()
         server.start()
         token = server.kiosk_token
-        issue_requests = [Connection.build("POST", "/api/v1/tickets", {"service_id": s}, token) for s in services]
+        issue_requests = [
+            Connection.build("POST", "/api/v1/tickets", {"service_id": s}, token) for s in services
+        ]
         health = health_unit()
         issue = simple(issue_requests, 201)
         # Warm up both routes (imports, caches, connection pool).
         run(server, "warm-up", 2, 40, health)
         run(server, "warm-up", 2, 40, issue)
 
-        print(f"\nissue benchmark: {args.db}, {args.old_tickets} old tickets, {args.requests} requests per row,"
-              f" server pid {server.process.pid if server.process else '?'}")
+        print(
+            f"\nissue benchmark: {args.db}, {args.old_tickets} old tickets, {args.requests} requests per row,"
+            f" server pid {server.process.pid if server.process else '?'}"
+        )
         print(HEADER)
         for level in args.concurrency:
             rounds = []
@@ -103,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(row(args.db, args.old_tickets, baseline))
                 print(row(args.db, args.old_tickets, work))
                 print(ratio_line(work, baseline))
-                print(f"{'':<8} {'':>7} {level:>4} queue: {before} waiting at the start of the row, {after} at the end"
-                      f" ({after / len(services):.0f} per service)", flush=True)
+                print(
+                    f"{'':<8} {'':>7} {level:>4} queue: {before} waiting at the start of the row, {after} at the end"
+                    f" ({after / len(services):.0f} per service)",
+                    flush=True,
+                )
                 rounds.append((work, baseline))
             if len(rounds) > 1:
                 print(median_line(rounds), flush=True)

@@ -45,9 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     slip = sample_slip()
     render_preview(slip, PrinterConfig())  # font discovery and caches, not measured
 
-    print(f"hangdoi slip printing, median of {args.iterations} runs, sample slip "
-          "(long service name, priority, QR)")
-    header = f"{'width':>5}  {'profile':<9} {'mode':<24} {'render ms':>9} {'encode ms':>9} {'bytes':>7}"
+    print(
+        f"hangdoi slip printing, median of {args.iterations} runs, sample slip "
+        "(long service name, priority, QR)"
+    )
+    header = (
+        f"{'width':>5}  {'profile':<9} {'mode':<24} {'render ms':>9} {'encode ms':>9} {'bytes':>7}"
+    )
     print(header)
     print("-" * len(header))
     for width, profile in PROFILES.items():
@@ -55,12 +59,16 @@ def main(argv: list[str] | None = None) -> int:
             if options["mode"] == "text" and profile == "ZJ-5870":
                 continue  # no TCVN-3 code page on that profile
             config = PrinterConfig(profile=profile, **options)
-            render_ms, rendered = _median_ms(lambda c=config: render_preview(slip, c),
-                                             args.iterations)
-            encode_ms, job = _median_ms(lambda c=config, r=rendered: build_job(slip, r, c),
-                                        args.iterations)
-            print(f"{width:>5}  {profile:<9} {name:<24} {render_ms:>9.1f} {encode_ms:>9.1f} "
-                  f"{len(job):>7}")
+            render_ms, rendered = _median_ms(
+                lambda c=config: render_preview(slip, c), args.iterations
+            )
+            encode_ms, job = _median_ms(
+                lambda c=config, r=rendered: build_job(slip, r, c), args.iterations
+            )
+            print(
+                f"{width:>5}  {profile:<9} {name:<24} {render_ms:>9.1f} {encode_ms:>9.1f} "
+                f"{len(job):>7}"
+            )
     return 0
 
 

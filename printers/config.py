@@ -49,9 +49,13 @@ class PrinterConfig:
     usb_out_ep: int = 0x01
 
     def __post_init__(self) -> None:
-        checks = (("type", self.type, TYPES), ("mode", self.mode, MODES),
-                  ("qr", self.qr, QR_MODES), ("cut", self.cut, CUT_MODES),
-                  ("status_check", self.status_check, STATUS_CHECKS))
+        checks = (
+            ("type", self.type, TYPES),
+            ("mode", self.mode, MODES),
+            ("qr", self.qr, QR_MODES),
+            ("cut", self.cut, CUT_MODES),
+            ("status_check", self.status_check, STATUS_CHECKS),
+        )
         for name, value, allowed in checks:
             if value not in allowed:
                 raise ConfigError(
@@ -77,7 +81,7 @@ class PrinterConfig:
 
     @classmethod
     def from_spec(cls, spec: str, **options: Any) -> PrinterConfig:
-        """``network:10.0.0.5[:9100]``, ``usb:04b8:0202``, ``file:/dev/usb/lp0``, ... """
+        """``network:10.0.0.5[:9100]``, ``usb:04b8:0202``, ``file:/dev/usb/lp0``, ..."""
         kind, _, address = spec.partition(":")
         return cls(type=kind.strip().lower(), address=address.strip(), **options)
 

@@ -108,8 +108,14 @@ def _native_qr(printer: Dummy, rendered: RenderedSlip) -> None:
     printer.set(align="left")
 
 
-def build_image_job(rendered: RenderedSlip, profile: str | None, *, mode: str = "raster",
-                    qr: str = "auto", cut: str = "auto") -> bytes:
+def build_image_job(
+    rendered: RenderedSlip,
+    profile: str | None,
+    *,
+    mode: str = "raster",
+    qr: str = "auto",
+    cut: str = "auto",
+) -> bytes:
     """The job that prints ``rendered`` as an image (``raster`` or ``graphics`` mode)."""
     if mode not in ("raster", "graphics"):
         raise ConfigError(f"Chế độ in ảnh không hợp lệ: {mode}", f"Invalid image mode: {mode}")
@@ -144,14 +150,19 @@ def _tcvn(text: str) -> str:
     return nfc(text).replace("Đ", "Ð")
 
 
-def build_text_job(slip: Slip, rendered: RenderedSlip | None, profile: str | None,
-                   layout: SlipLayout | None = None, *, qr: str = "auto",
-                   cut: str = "auto") -> bytes:
+def build_text_job(
+    slip: Slip,
+    rendered: RenderedSlip | None,
+    profile: str | None,
+    layout: SlipLayout | None = None,
+    *,
+    qr: str = "auto",
+    cut: str = "auto",
+) -> bytes:
     """The job that prints ``slip`` with the printer's own fonts (TCVN-3 code page).
 
     The QR code is native, or the QR band of ``rendered`` as a raster image.
     """
-
 
     layout = layout or SlipLayout()
     printer = _text_printer(profile, rendered.width if rendered else 576)
@@ -194,8 +205,7 @@ def build_text_job(slip: Slip, rendered: RenderedSlip | None, profile: str | Non
             _native_qr(printer, rendered)
         else:
             top, bottom = rendered.qr_box
-            _image(printer, rendered.image.crop((0, top, rendered.width, bottom)),
-                   "bitImageRaster")
+            _image(printer, rendered.image.crop((0, top, rendered.width, bottom)), "bitImageRaster")
         printer.set(align="center")
         line(label(layout, "scan"))
     footer = slip.footer or layout.footer

@@ -45,10 +45,22 @@ _DIRS = (
     "/Library/Fonts",
     "C:/Windows/Fonts",
 )
-_REGULAR = ("DejaVuSans.ttf", "NotoSans-Regular.ttf", "LiberationSans-Regular.ttf",
-            "FreeSans.ttf", "arial.ttf", "Arial.ttf")
-_BOLD = ("DejaVuSans-Bold.ttf", "NotoSans-Bold.ttf", "LiberationSans-Bold.ttf",
-         "FreeSansBold.ttf", "arialbd.ttf", "Arial Bold.ttf")
+_REGULAR = (
+    "DejaVuSans.ttf",
+    "NotoSans-Regular.ttf",
+    "LiberationSans-Regular.ttf",
+    "FreeSans.ttf",
+    "arial.ttf",
+    "Arial.ttf",
+)
+_BOLD = (
+    "DejaVuSans-Bold.ttf",
+    "NotoSans-Bold.ttf",
+    "LiberationSans-Bold.ttf",
+    "FreeSansBold.ttf",
+    "arialbd.ttf",
+    "Arial Bold.ttf",
+)
 
 
 @dataclass(frozen=True)
@@ -82,9 +94,7 @@ def missing_vietnamese_glyphs(path: str | Path) -> str:
     font = _load(str(path), 24)
     notdef = _draw(font, "\U0010fffd")
     blank = bytes(48 * 48)
-    return "".join(
-        char for char in VIETNAMESE_LETTERS if _draw(font, char) in (notdef, blank)
-    )
+    return "".join(char for char in VIETNAMESE_LETTERS if _draw(font, char) in (notdef, blank))
 
 
 def _fc_match(pattern: str) -> Path | None:
@@ -94,7 +104,10 @@ def _fc_match(pattern: str) -> Path | None:
     try:
         out = subprocess.run(
             [fc_match, "--format=%{file}", pattern],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
@@ -145,9 +158,7 @@ def find_fonts(path: str | Path | None = None, bold_path: str | Path | None = No
                 f"Font {regular.name} lacks Vietnamese letters: {missing[:20]}",
             )
     else:
-        found = next(
-            (p for p in _candidates(_REGULAR, "DejaVu Sans:lang=vi") if _usable(p)), None
-        )
+        found = next((p for p in _candidates(_REGULAR, "DejaVu Sans:lang=vi") if _usable(p)), None)
         if found is None:
             raise FontNotFound(
                 "Không tìm thấy phông chữ có đủ chữ tiếng Việt. Hãy cài gói fonts-dejavu-core "
@@ -162,8 +173,11 @@ def find_fonts(path: str | Path | None = None, bold_path: str | Path | None = No
         bold = regular
     else:
         bold = next(
-            (p for p in _candidates(_BOLD, "DejaVu Sans:bold:lang=vi")
-             if "bold" in p.name.lower() and _usable(p)),
+            (
+                p
+                for p in _candidates(_BOLD, "DejaVu Sans:bold:lang=vi")
+                if "bold" in p.name.lower() and _usable(p)
+            ),
             regular,
         )
     return FontPair(regular=regular, bold=bold)

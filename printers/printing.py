@@ -76,7 +76,7 @@ class PrintResult:
 
     @property
     def code(self) -> str:
-        """"printed", or the error's code ("paper_out", "timeout", ...)."""
+        """ "printed", or the error's code ("paper_out", "timeout", ...)."""
         return "printed" if self.printed else (self.error.code if self.error else "not_printed")
 
     @property
@@ -171,9 +171,10 @@ def classify(exc: BaseException, config: PrinterConfig) -> PrintError:
         return _usb_backend_missing("libusb", detail)
     if type(cause).__name__ in ("USBTimeoutError",) or isinstance(cause, TimeoutError):
         return _timeout(config, detail)
-    if getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM) or getattr(
-        cause, "backend_error_code", None
-    ) == -3:  # LIBUSB_ERROR_ACCESS
+    if (
+        getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM)
+        or getattr(cause, "backend_error_code", None) == -3
+    ):  # LIBUSB_ERROR_ACCESS
         if config.type == "usb":
             return _usb_permission(config, detail)
         return PrinterUnreachable(
@@ -181,9 +182,11 @@ def classify(exc: BaseException, config: PrinterConfig) -> PrintError:
             f"No permission to open printer {_where(config)}. Add the user to the lp group.",
             detail=detail,
         )
-    if isinstance(exc, DeviceNotFoundError) or isinstance(
-        cause, ConnectionRefusedError | socket.gaierror | FileNotFoundError
-    ) or type(cause).__name__ == "SerialException":
+    if (
+        isinstance(exc, DeviceNotFoundError)
+        or isinstance(cause, ConnectionRefusedError | socket.gaierror | FileNotFoundError)
+        or type(cause).__name__ == "SerialException"
+    ):
         return _unreachable(config, detail)
     if isinstance(cause, ConnectionError | OSError):
         return TransportError(
@@ -224,8 +227,12 @@ def open_printer(config: PrinterConfig, timeout: float | None = None) -> Escpos:
                 raise _usb_backend_missing("pyusb", "python-escpos: usb module not importable")
             vendor, product = config.usb_ids()
             printer = escpos_usb.Usb(
-                vendor, product, timeout=int(config.timeout * 1000),
-                in_ep=config.usb_in_ep, out_ep=config.usb_out_ep, profile=profile,
+                vendor,
+                product,
+                timeout=int(config.timeout * 1000),
+                in_ep=config.usb_in_ep,
+                out_ep=config.usb_out_ep,
+                profile=profile,
             )
         elif config.type == "serial":
             if not escpos_serial.is_usable():
@@ -317,18 +324,18 @@ PAPER_NEAR_END_WARNING = (
 )
 
 
-def build_job(slip: Slip, rendered: RenderedSlip, config: PrinterConfig,
-              layout: SlipLayout | None = None) -> bytes:
+def build_job(
+    slip: Slip, rendered: RenderedSlip, config: PrinterConfig, layout: SlipLayout | None = None
+) -> bytes:
     """The ESC/POS bytes of ``slip`` for ``config``'s profile and mode."""
     if config.mode == "text":
-        return build_text_job(slip, rendered, config.profile, layout, qr=config.qr,
-                              cut=config.cut)
-    return build_image_job(rendered, config.profile, mode=config.mode, qr=config.qr,
-                           cut=config.cut)
+        return build_text_job(slip, rendered, config.profile, layout, qr=config.qr, cut=config.cut)
+    return build_image_job(rendered, config.profile, mode=config.mode, qr=config.qr, cut=config.cut)
 
 
-def render_preview(slip: Slip, config: PrinterConfig,
-                   layout: SlipLayout | None = None) -> RenderedSlip:
+def render_preview(
+    slip: Slip, config: PrinterConfig, layout: SlipLayout | None = None
+) -> RenderedSlip:
     """The slip image at ``config``'s printable width (also the on-screen preview)."""
     return render_slip(slip, config.printable_width, layout)
 
@@ -342,8 +349,13 @@ def _close(printer: Escpos | None) -> None:
         log.debug("closing printer failed", exc_info=True)
 
 
-def print_ticket(slip: Slip, config: PrinterConfig, layout: SlipLayout | None = None, *,
-                 printer: Escpos | None = None) -> PrintResult:
+def print_ticket(
+    slip: Slip,
+    config: PrinterConfig,
+    layout: SlipLayout | None = None,
+    *,
+    printer: Escpos | None = None,
+) -> PrintResult:
     """Print ``slip`` on the printer of ``config`` and say what happened.
 
     Never raises for a printer fault, never takes longer than ``config.timeout`` (plus a

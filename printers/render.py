@@ -138,8 +138,15 @@ class _Page:
         if height > 0:
             self.blocks.append(Image.new("L", (self.width, height), 255))
 
-    def text(self, text: str, font: ImageFont.FreeTypeFont, *, align: str = "center",
-             inverted: bool = False, leading: int = 2) -> None:
+    def text(
+        self,
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        *,
+        align: str = "center",
+        inverted: bool = False,
+        leading: int = 2,
+    ) -> None:
         text = nfc(text).strip()
         if not text:
             return
@@ -148,8 +155,9 @@ class _Page:
         above, below = _extents(font)
         line_height = above + below + leading
         pad = leading * 2 if inverted else 0
-        block = Image.new("L", (self.width, line_height * len(lines) + 2 * pad),
-                          0 if inverted else 255)
+        block = Image.new(
+            "L", (self.width, line_height * len(lines) + 2 * pad), 0 if inverted else 255
+        )
         draw = ImageDraw.Draw(block)
         for i, line in enumerate(lines):
             length = font.getlength(line)
@@ -160,8 +168,13 @@ class _Page:
                 x = self.width - self.margin - length
             else:
                 x = (self.width - length) / 2
-            draw.text((round(x), pad + i * line_height + above), line, font=font,
-                      fill=255 if inverted else 0, anchor="ls")
+            draw.text(
+                (round(x), pad + i * line_height + above),
+                line,
+                font=font,
+                fill=255 if inverted else 0,
+                anchor="ls",
+            )
         self.blocks.append(block)
 
     def rule(self, thickness: int = 2, gap: int = 8) -> None:
@@ -244,8 +257,9 @@ def _named(layout: SlipLayout, vi: str, en: str) -> str:
     return vi
 
 
-def render_slip(slip: Slip, width: int, layout: SlipLayout | None = None,
-                fonts: FontPair | None = None) -> RenderedSlip:
+def render_slip(
+    slip: Slip, width: int, layout: SlipLayout | None = None, fonts: FontPair | None = None
+) -> RenderedSlip:
     """Draw ``slip`` ``width`` dots wide.
 
     Raises :class:`~printers.errors.FontNotFound` when no Vietnamese font is available.
@@ -279,8 +293,11 @@ def render_slip(slip: Slip, width: int, layout: SlipLayout | None = None,
     if slip.priority_category:
         priority = _named(layout, slip.priority_category, slip.priority_category_en)
         page.space(round(6 * scale))
-        page.text(f"{label(layout, 'priority')}: {priority.replace(chr(10), ' / ')}",
-                  strong, inverted=True)
+        page.text(
+            f"{label(layout, 'priority')}: {priority.replace(chr(10), ' / ')}",
+            strong,
+            inverted=True,
+        )
     page.space(round(10 * scale))
     if slip.department_name:
         page.text(_named(layout, slip.department_name, slip.department_name_en), body)
@@ -296,8 +313,7 @@ def render_slip(slip: Slip, width: int, layout: SlipLayout | None = None,
         page.text(f"{label(layout, 'ahead')}: {slip.people_ahead}", body)
     if slip.estimated_wait_minutes is not None:
         minutes = _LABELS["en" if layout.language == "en" else "vi"]["minutes"]
-        page.text(f"{label(layout, 'wait')}: {minutes.format(n=slip.estimated_wait_minutes)}",
-                  body)
+        page.text(f"{label(layout, 'wait')}: {minutes.format(n=slip.estimated_wait_minutes)}", body)
     issued = slip.local_issued_at()
     page.text(f"{label(layout, 'issued')}: {issued:%H:%M  %d/%m/%Y}", body)
 
@@ -316,5 +332,6 @@ def render_slip(slip: Slip, width: int, layout: SlipLayout | None = None,
         page.rule(thickness=1, gap=round(8 * scale))
         page.text(footer, small)
     page.space(round(12 * scale))
-    return RenderedSlip(image=page.image(), qr_box=qr_box, qr_payload=payload,
-                        qr_module_size=module)
+    return RenderedSlip(
+        image=page.image(), qr_box=qr_box, qr_payload=payload, qr_module_size=module
+    )

@@ -35,7 +35,9 @@ def _db():
 def _site_by_code(code: str):
     site = _db().session.scalar(select(Site).where(Site.code == code))
     if site is None:
-        raise click.ClickException(f"no site with code {code!r} (sites: {', '.join(_site_codes()) or 'none'})")
+        raise click.ClickException(
+            f"no site with code {code!r} (sites: {', '.join(_site_codes()) or 'none'})"
+        )
     return site
 
 
@@ -78,7 +80,9 @@ def upgrade_command(revision: str) -> None:
 @with_appcontext
 def load_demo_command(hours: str) -> None:
     """Load the demo provincial centre (once; a second run changes nothing)."""
-    created = demo.load(_db().session, real_hours=hours == "real", instance_path=current_app.instance_path)
+    created = demo.load(
+        _db().session, real_hours=hours == "real", instance_path=current_app.instance_path
+    )
     click.echo("Demo centre loaded." if created else "The demo centre is already there.")
 
 
@@ -89,24 +93,38 @@ def prepare_demo_command() -> None:
     engine = _db().engine
     migrate.upgrade(engine)
     demo.load(_db().session, real_hours=False, instance_path=current_app.instance_path)
-    click.echo(demo.describe(_db().session, current_app.instance_path, current_app.config["PUBLIC_URL"]))
+    click.echo(
+        demo.describe(_db().session, current_app.instance_path, current_app.config["PUBLIC_URL"])
+    )
 
 
 @click.command("create-user")
 @click.option("--username", required=True)
 @click.option("--full-name", required=True)
 @click.option("--role", type=click.Choice(["officer", "manager", "admin"]), required=True)
-@click.option("--site", "site_code", default=None, help="Site code; omit for a province-wide manager or admin.")
+@click.option(
+    "--site",
+    "site_code",
+    default=None,
+    help="Site code; omit for a province-wide manager or admin.",
+)
 @click.option("--password", default=None, help="Asked for when omitted.")
 @with_appcontext
-def create_user_command(username: str, full_name: str, role: str, site_code: str | None, password: str | None) -> None:
+def create_user_command(
+    username: str, full_name: str, role: str, site_code: str | None, password: str | None
+) -> None:
     """Create an officer, manager or admin."""
     site_id = _site_by_code(site_code).id if site_code else None
     if password is None:
         password = getpass.getpass("Password: ")
     try:
         user = accounts.create_user(
-            _db().session, username=username, password=password, full_name=full_name, role=role, site_id=site_id
+            _db().session,
+            username=username,
+            password=password,
+            full_name=full_name,
+            role=role,
+            site_id=site_id,
         )
     except DomainError as error:
         raise click.ClickException(f"{error.message} / {error.message_en}") from error
@@ -160,8 +178,12 @@ def _require_database_file() -> None:
 
 @click.command("close-out")
 @click.option("--site", "site_code", default=None, help="One site; every site when omitted.")
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Close what is open of this business day and before (default: today).")
+@click.option(
+    "--day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Close what is open of this business day and before (default: today).",
+)
 @click.pass_context
 def close_out_command(ctx: click.Context, site_code: str | None, day: dt.datetime | None) -> None:
     """End the day: expire every open ticket, close every counter. Safe to run twice.

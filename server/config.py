@@ -156,6 +156,8 @@ def _instance_secret(instance: Path) -> str:
             os.unlink(candidate)
     secret = path.read_text().strip()
     if not secret:
-        raise RuntimeError(f"{path} is empty: delete it (a new secret is made at the next start, and every "
-                           "browser session ends) or set HANGDOI_SECRET_KEY")
+        raise RuntimeError(
+            f"{path} is empty: delete it (a new secret is made at the next start, and every "
+            "browser session ends) or set HANGDOI_SECRET_KEY"
+        )
     return secret

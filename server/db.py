@@ -41,13 +41,23 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = Fals
     # ticket-number and event-sequence row locks while other greenlets run make a convoy
     # (bench/issue.py on PostgreSQL, concurrency 32: p99 2 s with 40 connections, 0.26 s
     # with 4). Requests beyond that wait for a connection before taking any lock.
-    return create_engine(url, echo=echo, pool_size=4, max_overflow=0, pool_timeout=30, pool_pre_ping=True,
-                         json_serializer=fastjson.dumps, json_deserializer=fastjson.loads)
+    return create_engine(
+        url,
+        echo=echo,
+        pool_size=4,
+        max_overflow=0,
+        pool_timeout=30,
+        pool_pre_ping=True,
+        json_serializer=fastjson.dumps,
+        json_deserializer=fastjson.loads,
+    )
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
-        raise ValueError(f"SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
+        raise ValueError(
+            f"SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}"
+        )
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

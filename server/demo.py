@@ -54,7 +54,10 @@ def load(session: Session, *, real_hours: bool = False, instance_path: str | Non
         position = 0
         for dept_position, dept in enumerate(data.DEPARTMENTS):
             department = Department(
-                site_id=site.id, code=dept["code"], name_vi=dept["name_vi"], name_en=dept["name_en"],
+                site_id=site.id,
+                code=dept["code"],
+                name_vi=dept["name_vi"],
+                name_en=dept["name_en"],
                 position=dept_position,
             )
             session.add(department)
@@ -62,8 +65,11 @@ def load(session: Session, *, real_hours: bool = False, instance_path: str | Non
             for row in dept["services"]:
                 fields = {k: v for k, v in row.items() if k != "series"}
                 service = Service(
-                    site_id=site.id, department_id=department.id, series_id=series[row["series"]].id,
-                    position=position, **fields,
+                    site_id=site.id,
+                    department_id=department.id,
+                    series_id=series[row["series"]].id,
+                    position=position,
+                    **fields,
                 )
                 position += 1
                 services[row["code"]] = service
@@ -71,29 +77,47 @@ def load(session: Session, *, real_hours: bool = False, instance_path: str | Non
         session.flush()
         for row in data.COUNTERS:
             counter = Counter(
-                site_id=site.id, number=row["number"], name_vi=row["name_vi"], name_en=row["name_en"],
+                site_id=site.id,
+                number=row["number"],
+                name_vi=row["name_vi"],
+                name_en=row["name_en"],
                 zone=row["zone"],
             )
             counter.services = [
-                CounterService(service_id=services[code].id, rank=rank) for rank, code in enumerate(row["services"])
+                CounterService(service_id=services[code].id, rank=rank)
+                for rank, code in enumerate(row["services"])
             ]
             session.add(counter)
         for row in data.USERS:
             session.add(
                 User(
-                    username=row["username"], full_name=row["full_name"], role=row["role"],
+                    username=row["username"],
+                    full_name=row["full_name"],
+                    role=row["role"],
                     password_hash=generate_password_hash(row["password"]),
                     site_id=site.id,
                 )
             )
         for row in data.DEVICES:
             token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
-            device = Device(site_id=site.id, kind=row["kind"], name=row["name"], zone=row["zone"],
-                            token_hash=hash_token(token))
+            device = Device(
+                site_id=site.id,
+                kind=row["kind"],
+                name=row["name"],
+                zone=row["zone"],
+                token_hash=hash_token(token),
+            )
             session.add(device)
             session.flush()
-            tokens.append({"id": device.id, "kind": device.kind, "name": device.name, "zone": device.zone,
-                           "token": token})
+            tokens.append(
+                {
+                    "id": device.id,
+                    "kind": device.kind,
+                    "name": device.name,
+                    "zone": device.zone,
+                    "token": token,
+                }
+            )
     if instance_path:
         path = Path(instance_path) / DEVICE_TOKENS_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +149,9 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
         "Demo logins (username / password):",
     ]
     for row in data.USERS:
-        lines.append(f"  {row['role']:<8} {row['username']:<10} / {row['password']:<12} {row['full_name']}")
+        lines.append(
+            f"  {row['role']:<8} {row['username']:<10} / {row['password']:<12} {row['full_name']}"
+        )
     tokens = demo_device_tokens(instance_path)
     if tokens:
         lines += ["", "Device tokens (Authorization: Bearer …):"]

@@ -75,7 +75,11 @@ HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
         "Phương thức này không dùng được ở địa chỉ này.",
         "This method is not allowed at this address.",
     ),
-    409: ("conflict", "Yêu cầu xung đột với trạng thái hiện tại.", "The request conflicts with the current state."),
+    409: (
+        "conflict",
+        "Yêu cầu xung đột với trạng thái hiện tại.",
+        "The request conflicts with the current state.",
+    ),
     413: ("too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
     415: (
         "unsupported_media_type",
@@ -83,7 +87,11 @@ HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
         "Send JSON (Content-Type: application/json).",
     ),
     422: ("invalid_input", "Dữ liệu gửi lên không hợp lệ.", "The data sent is not valid."),
-    429: ("too_many_requests", "Quá nhiều yêu cầu, hãy thử lại sau.", "Too many requests, try again later."),
+    429: (
+        "too_many_requests",
+        "Quá nhiều yêu cầu, hãy thử lại sau.",
+        "Too many requests, try again later.",
+    ),
     500: (
         "internal_error",
         "Lỗi máy chủ. Yêu cầu chưa được thực hiện; hãy thử lại hoặc báo quản trị viên.",
@@ -98,7 +106,9 @@ HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
 
 
 def http_error_body(status: int, details: Any = None) -> dict[str, Any]:
-    code, vi, en = HTTP_MESSAGES.get(status, HTTP_MESSAGES[500] if status >= 500 else HTTP_MESSAGES[400])
+    code, vi, en = HTTP_MESSAGES.get(
+        status, HTTP_MESSAGES[500] if status >= 500 else HTTP_MESSAGES[400]
+    )
     body: dict[str, Any] = {"error": code, "message": vi, "message_en": en}
     if details:
         body["details"] = details

@@ -41,7 +41,13 @@ class DomainEvent:
     at: str = ""
 
     def envelope(self) -> dict[str, Any]:
-        return {"seq": self.seq, "site_id": self.site_id, "at": self.at, "name": self.name, "data": self.payload}
+        return {
+            "seq": self.seq,
+            "site_id": self.site_id,
+            "at": self.at,
+            "name": self.name,
+            "data": self.payload,
+        }
 
 
 class Publisher(Protocol):
@@ -63,7 +69,9 @@ def attach(session_factory: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    summaries: dict[str, tuple[Any, Callable[[Session, Any], None]]] | None = session.info.pop(_SUMMARIES, None)
+    summaries: dict[str, tuple[Any, Callable[[Session, Any], None]]] | None = session.info.pop(
+        _SUMMARIES, None
+    )
     if summaries:
         # Summaries read with Core: the ORM's pending changes must be in first.
         session.flush()
@@ -85,13 +93,23 @@ def _after_rollback(session: Session) -> None:
         session.info.pop(key, None)
 
 
-def publish(session: Session, name: str, site_id: int, payload: dict[str, Any], *rooms: str,
-            now: dt.datetime) -> None:
+def publish(
+    session: Session,
+    name: str,
+    site_id: int,
+    payload: dict[str, Any],
+    *rooms: str,
+    now: dt.datetime,
+) -> None:
     """Queue an event of the moment `now` to go out when `session`'s transaction commits."""
-    session.info.setdefault(_PENDING, []).append((DomainEvent(name, site_id, payload, tuple(rooms)), now))
+    session.info.setdefault(_PENDING, []).append(
+        (DomainEvent(name, site_id, payload, tuple(rooms)), now)
+    )
 
 
-def summary(session: Session, key: str, make: Callable[[], State], run: Callable[[Session, State], None]) -> State:
+def summary(
+    session: Session, key: str, make: Callable[[], State], run: Callable[[Session, State], None]
+) -> State:
     """The state of a summary of this transaction, made by `make` on first use: just before
     the transaction's events are numbered, `run(session, state)` publishes what it sums up
     (once, whatever the number of changes; a rollback forgets it)."""
@@ -115,28 +133,48 @@ def _stamp(session: Session, pending: list[tuple[DomainEvent, dt.datetime]]) -> 
         last = conn.execute(_TAKE_SEQS, {"site_id": site_id, "n": len(items)}).scalar_one()
         for offset, (item, at) in enumerate(items):
             rooms = (ev.site_room(site_id), *dict.fromkeys(item.rooms))
-            numbered = DomainEvent(item.name, site_id, item.payload, rooms, last - len(items) + offset + 1,
-                                   at.isoformat())
+            numbered = DomainEvent(
+                item.name,
+                site_id,
+                item.payload,
+                rooms,
+                last - len(items) + offset + 1,
+                at.isoformat(),
+            )
             stamped.append(numbered)
-            rows.append({"site_id": site_id, "seq": numbered.seq, "name": item.name, "at": at,
-                         "rooms": list(rooms), "data": item.payload})
+            rows.append(
+                {
+                    "site_id": site_id,
+                    "seq": numbered.seq,
+                    "name": item.name,
+                    "at": at,
+                    "rooms": list(rooms),
+                    "data": item.payload,
+                }
+            )
     conn.execute(_LOG_INSERT, rows)
     return stamped
 
 
 _TAKE_SEQS = (
-    update(Site).where(Site.id == bindparam("site_id"))
-    .values(event_seq=Site.event_seq + bindparam("n")).returning(Site.event_seq)
+    update(Site)
+    .where(Site.id == bindparam("site_id"))
+    .values(event_seq=Site.event_seq + bindparam("n"))
+    .returning(Site.event_seq)
 )
 _LOG_INSERT = insert(EventLog)
 
 
-def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limit: int) -> list[DomainEvent] | None:
+def replay(
+    session: Session, site_id: int, after_seq: int, rooms: set[str], limit: int
+) -> list[DomainEvent] | None:
     """The events after `after_seq` that reached any of `rooms`, in order; None when the
     log no longer holds them all (or there are more than `limit`): send a snapshot then."""
     rows = session.scalars(
-        select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after_seq)
-        .order_by(EventLog.seq).limit(limit + 1)
+        select(EventLog)
+        .where(EventLog.site_id == site_id, EventLog.seq > after_seq)
+        .order_by(EventLog.seq)
+        .limit(limit + 1)
     ).all()
     if len(rows) > limit:
         return None
@@ -157,5 +195,7 @@ def replay(session: Session, site_id: int, after_seq: int, rooms: set[str], limi
 def prune(session: Session, before: dt.datetime) -> int:
     """Forget events older than `before` (clients that far behind get a snapshot)."""
     # A DML statement's result is a CursorResult (SQLAlchemy types Session.execute more broadly).
-    result = cast("CursorResult[Any]", session.execute(delete(EventLog).where(EventLog.at < before)))
+    result = cast(
+        "CursorResult[Any]", session.execute(delete(EventLog).where(EventLog.at < before))
+    )
     return result.rowcount or 0

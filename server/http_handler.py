@@ -105,7 +105,9 @@ def is_websocket_handshake(method: str, headers: Any) -> bool:
     """RFC 6455 4.1: a GET whose Upgrade is websocket and whose Connection lists upgrade."""
     if method != "GET" or (headers.get("Upgrade") or "").strip().lower() != "websocket":
         return False
-    return "upgrade" in (token.strip().lower() for token in (headers.get("Connection") or "").split(","))
+    return "upgrade" in (
+        token.strip().lower() for token in (headers.get("Connection") or "").split(",")
+    )
 
 
 class FastHeadersHandler(WSGIHandler):
@@ -173,4 +175,3 @@ class FastHeadersHandler(WSGIHandler):
                 self.code = -self.code
             raise
         self.response_length += len(data)
-

@@ -25,12 +25,18 @@ def _set_instance(_ctx: click.Context, _param: click.Parameter, value: str | Non
     return value
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False)
-@click.option("--instance", callback=_set_instance, expose_value=False, is_eager=True,
-              help="Instance folder (SQLite database, secret key). Default: ./instance")
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, set_debug_flag=False
+)
+@click.option(
+    "--instance",
+    callback=_set_instance,
+    expose_value=False,
+    is_eager=True,
+    help="Instance folder (SQLite database, secret key). Default: ./instance",
+)
 def main() -> None:
     """hangdoi server administration."""
-
 
 
 # On the group itself, so that finding it does not make the app: close-out checks for the

@@ -261,7 +261,13 @@ class Ticket(Base):
         # Call next and people ahead: a service's waiting tickets of a day in queue order,
         # with what their counts filter on, so that counting a queue reads the index alone.
         Index(
-            "ix_ticket_queue", "service_id", "state", "business_day", "queued_at", "id", "priority_category_id",
+            "ix_ticket_queue",
+            "service_id",
+            "state",
+            "business_day",
+            "queued_at",
+            "id",
+            "priority_category_id",
             "target_counter_id",
         ),
         Index(
@@ -303,9 +309,7 @@ class Ticket(Base):
     # The counter the ticket is (or was last) at.
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
     # Set when the ticket was transferred to one counter: only that counter calls it.
-    target_counter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("counter.id"), default=None
-    )
+    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
     outcome: Mapped[str | None] = mapped_column(String(32), default=None)
     transferred_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id"), default=None, index=True

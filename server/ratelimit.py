@@ -101,7 +101,9 @@ class Limit:
     """A view decorator: at most the limit of setting `setting` per `key()`, counted under
     `scope` (routes that give the same scope share one count)."""
 
-    def __init__(self, setting: str, key: Callable[[], str], scope: str, *, local: bool = False) -> None:
+    def __init__(
+        self, setting: str, key: Callable[[], str], scope: str, *, local: bool = False
+    ) -> None:
         self.setting = setting
         self.key = key
         self.scope = scope
@@ -129,7 +131,9 @@ class Limit:
                 allowed = strategy.hit(item, KEY_PREFIX, self.scope, key)
             except Exception:
                 # The counts' storage (Redis) is down: serving beats refusing everyone.
-                log.warning("rate limit storage unreachable; %s not checked", self.scope, exc_info=True)
+                log.warning(
+                    "rate limit storage unreachable; %s not checked", self.scope, exc_info=True
+                )
                 return
             if not allowed:
                 reset = strategy.get_window_stats(item, KEY_PREFIX, self.scope, key).reset_time
@@ -169,7 +173,10 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("limiter", set()).add(limiter)
     limiter.init_app(app)
     if limiter.enabled:
-        app.extensions[EXTENSION] = {"shared": limiter.limiter, "local": FixedWindowRateLimiter(MemoryStorage())}
+        app.extensions[EXTENSION] = {
+            "shared": limiter.limiter,
+            "local": FixedWindowRateLimiter(MemoryStorage()),
+        }
     app.register_error_handler(TooManyRequests, too_many_requests)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:

@@ -68,8 +68,12 @@ class OrderedDelivery:
     """Hands each site's events to their emit function in sequence order, once each; then
     to `delivered` (same order, under the same lock)."""
 
-    def __init__(self, emit: Emit, fetch: Callable[[int, int, int], list[DomainEvent]],
-                 delivered: Emit | None = None):
+    def __init__(
+        self,
+        emit: Emit,
+        fetch: Callable[[int, int, int], list[DomainEvent]],
+        delivered: Emit | None = None,
+    ):
         self._emit = emit
         self._fetch = fetch
         self._delivered = delivered
@@ -143,10 +147,20 @@ class OrderedDelivery:
                 waiting.setdefault(item.seq, (item, self._emit))
             self._drain(site_id)
             since = self._gap_since.get(site_id)
-            if waiting and nxt == self._next[site_id] and since and time.monotonic() - since > GAP_GIVE_UP:
+            if (
+                waiting
+                and nxt == self._next[site_id]
+                and since
+                and time.monotonic() - since > GAP_GIVE_UP
+            ):
                 self._drop_foreign(site_id, waiting)
                 if waiting:
-                    log.warning("site %s: events %s..%s never arrived; skipping", site_id, nxt, min(waiting) - 1)
+                    log.warning(
+                        "site %s: events %s..%s never arrived; skipping",
+                        site_id,
+                        nxt,
+                        min(waiting) - 1,
+                    )
                     self._next[site_id] = min(waiting)
                 self._gap_since.pop(site_id, None)
                 self._drain(site_id)
@@ -163,7 +177,9 @@ class OrderedDelivery:
             return
         foreign = [seq for seq in waiting if seq not in logged]
         if foreign:
-            log.warning("site %s: events %s are not in this database's log; dropped", site_id, foreign)
+            log.warning(
+                "site %s: events %s are not in this database's log; dropped", site_id, foreign
+            )
             for seq in foreign:
                 del waiting[seq]
 
@@ -186,7 +202,9 @@ class OrderedRedisManager(pysocketio.RedisManager):
             timeouts = {"socket_timeout": PING_TIMEOUT, "socket_connect_timeout": PING_TIMEOUT}
             if urlsplit(self.redis_url).scheme.endswith("+sentinel"):
                 sentinels, service, options = parse_redis_sentinel_url(self.redis_url)
-                sentinel = module.sentinel.Sentinel(sentinels, sentinel_kwargs=timeouts, **{**options, **timeouts})
+                sentinel = module.sentinel.Sentinel(
+                    sentinels, sentinel_kwargs=timeouts, **{**options, **timeouts}
+                )
                 self._ping_client = sentinel.master_for(service or self.channel)
             else:
                 self._ping_client = module.Redis.from_url(self.redis_url, **timeouts)
@@ -194,12 +212,24 @@ class OrderedRedisManager(pysocketio.RedisManager):
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         data = message.get("data")
-        if self.delivery is None or message.get("event") not in ev.ALL_EVENTS or not isinstance(data, list):
+        if (
+            self.delivery is None
+            or message.get("event") not in ev.ALL_EVENTS
+            or not isinstance(data, list)
+        ):
             return super()._handle_emit(message)
         envelope = data[0]
-        item = DomainEvent(envelope["name"], envelope["site_id"], envelope["data"], tuple(message.get("room") or ()),
-                           envelope["seq"], envelope["at"])
-        self.delivery.deliver([item], emit=lambda _item: super(OrderedRedisManager, self)._handle_emit(message))
+        item = DomainEvent(
+            envelope["name"],
+            envelope["site_id"],
+            envelope["data"],
+            tuple(message.get("room") or ()),
+            envelope["seq"],
+            envelope["at"],
+        )
+        self.delivery.deliver(
+            [item], emit=lambda _item: super(OrderedRedisManager, self)._handle_emit(message)
+        )
 
 
 # A burst of queue moves (a kiosk rush) tells each phone its place once.
@@ -285,16 +315,27 @@ class SocketIOPublisher:
             sent += 1
             # Straight to the phone's room here: the other processes tell their own phones.
             pysocketio.Manager.emit(
-                manager, ev.TICKET_STANDING,
-                {"site_id": site_id, "at": at, "name": ev.TICKET_STANDING,
-                 "data": {"people_ahead": ahead, "estimated_wait_minutes": wait}},
-                namespace="/", room=room,
+                manager,
+                ev.TICKET_STANDING,
+                {
+                    "site_id": site_id,
+                    "at": at,
+                    "name": ev.TICKET_STANDING,
+                    "data": {"people_ahead": ahead, "estimated_wait_minutes": wait},
+                },
+                namespace="/",
+                room=room,
             )
 
     def _emit_local(self, item: DomainEvent) -> None:
         # The manager's own local emit (a Redis manager's emit would go round the queue).
-        pysocketio.Manager.emit(self.server.server.manager, item.name, item.envelope(), namespace="/",
-                                room=list(item.rooms))
+        pysocketio.Manager.emit(
+            self.server.server.manager,
+            item.name,
+            item.envelope(),
+            namespace="/",
+            room=list(item.rooms),
+        )
 
     def publish(self, events: list[DomainEvent]) -> None:
         if self.via_queue:
@@ -309,11 +350,15 @@ def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
     def fetch(site_id: int, after: int, upto: int) -> list[DomainEvent]:
         with app.app_context():
             rows = db.session.scalars(
-                select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after, EventLog.seq <= upto)
+                select(EventLog)
+                .where(EventLog.site_id == site_id, EventLog.seq > after, EventLog.seq <= upto)
                 .order_by(EventLog.seq)
             ).all()
             db.scoped.remove()
-            return [DomainEvent(r.name, r.site_id, r.data, tuple(r.rooms), r.seq, r.at.isoformat()) for r in rows]
+            return [
+                DomainEvent(r.name, r.site_id, r.data, tuple(r.rooms), r.seq, r.at.isoformat())
+                for r in rows
+            ]
 
     return fetch
 
@@ -338,7 +383,9 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
     """
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None and not isinstance(token, str):
-        raise Refused("invalid_token", "Mã truy cập không hợp lệ.", "The access token is not valid.")
+        raise Refused(
+            "invalid_token", "Mã truy cập không hợp lệ.", "The access token is not valid."
+        )
     resolver = credentials.resolver()
     if token and token.startswith((credentials.DEVICE_TOKEN_PREFIX, credentials.USER_TOKEN_PREFIX)):
         verdict = resolver.token(db.session, token)
@@ -348,13 +395,20 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
         ticket = credentials.ticket_for_tracking_token(db.session, token)
         if isinstance(ticket, credentials.Refusal):
             raise Refused("not_found", "Không tìm thấy số này.", "This ticket was not found.")
-        return ticket.site_id, [ev.ticket_room(token), ev.service_room(ticket.service_id)], "visitor", {
-            "ticket_id": ticket.id}
+        return (
+            ticket.site_id,
+            [ev.ticket_room(token), ev.service_room(ticket.service_id)],
+            "visitor",
+            {"ticket_id": ticket.id},
+        )
     else:
         user_id = session.get("user_id")
         if user_id is None:
-            raise Refused("unauthorized", "Bạn cần đăng nhập hoặc dùng mã thiết bị hợp lệ.",
-                          "Log in or present a valid device token.")
+            raise Refused(
+                "unauthorized",
+                "Bạn cần đăng nhập hoặc dùng mã thiết bị hợp lệ.",
+                "Log in or present a valid device token.",
+            )
         verdict = resolver.session_user(db.session, user_id, session.get("sv"))
         if isinstance(verdict, credentials.Refusal):
             raise _refused("unauthorized", verdict)
@@ -373,8 +427,11 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
     if site_id is None:
         wanted = auth.get("site_id") if isinstance(auth, dict) else None
         if not isinstance(wanted, int):
-            raise Refused("site_required", "Hãy chọn điểm phục vụ cần theo dõi (site_id).",
-                          "Choose the site to follow (site_id).")
+            raise Refused(
+                "site_required",
+                "Hãy chọn điểm phục vụ cần theo dõi (site_id).",
+                "Choose the site to follow (site_id).",
+            )
         site_id = wanted
     return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], actor.role.value, {}
 
@@ -417,7 +474,9 @@ class LiveNamespace(Namespace):
                 missed = replay(db.session, site_id, last_seq, set(rooms), REPLAY_LIMIT)
             upto = delivery.delivered_up_to(site_id)
             if missed is None:
-                state = snapshot.site_snapshot(db.session, site_id, rooms=rooms, ticket_id=extra.get("ticket_id"))
+                state = snapshot.site_snapshot(
+                    db.session, site_id, rooms=rooms, ticket_id=extra.get("ticket_id")
+                )
                 if upto is not None:
                     state["seq"] = min(state["seq"], upto)
                 self._to_client(sid, ev.SNAPSHOT, state)
@@ -431,7 +490,11 @@ class LiveNamespace(Namespace):
                     seq = item.seq
             if upto is None:
                 delivery.start_after(site_id, seq)
-            self._to_client(sid, ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra})
+            self._to_client(
+                sid,
+                ev.READY,
+                {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra},
+            )
         db.scoped.remove()
 
     def _to_client(self, sid: str, name: str, data: dict[str, Any]) -> None:
@@ -462,7 +525,9 @@ class OriginCheck:
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     async_mode = app.config.get("ASYNC_MODE") or _detect_async_mode()
-    manager = OrderedRedisManager(redis_url, channel=app.config["REDIS_CHANNEL"]) if redis_url else None
+    manager = (
+        OrderedRedisManager(redis_url, channel=app.config["REDIS_CHANNEL"]) if redis_url else None
+    )
     socketio.init_app(
         app,
         async_mode=async_mode,

@@ -28,7 +28,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--instance", default=None)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     app = create_app(instance_path=args.instance or os.environ.get("HANGDOI_INSTANCE") or None)
@@ -42,8 +44,13 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 50, 500)
-    server = WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("hangdoi.http"),
-                        handler_class=FastHeadersHandler)
+    server = WSGIServer(
+        (args.host, args.port),
+        app,
+        log=None,
+        error_log=logging.getLogger("hangdoi.http"),
+        handler_class=FastHeadersHandler,
+    )
     server.init_socket()
     # pywsgi writes headers and body in two sends: without TCP_NODELAY every keep-alive
     # request after the first waits ~40 ms for the client's delayed ACK (Nagle).
@@ -52,14 +59,20 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: server.stop(timeout=5))
     if app.config.get("REDIS_URL"):
         # Every process of an install must share the channel: the log shows it to compare.
-        logging.getLogger("hangdoi").info("Redis message queue on channel %s", app.config["REDIS_CHANNEL"])
-    logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
+        logging.getLogger("hangdoi").info(
+            "Redis message queue on channel %s", app.config["REDIS_CHANNEL"]
+        )
+    logging.getLogger("hangdoi").info(
+        "serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid()
+    )
     server.serve_forever()
     transactions, requests = issue_totals(app)
     if transactions:
         logging.getLogger("hangdoi").info(
             "stopped: %d issue requests in %d write transactions (%.1f per transaction)",
-            requests, transactions, requests / transactions,
+            requests,
+            transactions,
+            requests / transactions,
         )
 
 

@@ -67,8 +67,11 @@ def asset_url(filename: str) -> str:
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
-    response = Response(render_template(template, asset_url=asset_url, **context), status=status,
-                        mimetype="text/html")
+    response = Response(
+        render_template(template, asset_url=asset_url, **context),
+        status=status,
+        mimetype="text/html",
+    )
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     # The tracking token and the device token are in the URL: never send it elsewhere.
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -119,8 +122,13 @@ def display() -> Response:
         return _page("display_pair.html", 403, error=verdict)
     device = verdict
     assert device.site_id is not None  # a device belongs to one site
-    boot = {"token": token, "site_id": device.site_id, "zone": device.zone, "device_name": device.name,
-            "site": _site_names(device.site_id)}
+    boot = {
+        "token": token,
+        "site_id": device.site_id,
+        "zone": device.zone,
+        "device_name": device.name,
+        "site": _site_names(device.site_id),
+    }
     return _page("display.html", boot=boot, site=boot["site"], device=device)
 
 
@@ -132,7 +140,9 @@ def socket_io_client() -> Response:
     """The Socket.IO browser client installed from the npm registry (web/package-lock.json)."""
     path = _socket_io_client()
     if not path.is_file():
-        log.error("%s is missing: run `make run` or `make test` (they run `npm ci --prefix web`)", path)
+        log.error(
+            "%s is missing: run `make run` or `make test` (they run `npm ci --prefix web`)", path
+        )
         message = (
             "/* hangdoi: thiếu thư viện socket.io-client. Hãy chạy `make run` hoặc `make test` "
             "(chúng chạy `npm ci --prefix web`).\n"

@@ -24,9 +24,12 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme(
-        "bearer", {"type": "http", "scheme": "bearer", "description": "hdu_… (user) or hdd_… (device)"}
+        "bearer",
+        {"type": "http", "scheme": "bearer", "description": "hdu_… (user) or hdd_… (device)"},
     )
-    api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api.spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
     for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
         api.register_blueprint(blueprint)
     check_routes(app)

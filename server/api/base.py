@@ -93,7 +93,9 @@ class _Parser(FlaskParser):
                 return _load_with_lone_surrogates(data, error)
             # With the text it failed on, so that webargs answers 400 (an empty document
             # would read as no body at all), bytes that are not UTF-8 included.
-            raise json.JSONDecodeError(str(error), data.decode("utf-8", "replace"), error.pos) from error
+            raise json.JSONDecodeError(
+                str(error), data.decode("utf-8", "replace"), error.pos
+            ) from error
 
 
 def _load_with_lone_surrogates(data: bytes, error: orjson.JSONDecodeError) -> Any:
@@ -110,9 +112,13 @@ def _load_with_lone_surrogates(data: bytes, error: orjson.JSONDecodeError) -> An
         return dict(items)
 
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=no_constants)
+        return json.loads(
+            data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=no_constants
+        )
     except (UnicodeDecodeError, RecursionError):  # not UTF-8, or nested deeper than orjson reads
-        raise json.JSONDecodeError(str(error), data.decode("utf-8", "replace"), error.pos) from error
+        raise json.JSONDecodeError(
+            str(error), data.decode("utf-8", "replace"), error.pos
+        ) from error
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -133,7 +139,9 @@ class Blueprint(SmorestBlueprint):
 
     ARGUMENTS_PARSER = _Parser()  # flask-smorest's documented way to give its parser
 
-    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def arguments(
+        self, schema: Any, *args: Any, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
 
 
@@ -170,8 +178,12 @@ class ErrorResponses(BasePlugin):
     def _statuses(self, path: str, method: str, operation: dict[str, Any]) -> set[int]:
         public = operation.get("security") == []
         body = operation.get("requestBody") is not None
-        query = any(p.get("in") == "query" for p in operation.get("parameters", []) if isinstance(p, dict))
-        names_a_resource = "{" in path or any(_ID_PROPERTY.search(name) for name in self._body_properties(operation))
+        query = any(
+            p.get("in") == "query" for p in operation.get("parameters", []) if isinstance(p, dict)
+        )
+        names_a_resource = "{" in path or any(
+            _ID_PROPERTY.search(name) for name in self._body_properties(operation)
+        )
         statuses = {401}
         if not public or method != "get":
             statuses.add(403)
@@ -200,7 +212,9 @@ class SchemaRules(BasePlugin):
     """Adds to a schema's document what its fields cannot say: the keywords in its
     ``Meta.openapi`` (a rule across fields that a service enforces, say)."""
 
-    def schema_helper(self, name: str, definition: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any] | None:
         meta = getattr(kwargs.get("schema"), "Meta", None)
         extra = getattr(meta, "openapi", None)
         return dict(extra) if extra else None
@@ -214,9 +228,15 @@ class HangdoiApi(Api):
     # No catch-all "default" response: each operation lists the statuses it answers.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def __init__(self, app: Any = None, *, spec_kwargs: dict[str, Any] | None = None, config_prefix: str = "") -> None:
+    def __init__(
+        self, app: Any = None, *, spec_kwargs: dict[str, Any] | None = None, config_prefix: str = ""
+    ) -> None:
         spec_kwargs = dict(spec_kwargs or {})
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), SchemaRules(), ErrorResponses()]
+        spec_kwargs["extra_plugins"] = [
+            *spec_kwargs.get("extra_plugins", ()),
+            SchemaRules(),
+            ErrorResponses(),
+        ]
         super().__init__(app, spec_kwargs=spec_kwargs, config_prefix=config_prefix)
 
     def init_app(self, app: Flask, *args: Any, **kwargs: Any) -> None:
@@ -228,7 +248,9 @@ class HangdoiApi(Api):
         headers = {"WWW-Authenticate": _CHALLENGE} if error.status == 401 else {}
         return error.to_dict(), error.status, headers
 
-    def handle_http_exception(self, error: HTTPException) -> tuple[dict[str, Any], int, dict[str, Any]]:
+    def handle_http_exception(
+        self, error: HTTPException
+    ) -> tuple[dict[str, Any], int, dict[str, Any]]:
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         body = http_error_body(status)

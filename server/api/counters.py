@@ -19,7 +19,9 @@ from server.extensions import db
 from server.models import Counter
 from server.services import queue
 
-blp = Blueprint("counters", __name__, url_prefix="/api/v1/counters", description="Counters and calls")
+blp = Blueprint(
+    "counters", __name__, url_prefix="/api/v1/counters", description="Counters and calls"
+)
 
 
 @blp.route("/<int:counter_id>", methods=["GET"])
@@ -64,10 +66,16 @@ def call_next(counter_id: int) -> dict:
     """Call the next ticket by the call-next policy; `ticket` is null when nobody waits."""
     ticket = queue.call_next(db.session, current_actor(), counter_id)
     if ticket is None:
-        return {"ticket": None, "message": "Không còn ai chờ các dịch vụ của quầy này.",
-                "message_en": "Nobody is waiting for this counter's services."}
-    return {"ticket": present.ticket(db.session, ticket),
-            "message": f"Đã gọi số {ticket.number}.", "message_en": f"Called {ticket.number}."}
+        return {
+            "ticket": None,
+            "message": "Không còn ai chờ các dịch vụ của quầy này.",
+            "message_en": "Nobody is waiting for this counter's services.",
+        }
+    return {
+        "ticket": present.ticket(db.session, ticket),
+        "message": f"Đã gọi số {ticket.number}.",
+        "message_en": f"Called {ticket.number}.",
+    }
 
 
 @blp.route("/<int:counter_id>/call", methods=["POST"])
@@ -76,7 +84,9 @@ def call_next(counter_id: int) -> dict:
 @blp.response(200, TicketOut)
 def call_number(data: dict, counter_id: int) -> dict:
     """Call one given number of today (waiting, or held at this counter)."""
-    return present.ticket(db.session, queue.call_number(db.session, current_actor(), counter_id, data["number"]))
+    return present.ticket(
+        db.session, queue.call_number(db.session, current_actor(), counter_id, data["number"])
+    )
 
 
 @blp.route("/<int:counter_id>/recall", methods=["POST"])
@@ -101,8 +111,14 @@ def start(counter_id: int) -> dict:
 @blp.response(200, TicketOut)
 def finish(data: dict, counter_id: int) -> dict:
     """Finish the current ticket with its outcome (and the dossier code, if any)."""
-    ticket = queue.finish(db.session, current_actor(), counter_id, outcome=data["outcome"],
-                          note=data["note"], dossier_code=data["dossier_code"])
+    ticket = queue.finish(
+        db.session,
+        current_actor(),
+        counter_id,
+        outcome=data["outcome"],
+        note=data["note"],
+        dossier_code=data["dossier_code"],
+    )
     return present.ticket(db.session, ticket)
 
 
@@ -120,7 +136,9 @@ def no_show(counter_id: int) -> dict:
 @blp.response(200, TicketOut)
 def hold(data: dict, counter_id: int) -> dict:
     """Park the current ticket (the visitor fetches a missing paper, say)."""
-    return present.ticket(db.session, queue.hold(db.session, current_actor(), counter_id, note=data["note"]))
+    return present.ticket(
+        db.session, queue.hold(db.session, current_actor(), counter_id, note=data["note"])
+    )
 
 
 @blp.route("/<int:counter_id>/resume", methods=["POST"])
@@ -140,7 +158,12 @@ def resume(data: dict, counter_id: int) -> dict:
 def transfer(data: dict, counter_id: int) -> dict:
     """Send the current ticket to another service or counter, with a note; answers the new ticket."""
     ticket = queue.transfer(
-        db.session, current_actor(), counter_id=counter_id, to_service_id=data["service_id"],
-        to_counter_id=data["counter_id"], note=data["note"], keep_position=data["keep_position"],
+        db.session,
+        current_actor(),
+        counter_id=counter_id,
+        to_service_id=data["service_id"],
+        to_counter_id=data["counter_id"],
+        note=data["note"],
+        keep_position=data["keep_position"],
     )
     return present.ticket(db.session, ticket)

@@ -22,6 +22,7 @@ blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Liveness 
 
 log = logging.getLogger(__name__)
 
+
 @blp.route("/health", methods=["GET"])
 @allow(PUBLIC)
 @blp.response(200, HealthOut)

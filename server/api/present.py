@@ -39,8 +39,13 @@ def tracking_url(token: str) -> str:
 def _counter_brief(counter: Counter | None) -> dict[str, Any] | None:
     if counter is None:
         return None
-    return {"id": counter.id, "number": counter.number, "name_vi": counter.name_vi,
-            "name_en": counter.name_en, "zone": counter.zone}
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name_vi": counter.name_vi,
+        "name_en": counter.name_en,
+        "zone": counter.zone,
+    }
 
 
 def _by_id(session: Session, model: type[_Row], ids: set[int | None]) -> dict[int, _Row]:
@@ -56,7 +61,9 @@ def _by_id(session: Session, model: type[_Row], ids: set[int | None]) -> dict[in
         else:
             found[ident] = row
     if missing:
-        found.update({row.id: row for row in session.scalars(select(model).where(model.id.in_(missing)))})
+        found.update(
+            {row.id: row for row in session.scalars(select(model).where(model.id.in_(missing)))}
+        )
     return found
 
 
@@ -83,8 +90,15 @@ def tickets(
     now = now or utcnow()
     conn = session.connection()
     ahead_of = people_ahead_of(conn, [t.id for t in rows if t.state == TicketState.WAITING])
-    categories = {i: c.code for i, c in _by_id(session, PriorityCategory, {t.priority_category_id for t in rows}).items()}
-    counters = _by_id(session, Counter, {i for t in rows for i in (t.counter_id, t.target_counter_id)})
+    categories = {
+        i: c.code
+        for i, c in _by_id(
+            session, PriorityCategory, {t.priority_category_id for t in rows}
+        ).items()
+    }
+    counters = _by_id(
+        session, Counter, {i for t in rows for i in (t.counter_id, t.target_counter_id)}
+    )
     return [_ticket(session, t, ahead_of, categories, counters, with_tracking, now) for t in rows]
 
 
@@ -101,20 +115,29 @@ def _ticket(
     ahead, wait = 0, 0
     if ticket.state == TicketState.WAITING:
         ahead = ahead_of.get(ticket.id, 0)
-        wait = estimated_wait_minutes(ahead, service_rate(session, ticket.service_id, now),
-                                      info.expected_service_minutes)
+        wait = estimated_wait_minutes(
+            ahead, service_rate(session, ticket.service_id, now), info.expected_service_minutes
+        )
     brief = info.brief()
     return {
         "id": ticket.id,
         "number": ticket.number,
         "state": ticket.state,
         "site_id": ticket.site_id,
-        "service": {**brief, "department_vi": info.department_vi, "department_en": info.department_en},
-        "priority_category": categories.get(ticket.priority_category_id) if ticket.priority_category_id else None,
+        "service": {
+            **brief,
+            "department_vi": info.department_vi,
+            "department_en": info.department_en,
+        },
+        "priority_category": categories.get(ticket.priority_category_id)
+        if ticket.priority_category_id
+        else None,
         "dossier_code": ticket.dossier_code,
         "business_day": ticket.business_day,
         "issued_at": ticket.issued_at,
-        "issued_at_local": ticket.issued_at.astimezone(zone(info.timezone)).isoformat(timespec="seconds"),
+        "issued_at_local": ticket.issued_at.astimezone(zone(info.timezone)).isoformat(
+            timespec="seconds"
+        ),
         "queued_at": ticket.queued_at,
         "called_at": ticket.called_at,
         "started_at": ticket.started_at,
@@ -122,7 +145,9 @@ def _ticket(
         "call_count": ticket.call_count,
         "outcome": ticket.outcome,
         "counter": _counter_brief(counters.get(ticket.counter_id) if ticket.counter_id else None),
-        "target_counter": _counter_brief(counters.get(ticket.target_counter_id) if ticket.target_counter_id else None),
+        "target_counter": _counter_brief(
+            counters.get(ticket.target_counter_id) if ticket.target_counter_id else None
+        ),
         "transferred_from_id": ticket.transferred_from_id,
         "people_ahead": ahead,
         "estimated_wait_minutes": wait,
@@ -138,31 +163,64 @@ def issued(issued: Issued) -> dict[str, Any]:
     t = issued.ticket
     service = issued.service
     return {
-        "id": t.id, "number": t.number, "state": t.state, "site_id": t.site_id,
-        "service": {"id": service["id"], "code": service["code"], "name_vi": service["name_vi"],
-                    "name_en": service["name_en"], "department_vi": service["department"]["name_vi"],
-                    "department_en": service["department"]["name_en"]},
-        "priority_category": issued.priority_category, "dossier_code": t.dossier_code,
-        "business_day": t.business_day.isoformat(), "issued_at": t.issued_at.isoformat(),
-        "issued_at_local": t.issued_at.astimezone(zone(issued.timezone)).isoformat(timespec="seconds"),
-        "queued_at": t.queued_at.isoformat(), "called_at": None, "started_at": None, "finished_at": None,
-        "call_count": 0, "outcome": None, "counter": None, "target_counter": None, "transferred_from_id": None,
-        "people_ahead": issued.people_ahead, "estimated_wait_minutes": issued.estimated_wait_minutes,
-        "serving_counters": issued.serving_counters, "tracking_url": tracking_url(t.tracking_token),
+        "id": t.id,
+        "number": t.number,
+        "state": t.state,
+        "site_id": t.site_id,
+        "service": {
+            "id": service["id"],
+            "code": service["code"],
+            "name_vi": service["name_vi"],
+            "name_en": service["name_en"],
+            "department_vi": service["department"]["name_vi"],
+            "department_en": service["department"]["name_en"],
+        },
+        "priority_category": issued.priority_category,
+        "dossier_code": t.dossier_code,
+        "business_day": t.business_day.isoformat(),
+        "issued_at": t.issued_at.isoformat(),
+        "issued_at_local": t.issued_at.astimezone(zone(issued.timezone)).isoformat(
+            timespec="seconds"
+        ),
+        "queued_at": t.queued_at.isoformat(),
+        "called_at": None,
+        "started_at": None,
+        "finished_at": None,
+        "call_count": 0,
+        "outcome": None,
+        "counter": None,
+        "target_counter": None,
+        "transferred_from_id": None,
+        "people_ahead": issued.people_ahead,
+        "estimated_wait_minutes": issued.estimated_wait_minutes,
+        "serving_counters": issued.serving_counters,
+        "tracking_url": tracking_url(t.tracking_token),
     }
 
 
 def waiting_by_service(
-    session: Session, site_id: int, service_ids: list[int] | None = None, now: dt.datetime | None = None
+    session: Session,
+    site_id: int,
+    service_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Waiting count and longest wait for each active service of a site (or the given ones)."""
     site = session.get(Site, site_id)
     assert site is not None
     rows = queues(session, site, now or utcnow(), service_ids)
-    services = {s.id: s for s in session.scalars(select(Service).where(Service.id.in_([r["service_id"] for r in rows])))}
+    services = {
+        s.id: s
+        for s in session.scalars(
+            select(Service).where(Service.id.in_([r["service_id"] for r in rows]))
+        )
+    }
     return [
-        {**row, "code": services[row["service_id"]].code, "name_vi": services[row["service_id"]].name_vi,
-         "name_en": services[row["service_id"]].name_en}
+        {
+            **row,
+            "code": services[row["service_id"]].code,
+            "name_vi": services[row["service_id"]].name_vi,
+            "name_en": services[row["service_id"]].name_en,
+        }
         for row in rows
     ]
 
@@ -185,15 +243,23 @@ def counters(session: Session, rows: Sequence[Counter]) -> list[dict[str, Any]]:
         .order_by(CounterService.counter_id, CounterService.rank)
     ):
         services_of[counter_id].append(service_id)
-    officers = {i: u.full_name for i, u in _by_id(session, User, {c.officer_id for c in rows}).items()}
+    officers = {
+        i: u.full_name for i, u in _by_id(session, User, {c.officer_id for c in rows}).items()
+    }
     current_ids = [c.current_ticket_id for c in rows if c.current_ticket_id]
     held_or_current = session.scalars(
         select(Ticket)
-        .where(or_(Ticket.id.in_(current_ids),
-                   and_(Ticket.counter_id.in_(ids), Ticket.state == TicketState.HELD.value)))
+        .where(
+            or_(
+                Ticket.id.in_(current_ids),
+                and_(Ticket.counter_id.in_(ids), Ticket.state == TicketState.HELD.value),
+            )
+        )
         .order_by(Ticket.id)
     ).all()
-    shown = dict(zip([t.id for t in held_or_current], tickets(session, held_or_current), strict=True))
+    shown = dict(
+        zip([t.id for t in held_or_current], tickets(session, held_or_current), strict=True)
+    )
     held: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     for t in held_or_current:
         if t.state == TicketState.HELD and t.counter_id in held:
@@ -201,7 +267,9 @@ def counters(session: Session, rows: Sequence[Counter]) -> list[dict[str, Any]]:
     waiting: dict[int, dict[int, dict[str, Any]]] = {}
     for site_id in {c.site_id for c in rows}:
         service_ids = sorted({s for c in rows if c.site_id == site_id for s in services_of[c.id]})
-        waiting[site_id] = {row["service_id"]: row for row in waiting_by_service(session, site_id, service_ids)}
+        waiting[site_id] = {
+            row["service_id"]: row for row in waiting_by_service(session, site_id, service_ids)
+        }
     return [
         {
             **(_counter_brief(c) or {}),
@@ -211,7 +279,9 @@ def counters(session: Session, rows: Sequence[Counter]) -> list[dict[str, Any]]:
             "services": services_of[c.id],
             "current_ticket": shown.get(c.current_ticket_id) if c.current_ticket_id else None,
             "held_tickets": held[c.id],
-            "waiting": [waiting[c.site_id][s] for s in services_of[c.id] if s in waiting[c.site_id]],
+            "waiting": [
+                waiting[c.site_id][s] for s in services_of[c.id] if s in waiting[c.site_id]
+            ],
         }
         for c in rows
     ]

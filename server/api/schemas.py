@@ -47,7 +47,9 @@ class NFCString(Text):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if any(isinstance(v, validate.Length) and (v.min or v.equal or 0) >= 1 for v in self.validators):
+        if any(
+            isinstance(v, validate.Length) and (v.min or v.equal or 0) >= 1 for v in self.validators
+        ):
             # Python's \s is what str.strip() strips (str.isspace).
             self.metadata = {**self.metadata, "pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"}
 
@@ -99,11 +101,15 @@ class TokenIn(LoginIn):
 class IssueIn(Strict):
     service_id = Id(required=True)
     priority_category = NFCString(
-        load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=32),
         metadata={"description": "Code of a priority category of the site (e.g. elderly)."},
     )
     dossier_code = NFCString(
-        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
         metadata={"description": "The one-stop system's dossier code (mã hồ sơ)."},
     )
     lang = fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]))
@@ -121,7 +127,9 @@ class FinishIn(NoteIn):
     outcome = fields.String(
         load_default=Outcome.COMPLETED.value, validate=validate.OneOf([o.value for o in Outcome])
     )
-    dossier_code = NFCString(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    dossier_code = NFCString(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
 
 
 class ResumeIn(Strict):
@@ -131,10 +139,12 @@ class ResumeIn(Strict):
 class TransferIn(NoteIn):
     class Meta(Strict.Meta):
         # The service refuses a transfer to nowhere (queue.transfer): the document says so.
-        openapi = {"anyOf": [
-            {"required": ["service_id"], "properties": {"service_id": {"type": "integer"}}},
-            {"required": ["counter_id"], "properties": {"counter_id": {"type": "integer"}}},
-        ]}
+        openapi = {
+            "anyOf": [
+                {"required": ["service_id"], "properties": {"service_id": {"type": "integer"}}},
+                {"required": ["counter_id"], "properties": {"counter_id": {"type": "integer"}}},
+            ]
+        }
 
     service_id = Id(load_default=None, allow_none=True)
     counter_id = Id(load_default=None, allow_none=True)
@@ -142,7 +152,9 @@ class TransferIn(NoteIn):
 
 
 class TicketQuery(Strict):
-    state = fields.String(load_default=None, validate=validate.OneOf([s.value for s in TicketState]))
+    state = fields.String(
+        load_default=None, validate=validate.OneOf([s.value for s in TicketState])
+    )
     service_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
     number = NFCString(load_default=None, validate=validate.Length(min=1, max=24))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
@@ -151,10 +163,12 @@ class TicketQuery(Strict):
 class UserIn(Strict):
     class Meta(Strict.Meta):
         # An officer belongs to a site (accounts.create_user): the document says so.
-        openapi = {"anyOf": [
-            {"properties": {"role": {"enum": ["manager", "admin"]}}},
-            {"required": ["site_id"], "properties": {"site_id": {"type": "integer"}}},
-        ]}
+        openapi = {
+            "anyOf": [
+                {"properties": {"role": {"enum": ["manager", "admin"]}}},
+                {"required": ["site_id"], "properties": {"site_id": {"type": "integer"}}},
+            ]
+        }
 
     username = NFCString(required=True, validate=validate.Length(min=1, max=64))
     password = Text(required=True, validate=validate.Length(min=8, max=256))
@@ -188,8 +202,13 @@ class HealthOut(ma.Schema):
 
 class ReadyOut(ma.Schema):
     status = fields.String(metadata={"description": "ready"})
-    checks = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
-        "description": "Each dependency checked (database; redis when configured): ok, or what failed."})
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Each dependency checked (database; redis when configured): ok, or what failed."
+        },
+    )
 
 
 class UserOut(ma.Schema):
@@ -245,7 +264,9 @@ class ServiceOut(ma.Schema):
     expected_service_minutes = fields.Integer()
     daily_quota = fields.Integer(allow_none=True)
     active = fields.Boolean()
-    counters = fields.List(fields.Integer(), metadata={"description": "Numbers of the counters that serve it."})
+    counters = fields.List(
+        fields.Integer(), metadata={"description": "Numbers of the counters that serve it."}
+    )
 
 
 class PriorityCategoryOut(ma.Schema):
@@ -294,7 +315,9 @@ class TicketOut(ma.Schema):
     people_ahead = fields.Integer()
     estimated_wait_minutes = fields.Integer()
     serving_counters = fields.List(fields.Integer())
-    tracking_url = fields.String(allow_none=True, metadata={"description": "The phone page (QR code)."})
+    tracking_url = fields.String(
+        allow_none=True, metadata={"description": "The phone page (QR code)."}
+    )
 
 
 class CallOut(ma.Schema):
@@ -316,7 +339,9 @@ class CounterOut(CounterBrief):
     state = fields.String(validate=validate.OneOf([s.value for s in CounterState]))
     officer_id = fields.Integer(allow_none=True)
     officer_name = fields.String(allow_none=True)
-    services = fields.List(fields.Integer(), metadata={"description": "Service ids, first choice first."})
+    services = fields.List(
+        fields.Integer(), metadata={"description": "Service ids, first choice first."}
+    )
     current_ticket = fields.Nested(TicketOut, allow_none=True)
     held_tickets = fields.List(fields.Nested(TicketOut))
     waiting = fields.List(fields.Nested(QueueServiceOut))
@@ -333,7 +358,9 @@ class DeviceOut(ma.Schema):
 
 
 class DeviceTokenOut(DeviceOut):
-    token = fields.String(metadata={"description": "Shown once; store it in the device's settings."})
+    token = fields.String(
+        metadata={"description": "Shown once; store it in the device's settings."}
+    )
 
 
 class EventTicketOut(ma.Schema):
@@ -369,7 +396,9 @@ class CounterStateOut(ma.Schema):
 
 
 class SnapshotOut(ma.Schema):
-    seq = fields.Integer(metadata={"description": "The site's last event number this state includes."})
+    seq = fields.Integer(
+        metadata={"description": "The site's last event number this state includes."}
+    )
     site_id = fields.Integer()
     at = fields.String()
     calls = fields.List(fields.Nested(CurrentCallOut))
@@ -380,9 +409,13 @@ class SnapshotOut(ma.Schema):
 class ErrorOut(ma.Schema):
     """Every error the API answers, its own or the framework's (see server.errors)."""
 
-    error = fields.String(required=True, metadata={"description": "A stable code: not_found, invalid_input, …"})
+    error = fields.String(
+        required=True, metadata={"description": "A stable code: not_found, invalid_input, …"}
+    )
     message = fields.String(required=True, metadata={"description": "For a person, in Vietnamese."})
     message_en = fields.String(required=True, metadata={"description": "The same in English."})
     details = fields.Dict(
-        metadata={"description": "What the error is about: the invalid fields and why, the roles allowed, …"}
+        metadata={
+            "description": "What the error is about: the invalid fields and why, the roles allowed, …"
+        }
     )

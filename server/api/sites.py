@@ -23,7 +23,9 @@ from server.models import Counter, CounterService, PriorityCategory, Service, Si
 from server.services import snapshot
 from server.services.clock import business_day
 
-blp = Blueprint("sites", __name__, url_prefix="/api/v1/sites", description="Sites and their services")
+blp = Blueprint(
+    "sites", __name__, url_prefix="/api/v1/sites", description="Sites and their services"
+)
 
 
 def _site(site_id: int) -> Site:
@@ -68,13 +70,24 @@ def services(site_id: int) -> list[dict]:
     ):
         counters.setdefault(service_id, []).append(number)
     rows = db.session.scalars(
-        select(Service).where(Service.site_id == site_id, Service.active.is_(True)).order_by(Service.position, Service.id)
+        select(Service)
+        .where(Service.site_id == site_id, Service.active.is_(True))
+        .order_by(Service.position, Service.id)
     )
     return [
-        {"id": s.id, "code": s.code, "name_vi": s.name_vi, "name_en": s.name_en, "department": s.department,
-         "series": s.series, "target_wait_minutes": s.target_wait_minutes,
-         "expected_service_minutes": s.expected_service_minutes, "daily_quota": s.daily_quota,
-         "active": s.active, "counters": counters.get(s.id, [])}
+        {
+            "id": s.id,
+            "code": s.code,
+            "name_vi": s.name_vi,
+            "name_en": s.name_en,
+            "department": s.department,
+            "series": s.series,
+            "target_wait_minutes": s.target_wait_minutes,
+            "expected_service_minutes": s.expected_service_minutes,
+            "daily_quota": s.daily_quota,
+            "active": s.active,
+            "counters": counters.get(s.id, []),
+        }
         for s in rows
     ]
 
@@ -85,11 +98,13 @@ def services(site_id: int) -> list[dict]:
 def priority_categories(site_id: int) -> list[PriorityCategory]:
     """The priority categories a visitor can choose at the kiosk."""
     _site(site_id)
-    return list(db.session.scalars(
-        select(PriorityCategory)
-        .where(PriorityCategory.site_id == site_id, PriorityCategory.active.is_(True))
-        .order_by(PriorityCategory.position, PriorityCategory.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(PriorityCategory)
+            .where(PriorityCategory.site_id == site_id, PriorityCategory.active.is_(True))
+            .order_by(PriorityCategory.position, PriorityCategory.id)
+        )
+    )
 
 
 @blp.route("/<int:site_id>/counters", methods=["GET"])
@@ -98,7 +113,9 @@ def priority_categories(site_id: int) -> list[PriorityCategory]:
 def counters(site_id: int) -> list[dict]:
     """Every counter of a site with its state and current ticket."""
     _site(site_id)
-    rows = db.session.scalars(select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)).all()
+    rows = db.session.scalars(
+        select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)
+    ).all()
     return present.counters(db.session, rows)
 
 
@@ -120,7 +137,9 @@ def site_snapshot(site_id: int) -> dict:
     zone sees its zone's counters only."""
     _site(site_id)
     actor = current_actor()
-    return snapshot.site_snapshot(db.session, site_id, zone=actor.zone if actor.role == "display" else None)
+    return snapshot.site_snapshot(
+        db.session, site_id, zone=actor.zone if actor.role == "display" else None
+    )
 
 
 @blp.route("/<int:site_id>/tickets", methods=["GET"])
@@ -130,12 +149,16 @@ def site_snapshot(site_id: int) -> dict:
 def tickets(query: dict, site_id: int) -> list[dict]:
     """Today's tickets of a site, in issue order, optionally by state, service or number."""
     site = _site(site_id)
-    stmt = select(Ticket).where(Ticket.site_id == site_id, Ticket.business_day == business_day(utcnow(), site.timezone))
+    stmt = select(Ticket).where(
+        Ticket.site_id == site_id, Ticket.business_day == business_day(utcnow(), site.timezone)
+    )
     if query["state"]:
         stmt = stmt.where(Ticket.state == query["state"])
     if query["service_id"]:
         stmt = stmt.where(Ticket.service_id == query["service_id"])
     if query["number"]:
         stmt = stmt.where(Ticket.number == query["number"].upper())
-    rows = db.session.scalars(stmt.order_by(Ticket.queued_at, Ticket.id).limit(query["limit"])).all()
+    rows = db.session.scalars(
+        stmt.order_by(Ticket.queued_at, Ticket.id).limit(query["limit"])
+    ).all()
     return present.tickets(db.session, rows)

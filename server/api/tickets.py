@@ -79,8 +79,13 @@ def return_to_queue(data: dict, ticket_id: int) -> dict:
 def transfer(data: dict, ticket_id: int) -> dict:
     """Move a waiting ticket to another service or counter; answers the new ticket."""
     ticket = queue.transfer(
-        db.session, current_actor(), ticket_id=ticket_id, to_service_id=data["service_id"],
-        to_counter_id=data["counter_id"], note=data["note"], keep_position=data["keep_position"],
+        db.session,
+        current_actor(),
+        ticket_id=ticket_id,
+        to_service_id=data["service_id"],
+        to_counter_id=data["counter_id"],
+        note=data["note"],
+        keep_position=data["keep_position"],
     )
     return present.ticket(db.session, ticket)
 

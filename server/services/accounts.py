@@ -28,7 +28,13 @@ from server.services.credentials import (
     hash_token,
 )
 
-__all__ = ["DEVICE_TOKEN_PREFIX", "USER_TOKEN_PREFIX", "actor_for_device", "actor_for_user", "hash_token"]
+__all__ = [
+    "DEVICE_TOKEN_PREFIX",
+    "USER_TOKEN_PREFIX",
+    "actor_for_device",
+    "actor_for_user",
+    "hash_token",
+]
 
 TOKEN_LIFETIME = dt.timedelta(days=30)
 DEVICE_KINDS = (Role.KIOSK.value, Role.DISPLAY.value)
@@ -92,7 +98,9 @@ def authenticate(session: Session, username: str, password: str) -> User:
     return user
 
 
-def issue_token(session: Session, user: User, *, label: str = "", now: dt.datetime | None = None) -> str:
+def issue_token(
+    session: Session, user: User, *, label: str = "", now: dt.datetime | None = None
+) -> str:
     """A new bearer token for `user`; only its hash is kept."""
     now = now or utcnow()
     token = USER_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -131,7 +139,9 @@ def register_device(
     with write_transaction(session):
         if session.get(Site, site_id) is None:
             raise not_found("điểm phục vụ", "site", site_id)
-        device = Device(site_id=site_id, kind=kind, name=name, zone=zone, token_hash=hash_token(token))
+        device = Device(
+            site_id=site_id, kind=kind, name=name, zone=zone, token_hash=hash_token(token)
+        )
         session.add(device)
     return device, token
 
@@ -167,12 +177,19 @@ def _end_credentials(session: Session, user: User, now: dt.datetime) -> None:
     """End every session and bearer token of `user` (in the caller's write transaction)."""
     user.session_version += 1
     session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
 
 
 def change_password(
-    session: Session, user_id: int, old_password: str, new_password: str, *, now: dt.datetime | None = None
+    session: Session,
+    user_id: int,
+    old_password: str,
+    new_password: str,
+    *,
+    now: dt.datetime | None = None,
 ) -> User:
     """A user's own change: the old password must be right. Ends all their sessions and tokens."""
     _check_strength(new_password)
@@ -186,7 +203,9 @@ def change_password(
     return _set_password(session, user_id, new_password, now or utcnow())
 
 
-def reset_password(session: Session, user_id: int, new_password: str, *, now: dt.datetime | None = None) -> User:
+def reset_password(
+    session: Session, user_id: int, new_password: str, *, now: dt.datetime | None = None
+) -> User:
     """An administrator sets another user's password. Ends all that user's sessions and tokens."""
     _check_strength(new_password)
     return _set_password(session, user_id, new_password, now or utcnow())

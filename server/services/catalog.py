@@ -37,13 +37,27 @@ class ServiceInfo:
 
     def brief(self) -> dict[str, Any]:
         """As TicketOut.service shows it."""
-        return {"id": self.id, "code": self.code, "name_vi": self.name_vi, "name_en": self.name_en,
-                "department": {"name_vi": self.department_vi, "name_en": self.department_en}}
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "department": {"name_vi": self.department_vi, "name_en": self.department_en},
+        }
 
 
 _SERVICE = (
-    select(Service.id, Service.site_id, Service.code, Service.name_vi, Service.name_en,
-           Department.name_vi, Department.name_en, Service.expected_service_minutes, Site.timezone)
+    select(
+        Service.id,
+        Service.site_id,
+        Service.code,
+        Service.name_vi,
+        Service.name_en,
+        Department.name_vi,
+        Department.name_en,
+        Service.expected_service_minutes,
+        Site.timezone,
+    )
     .join(Department, Department.id == Service.department_id)
     .join(Site, Site.id == Service.site_id)
     .where(Service.id == bindparam("service_id"))
@@ -59,7 +73,9 @@ _COUNTERS = (
 @dataclass
 class _Cache:
     # A TTLCache is not safe to share between threads without a lock.
-    entries: TTLCache[int, ServiceInfo] = field(default_factory=lambda: TTLCache(MAX_SERVICES, TTL_SECONDS))
+    entries: TTLCache[int, ServiceInfo] = field(
+        default_factory=lambda: TTLCache(MAX_SERVICES, TTL_SECONDS)
+    )
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

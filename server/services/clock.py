@@ -32,7 +32,8 @@ def is_open(hours: dict[str, list[list[str]]] | None, now: dt.datetime, tz: str)
     local = now.astimezone(zone(tz))
     minute = local.hour * 60 + local.minute
     return any(
-        _minutes(start) <= minute < _minutes(end) for start, end in hours.get(WEEKDAYS[local.weekday()], [])
+        _minutes(start) <= minute < _minutes(end)
+        for start, end in hours.get(WEEKDAYS[local.weekday()], [])
     )
 
 

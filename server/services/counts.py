@@ -29,33 +29,49 @@ WAITING_COUNTS = (
 )
 
 
-def waiting_counts(conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime) -> list[ev.ServiceQueue]:
+def waiting_counts(
+    conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime
+) -> list[ev.ServiceQueue]:
     """Waiting count and longest wait of each of `service_ids` on a business day."""
-    rows = {service_id: (count, oldest) for service_id, count, oldest in
-            conn.execute(WAITING_COUNTS, {"service_ids": service_ids, "day": day})}
+    rows = {
+        service_id: (count, oldest)
+        for service_id, count, oldest in conn.execute(
+            WAITING_COUNTS, {"service_ids": service_ids, "day": day}
+        )
+    }
     empty: tuple[int, dt.datetime | None] = (0, None)
     return [queue_row(service_id, *rows.get(service_id, empty), now) for service_id in service_ids]
 
 
 def queues(
-    session: Session, site: Site, now: dt.datetime, service_ids: list[int] | None = None,
+    session: Session,
+    site: Site,
+    now: dt.datetime,
+    service_ids: list[int] | None = None,
     day: dt.date | None = None,
 ) -> list[ev.ServiceQueue]:
     """Waiting count and longest wait of each active service of a site (or of the given
     services, active or not), on a business day (today by default)."""
     if service_ids is None:
-        service_ids = list(session.scalars(
-            select(Service.id).where(Service.site_id == site.id, Service.active.is_(True))
-            .order_by(Service.position, Service.id)
-        ))
-    return waiting_counts(session.connection(), service_ids, day or business_day(now, site.timezone), now)
+        service_ids = list(
+            session.scalars(
+                select(Service.id)
+                .where(Service.site_id == site.id, Service.active.is_(True))
+                .order_by(Service.position, Service.id)
+            )
+        )
+    return waiting_counts(
+        session.connection(), service_ids, day or business_day(now, site.timezone), now
+    )
 
 
 # One queue's moves in a transaction: (site, business day) -> (services, latest now).
 _Moved = dict[tuple[int, dt.date], tuple[set[int], dt.datetime]]
 
 
-def queue_moved(session: Session, site_id: int, service_id: int, day: dt.date, now: dt.datetime) -> None:
+def queue_moved(
+    session: Session, site_id: int, service_id: int, day: dt.date, now: dt.datetime
+) -> None:
     """Note that a service's queue of a business day changed at `now`: one queue.changed
     per service goes out at commit, its waits counted up to the latest such `now`."""
     moved: _Moved = summary(session, "queue_moved", dict, _publish_moved)
@@ -71,9 +87,21 @@ def _publish_moved(session: Session, moved: _Moved) -> None:
 
 
 def publish_queue_changed(
-    session: Session, site_id: int, day: dt.date, services: list[ev.ServiceQueue], *, now: dt.datetime
+    session: Session,
+    site_id: int,
+    day: dt.date,
+    services: list[ev.ServiceQueue],
+    *,
+    now: dt.datetime,
 ) -> None:
     """Queue the queue.changed of these services, counted by the caller in this transaction
     after its last change to them (issuing counts them anyway; others use queue_moved)."""
     rooms = [ev.queue_room(site_id), *(ev.service_room(s["service_id"]) for s in services)]
-    publish(session, ev.QUEUE_CHANGED, site_id, {"services": services, "day": day.isoformat()}, *rooms, now=now)
+    publish(
+        session,
+        ev.QUEUE_CHANGED,
+        site_id,
+        {"services": services, "day": day.isoformat()},
+        *rooms,
+        now=now,
+    )

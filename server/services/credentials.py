@@ -60,7 +60,9 @@ class Reason(StrEnum):
     REVOKED = "revoked"  # logged out, device revoked, or ended by a password change
     USER_INACTIVE = "user_inactive"  # the user was deactivated
     SESSION_ENDED = "session_ended"  # a browser session older than the last password change
-    WRONG_KIND = "wrong_kind"  # not a credential this place takes (a kiosk's token on the display page)
+    WRONG_KIND = (
+        "wrong_kind"  # not a credential this place takes (a kiosk's token on the display page)
+    )
 
 
 _TEXTS: dict[Reason, tuple[str, str]] = {
@@ -98,7 +100,11 @@ def actor_for_user(user: User) -> Actor:
 
 def actor_for_device(device: Device) -> Actor:
     return Actor(
-        role=Role(device.kind), site_id=device.site_id, device_id=device.id, name=device.name, zone=device.zone
+        role=Role(device.kind),
+        site_id=device.site_id,
+        device_id=device.id,
+        name=device.name,
+        zone=device.zone,
     )
 
 
@@ -135,7 +141,10 @@ class Credentials:
 
     def token(self, session: Session, token: str, *, now: dt.datetime | None = None) -> Verdict:
         """The actor of a bearer or device token, or why not."""
-        if not token.startswith((DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX)) or len(token) > MAX_TOKEN_LENGTH:
+        if (
+            not token.startswith((DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX))
+            or len(token) > MAX_TOKEN_LENGTH
+        ):
             return Refusal(Reason.WRONG_KIND)
         key = hash_token(token)
         entry = self._cached(key)
@@ -171,7 +180,11 @@ class Credentials:
         return entry.verdict
 
     def forget(
-        self, *, token_hash: str | None = None, device_id: int | None = None, user_id: int | None = None
+        self,
+        *,
+        token_hash: str | None = None,
+        device_id: int | None = None,
+        user_id: int | None = None,
     ) -> None:
         """Drop the cached answers of a token, of a device's token, or of all a user's credentials."""
         with self._lock:
@@ -201,7 +214,9 @@ def _device_entry(session: Session, key: str) -> _Entry:
 
 def _user_token_entry(session: Session, key: str, now: dt.datetime) -> _Entry:
     row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == key)
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == key)
     ).first()
     if row is None:
         return _Entry(Refusal(Reason.UNKNOWN))
@@ -239,7 +254,9 @@ def resolver() -> Credentials:
     return current_app.extensions[EXTENSION]
 
 
-def forget(*, token_hash: str | None = None, device_id: int | None = None, user_id: int | None = None) -> None:
+def forget(
+    *, token_hash: str | None = None, device_id: int | None = None, user_id: int | None = None
+) -> None:
     """Make this process forget an ended credential now. The other processes (and the
     servers, when the command line ended it) learn it within CACHE_SECONDS."""
     if has_app_context():

@@ -47,7 +47,9 @@ class Rate:
 @dataclass
 class _Cache:
     # A TTLCache is not safe to share between threads without a lock.
-    rates: TTLCache[int, Rate] = field(default_factory=lambda: TTLCache(MAX_SERVICES, RATE_TTL_SECONDS))
+    rates: TTLCache[int, Rate] = field(
+        default_factory=lambda: TTLCache(MAX_SERVICES, RATE_TTL_SECONDS)
+    )
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -66,7 +68,9 @@ def clear_cache() -> None:
 # tickets of my service and day (or those sent to my counter, if I was), priority ones
 # earlier than me if I am priority, else every priority one and the ordinary ones before me.
 _ME = aliased(Ticket, name="me")
-_EARLIER = or_(Ticket.queued_at < _ME.queued_at, and_(Ticket.queued_at == _ME.queued_at, Ticket.id < _ME.id))
+_EARLIER = or_(
+    Ticket.queued_at < _ME.queued_at, and_(Ticket.queued_at == _ME.queued_at, Ticket.id < _ME.id)
+)
 _AHEAD = (
     select(func.count(Ticket.id))
     .where(
@@ -76,8 +80,15 @@ _AHEAD = (
         Ticket.id != _ME.id,
         or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == _ME.target_counter_id),
         or_(
-            and_(_ME.priority_category_id.is_not(None), Ticket.priority_category_id.is_not(None), _EARLIER),
-            and_(_ME.priority_category_id.is_(None), or_(Ticket.priority_category_id.is_not(None), _EARLIER)),
+            and_(
+                _ME.priority_category_id.is_not(None),
+                Ticket.priority_category_id.is_not(None),
+                _EARLIER,
+            ),
+            and_(
+                _ME.priority_category_id.is_(None),
+                or_(Ticket.priority_category_id.is_not(None), _EARLIER),
+            ),
         ),
     )
     .correlate(_ME)
@@ -94,10 +105,15 @@ def people_ahead_of(conn: Connection, ticket_ids: Sequence[int]) -> dict[int, in
     tickets that are not waiting are left out."""
     if not ticket_ids:
         return {}
-    return {ticket_id: ahead for ticket_id, ahead in conn.execute(_PEOPLE_AHEAD, {"ids": list(ticket_ids)})}
+    return {
+        ticket_id: ahead
+        for ticket_id, ahead in conn.execute(_PEOPLE_AHEAD, {"ids": list(ticket_ids)})
+    }
 
 
-def _ahead(priority: bool, *, priority_before: int, priority_total: int, ordinary_before: int) -> int:
+def _ahead(
+    priority: bool, *, priority_before: int, priority_total: int, ordinary_before: int
+) -> int:
     """The rule of _AHEAD in numbers, for the forms that count in Python: a priority ticket
     has the priority tickets before it ahead; an ordinary one, every priority ticket and the
     ordinary ones before it (of the tickets that count for it: see _AHEAD)."""
@@ -120,8 +136,13 @@ _QUEUE_COUNTS = WAITING_COUNTS.add_columns(
 # The services where a ticket already waiting is not earlier than the batch: a seek to the
 # end of each queue in the index, not a scan.
 _NOT_EARLIER = (
-    WAITING_COUNTS.with_only_columns(Ticket.service_id).group_by(None).distinct()
-    .where(Ticket.queued_at >= bindparam("since"), Ticket.id.not_in(bindparam("new_ids", expanding=True)))
+    WAITING_COUNTS.with_only_columns(Ticket.service_id)
+    .group_by(None)
+    .distinct()
+    .where(
+        Ticket.queued_at >= bindparam("since"),
+        Ticket.id.not_in(bindparam("new_ids", expanding=True)),
+    )
 )
 
 
@@ -154,9 +175,16 @@ def places_of_new_tickets(
         for service_id, count, oldest, priority, ordinary in conn.execute(_QUEUE_COUNTS, params):
             queues[(service_id, day)] = (count, oldest)
             general[(service_id, True)], general[(service_id, False)] = priority, ordinary
-        not_earlier = set(conn.execute(_NOT_EARLIER, {
-            **params, "since": min(t.queued_at for t in new), "new_ids": [t.id for t in new],
-        }).scalars())
+        not_earlier = set(
+            conn.execute(
+                _NOT_EARLIER,
+                {
+                    **params,
+                    "since": min(t.queued_at for t in new),
+                    "new_ids": [t.id for t in new],
+                },
+            ).scalars()
+        )
         new_count: dict[tuple[int, bool], int] = {}
         for t in new:
             new_count[(t.service_id, t.priority)] = new_count.get((t.service_id, t.priority), 0) + 1
@@ -168,7 +196,10 @@ def places_of_new_tickets(
             before = seen.get((t.service_id, t.priority), 0)
             seen[(t.service_id, t.priority)] = before + 1
             # Those already there are all before the batch; of the batch, those before me.
-            old = {p: general.get((t.service_id, p), 0) - new_count.get((t.service_id, p), 0) for p in (True, False)}
+            old = {
+                p: general.get((t.service_id, p), 0) - new_count.get((t.service_id, p), 0)
+                for p in (True, False)
+            }
             ahead[t.id] = _ahead(
                 t.priority,
                 priority_before=old[True] + (before if t.priority else 0),
@@ -195,20 +226,26 @@ def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
     if cached is not None:
         return cached
     since = now - WINDOW
-    finished = session.scalar(
-        select(func.count(Ticket.id)).where(
-            Ticket.service_id == service_id,
-            Ticket.state == TicketState.DONE,
-            # Bounds the index range to the last days, however long the history.
-            Ticket.business_day >= since.date() - dt.timedelta(days=1),
-            Ticket.finished_at >= since,
+    finished = (
+        session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.service_id == service_id,
+                Ticket.state == TicketState.DONE,
+                # Bounds the index range to the last days, however long the history.
+                Ticket.business_day >= since.date() - dt.timedelta(days=1),
+                Ticket.finished_at >= since,
+            )
         )
-    ) or 0
-    open_counters = session.scalar(
-        select(func.count(Counter.id))
-        .join(CounterService, CounterService.counter_id == Counter.id)
-        .where(CounterService.service_id == service_id, Counter.state == CounterState.OPEN)
-    ) or 0
+        or 0
+    )
+    open_counters = (
+        session.scalar(
+            select(func.count(Counter.id))
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(CounterService.service_id == service_id, Counter.state == CounterState.OPEN)
+        )
+        or 0
+    )
     rate = Rate(
         finished / (WINDOW.total_seconds() / 60) if finished >= MIN_OBSERVATIONS else None,
         open_counters,
@@ -242,12 +279,22 @@ def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetim
     return Standing(ahead, estimated_wait_minutes(ahead, rate, service.expected_service_minutes))
 
 
-def standings(session: Session, service_id: int, day: dt.date, now: dt.datetime) -> list[tuple[str, int, int]]:
+def standings(
+    session: Session, service_id: int, day: dt.date, now: dt.datetime
+) -> list[tuple[str, int, int]]:
     """(tracking token, people ahead, estimated wait) of every waiting ticket of a service,
     in one read: what the phones of that service are told when the queue moves."""
     rows = session.execute(
-        select(Ticket.tracking_token, Ticket.priority_category_id.is_not(None), Ticket.target_counter_id)
-        .where(Ticket.service_id == service_id, Ticket.state == TicketState.WAITING, Ticket.business_day == day)
+        select(
+            Ticket.tracking_token,
+            Ticket.priority_category_id.is_not(None),
+            Ticket.target_counter_id,
+        )
+        .where(
+            Ticket.service_id == service_id,
+            Ticket.state == TicketState.WAITING,
+            Ticket.business_day == day,
+        )
         .order_by(Ticket.queued_at, Ticket.id)
     ).all()
     minutes = catalog.service_info(session, service_id).expected_service_minutes

@@ -16,14 +16,31 @@ from server.services import catalog
 def ticket_info(session: Session, ticket: Ticket) -> dict[str, object]:
     """A ticket as events carry it (contract.events.TicketInfo)."""
     service = catalog.service_info(session, ticket.service_id)
-    return ticket_info_of(ticket.id, ticket.number, ticket.state, ticket.service_id, service.code, service.name_vi,
-                          service.name_en, ticket.priority_category_id is not None, ticket.call_count,
-                          ticket.queued_at)
+    return ticket_info_of(
+        ticket.id,
+        ticket.number,
+        ticket.state,
+        ticket.service_id,
+        service.code,
+        service.name_vi,
+        service.name_en,
+        ticket.priority_category_id is not None,
+        ticket.call_count,
+        ticket.queued_at,
+    )
 
 
 def ticket_info_of(
-    ticket_id: int, number: str, state: str, service_id: int, service_code: str, service_name_vi: str,
-    service_name_en: str, priority: bool, call_count: int, queued_at: dt.datetime,
+    ticket_id: int,
+    number: str,
+    state: str,
+    service_id: int,
+    service_code: str,
+    service_name_vi: str,
+    service_name_en: str,
+    priority: bool,
+    call_count: int,
+    queued_at: dt.datetime,
 ) -> dict[str, object]:
     """contract.events.TicketInfo from its values: for issuing, which has them at hand
     without a ticket object or a look-up of its service."""
@@ -43,8 +60,13 @@ def ticket_info_of(
 
 def counter_info(counter: Counter) -> dict[str, object]:
     """A counter as events carry it (contract.events.CounterInfo)."""
-    return {"id": counter.id, "number": counter.number, "name_vi": counter.name_vi,
-            "name_en": counter.name_en, "zone": counter.zone}
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name_vi": counter.name_vi,
+        "name_en": counter.name_en,
+        "zone": counter.zone,
+    }
 
 
 def announcement(ticket: Ticket, counter: Counter) -> dict[str, object]:
@@ -56,7 +78,12 @@ def announcement(ticket: Ticket, counter: Counter) -> dict[str, object]:
     }
 
 
-def queue_row(service_id: int, waiting: int, oldest: dt.datetime | None, now: dt.datetime) -> ev.ServiceQueue:
+def queue_row(
+    service_id: int, waiting: int, oldest: dt.datetime | None, now: dt.datetime
+) -> ev.ServiceQueue:
     """One service's entry of queue.changed and of the snapshot's queues."""
-    return {"service_id": service_id, "waiting": waiting,
-            "longest_wait_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0}
+    return {
+        "service_id": service_id,
+        "waiting": waiting,
+        "longest_wait_seconds": max(0, int((now - oldest).total_seconds())) if oldest else 0,
+    }

@@ -33,7 +33,7 @@ def site_snapshot(
     assert site is not None
     if zone is None and rooms:
         prefix = f"zone:{site_id}:"
-        zone = next((r[len(prefix):] for r in rooms if r.startswith(prefix)), None)
+        zone = next((r[len(prefix) :] for r in rooms if r.startswith(prefix)), None)
     # Read the sequence number first: the state below is at least that new.
     seq = session.scalar(select(Site.event_seq).where(Site.id == site_id)) or 0
     counters_query = select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)
@@ -41,17 +41,28 @@ def site_snapshot(
         counters_query = counters_query.where(Counter.zone == zone)
     counters = session.scalars(counters_query).all()
     current_ids = [c.current_ticket_id for c in counters if c.current_ticket_id]
-    current = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
+    current = (
+        {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))}
+        if current_ids
+        else {}
+    )
     officers = {
         u.id: u.full_name
-        for u in session.scalars(select(User).where(User.id.in_([c.officer_id for c in counters if c.officer_id])))
+        for u in session.scalars(
+            select(User).where(User.id.in_([c.officer_id for c in counters if c.officer_id]))
+        )
     }
     calls: list[dict[str, Any]] = []
     for counter in counters:
         ticket = current.get(counter.current_ticket_id or -1)
         if ticket is not None and ticket.called_at is not None:
-            calls.append({"counter": counter_info(counter), "ticket": ticket_info(session, ticket),
-                          "called_at": ticket.called_at.isoformat()})
+            calls.append(
+                {
+                    "counter": counter_info(counter),
+                    "ticket": ticket_info(session, ticket),
+                    "called_at": ticket.called_at.isoformat(),
+                }
+            )
     calls.sort(key=lambda call: call["called_at"], reverse=True)
     state: dict[str, Any] = {
         "seq": seq,
@@ -60,8 +71,14 @@ def site_snapshot(
         "calls": calls,
         "queues": queues(session, site, now),
         "counters": [
-            {"counter": counter_info(c), "state": c.state, "officer_name": officers.get(c.officer_id or -1),
-             "current_number": current[c.current_ticket_id].number if c.current_ticket_id in current else None}
+            {
+                "counter": counter_info(c),
+                "state": c.state,
+                "officer_name": officers.get(c.officer_id or -1),
+                "current_number": current[c.current_ticket_id].number
+                if c.current_ticket_id in current
+                else None,
+            }
             for c in counters
         ],
     }
@@ -71,6 +88,9 @@ def site_snapshot(
             service = session.get(Service, ticket.service_id)
             assert service is not None
             place = standing(session, ticket, service, now)
-            state["ticket"] = {**ticket_info(session, ticket), "people_ahead": place.people_ahead,
-                               "estimated_wait_minutes": place.estimated_wait_minutes}
+            state["ticket"] = {
+                **ticket_info(session, ticket),
+                "people_ahead": place.people_ahead,
+                "estimated_wait_minutes": place.estimated_wait_minutes,
+            }
     return state

@@ -20,9 +20,21 @@ _INVERT = bytes(255 - b for b in range(256))
 
 # Commands followed by a fixed number of argument bytes.
 _ESC_ARGS = {
-    ord("@"): 0, ord("a"): 1, ord("E"): 1, ord("!"): 1, ord("-"): 1, ord("M"): 1,
-    ord("t"): 1, ord("d"): 1, ord("J"): 1, ord("2"): 0, ord("3"): 1, ord("{"): 1,
-    ord("G"): 1, ord("V"): 1, ord("c"): 2,
+    ord("@"): 0,
+    ord("a"): 1,
+    ord("E"): 1,
+    ord("!"): 1,
+    ord("-"): 1,
+    ord("M"): 1,
+    ord("t"): 1,
+    ord("d"): 1,
+    ord("J"): 1,
+    ord("2"): 0,
+    ord("3"): 1,
+    ord("{"): 1,
+    ord("G"): 1,
+    ord("V"): 1,
+    ord("c"): 2,
 }
 _GS_ARGS = {ord("!"): 1, ord("B"): 1, ord("b"): 1}
 
@@ -151,7 +163,7 @@ def decode(job: bytes, profile: str | None = None) -> Decoded:
                 raise ValueError("ESC * column images are not part of the subset")
             if cmd not in _ESC_ARGS:
                 raise ValueError(f"unknown command ESC {cmd:#04x} at {i}")
-            args = job[i + 2:i + 2 + _ESC_ARGS[cmd]]
+            args = job[i + 2 : i + 2 + _ESC_ARGS[cmd]]
             out.commands.append(f"ESC {chr(cmd)}")
             if cmd == ord("t"):
                 codepage = pages.get(args[0], f"page {args[0]}")
@@ -163,15 +175,15 @@ def decode(job: bytes, profile: str | None = None) -> Decoded:
             flush()
             cmd = job[i + 1]
             if cmd == ord("v") and job[i + 2] == ord("0"):
-                xl, xh, yl, yh = job[i + 4:i + 8]
+                xl, xh, yl, yh = job[i + 4 : i + 8]
                 row_bytes, height = xl + 256 * xh, yl + 256 * yh
-                data = job[i + 8:i + 8 + row_bytes * height]
+                data = job[i + 8 : i + 8 + row_bytes * height]
                 out.elements.append(RasterImage(_bitmap(row_bytes * 8, height, data), "GS v 0"))
                 out.commands.append("GS v 0")
                 i += 8 + row_bytes * height
             elif cmd == ord("(") and job[i + 2] in (ord("L"), ord("k")):
                 size = job[i + 3] + 256 * job[i + 4]
-                body = job[i + 5:i + 5 + size]
+                body = job[i + 5 : i + 5 + size]
                 if job[i + 2] == ord("L"):
                     fn = body[1]
                     if fn == ord("p"):

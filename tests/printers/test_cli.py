@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_prints_a_sample_slip_on_a_network_printer(fake_printer, capsys):
-    code = main(["--printer", f"network:{fake_printer.address}", "--profile", "TM-T20II",
-                 "--timeout", "2"])
+    code = main(
+        ["--printer", f"network:{fake_printer.address}", "--profile", "TM-T20II", "--timeout", "2"]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "Đã in phiếu" in out and "Slip printed" in out
     decoded = decode(fake_printer.wait_for_jobs(1)[0], "TM-T20II")
@@ -53,6 +54,12 @@ def test_usage_errors(capsys, tmp_path):
 
 
 def test_runs_as_a_module():
-    out = subprocess.run([sys.executable, "-m", "printers.cli", "--help"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "printers.cli", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     assert "--printer" in out and "--preview" in out

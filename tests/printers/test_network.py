@@ -46,8 +46,7 @@ def timed_print(config: PrinterConfig):
 def test_prints_through_the_network_and_the_job_is_the_preview(fake_printer, width):
     profile = WIDTH_PROFILES[width]
     # cut="partial": the 58 mm profile has no cutter by default; this one has.
-    result = timed_print(network(fake_printer.address, profile=profile, qr="image",
-                                 cut="partial"))
+    result = timed_print(network(fake_printer.address, profile=profile, qr="image", cut="partial"))
     assert result.printed, result.error
     assert result.status.online and not result.status.paper_out
     [job] = fake_printer.wait_for_jobs(1)

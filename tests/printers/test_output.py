@@ -111,9 +111,16 @@ def test_text_mode_uses_tcvn3_and_decodes_to_the_vietnamese_text(profile):
     config = PrinterConfig(profile=profile, mode="text")
     _, job = print_on_dummy(config)
     text = job.text.replace("Ð", "Đ")  # TCVN-3's capital D-stroke
-    for expected in ("Trung tâm Phục vụ hành chính công", "SỐ THỨ TỰ", "A012",
-                     "ƯU TIÊN: Người cao tuổi", "Sở Tư pháp", "Quầy: 3, 5",
-                     "Số người đang chờ trước bạn: 12", "08:15 14/03/2025"):
+    for expected in (
+        "Trung tâm Phục vụ hành chính công",
+        "SỐ THỨ TỰ",
+        "A012",
+        "ƯU TIÊN: Người cao tuổi",
+        "Sở Tư pháp",
+        "Quầy: 3, 5",
+        "Số người đang chờ trước bạn: 12",
+        "08:15 14/03/2025",
+    ):
         assert expected in text
     assert "đăng ký kết hôn" in " ".join(text.split())
     codepages = {e.codepage for e in job.elements if getattr(e, "text", "").strip()}
@@ -133,8 +140,9 @@ def test_text_mode_with_qr_as_image():
 
 
 def test_text_mode_on_a_profile_without_tcvn3_is_a_config_error():
-    result = print_ticket(sample_slip(), PrinterConfig(profile="ZJ-5870", mode="text"),
-                          printer=Dummy())
+    result = print_ticket(
+        sample_slip(), PrinterConfig(profile="ZJ-5870", mode="text"), printer=Dummy()
+    )
     assert result.code == "config" and "TCVN-3" in str(result.error)
 
 

@@ -18,8 +18,11 @@ from .conftest import WIDTH_PROFILES
 
 
 def read_qr(image: Image.Image) -> list[str]:
-    return [r.text for r in zxingcpp.read_barcodes(image.convert("L"))
-            if r.format == zxingcpp.BarcodeFormat.QRCode]
+    return [
+        r.text
+        for r in zxingcpp.read_barcodes(image.convert("L"))
+        if r.format == zxingcpp.BarcodeFormat.QRCode
+    ]
 
 
 def black_columns(image: Image.Image) -> tuple[int, int]:
@@ -116,8 +119,12 @@ def test_layout_options(output_dir, tmp_path):
 def test_minimal_slip_renders():
     from datetime import datetime
 
-    slip = Slip(centre_name="UBND xã Tân Lập", ticket_number="1005",
-                service_name="Chứng thực", issued_at=datetime(2025, 1, 2, 1, 0, tzinfo=UTC))
+    slip = Slip(
+        centre_name="UBND xã Tân Lập",
+        ticket_number="1005",
+        service_name="Chứng thực",
+        issued_at=datetime(2025, 1, 2, 1, 0, tzinfo=UTC),
+    )
     assert slip.local_issued_at().hour == 8  # shown in Vietnam time
     rendered = render_slip(slip, 384)
     assert rendered.qr_box is None and rendered.width == 384

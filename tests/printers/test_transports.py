@@ -47,8 +47,14 @@ def test_usb_without_pyusb_installed():
         "r = print_ticket(sample_slip(), PrinterConfig.from_spec('usb:04b8:0202', timeout=2))\n"
         "print(json.dumps([r.code, r.error.message_vi, r.error.message_en, type(r.error).__name__]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     code, vi, en, name = json.loads(out.strip().splitlines()[-1])
     assert code == "usb_backend_missing" and name == "UsbBackendMissing"
     assert "pyusb" in vi and "Thiếu thư viện" in vi

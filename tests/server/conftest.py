@@ -98,8 +98,14 @@ def publisher() -> RecordingPublisher:
 
 def make_app(database_url: str, tmp_path: Path, **config: object) -> Flask:
     return create_app(
-        {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test", "PUBLIC_URL": "http://hangdoi.test",
-         "ASYNC_MODE": "threading", **config},
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "PUBLIC_URL": "http://hangdoi.test",
+            "ASYNC_MODE": "threading",
+            **config,
+        },
         instance_path=str(tmp_path / "instance"),
     )
 

@@ -68,8 +68,11 @@ def build_world(
 ) -> World:
     with write_transaction(session):
         site = Site(
-            code=code, name_vi=f"Trung tâm thử nghiệm {code}", name_en=f"Test centre {code}",
-            opening_hours=opening_hours, max_priority_in_row=max_priority_in_row,
+            code=code,
+            name_vi=f"Trung tâm thử nghiệm {code}",
+            name_en=f"Test centre {code}",
+            opening_hours=opening_hours,
+            max_priority_in_row=max_priority_in_row,
             no_show_after_calls=no_show_after_calls,
         )
         session.add(site)
@@ -88,20 +91,40 @@ def build_world(
         services = {}
         for position, (scode, name, series, service_quota) in enumerate(specs):
             services[scode] = Service(
-                site_id=site.id, department_id=dept.id, series_id=series.id, code=scode, name_vi=name,
-                name_en=scode, target_wait_minutes=15, expected_service_minutes=10,
-                daily_quota=service_quota, position=position,
+                site_id=site.id,
+                department_id=dept.id,
+                series_id=series.id,
+                code=scode,
+                name_vi=name,
+                name_en=scode,
+                target_wait_minutes=15,
+                expected_service_minutes=10,
+                daily_quota=service_quota,
+                position=position,
             )
         session.add_all(services.values())
-        for position, (pcode, name) in enumerate([("elderly", "Người cao tuổi"), ("disabled", "Người khuyết tật")]):
-            session.add(PriorityCategory(site_id=site.id, code=pcode, name_vi=name, name_en=pcode, position=position))
+        for position, (pcode, name) in enumerate(
+            [("elderly", "Người cao tuổi"), ("disabled", "Người khuyết tật")]
+        ):
+            session.add(
+                PriorityCategory(
+                    site_id=site.id, code=pcode, name_vi=name, name_en=pcode, position=position
+                )
+            )
         session.flush()
         layout = {1: ["LLTP", "HT"], 2: ["HT", "LLTP"], 3: ["CT"], 4: ["DD", "CT"]}
         counters = {}
         for number, codes in layout.items():
-            counter = Counter(site_id=site.id, number=number, name_vi=f"Quầy số {number}",
-                              name_en=f"Counter {number}", zone="tang-1" if number <= 2 else "tang-2")
-            counter.services = [CounterService(service_id=services[c].id, rank=r) for r, c in enumerate(codes)]
+            counter = Counter(
+                site_id=site.id,
+                number=number,
+                name_vi=f"Quầy số {number}",
+                name_en=f"Counter {number}",
+                zone="tang-1" if number <= 2 else "tang-2",
+            )
+            counter.services = [
+                CounterService(service_id=services[c].id, rank=r) for r, c in enumerate(codes)
+            ]
             counters[number] = counter
         session.add_all(counters.values())
         users = {}
@@ -113,11 +136,16 @@ def build_world(
             (f"{code.lower()}-admin", "admin", site.id),
         ]:
             users[username.split("-", 1)[1]] = User(
-                username=username, full_name=f"Cán bộ {username}", role=role, site_id=site_id,
+                username=username,
+                full_name=f"Cán bộ {username}",
+                role=role,
+                site_id=site_id,
                 password_hash=password_hash(),
             )
         session.add_all(users.values())
-    kiosk, kiosk_token = accounts.register_device(session, site_id=site.id, kind="kiosk", name="Kiosk")
+    kiosk, kiosk_token = accounts.register_device(
+        session, site_id=site.id, kind="kiosk", name="Kiosk"
+    )
     display, display_token = accounts.register_device(
         session, site_id=site.id, kind="display", name="Màn hình", zone="tang-1"
     )
@@ -140,8 +168,15 @@ def issue_ticket(
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Issue a ticket through the kiosk's path and read it back as a model, as tests want it."""
-    issued = queue.issue(session, actor, service_id, priority_code=priority_code, dossier_code=dossier_code,
-                         lang=lang, now=now)
+    issued = queue.issue(
+        session,
+        actor,
+        service_id,
+        priority_code=priority_code,
+        dossier_code=dossier_code,
+        lang=lang,
+        now=now,
+    )
     ticket = session.get(Ticket, issued.ticket.id)
     assert ticket is not None
     return ticket

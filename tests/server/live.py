@@ -85,7 +85,9 @@ class ServerError(RuntimeError):
 class LiveServer:
     """One instance folder and database, and the server process that runs on them."""
 
-    def __init__(self, instance: Path, database_url: str | None = None, *, env: dict[str, str] | None = None):
+    def __init__(
+        self, instance: Path, database_url: str | None = None, *, env: dict[str, str] | None = None
+    ):
         self.instance = Path(instance)
         self.instance.mkdir(parents=True, exist_ok=True)
         self.database_url = database_url or f"sqlite:///{self.instance / 'hangdoi.sqlite3'}"
@@ -115,15 +117,22 @@ class LiveServer:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def command(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def command(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         """Run ``hangdoi-server --instance DIR ARGS`` against this server's database."""
         result = subprocess.run(
             [SERVER_COMMAND, "--instance", str(self.instance), *args],
-            env=self.env, capture_output=True, text=True, timeout=timeout,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check and result.returncode != 0:
-            raise ServerError(f"hangdoi-server {' '.join(args)} failed ({result.returncode}):\n"
-                              f"{result.stdout}\n{result.stderr}")
+            raise ServerError(
+                f"hangdoi-server {' '.join(args)} failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def prepare_demo(self) -> None:
@@ -154,8 +163,14 @@ class LiveServer:
                         " created_at) VALUES (:site, :username, :name, 'officer', :hash, :active, :at)"
                     ),
                     [
-                        {"site": site_id, "username": name, "name": f"Cán bộ {name}", "hash": password_hash,
-                         "active": True, "at": dt.datetime(2024, 1, 1)}
+                        {
+                            "site": site_id,
+                            "username": name,
+                            "name": f"Cán bộ {name}",
+                            "hash": password_hash,
+                            "active": True,
+                            "at": dt.datetime(2024, 1, 1),
+                        }
                         for name in usernames
                     ],
                 )
@@ -171,9 +186,20 @@ class LiveServer:
         self._log_file.write(f"\n===== start {self.starts + 1} =====\n".encode())
         self._log_file.flush()
         self.process = subprocess.Popen(
-            [SERVER_COMMAND, "--instance", str(self.instance), "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            env=self.env, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            [
+                SERVER_COMMAND,
+                "--instance",
+                str(self.instance),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
         )
         self.starts += 1
         self.wait_ready(timeout)
@@ -187,15 +213,19 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
-                raise ServerError(f"the server exited with {self.process and self.process.returncode}"
-                                  f"{self.log_tail()}")
+                raise ServerError(
+                    f"the server exited with {self.process and self.process.returncode}"
+                    f"{self.log_tail()}"
+                )
             try:
                 if requests.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.05)
-        raise ServerError(f"the server did not answer /api/v1/health within {timeout} s{self.log_tail()}")
+        raise ServerError(
+            f"the server did not answer /api/v1/health within {timeout} s{self.log_tail()}"
+        )
 
     def kill(self) -> None:
         """SIGKILL the server: no clean-up, no flush, like a crash or a power cut of the process."""
@@ -246,10 +276,15 @@ class LiveServer:
         return client
 
     def login(self, username: str, password: str) -> str:
-        answer = requests.post(self.url + "/api/v1/auth/token", json={"username": username, "password": password},
-                               timeout=30)
+        answer = requests.post(
+            self.url + "/api/v1/auth/token",
+            json={"username": username, "password": password},
+            timeout=30,
+        )
         if answer.status_code != 201:
-            raise ServerError(f"login {username}: {answer.status_code} {answer.text}{self.log_tail()}")
+            raise ServerError(
+                f"login {username}: {answer.status_code} {answer.text}{self.log_tail()}"
+            )
         return str(answer.json()["token"])
 
 
@@ -292,14 +327,18 @@ def _running(server: LiveServer, *, start: bool) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+def live_server(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
     """The production server on a fresh demo instance, started; killed at teardown."""
     with _running(make_server(tmp_path, backend, _module_database(request)), start=True) as server:
         yield server
 
 
 @pytest.fixture
-def prepared_server(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+def prepared_server(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
     """A fresh demo instance whose server the test starts itself; killed at teardown."""
     with _running(make_server(tmp_path, backend, _module_database(request)), start=False) as server:
         yield server

@@ -39,7 +39,9 @@ ACCESS_LINE = re.compile(
 
 def nginx_binary() -> str | None:
     """The nginx program (Debian's is in /usr/sbin, often not on a user's PATH)."""
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
+    )
 
 
 def _free_port() -> int:
@@ -50,7 +52,9 @@ def _free_port() -> int:
 
 def _replace(text: str, old: str, new: str, what: str) -> str:
     if old not in text:
-        raise RuntimeError(f"the shipped {what} no longer contains {old!r}: update tests/server/nginx.py")
+        raise RuntimeError(
+            f"the shipped {what} no longer contains {old!r}: update tests/server/nginx.py"
+        )
     return text.replace(old, new)
 
 
@@ -82,36 +86,64 @@ class Nginx:
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         if not self.certificate.exists():
             subprocess.run(
-                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                 "-keyout", str(self.key), "-out", str(self.certificate)],
-                check=True, capture_output=True,
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                    "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout",
+                    str(self.key),
+                    "-out",
+                    str(self.certificate),
+                ],
+                check=True,
+                capture_output=True,
             )
         main = NGINX_CONF.read_text()
         # Workers of a root master switch to `user`; as anyone else nginx ignores the line.
-        main = _replace(main, "user www-data;", "user root;" if os.geteuid() == 0 else "", "nginx.conf")
-        for old, new in (("/run/nginx.pid", f"{self.folder}/nginx.pid"),
-                         ("/var/log/nginx/", f"{self.logs}/"),
-                         ("/var/lib/nginx/", f"{self.folder}/tmp/"),
-                         ("/etc/nginx/modules-enabled/", f"{self.folder}/modules-enabled/"),
-                         ("/etc/nginx/conf.d/", f"{self.folder}/conf.d/"),
-                         ("/etc/nginx/sites-enabled/", f"{self.folder}/sites-enabled/")):
+        main = _replace(
+            main, "user www-data;", "user root;" if os.geteuid() == 0 else "", "nginx.conf"
+        )
+        for old, new in (
+            ("/run/nginx.pid", f"{self.folder}/nginx.pid"),
+            ("/var/log/nginx/", f"{self.logs}/"),
+            ("/var/lib/nginx/", f"{self.folder}/tmp/"),
+            ("/etc/nginx/modules-enabled/", f"{self.folder}/modules-enabled/"),
+            ("/etc/nginx/conf.d/", f"{self.folder}/conf.d/"),
+            ("/etc/nginx/sites-enabled/", f"{self.folder}/sites-enabled/"),
+        ):
             main = _replace(main, old, new, "nginx.conf")
         site = SITE_CONF.read_text()
-        for old, new in (("listen 80;", f"listen 127.0.0.1:{self.http_port};"),
-                         ("listen [::]:80;", ""),
-                         ("listen 443 ssl;", f"listen 127.0.0.1:{self.https_port} ssl;"),
-                         ("listen [::]:443 ssl;", ""),
-                         ("/etc/ssl/hangdoi/fullchain.pem", str(self.certificate)),
-                         ("/etc/ssl/hangdoi/privkey.pem", str(self.key)),
-                         ("/var/log/nginx/", f"{self.logs}/")):
+        for old, new in (
+            ("listen 80;", f"listen 127.0.0.1:{self.http_port};"),
+            ("listen [::]:80;", ""),
+            ("listen 443 ssl;", f"listen 127.0.0.1:{self.https_port} ssl;"),
+            ("listen [::]:443 ssl;", ""),
+            ("/etc/ssl/hangdoi/fullchain.pem", str(self.certificate)),
+            ("/etc/ssl/hangdoi/privkey.pem", str(self.key)),
+            ("/var/log/nginx/", f"{self.logs}/"),
+        ):
             site = _replace(site, old, new, "hangdoi.conf")
         servers = list(UPSTREAM_SERVER.finditer(site))
         if not servers:
-            raise RuntimeError("the shipped hangdoi.conf has no 'server 127.0.0.1:PORT ...;' upstream lines")
+            raise RuntimeError(
+                "the shipped hangdoi.conf has no 'server 127.0.0.1:PORT ...;' upstream lines"
+            )
         indent, options = servers[0].group(1), servers[0].group(2) or ""
-        ours = "".join(f"{indent}server 127.0.0.1:{port}{options};\n" for port in self.upstream_ports)
-        site = site[:servers[0].start()] + ours + UPSTREAM_SERVER.sub("", site[servers[0].start():])
+        ours = "".join(
+            f"{indent}server 127.0.0.1:{port}{options};\n" for port in self.upstream_ports
+        )
+        site = (
+            site[: servers[0].start()] + ours + UPSTREAM_SERVER.sub("", site[servers[0].start() :])
+        )
         (self.folder / "sites-enabled" / "hangdoi").write_text(site)
         conf = self.folder / "nginx.conf"
         conf.write_text(main)
@@ -121,25 +153,53 @@ class Nginx:
 
     def start(self, timeout: float = 15) -> None:
         conf = self.render()
-        test = subprocess.run([self.binary, "-t", "-p", str(self.folder), "-e", str(self.logs / "error.log"), "-c", str(conf)],
-                              capture_output=True, text=True)
+        test = subprocess.run(
+            [
+                self.binary,
+                "-t",
+                "-p",
+                str(self.folder),
+                "-e",
+                str(self.logs / "error.log"),
+                "-c",
+                str(conf),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if test.returncode != 0:
             raise RuntimeError(f"nginx -t refuses the configuration:\n{test.stderr}")
         self._stderr = open(self.logs / "stderr.log", "ab")  # noqa: SIM115 - closed in stop
         self.process = subprocess.Popen(
-            [self.binary, "-p", str(self.folder), "-e", str(self.logs / "error.log"), "-c", str(conf), "-g", "daemon off;"],
-            stdin=subprocess.DEVNULL, stdout=self._stderr, stderr=subprocess.STDOUT,
+            [
+                self.binary,
+                "-p",
+                str(self.folder),
+                "-e",
+                str(self.logs / "error.log"),
+                "-c",
+                str(conf),
+                "-g",
+                "daemon off;",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self._stderr,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited with {self.process.returncode}:\n{self.error_tail()}")
+                raise RuntimeError(
+                    f"nginx exited with {self.process.returncode}:\n{self.error_tail()}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.https_port), timeout=1):
                     return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"nginx did not listen on {self.https_port} within {timeout} s:\n{self.error_tail()}")
+        raise RuntimeError(
+            f"nginx did not listen on {self.https_port} within {timeout} s:\n{self.error_tail()}"
+        )
 
     def stop(self) -> None:
         """Fast shutdown (SIGTERM: open websockets are closed, not waited for)."""
@@ -177,5 +237,9 @@ class Nginx:
         for name in ("error.log", "hangdoi.error.log", "stderr.log"):
             path = self.logs / name
             if path.exists():
-                text += f"--- {name} ---\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) + "\n"
+                text += (
+                    f"--- {name} ---\n"
+                    + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+                    + "\n"
+                )
         return text

@@ -25,8 +25,11 @@ def assert_error(response, status: int, code: str | None = None) -> dict:  # typ
 
 
 def test_issue_answers_the_slip_fields(client, world: World) -> None:
-    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"),
-                           json={"service_id": world.services["LLTP"].id, "priority_category": "elderly"})
+    response = client.post(
+        "/api/v1/tickets",
+        headers=world.auth("kiosk"),
+        json={"service_id": world.services["LLTP"].id, "priority_category": "elderly"},
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert body["number"] == "A001" and body["state"] == "waiting"
@@ -37,8 +40,11 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     assert body["people_ahead"] == 0 and body["estimated_wait_minutes"] == 0
     assert body["tracking_url"].startswith("http://hangdoi.test/t/")
     assert body["issued_at"].endswith("+00:00") and body["issued_at_local"].endswith("+07:00")
-    second = client.post("/api/v1/tickets", headers=world.auth("kiosk"),
-                         json={"service_id": world.services["LLTP"].id}).get_json()
+    second = client.post(
+        "/api/v1/tickets",
+        headers=world.auth("kiosk"),
+        json={"service_id": world.services["LLTP"].id},
+    ).get_json()
     assert second["number"] == "A002" and second["people_ahead"] == 1
     assert second["estimated_wait_minutes"] == 10
     token = second["tracking_url"].rsplit("/", 1)[1]
@@ -48,7 +54,12 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     # Issuing answers without marshmallow: the same fields and forms as TicketOut gives on a read.
     read = client.get(f"/api/v1/tickets/{body['id']}", headers=world.auth("o1")).get_json()
     assert list(body) == list(read)
-    assert body == {**read, "tracking_url": body["tracking_url"], "people_ahead": 0, "estimated_wait_minutes": 0}
+    assert body == {
+        **read,
+        "tracking_url": body["tracking_url"],
+        "people_ahead": 0,
+        "estimated_wait_minutes": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -79,16 +90,25 @@ def test_field_errors_name_the_field(client, world: World) -> None:
 
 
 def test_malformed_json_and_wrong_content_type(client, world: World) -> None:
-    response = client.post("/api/v1/tickets", headers={**world.auth("kiosk"), "Content-Type": "application/json"},
-                           data="{not json")
+    response = client.post(
+        "/api/v1/tickets",
+        headers={**world.auth("kiosk"), "Content-Type": "application/json"},
+        data="{not json",
+    )
     assert_error(response, 400, "invalid_json")
     response = client.post("/api/v1/tickets", headers=world.auth("kiosk"), data="service_id=1")
     assert_error(response, 422)
-    response = client.post("/api/v1/tickets", headers={**world.auth("kiosk"), "Content-Type": "application/json"},
-                           data=b"\xff\xfe")
+    response = client.post(
+        "/api/v1/tickets",
+        headers={**world.auth("kiosk"), "Content-Type": "application/json"},
+        data=b"\xff\xfe",
+    )
     assert_error(response, 400, "invalid_json")
-    response = client.post("/api/v1/tickets", headers={**world.auth("kiosk"), "Content-Type": "application/json"},
-                           data="[" * 2_000_000)
+    response = client.post(
+        "/api/v1/tickets",
+        headers={**world.auth("kiosk"), "Content-Type": "application/json"},
+        data="[" * 2_000_000,
+    )
     assert_error(response, 413, "too_large")
 
 
@@ -100,8 +120,11 @@ def test_unknown_routes_and_methods_answer_json(client, world: World) -> None:
 
 
 def test_bad_token_is_a_401_with_a_hint(client, world: World) -> None:
-    body = assert_error(client.get("/api/v1/auth/me", headers={"Authorization": "Bearer hdd_nope"}), 401,
-                        "invalid_token")
+    body = assert_error(
+        client.get("/api/v1/auth/me", headers={"Authorization": "Bearer hdd_nope"}),
+        401,
+        "invalid_token",
+    )
     assert "đăng nhập" in body["message"]
 
 
@@ -109,36 +132,77 @@ def test_counter_day_through_http(client, world: World) -> None:
     officer = world.auth("o1")
     counter = world.counters[1].id
     for service in ("LLTP", "HT"):
-        client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services[service].id})
-    assert_error(client.post(f"/api/v1/counters/{counter}/call-next", headers=officer), 403, "not_your_counter")
+        client.post(
+            "/api/v1/tickets",
+            headers=world.auth("kiosk"),
+            json={"service_id": world.services[service].id},
+        )
+    assert_error(
+        client.post(f"/api/v1/counters/{counter}/call-next", headers=officer),
+        403,
+        "not_your_counter",
+    )
     opened = client.post(f"/api/v1/counters/{counter}/open", headers=officer).get_json()
     assert opened["state"] == "open" and opened["officer_name"] == "Cán bộ t1-o1"
     assert [w["waiting"] for w in opened["waiting"]] == [1, 1]
     called = client.post(f"/api/v1/counters/{counter}/call-next", headers=officer).get_json()
     assert called["ticket"]["number"] == "A001" and called["ticket"]["counter"]["number"] == 1
-    assert_error(client.post(f"/api/v1/counters/{counter}/call-next", headers=officer), 409, "counter_busy")
-    assert_error(client.post(f"/api/v1/counters/{counter}/finish", headers=officer, json={}), 409,
-                 "illegal_transition")
-    assert client.post(f"/api/v1/counters/{counter}/recall", headers=officer).get_json()["call_count"] == 2
-    assert client.post(f"/api/v1/counters/{counter}/start", headers=officer).get_json()["state"] == "serving"
-    assert_error(client.post(f"/api/v1/counters/{counter}/finish", headers=officer, json={"outcome": "maybe"}), 422)
-    done = client.post(f"/api/v1/counters/{counter}/finish", headers=officer,
-                       json={"outcome": "completed", "dossier_code": "H01-0001"}).get_json()
+    assert_error(
+        client.post(f"/api/v1/counters/{counter}/call-next", headers=officer), 409, "counter_busy"
+    )
+    assert_error(
+        client.post(f"/api/v1/counters/{counter}/finish", headers=officer, json={}),
+        409,
+        "illegal_transition",
+    )
+    assert (
+        client.post(f"/api/v1/counters/{counter}/recall", headers=officer).get_json()["call_count"]
+        == 2
+    )
+    assert (
+        client.post(f"/api/v1/counters/{counter}/start", headers=officer).get_json()["state"]
+        == "serving"
+    )
+    assert_error(
+        client.post(
+            f"/api/v1/counters/{counter}/finish", headers=officer, json={"outcome": "maybe"}
+        ),
+        422,
+    )
+    done = client.post(
+        f"/api/v1/counters/{counter}/finish",
+        headers=officer,
+        json={"outcome": "completed", "dossier_code": "H01-0001"},
+    ).get_json()
     assert done["state"] == "done" and done["dossier_code"] == "H01-0001"
-    called = client.post(f"/api/v1/counters/{counter}/call", headers=officer, json={"number": "a002"}).get_json()
+    called = client.post(
+        f"/api/v1/counters/{counter}/call", headers=officer, json={"number": "a002"}
+    ).get_json()
     assert called["number"] == "A002"
-    held = client.post(f"/api/v1/counters/{counter}/hold", headers=officer, json={"note": "Đi photo"}).get_json()
+    held = client.post(
+        f"/api/v1/counters/{counter}/hold", headers=officer, json={"note": "Đi photo"}
+    ).get_json()
     assert held["state"] == "held"
     state = client.get(f"/api/v1/counters/{counter}", headers=officer).get_json()
-    assert state["current_ticket"] is None and [t["number"] for t in state["held_tickets"]] == ["A002"]
-    resumed = client.post(f"/api/v1/counters/{counter}/resume", headers=officer, json={"ticket_id": held["id"]})
+    assert state["current_ticket"] is None and [t["number"] for t in state["held_tickets"]] == [
+        "A002"
+    ]
+    resumed = client.post(
+        f"/api/v1/counters/{counter}/resume", headers=officer, json={"ticket_id": held["id"]}
+    )
     assert resumed.get_json()["state"] == "called"
-    moved = client.post(f"/api/v1/counters/{counter}/transfer", headers=officer,
-                        json={"service_id": world.services["CT"].id, "note": "Sang chứng thực"})
+    moved = client.post(
+        f"/api/v1/counters/{counter}/transfer",
+        headers=officer,
+        json={"service_id": world.services["CT"].id, "note": "Sang chứng thực"},
+    )
     assert moved.status_code == 201 and moved.get_json()["number"] == "A002"
     nobody = client.post(f"/api/v1/counters/{counter}/call-next", headers=officer).get_json()
     assert nobody["ticket"] is None and nobody["message_en"]
-    assert client.post(f"/api/v1/counters/{counter}/close", headers=officer).get_json()["state"] == "closed"
+    assert (
+        client.post(f"/api/v1/counters/{counter}/close", headers=officer).get_json()["state"]
+        == "closed"
+    )
 
 
 def test_browser_login_uses_a_cookie_and_requires_json(client, world: World) -> None:
@@ -156,7 +220,9 @@ def test_browser_login_uses_a_cookie_and_requires_json(client, world: World) -> 
 
 
 def test_desktop_token_login_and_logout_revokes(client, world: World) -> None:
-    response = client.post("/api/v1/auth/token", json={"username": "t1-o2", "password": PASSWORD, "label": "Quầy 2"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "t1-o2", "password": PASSWORD, "label": "Quầy 2"}
+    )
     assert response.status_code == 201
     token = response.get_json()["token"]
     assert token.startswith("hdu_")
@@ -168,8 +234,11 @@ def test_desktop_token_login_and_logout_revokes(client, world: World) -> None:
 
 def test_admin_registers_and_revokes_devices(client, world: World) -> None:
     admin = world.auth("admin")
-    response = client.post("/api/v1/admin/devices", headers=admin,
-                           json={"site_id": world.site.id, "kind": "kiosk", "name": "Kiosk tầng 2"})
+    response = client.post(
+        "/api/v1/admin/devices",
+        headers=admin,
+        json={"site_id": world.site.id, "kind": "kiosk", "name": "Kiosk tầng 2"},
+    )
     assert response.status_code == 201
     device = response.get_json()
     assert device["token"].startswith("hdd_")
@@ -184,32 +253,81 @@ def test_admin_registers_and_revokes_devices(client, world: World) -> None:
 
 def test_admin_creates_users_within_the_site(client, world: World) -> None:
     admin = world.auth("admin")
-    created = client.post("/api/v1/admin/users", headers=admin, json={
-        "username": "canbo-moi", "password": "matkhau-dai", "full_name": "Nguyễn Văn Mới",
-        "role": "officer", "site_id": world.site.id})
+    created = client.post(
+        "/api/v1/admin/users",
+        headers=admin,
+        json={
+            "username": "canbo-moi",
+            "password": "matkhau-dai",
+            "full_name": "Nguyễn Văn Mới",
+            "role": "officer",
+            "site_id": world.site.id,
+        },
+    )
     assert created.status_code == 201
-    assert_error(client.post("/api/v1/admin/users", headers=admin, json={
-        "username": "canbo-moi", "password": "matkhau-dai", "full_name": "X", "role": "officer",
-        "site_id": world.site.id}), 409, "username_taken")
-    assert_error(client.post("/api/v1/admin/users", headers=admin, json={
-        "username": "khac", "password": "matkhau-dai", "full_name": "X", "role": "officer",
-        "site_id": None}), 403, "other_site")
+    assert_error(
+        client.post(
+            "/api/v1/admin/users",
+            headers=admin,
+            json={
+                "username": "canbo-moi",
+                "password": "matkhau-dai",
+                "full_name": "X",
+                "role": "officer",
+                "site_id": world.site.id,
+            },
+        ),
+        409,
+        "username_taken",
+    )
+    assert_error(
+        client.post(
+            "/api/v1/admin/users",
+            headers=admin,
+            json={
+                "username": "khac",
+                "password": "matkhau-dai",
+                "full_name": "X",
+                "role": "officer",
+                "site_id": None,
+            },
+        ),
+        403,
+        "other_site",
+    )
 
 
 def test_site_reads(client, world: World) -> None:
-    services = client.get(f"/api/v1/sites/{world.site.id}/services", headers=world.auth("kiosk")).get_json()
+    services = client.get(
+        f"/api/v1/sites/{world.site.id}/services", headers=world.auth("kiosk")
+    ).get_json()
     assert [s["code"] for s in services] == ["LLTP", "HT", "CT", "DD"]
     assert services[0]["counters"] == [1, 2] and services[0]["series_code"] == "A"
     assert services[0]["department"]["name_vi"] == "Sở Tư pháp"
-    categories = client.get(f"/api/v1/sites/{world.site.id}/priority-categories", headers=world.auth("kiosk"))
+    categories = client.get(
+        f"/api/v1/sites/{world.site.id}/priority-categories", headers=world.auth("kiosk")
+    )
     assert [c["code"] for c in categories.get_json()] == ["elderly", "disabled"]
-    client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["CT"].id})
-    queue_rows = client.get(f"/api/v1/sites/{world.site.id}/queue", headers=world.auth("display")).get_json()
+    client.post(
+        "/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["CT"].id}
+    )
+    queue_rows = client.get(
+        f"/api/v1/sites/{world.site.id}/queue", headers=world.auth("display")
+    ).get_json()
     assert {r["code"]: r["waiting"] for r in queue_rows} == {"LLTP": 0, "HT": 0, "CT": 1, "DD": 0}
-    tickets = client.get(f"/api/v1/sites/{world.site.id}/tickets?state=waiting", headers=world.auth("o1"))
+    tickets = client.get(
+        f"/api/v1/sites/{world.site.id}/tickets?state=waiting", headers=world.auth("o1")
+    )
     assert [t["number"] for t in tickets.get_json()] == ["1001"]
-    assert_error(client.get(f"/api/v1/sites/{world.site.id}/tickets?state=sleeping", headers=world.auth("o1")), 422)
-    counters = client.get(f"/api/v1/sites/{world.site.id}/counters", headers=world.auth("manager")).get_json()
+    assert_error(
+        client.get(
+            f"/api/v1/sites/{world.site.id}/tickets?state=sleeping", headers=world.auth("o1")
+        ),
+        422,
+    )
+    counters = client.get(
+        f"/api/v1/sites/{world.site.id}/counters", headers=world.auth("manager")
+    ).get_json()
     assert [c["number"] for c in counters] == [1, 2, 3, 4]
 
 
@@ -219,7 +337,9 @@ def test_openapi_document_covers_the_routes(client) -> None:
     assert "/api/v1/tickets" in spec["paths"]
     issue = spec["paths"]["/api/v1/tickets"]["post"]
     assert issue["x-roles"] == ["admin", "kiosk", "manager", "officer"]
-    body_schema = issue["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    body_schema = issue["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit(
+        "/", 1
+    )[1]
     assert "service_id" in spec["components"]["schemas"][body_schema]["required"]
     assert "bearer" in spec["components"]["securitySchemes"]
     assert "/api/v1/counters/{counter_id}/call-next" in spec["paths"]
@@ -257,8 +377,13 @@ def test_lists_are_read_in_a_fixed_number_of_queries(client, session, world: Wor
         url = f"/api/v1/counters/{world.counters[counter].id}"
         client.post(f"{url}/open", headers=world.auth(officer))
         if hold_first:
-            assert client.post(f"{url}/hold", headers=world.auth(officer), json={}).status_code == 200
-        assert client.post(f"{url}/call-next", headers=world.auth(officer)).get_json()["ticket"] is not None
+            assert (
+                client.post(f"{url}/hold", headers=world.auth(officer), json={}).status_code == 200
+            )
+        assert (
+            client.post(f"{url}/call-next", headers=world.auth(officer)).get_json()["ticket"]
+            is not None
+        )
 
     issue(4)
     call("o1", 1)
@@ -271,11 +396,19 @@ def test_lists_are_read_in_a_fixed_number_of_queries(client, session, world: Wor
     call("o1", 1, hold_first=True)
     call("o2", 2)
     call("o3", 3)
-    client.post(f"/api/v1/counters/{world.counters[3].id}/transfer", headers=world.auth("o3"),
-                json={"counter_id": world.counters[4].id, "service_id": world.services["DD"].id})
+    client.post(
+        f"/api/v1/counters/{world.counters[3].id}/transfer",
+        headers=world.auth("o3"),
+        json={"counter_id": world.counters[4].id, "service_id": world.services["DD"].id},
+    )
     with write_transaction(session):
         for number in range(5, 12):
-            extra = Counter(site_id=site, number=number, name_vi=f"Quầy số {number}", name_en=f"Counter {number}")
+            extra = Counter(
+                site_id=site,
+                number=number,
+                name_vi=f"Quầy số {number}",
+                name_en=f"Counter {number}",
+            )
             extra.services = [CounterService(service_id=world.services["CT"].id, rank=0)]
             session.add(extra)
     many_tickets, shown = _queries_of(client, tickets_url, world.auth("o1"))

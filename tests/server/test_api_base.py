@@ -31,8 +31,13 @@ class _TicketIn(ma.Schema):
 
 def _api(blueprint_class: type[SmorestBlueprint]) -> Flask:
     app = Flask(__name__)
-    app.config.update(API_TITLE="t", API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
-                      OPENAPI_JSON_PATH="openapi.json")
+    app.config.update(
+        API_TITLE="t",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
     blp = blueprint_class("things", __name__, url_prefix="/things")
 
     @blp.route("/", methods=["POST"])
@@ -46,7 +51,12 @@ def _api(blueprint_class: type[SmorestBlueprint]) -> Flask:
 
 
 BODIES: list[Any] = [
-    {"service_id": 3}, {"service_id": 3, "note": "Hồ sơ đất đai"}, {"service_id": "x"}, {}, [1], "text",
+    {"service_id": 3},
+    {"service_id": 3, "note": "Hồ sơ đất đai"},
+    {"service_id": "x"},
+    {},
+    [1],
+    "text",
     {"service_id": 3, "unknown": 1},
 ]
 
@@ -76,7 +86,9 @@ def test_the_openapi_document_is_flask_smorests() -> None:
     assert mine == theirs
     operation = mine["paths"]["/things/"]["post"]
     assert operation["x-roles"] == ["public"] and operation["security"] == []
-    assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/_TicketIn"}
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/_TicketIn"
+    }
 
 
 def _load(parser: FlaskParser, body: bytes, content_type: str = "application/json") -> Any:
@@ -89,19 +101,25 @@ def _load(parser: FlaskParser, body: bytes, content_type: str = "application/jso
             return "error", error.code, getattr(error, "data", {}).get("messages")
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    (b'{"service_id": 3, "note": "H\xe1\xbb\x93 s\xc6\xa1"}', "application/json"),
-    ('{"a": [1, 2.5, -3e2, true, false, null, {"b": "\u00e0 \\" }]}'.encode(), "application/json"),
-    (b'{"note": "\\ud800 lone surrogate in a value"}', "application/json"),
-    (b'"text"', "application/json"),
-    (b"[1, 2]", "application/vnd.api+json"),
-    (b'{"a": 1}', "text/plain"),  # not JSON: no body
-    (b"", "application/json"),  # no body
-    (b"{", "application/json"),
-    (b'{"a": 1,}', "application/json"),
-    (b'{"a": 1} x', "application/json"),
-    (b"\xff\xfe", "application/json"),  # not UTF-8
-])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"service_id": 3, "note": "H\xe1\xbb\x93 s\xc6\xa1"}', "application/json"),
+        (
+            '{"a": [1, 2.5, -3e2, true, false, null, {"b": "\u00e0 \\" }]}'.encode(),
+            "application/json",
+        ),
+        (b'{"note": "\\ud800 lone surrogate in a value"}', "application/json"),
+        (b'"text"', "application/json"),
+        (b"[1, 2]", "application/vnd.api+json"),
+        (b'{"a": 1}', "text/plain"),  # not JSON: no body
+        (b"", "application/json"),  # no body
+        (b"{", "application/json"),
+        (b'{"a": 1,}', "application/json"),
+        (b'{"a": 1} x', "application/json"),
+        (b"\xff\xfe", "application/json"),  # not UTF-8
+    ],
+)
 def test_bodies_are_read_as_by_webargs(body: bytes, content_type: str) -> None:
     assert _load(_Parser(), body, content_type) == _load(FlaskParser(), body, content_type)
 

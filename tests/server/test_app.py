@@ -50,7 +50,10 @@ def test_sessions_are_flasks_with_and_without_cookies(secret_key: str | None) ->
     for headers in cases:
         assert _opened(ours, app, headers) == _opened(flasks, app, headers), headers
     if secret_key:
-        assert _opened(ours, app, {"Cookie": f"{cookie_name}={valid}"})[1] == {"user_id": 7, "pw": "abc"}
+        assert _opened(ours, app, {"Cookie": f"{cookie_name}={valid}"})[1] == {
+            "user_id": 7,
+            "pw": "abc",
+        }
 
 
 def test_the_app_uses_it(app: Flask) -> None:

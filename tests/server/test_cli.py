@@ -22,12 +22,15 @@ COMMAND = str(Path(sys.executable).parent / "hangdoi-server")
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # cron's environment: no HANGDOI_* settings unless given.
     base = {k: v for k, v in os.environ.items() if not k.startswith("HANGDOI_")}
-    return subprocess.run([COMMAND, *args], env={**base, **(env or {})}, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [COMMAND, *args], env={**base, **(env or {})}, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("existing", [False, True])
-def test_close_out_without_the_servers_settings_refuses_and_leaves_nothing(tmp_path: Path, existing: bool) -> None:
+def test_close_out_without_the_servers_settings_refuses_and_leaves_nothing(
+    tmp_path: Path, existing: bool
+) -> None:
     instance = tmp_path / "srv-hangdoi"
     if existing:  # a server's instance folder whose database lives elsewhere (PostgreSQL)
         instance.mkdir()
@@ -45,8 +48,12 @@ def test_close_out_without_the_servers_settings_refuses_and_leaves_nothing(tmp_p
 def test_close_out_refuses_a_database_without_schema(tmp_path: Path) -> None:
     empty = tmp_path / "empty.sqlite3"
     empty.touch()  # what the README's old cron line left behind
-    result = run("--instance", str(tmp_path / "instance"), "close-out",
-                 env={"HANGDOI_DATABASE_URL": f"sqlite:///{empty}", "HANGDOI_SECRET_KEY": "k"})
+    result = run(
+        "--instance",
+        str(tmp_path / "instance"),
+        "close-out",
+        env={"HANGDOI_DATABASE_URL": f"sqlite:///{empty}", "HANGDOI_SECRET_KEY": "k"},
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "has no hangdoi schema" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.sqlite3"]
@@ -57,17 +64,24 @@ def test_close_out_runs_on_the_servers_database(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
     engine.dispose()
-    result = run("close-out", env={"HANGDOI_DATABASE_URL": f"sqlite:///{database}", "HANGDOI_SECRET_KEY": "k",
-                                   "HANGDOI_INSTANCE": str(tmp_path / "instance")})
+    result = run(
+        "close-out",
+        env={
+            "HANGDOI_DATABASE_URL": f"sqlite:///{database}",
+            "HANGDOI_SECRET_KEY": "k",
+            "HANGDOI_INSTANCE": str(tmp_path / "instance"),
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("Closed out: 0 tickets expired")
 
 
-
 @pytest.fixture
 def sqlite_app(tmp_path: Path) -> Flask:
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'instance' / 'hangdoi.sqlite3'}"},
-                     instance_path=str(tmp_path / "instance"))
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'instance' / 'hangdoi.sqlite3'}"},
+        instance_path=str(tmp_path / "instance"),
+    )
     for command in ("upgrade", "load-demo"):
         result = app.test_cli_runner().invoke(args=[command])
         assert result.exit_code == 0, result.output
@@ -77,13 +91,21 @@ def sqlite_app(tmp_path: Path) -> Flask:
 def _rows(path: Path) -> dict[str, list[tuple]]:
     connection = sqlite3.connect(path)
     try:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall() for table in tables}
+        tables = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        return {
+            table: connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+            for table in tables
+        }
     finally:
         connection.close()
 
 
-def test_backup_copies_the_committed_state_while_a_writer_holds_the_lock(sqlite_app: Flask, tmp_path: Path) -> None:
+def test_backup_copies_the_committed_state_while_a_writer_holds_the_lock(
+    sqlite_app: Flask, tmp_path: Path
+) -> None:
     source = Path(sqlite_app.config["DATABASE_URL"].removeprefix("sqlite:///"))
     runner = sqlite_app.test_cli_runner()
     committed = _rows(source)
@@ -136,8 +158,10 @@ def test_backup_refuses_the_database_itself(sqlite_app: Flask) -> None:
 
 def test_backup_of_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
     # Nothing listens on port 1: the command must answer without connecting.
-    app = create_app({"DATABASE_URL": "postgresql+psycopg://hangdoi@127.0.0.1:1/hangdoi"},
-                     instance_path=str(tmp_path / "instance"))
+    app = create_app(
+        {"DATABASE_URL": "postgresql+psycopg://hangdoi@127.0.0.1:1/hangdoi"},
+        instance_path=str(tmp_path / "instance"),
+    )
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x.sqlite3")])
     assert result.exit_code != 0
     assert "pg_dump" in result.output

@@ -44,15 +44,20 @@ def _open_services(server: LiveServer) -> list[int]:
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            return list(connection.scalars(text(
-                "SELECT id FROM service WHERE site_id = 1 AND active AND daily_quota IS NULL ORDER BY id"
-            )))
+            return list(
+                connection.scalars(
+                    text(
+                        "SELECT id FROM service WHERE site_id = 1 AND active AND daily_quota IS NULL ORDER BY id"
+                    )
+                )
+            )
     finally:
         engine.dispose()
 
 
-def _issue_all(server: LiveServer, clients: int, per_client: int, services: list[int],
-               deadline: float) -> list[tuple[int, requests.Response | BaseException]]:
+def _issue_all(
+    server: LiveServer, clients: int, per_client: int, services: list[int], deadline: float
+) -> list[tuple[int, requests.Response | BaseException]]:
     """`clients` threads, each with its own keep-alive session, issuing `per_client` tickets."""
     start = threading.Barrier(clients, timeout=REQUEST_TIMEOUT)
 
@@ -66,9 +71,16 @@ def _issue_all(server: LiveServer, clients: int, per_client: int, services: list
                     answers.append((index, TimeoutError("deadline passed")))
                     break
                 try:
-                    answers.append((index, http.post(server.url + "/api/v1/tickets",
-                                                     json={"service_id": rng.choice(services)},
-                                                     timeout=REQUEST_TIMEOUT)))
+                    answers.append(
+                        (
+                            index,
+                            http.post(
+                                server.url + "/api/v1/tickets",
+                                json={"service_id": rng.choice(services)},
+                                timeout=REQUEST_TIMEOUT,
+                            ),
+                        )
+                    )
                 except requests.RequestException as error:
                     answers.append((index, error))
         return answers
@@ -78,9 +90,13 @@ def _issue_all(server: LiveServer, clients: int, per_client: int, services: list
 
 
 def _describe_failures(answers: list[tuple[int, requests.Response | BaseException]]) -> str:
-    failures = [a for _, a in answers if not isinstance(a, requests.Response) or a.status_code != 201]
-    kinds = Counter(f"{a.status_code} {a.text[:200]}" if isinstance(a, requests.Response) else repr(a)
-                    for a in failures)
+    failures = [
+        a for _, a in answers if not isinstance(a, requests.Response) or a.status_code != 201
+    ]
+    kinds = Counter(
+        f"{a.status_code} {a.text[:200]}" if isinstance(a, requests.Response) else repr(a)
+        for a in failures
+    )
     return f"{len(failures)} of {len(answers)} issues failed: {kinds.most_common(5)}"
 
 
@@ -89,7 +105,9 @@ def test_32_kiosks_issue_3200_distinct_gap_free_numbers(live_server: LiveServer)
     services = _open_services(server)
     answers = _issue_all(server, CLIENTS, TICKETS_PER_CLIENT, services, time.monotonic() + 150)
 
-    assert len(answers) == CLIENTS * TICKETS_PER_CLIENT, _describe_failures(answers) + server.log_tail()
+    assert len(answers) == CLIENTS * TICKETS_PER_CLIENT, (
+        _describe_failures(answers) + server.log_tail()
+    )
     assert all(isinstance(a, requests.Response) and a.status_code == 201 for _, a in answers), (
         _describe_failures(answers) + server.log_tail()
     )
@@ -101,10 +119,12 @@ def test_32_kiosks_issue_3200_distinct_gap_free_numbers(live_server: LiveServer)
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text(
-                "SELECT t.id, t.number, t.series_id, t.business_day, t.seq, s.start"
-                " FROM ticket t JOIN number_series s ON s.id = t.series_id"
-            )).all()
+            rows = connection.execute(
+                text(
+                    "SELECT t.id, t.number, t.series_id, t.business_day, t.seq, s.start"
+                    " FROM ticket t JOIN number_series s ON s.id = t.series_id"
+                )
+            ).all()
     finally:
         engine.dispose()
     assert len(rows) == len(bodies)
@@ -127,11 +147,16 @@ def _counter_services(server: LiveServer, counters: list[int]) -> set[int]:
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            return set(connection.scalars(
-                text("SELECT cs.service_id FROM counter_service cs JOIN service s ON s.id = cs.service_id"
-                     " WHERE cs.counter_id IN ({}) AND s.active AND s.daily_quota IS NULL".format(
-                         ",".join(str(int(c)) for c in counters)))
-            ))
+            return set(
+                connection.scalars(
+                    text(
+                        "SELECT cs.service_id FROM counter_service cs JOIN service s ON s.id = cs.service_id"
+                        " WHERE cs.counter_id IN ({}) AND s.active AND s.daily_quota IS NULL".format(
+                            ",".join(str(int(c)) for c in counters)
+                        )
+                    )
+                )
+            )
     finally:
         engine.dispose()
 
@@ -178,7 +203,9 @@ def test_16_counters_call_each_of_2000_tickets_exactly_once(live_server: LiveSer
             try:
                 answer = http.post(base + "/call-next", timeout=REQUEST_TIMEOUT)
                 if answer.status_code != 200:
-                    errors.append(f"counter {counter} call-next: {answer.status_code} {answer.text[:300]}")
+                    errors.append(
+                        f"counter {counter} call-next: {answer.status_code} {answer.text[:300]}"
+                    )
                     break
                 ticket = answer.json()["ticket"]
                 if ticket is None:
@@ -187,7 +214,9 @@ def test_16_counters_call_each_of_2000_tickets_exactly_once(live_server: LiveSer
                 for step, body in (("start", None), ("finish", {"outcome": "completed"})):
                     answer = http.post(f"{base}/{step}", json=body, timeout=REQUEST_TIMEOUT)
                     if answer.status_code != 200:
-                        errors.append(f"counter {counter} {step}: {answer.status_code} {answer.text[:300]}")
+                        errors.append(
+                            f"counter {counter} {step}: {answer.status_code} {answer.text[:300]}"
+                        )
                         return called, errors
             except requests.RequestException as error:
                 errors.append(f"counter {counter}: {error!r}")
@@ -208,12 +237,20 @@ def test_16_counters_call_each_of_2000_tickets_exactly_once(live_server: LiveSer
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            calls = dict(connection.execute(text(
-                "SELECT ticket_id, count(*) FROM ticket_event WHERE action = 'call' GROUP BY ticket_id"
-            )).all())
-            states = Counter(dict(connection.execute(
-                text("SELECT state, count(*) FROM ticket GROUP BY state")
-            ).all()))
+            calls = dict(
+                connection.execute(
+                    text(
+                        "SELECT ticket_id, count(*) FROM ticket_event WHERE action = 'call' GROUP BY ticket_id"
+                    )
+                ).all()
+            )
+            states = Counter(
+                dict(
+                    connection.execute(
+                        text("SELECT state, count(*) FROM ticket GROUP BY state")
+                    ).all()
+                )
+            )
     finally:
         engine.dispose()
     assert set(calls) == ticket_ids
@@ -222,11 +259,15 @@ def test_16_counters_call_each_of_2000_tickets_exactly_once(live_server: LiveSer
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_production_server_reads_headers_and_refuses_malformed_ones(live_server: LiveServer) -> None:
+def test_production_server_reads_headers_and_refuses_malformed_ones(
+    live_server: LiveServer,
+) -> None:
     import socket
 
     def raw(request: bytes) -> bytes:
-        with socket.create_connection(("127.0.0.1", live_server.port), timeout=REQUEST_TIMEOUT) as sock:
+        with socket.create_connection(
+            ("127.0.0.1", live_server.port), timeout=REQUEST_TIMEOUT
+        ) as sock:
             sock.sendall(request)
             sock.shutdown(socket.SHUT_WR)
             chunks = []
@@ -235,12 +276,18 @@ def test_production_server_reads_headers_and_refuses_malformed_ones(live_server:
         return b"".join(chunks)
 
     body = b'{"service_id": %d}' % _open_services(live_server)[0]
-    good = raw(b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-               b"Authorization: Bearer " + live_server.kiosk_token.encode() + b"\r\nX-Folded: a\r\n b\r\n"
-               b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    good = raw(
+        b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Authorization: Bearer " + live_server.kiosk_token.encode() + b"\r\nX-Folded: a\r\n b\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+    )
     assert good.startswith(b"HTTP/1.1 201 "), good[:200]
     head, _, body = good.partition(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length")
+    )
     assert length == len(body) and json.loads(body)["state"] == "waiting"
     bad = raw(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nthis line has no colon\r\n\r\n")
     assert bad.startswith(b"HTTP/1.1 400 "), bad[:200]

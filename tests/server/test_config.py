@@ -25,27 +25,42 @@ def test_each_database_has_its_own_channel() -> None:
     # The same database however the process spells its driver and password ...
     assert redis_channel("postgresql://hangdoi:other@db.example:5432/hangdoi") == channel
     # ... and another database, server or install: another channel.
-    assert redis_channel("postgresql+psycopg://hangdoi:secret@db.example:5432/hangdoi_test") != channel
+    assert (
+        redis_channel("postgresql+psycopg://hangdoi:secret@db.example:5432/hangdoi_test") != channel
+    )
     assert redis_channel("postgresql+psycopg://hangdoi:secret@db2.example:5432/hangdoi") != channel
-    assert redis_channel("sqlite:////srv/a/hangdoi.sqlite3") != redis_channel("sqlite:////srv/b/hangdoi.sqlite3")
+    assert redis_channel("sqlite:////srv/a/hangdoi.sqlite3") != redis_channel(
+        "sqlite:////srv/b/hangdoi.sqlite3"
+    )
     assert "secret" not in channel
 
 
 def test_the_channel_setting_wins(tmp_path: Path) -> None:
-    assert load(str(tmp_path), {"DATABASE_URL": PG, "SECRET_KEY": "x"})["REDIS_CHANNEL"] == redis_channel(PG)
-    assert load(str(tmp_path), {"DATABASE_URL": PG, "SECRET_KEY": "x", "REDIS_CHANNEL": "centre-a"})[
-        "REDIS_CHANNEL"] == "centre-a"
+    assert load(str(tmp_path), {"DATABASE_URL": PG, "SECRET_KEY": "x"})[
+        "REDIS_CHANNEL"
+    ] == redis_channel(PG)
+    assert (
+        load(str(tmp_path), {"DATABASE_URL": PG, "SECRET_KEY": "x", "REDIS_CHANNEL": "centre-a"})[
+            "REDIS_CHANNEL"
+        ]
+        == "centre-a"
+    )
 
 
 def test_allowed_origins_are_the_public_one_and_the_listed_ones() -> None:
-    assert allowed_origins("https://Hangdoi.example.gov.vn/", None) == ["https://hangdoi.example.gov.vn"]
-    assert allowed_origins("http://10.0.0.2:5000/path", "https://a.example, http://b.example:8080\nhttps://a.example") == [
-        "http://10.0.0.2:5000", "https://a.example", "http://b.example:8080"]
+    assert allowed_origins("https://Hangdoi.example.gov.vn/", None) == [
+        "https://hangdoi.example.gov.vn"
+    ]
+    assert allowed_origins(
+        "http://10.0.0.2:5000/path", "https://a.example, http://b.example:8080\nhttps://a.example"
+    ) == ["http://10.0.0.2:5000", "https://a.example", "http://b.example:8080"]
     with pytest.raises(ValueError, match="not an origin"):
         allowed_origins("http://a.example", "b.example")
 
 
-def _race(folder: str, start: multiprocessing.synchronize.Barrier, results: multiprocessing.Queue) -> None:
+def _race(
+    folder: str, start: multiprocessing.synchronize.Barrier, results: multiprocessing.Queue
+) -> None:
     start.wait()
     results.put(_instance_secret(Path(folder)))
 
@@ -55,7 +70,9 @@ def test_processes_started_together_agree_on_one_secret(tmp_path: Path) -> None:
         folder = tmp_path / f"instance{attempt}"  # empty: not even created yet
         context = multiprocessing.get_context("fork")
         start, results = context.Barrier(8), context.Queue()
-        processes = [context.Process(target=_race, args=(str(folder), start, results)) for _ in range(8)]
+        processes = [
+            context.Process(target=_race, args=(str(folder), start, results)) for _ in range(8)
+        ]
         for process in processes:
             process.start()
         secrets = [results.get(timeout=30) for _ in processes]
@@ -95,7 +112,9 @@ def _no_hangdoi_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name)
 
 
-def test_defaults_make_the_sqlite_file_and_the_secret_in_the_instance_folder(tmp_path: Path) -> None:
+def test_defaults_make_the_sqlite_file_and_the_secret_in_the_instance_folder(
+    tmp_path: Path,
+) -> None:
     loaded = config.load(str(tmp_path / "instance"))
     assert loaded["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'hangdoi.sqlite3'}"
     assert loaded["SECRET_KEY"] == (tmp_path / "instance" / "secret_key").read_text().strip()
@@ -104,7 +123,9 @@ def test_defaults_make_the_sqlite_file_and_the_secret_in_the_instance_folder(tmp
     assert loaded["REDIS_URL"] is None
 
 
-def test_environment_variables_override_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variables_override_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HANGDOI_DATABASE_URL", "postgresql+psycopg://hangdoi@db/hangdoi")
     monkeypatch.setenv("HANGDOI_SQLITE_SYNCHRONOUS", "NORMAL")
     monkeypatch.setenv("HANGDOI_PUBLIC_URL", "https://hangdoi.example.gov.vn")
@@ -112,7 +133,9 @@ def test_environment_variables_override_the_defaults(tmp_path: Path, monkeypatch
     monkeypatch.setenv("HANGDOI_SECRET_KEY", "123456")  # text, not the number JSON would make it
     monkeypatch.setenv("HANGDOI_SQL_ECHO", "yes")
     monkeypatch.setenv("HANGDOI_SESSION_COOKIE_HTTPONLY", "off")
-    monkeypatch.setenv("HANGDOI_API_VERSION", "null")  # only yes/no words are read; the rest stays text
+    monkeypatch.setenv(
+        "HANGDOI_API_VERSION", "null"
+    )  # only yes/no words are read; the rest stays text
     loaded = config.load(str(tmp_path / "instance"))
     assert loaded["DATABASE_URL"] == "postgresql+psycopg://hangdoi@db/hangdoi"
     assert loaded["SQLITE_SYNCHRONOUS"] == "NORMAL"
@@ -125,7 +148,9 @@ def test_environment_variables_override_the_defaults(tmp_path: Path, monkeypatch
     assert not (tmp_path / "instance" / "secret_key").exists()
 
 
-def test_the_mapping_given_to_create_app_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_mapping_given_to_create_app_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HANGDOI_PUBLIC_URL", "https://from-the-environment")
     monkeypatch.setenv("OTHER_PUBLIC_URL", "https://not-ours")
     loaded = config.load(str(tmp_path), {"PUBLIC_URL": "http://hangdoi.test", "testing_flag": 1})

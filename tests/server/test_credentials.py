@@ -51,7 +51,12 @@ class Case:
 
 def _login(app: Flask, username: str) -> str:
     client = app.test_client()
-    assert client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        ).status_code
+        == 200
+    )
     cookie = client.get_cookie("session")
     assert cookie is not None
     return cookie.value
@@ -68,12 +73,16 @@ def _cases(app: Flask, session: Session, world: World, other: World) -> dict[str
     inactive_session = _login(app, "t1-o3")
     changed_token = accounts.issue_token(session, world.users["manager"])
     changed_session = _login(app, "t1-manager")
-    _, revoked_display = accounts.register_device(session, site_id=site, kind="display", name="Cũ", zone="tang-1")
+    _, revoked_display = accounts.register_device(
+        session, site_id=site, kind="display", name="Cũ", zone="tang-1"
+    )
     ending = [revoked_token, inactive_token, changed_token, revoked_display]
     for token in ending:
         assert app.test_client().get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200
     for cookie in (inactive_session, changed_session):
-        assert Case(None, cookie, Reason.UNKNOWN).client(app).get("/api/v1/auth/me").status_code == 200
+        assert (
+            Case(None, cookie, Reason.UNKNOWN).client(app).get("/api/v1/auth/me").status_code == 200
+        )
     assert socketio.test_client(app, auth={"token": revoked_display}).is_connected()
     assert app.test_client().get(f"/display?token={revoked_display}").status_code == 200
 
@@ -89,7 +98,9 @@ def _cases(app: Flask, session: Session, world: World, other: World) -> dict[str
         "officer session": Case(None, _login(app, "t1-o1"), ("officer", site)),
         "other site's display": Case(other.tokens["display"], None, ("display", elsewhere)),
         "other site's officer": Case(other.tokens["o1"], None, ("officer", elsewhere)),
-        "expired token": Case(accounts.issue_token(session, world.users["o1"], now=past), None, Reason.EXPIRED),
+        "expired token": Case(
+            accounts.issue_token(session, world.users["o1"], now=past), None, Reason.EXPIRED
+        ),
         "revoked token": Case(revoked_token, None, Reason.REVOKED),
         "revoked display": Case(revoked_display, None, Reason.REVOKED),
         "unknown device token": Case("hdd_" + "x" * 43, None, Reason.UNKNOWN),
@@ -115,7 +126,9 @@ Answer = tuple[str, int | None] | str  # an actor's (role, site id), or a refusa
 
 
 def rest_answer(app: Flask, case: Case) -> Answer:
-    response = case.client(app).get("/api/v1/auth/me", headers=_bearer(case.token) if case.token else {})
+    response = case.client(app).get(
+        "/api/v1/auth/me", headers=_bearer(case.token) if case.token else {}
+    )
     body = response.get_json()
     if response.status_code == 200:
         return body["role"], body["site_id"]
@@ -156,25 +169,42 @@ def display_answer(app: Flask, case: Case, site_names: dict[int, str]) -> Answer
     return found.group(1)
 
 
-def test_every_credential_gets_the_same_answer_everywhere(app: Flask, session: Session, world: World) -> None:
+def test_every_credential_gets_the_same_answer_everywhere(
+    app: Flask, session: Session, world: World
+) -> None:
     other = build_world(session, code="T2")
     cases = _cases(app, session, world, other)
     site_names = {world.site.id: world.site.name_vi, other.site.id: other.site.name_vi}
     wrong: list[str] = []
     for name, case in cases.items():
-        expected: Answer = case.expected.value if isinstance(case.expected, Reason) else case.expected
+        expected: Answer = (
+            case.expected.value if isinstance(case.expected, Reason) else case.expected
+        )
         if case.token is not None:
             verdict = credentials.resolver().token(db.session, case.token)
         else:
             data = _session_data(app, case.cookie)
-            verdict = credentials.resolver().session_user(db.session, data.get("user_id"), data.get("sv"))
-        resolved = verdict.reason.value if isinstance(verdict, Refusal) else (verdict.role.value, verdict.site_id)
-        answers = {"resolver": resolved, "REST": rest_answer(app, case), "Socket.IO": socket_answer(app, case)}
+            verdict = credentials.resolver().session_user(
+                db.session, data.get("user_id"), data.get("sv")
+            )
+        resolved = (
+            verdict.reason.value
+            if isinstance(verdict, Refusal)
+            else (verdict.role.value, verdict.site_id)
+        )
+        answers = {
+            "resolver": resolved,
+            "REST": rest_answer(app, case),
+            "Socket.IO": socket_answer(app, case),
+        }
         if case.token is not None:
             # The display page opens for a display only; every other actor is a wrong kind there.
             answers["display page"] = display_answer(app, case, site_names)
-        display_wants = expected if isinstance(case.expected, Reason) or expected[0] == "display" \
+        display_wants = (
+            expected
+            if isinstance(case.expected, Reason) or expected[0] == "display"
             else Reason.WRONG_KIND.value
+        )
         for path, answer in answers.items():
             want = display_wants if path == "display page" else expected
             if answer != want:
@@ -192,21 +222,28 @@ def _session_data(app: Flask, cookie: str | None) -> dict[str, Any]:
 def test_a_session_cookie_holds_no_part_of_the_password_hash(app: Flask, world: World) -> None:
     data = _session_data(app, _login(app, "t1-o1"))
     assert data == {"user_id": world.users["o1"].id, "sv": 0, "_permanent": True}
-    assert not any(str(v) in world.users["o1"].password_hash for v in data.values() if isinstance(v, str))
+    assert not any(
+        str(v) in world.users["o1"].password_hash for v in data.values() if isinstance(v, str)
+    )
 
 
-def test_another_process_learns_a_revocation_within_the_cache_time(app: Flask, session: Session,
-                                                                   world: World) -> None:
+def test_another_process_learns_a_revocation_within_the_cache_time(
+    app: Flask, session: Session, world: World
+) -> None:
     # Another process's resolver: this process's revocation does not reach its cache.
     elsewhere = Credentials(seconds=0.3)
     token = world.tokens["display"]
     assert isinstance(elsewhere.token(db.session, token), Actor)
     accounts.revoke_device(session, world.display.id)
-    assert credentials.resolver().token(db.session, token) == Refusal(Reason.REVOKED)  # here: at once
+    assert credentials.resolver().token(db.session, token) == Refusal(
+        Reason.REVOKED
+    )  # here: at once
     assert isinstance(elsewhere.token(db.session, token), Actor)  # there: still cached ...
     time.sleep(0.35)
     db.scoped.remove()
-    assert elsewhere.token(db.session, token) == Refusal(Reason.REVOKED)  # ... until the cache time ends
+    assert elsewhere.token(db.session, token) == Refusal(
+        Reason.REVOKED
+    )  # ... until the cache time ends
 
 
 def test_a_cached_token_expires_on_time(app: Flask, session: Session, world: World) -> None:
@@ -221,14 +258,18 @@ def test_a_cached_token_expires_on_time(app: Flask, session: Session, world: Wor
 def test_a_cached_device_token_opens_no_database_session(app: Flask, world: World) -> None:
     resolver = credentials.resolver()
     db.scoped.remove()
-    assert isinstance(resolver.token(db.session, world.tokens["kiosk"]), Actor)  # a miss: reads the row
+    assert isinstance(
+        resolver.token(db.session, world.tokens["kiosk"]), Actor
+    )  # a miss: reads the row
     db.scoped.remove()
     assert not db.scoped.registry.has()
     assert resolver.token(db.session, world.tokens["kiosk"]).role == Role.KIOSK  # type: ignore[union-attr]
     assert not db.scoped.registry.has(), "a cache hit made a database session"
 
 
-def test_forgetting_a_user_drops_all_their_cached_answers(app: Flask, session: Session, world: World) -> None:
+def test_forgetting_a_user_drops_all_their_cached_answers(
+    app: Flask, session: Session, world: World
+) -> None:
     resolver = credentials.resolver()
     user = world.users["o1"]
     lookups: list[Callable[[], Any]] = [

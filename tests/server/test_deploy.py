@@ -121,9 +121,15 @@ class Display:
         http = _session(self.verify)
         if self.route:
             http.cookies.set("hangdoi_route", self.route)
-        self.client = _OrderedClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1,
-                                     randomization_factor=0.2, http_session=http,
-                                     logger=DEBUG_CLIENTS, engineio_logger=DEBUG_CLIENTS)
+        self.client = _OrderedClient(
+            reconnection=True,
+            reconnection_delay=0.2,
+            reconnection_delay_max=1,
+            randomization_factor=0.2,
+            http_session=http,
+            logger=DEBUG_CLIENTS,
+            engineio_logger=DEBUG_CLIENTS,
+        )
         for name in ev.ALL_EVENTS:
             self.client.on(name, lambda envelope, name=name: self._event(name, envelope))
         self.client.on(ev.SNAPSHOT, self._snapshot)
@@ -132,7 +138,11 @@ class Display:
 
     def auth(self) -> dict[str, Any]:
         with self.lock:
-            return {"token": self.token} if self.last_seq is None else {"token": self.token, "last_seq": self.last_seq}
+            return (
+                {"token": self.token}
+                if self.last_seq is None
+                else {"token": self.token, "last_seq": self.last_seq}
+            )
 
     def connect(self) -> None:
         self.client.connect(self.url, auth=self.auth, transports=self.transports, wait_timeout=15)
@@ -147,7 +157,9 @@ class Display:
     def _snapshot(self, state: dict) -> None:
         with self.lock:
             if self.first_seq is not None:
-                self.problems.append(f"a snapshot (seq {state.get('seq')}) instead of a replay after {self.last_seq}")
+                self.problems.append(
+                    f"a snapshot (seq {state.get('seq')}) instead of a replay after {self.last_seq}"
+                )
 
     def _ready(self, data: dict) -> None:
         with self.lock:
@@ -165,8 +177,10 @@ class Display:
             self.disconnects += 1
 
     def state(self) -> str:
-        return (f"{self.name}: {len(self.events)} events, last seq {self.last_seq}, {self.connects} connects, "
-                f"{self.disconnects} disconnects, transport {self.client.transport() if self.client.connected else '-'}")
+        return (
+            f"{self.name}: {len(self.events)} events, last seq {self.last_seq}, {self.connects} connects, "
+            f"{self.disconnects} disconnects, transport {self.client.transport() if self.client.connected else '-'}"
+        )
 
     def close(self) -> None:
         try:
@@ -189,7 +203,13 @@ class Install:
         return self.servers[0].kiosk_token
 
     def display_token(self, zone: str) -> str:
-        return str(next(d["token"] for d in self.servers[0].devices if d["kind"] == "display" and d["zone"] == zone))
+        return str(
+            next(
+                d["token"]
+                for d in self.servers[0].devices
+                if d["kind"] == "display" and d["zone"] == zone
+            )
+        )
 
     def query(self, sql: str) -> list[Any]:
         engine = self.servers[0].engine()
@@ -200,8 +220,12 @@ class Install:
             engine.dispose()
 
     def event_log(self) -> list[tuple[int, str, list[str], dict]]:
-        return [(r.seq, r.name, list(r.rooms), dict(r.data))
-                for r in self.query("SELECT seq, name, rooms, data FROM event_log WHERE site_id = 1 ORDER BY seq")]
+        return [
+            (r.seq, r.name, list(r.rooms), dict(r.data))
+            for r in self.query(
+                "SELECT seq, name, rooms, data FROM event_log WHERE site_id = 1 ORDER BY seq"
+            )
+        ]
 
 
 def _install(folder: Path, database: str, processes: int, env: dict[str, str]) -> Install:
@@ -214,7 +238,11 @@ def _install(folder: Path, database: str, processes: int, env: dict[str, str]) -
     engine = servers[0].engine()
     try:
         with engine.connect() as connection:
-            services = list(connection.scalars(text(f"SELECT id FROM service WHERE code IN ({codes}) ORDER BY id")))
+            services = list(
+                connection.scalars(
+                    text(f"SELECT id FROM service WHERE code IN ({codes}) ORDER BY id")
+                )
+            )
     finally:
         engine.dispose()
     assert len(services) == len(SERVICE_CODES)
@@ -239,14 +267,27 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     tag = secrets.token_hex(4)
-    common = {"HANGDOI_REDIS_URL": redis_url, "HANGDOI_SECRET_KEY": secrets.token_hex(32),
-              "HANGDOI_TRUSTED_PROXIES": "1"}  # as the environment file says
+    common = {
+        "HANGDOI_REDIS_URL": redis_url,
+        "HANGDOI_SECRET_KEY": secrets.token_hex(32),
+        "HANGDOI_TRUSTED_PROXIES": "1",
+    }  # as the environment file says
     # Set up and started in parallel: each process takes seconds to import and start.
     with ThreadPoolExecutor(2) as pool:
-        making_a = pool.submit(_install, tmp_path / "a", DATABASE_A, PROCESSES,
-                               {**common, "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-a-{tag}"})
-        making_b = pool.submit(_install, tmp_path / "b", DATABASE_B, 1,
-                               {**common, "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-b-{tag}"})
+        making_a = pool.submit(
+            _install,
+            tmp_path / "a",
+            DATABASE_A,
+            PROCESSES,
+            {**common, "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-a-{tag}"},
+        )
+        making_b = pool.submit(
+            _install,
+            tmp_path / "b",
+            DATABASE_B,
+            1,
+            {**common, "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-b-{tag}"},
+        )
         a, b = making_a.result(), making_b.result()
     nginx = Nginx(tmp_path / "nginx", [s.port for s in a.servers])
     for server in a.servers:
@@ -287,7 +328,9 @@ class Answer:
 def _issue(session: requests.Session, url: str, service_id: int, kiosk: int) -> Answer:
     started = time.monotonic()
     try:
-        answer = session.post(url + "/api/v1/tickets", json={"service_id": service_id}, timeout=REQUEST_TIMEOUT)
+        answer = session.post(
+            url + "/api/v1/tickets", json={"service_id": service_id}, timeout=REQUEST_TIMEOUT
+        )
     except requests.Timeout:
         raise AssertionError(f"issuing hung for more than {REQUEST_TIMEOUT} s") from None
     except requests.RequestException as error:
@@ -306,9 +349,11 @@ def _kiosk_session(token: str, verify: str, kiosk: int) -> requests.Session:
 
 
 def _login(url: str, verify: str | bool, username: str) -> requests.Session:
-    answer = _session(verify).post(url + "/api/v1/auth/token",
-                                   json={"username": username, "password": DEMO_OFFICER_PASSWORD},
-                                   timeout=REQUEST_TIMEOUT)
+    answer = _session(verify).post(
+        url + "/api/v1/auth/token",
+        json={"username": username, "password": DEMO_OFFICER_PASSWORD},
+        timeout=REQUEST_TIMEOUT,
+    )
     assert answer.status_code == 201, answer.text
     session = _session(verify)
     session.headers["Authorization"] = f"Bearer {answer.json()['token']}"
@@ -317,11 +362,15 @@ def _login(url: str, verify: str | bool, username: str) -> requests.Session:
 
 def _call(officer: requests.Session, url: str, counter: int) -> str:
     """Call the next ticket at `counter` through `url` and mark it a no-show; its number."""
-    called = officer.post(f"{url}/api/v1/counters/{counter}/call-next", json={}, timeout=REQUEST_TIMEOUT)
+    called = officer.post(
+        f"{url}/api/v1/counters/{counter}/call-next", json={}, timeout=REQUEST_TIMEOUT
+    )
     assert called.status_code == 200, called.text
     ticket = called.json()["ticket"]
     assert ticket is not None, "nobody waiting for the call"
-    ended = officer.post(f"{url}/api/v1/counters/{counter}/no-show", json={}, timeout=REQUEST_TIMEOUT)
+    ended = officer.post(
+        f"{url}/api/v1/counters/{counter}/no-show", json={}, timeout=REQUEST_TIMEOUT
+    )
     assert ended.status_code == 200, ended.text
     return str(ticket["number"])
 
@@ -331,14 +380,20 @@ def _routes(nginx: Nginx, wanted: int) -> dict[str, list[str]]:
     probes = [secrets.token_hex(16) for _ in range(wanted)]
     for route in probes:
         answer = _session(str(nginx.certificate)).get(
-            nginx.url + "/api/v1/health", cookies={"hangdoi_route": route}, headers={"User-Agent": f"probe-{route}"},
-            timeout=10)
+            nginx.url + "/api/v1/health",
+            cookies={"hangdoi_route": route},
+            headers={"User-Agent": f"probe-{route}"},
+            timeout=10,
+        )
         assert answer.status_code == 200
         assert "hangdoi_route" not in answer.cookies, "nginx replaced a valid route cookie"
     deadline = time.monotonic() + 5
     while True:
-        found = {e["agent"][len("probe-"):]: e["upstream"] for e in nginx.access_entries()
-                 if e["agent"].startswith("probe-")}
+        found = {
+            e["agent"][len("probe-") :]: e["upstream"]
+            for e in nginx.access_entries()
+            if e["agent"].startswith("probe-")
+        }
         if len(found) == len(probes) or time.monotonic() > deadline:
             break
         time.sleep(0.05)
@@ -348,11 +403,16 @@ def _routes(nginx: Nginx, wanted: int) -> dict[str, list[str]]:
     return by_process
 
 
-def _expected(log: list[tuple[int, str, list[str], dict]], display: Display) -> list[tuple[int, str, dict]]:
+def _expected(
+    log: list[tuple[int, str, list[str], dict]], display: Display
+) -> list[tuple[int, str, dict]]:
     rooms = set(display.rooms)
     assert display.first_seq is not None
-    return [(seq, name, data) for seq, name, event_rooms, data in log
-            if seq > display.first_seq and rooms.intersection(event_rooms)]
+    return [
+        (seq, name, data)
+        for seq, name, event_rooms, data in log
+        if seq > display.first_seq and rooms.intersection(event_rooms)
+    ]
 
 
 def _wait_caught_up(install: Install, displays: list[Display], timeout: float = 30) -> list[tuple]:
@@ -365,7 +425,9 @@ def _wait_caught_up(install: Install, displays: list[Display], timeout: float = 
         time.sleep(0.2)
 
 
-def _assert_every_event_once_in_order(log: list[tuple], displays: list[Display], install: Install) -> None:
+def _assert_every_event_once_in_order(
+    log: list[tuple], displays: list[Display], install: Install
+) -> None:
     for display in displays:
         assert not display.problems, f"{display.name}: {display.problems}"
         received = [(seq, name) for seq, name, _ in display.events]
@@ -378,9 +440,14 @@ def _assert_every_event_once_in_order(log: list[tuple], displays: list[Display],
                 f"{display.name}: {len(received)} events received, {len(expected)} in the log for its rooms; "
                 f"missing {missing}, not in the log {extra}, twice {dupes}, in order: {received == sorted(received)}\n"
                 + "\n".join(d.state() for d in displays)
-                + "".join(s.log_tail(20) for s in install.servers))
-        for (seq, name, data), (_, _, logged) in zip(display.events, _expected(log, display), strict=True):
-            assert data == logged, f"{display.name}: event {seq} {name} is not the logged one: {data} != {logged}"
+                + "".join(s.log_tail(20) for s in install.servers)
+            )
+        for (seq, name, data), (_, _, logged) in zip(
+            display.events, _expected(log, display), strict=True
+        ):
+            assert data == logged, (
+                f"{display.name}: event {seq} {name} is not the logged one: {data} != {logged}"
+            )
 
 
 def _assert_numbers_gap_free(install: Install) -> None:
@@ -392,14 +459,18 @@ def _assert_numbers_gap_free(install: Install) -> None:
     assert len(numbers) == len(set(numbers)), "a number was issued twice"
     for key, seqs in runs.items():
         seqs.sort()
-        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"series/day {key}: gaps in {seqs}"
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), (
+            f"series/day {key}: gaps in {seqs}"
+        )
 
 
 # --------------------------------------------------------------------------- the test
 
 
 @pytest.mark.slow
-def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_shipped_deployment_end_to_end(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
     a, b, nginx = deployment.a, deployment.b, deployment.nginx
     # The long-polling display stands for a browser, whose engine.io client takes a poll
     # answer of any number of packets. python-engineio's refuses more than 16 (a guard
@@ -415,24 +486,52 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
         print(f"{time.monotonic() - began:6.1f} s  {name}")
 
     # Plain HTTP is sent to HTTPS.
-    redirect = _session(True).get(nginx.http_url + "/display?x=1", allow_redirects=False, timeout=10)
-    assert redirect.status_code == 301 and redirect.headers["Location"] == "https://127.0.0.1/display?x=1"
+    redirect = _session(True).get(
+        nginx.http_url + "/display?x=1", allow_redirects=False, timeout=10
+    )
+    assert (
+        redirect.status_code == 301
+        and redirect.headers["Location"] == "https://127.0.0.1/display?x=1"
+    )
 
     # ---- displays: through nginx (two on the process that will be killed, over a
     # websocket and over long-polling, which needs its process to stay the same) and
     # straight to each process; one on the second install.
     routes = _routes(nginx, 40)
     assert killed_upstream in routes and len(routes[killed_upstream]) >= 2, routes
-    other_route = next(r for upstream, rs in routes.items() if upstream != killed_upstream for r in rs)
+    other_route = next(
+        r for upstream, rs in routes.items() if upstream != killed_upstream for r in rs
+    )
     tang1, tang2 = a.display_token("tang-1"), a.display_token("tang-2")
     displays = [
-        Display("nginx websocket (killed process)", nginx.url, tang1, ["websocket"], ca, routes[killed_upstream][0]),
-        Display("nginx long-polling (killed process)", nginx.url, tang1, ["polling"], ca, routes[killed_upstream][1]),
-        Display("nginx polling+upgrade", nginx.url, tang1, ["polling", "websocket"], ca, other_route),
+        Display(
+            "nginx websocket (killed process)",
+            nginx.url,
+            tang1,
+            ["websocket"],
+            ca,
+            routes[killed_upstream][0],
+        ),
+        Display(
+            "nginx long-polling (killed process)",
+            nginx.url,
+            tang1,
+            ["polling"],
+            ca,
+            routes[killed_upstream][1],
+        ),
+        Display(
+            "nginx polling+upgrade", nginx.url, tang1, ["polling", "websocket"], ca, other_route
+        ),
         Display("nginx websocket, zone tang-2", nginx.url, tang2, ["websocket"], ca),
-        *(Display(f"straight to process {i + 1}", s.url, tang1, ["websocket"]) for i, s in enumerate(a.servers)),
+        *(
+            Display(f"straight to process {i + 1}", s.url, tang1, ["websocket"])
+            for i, s in enumerate(a.servers)
+        ),
     ]
-    b_display = Display("second install", b.servers[0].url, b.display_token("tang-1"), ["websocket"])
+    b_display = Display(
+        "second install", b.servers[0].url, b.display_token("tang-1"), ["websocket"]
+    )
     deployment.displays.extend([*displays, b_display])
     for display in deployment.displays:
         display.connect()
@@ -441,12 +540,16 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
     # ---- kiosks issue at once through nginx, all from one address.
     def kiosk(index: int) -> list[Answer]:
         with _kiosk_session(a.kiosk_token, ca, index) as session:
-            return [_issue(session, nginx.url, a.services[(index + i) % len(a.services)], index)
-                    for i in range(ISSUES_PER_KIOSK)]
+            return [
+                _issue(session, nginx.url, a.services[(index + i) % len(a.services)], index)
+                for i in range(ISSUES_PER_KIOSK)
+            ]
 
     with ThreadPoolExecutor(KIOSKS) as pool:
         answers = [answer for batch in pool.map(kiosk, range(KIOSKS)) for answer in batch]
-    assert [x.status for x in answers] == [201] * len(answers), [(x.status, x.body) for x in answers if x.status != 201]
+    assert [x.status for x in answers] == [201] * len(answers), [
+        (x.status, x.body) for x in answers if x.status != 201
+    ]
     assert len({x.body["number"] for x in answers}) == len(answers)
     _assert_numbers_gap_free(a)
     # The balancing, measured from nginx's access log: every kiosk kept one process (its
@@ -465,7 +568,9 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
     # ---- officers call through different processes.
     officers = [_login(nginx.url, ca, f"canbo0{i + 1}") for i in range(PROCESSES)]
     for counter, officer in enumerate(officers, start=1):
-        assert officer.post(f"{nginx.url}/api/v1/counters/{counter}/open", json={}).status_code == 200
+        assert (
+            officer.post(f"{nginx.url}/api/v1/counters/{counter}/open", json={}).status_code == 200
+        )
     for i in range(CALLS):
         _call(officers[i % PROCESSES], a.servers[i % PROCESSES].url, i % PROCESSES + 1)
     log = _wait_caught_up(a, displays)
@@ -473,7 +578,9 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
     called = [seq for seq, name, *_ in log if name == ev.TICKET_CALLED]
     assert len(called) == CALLS
     for display in displays[:3] + displays[4:]:  # the tang-1 displays: every call once, in order
-        assert [seq for seq, name, _ in display.events if name == ev.TICKET_CALLED] == called, display.name
+        assert [seq for seq, name, _ in display.events if name == ev.TICKET_CALLED] == called, (
+            display.name
+        )
 
     phase("calls seen by every display")
     # ---- a burst through nginx; one process is SIGKILLed in it and started again.
@@ -487,7 +594,9 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
         with _kiosk_session(a.kiosk_token, ca, 100 + index) as session:
             i = 0
             while not stop.is_set():
-                answer = _issue(session, nginx.url, a.services[(index + i) % len(a.services)], 100 + index)
+                answer = _issue(
+                    session, nginx.url, a.services[(index + i) % len(a.services)], 100 + index
+                )
                 i += 1
                 with lock:
                     burst.append(answer)
@@ -523,20 +632,27 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
         running = [pool.submit(burst_kiosk, i) for i in range(BURST_KIOSKS - 1)]
         running.append(pool.submit(caller))
         # Meanwhile the second install works too, on the same Redis.
-        b_answers = [_issue(b_kiosk, b.servers[0].url, b.services[i % len(b.services)], 999) for i in range(B_ISSUES)]
+        b_answers = [
+            _issue(b_kiosk, b.servers[0].url, b.services[i % len(b.services)], 999)
+            for i in range(B_ISSUES)
+        ]
         b_calls = [_call(b_officer, b.servers[0].url, 1) for _ in range(2)]
         for future in running:
             future.result(timeout=120)
     kill_thread.join(60)
     assert kill_at, "the process was not killed"
-    assert killed.process is not None and killed.process.poll() is None, "the killed process did not start again"
+    assert killed.process is not None and killed.process.poll() is None, (
+        "the killed process did not start again"
+    )
     assert [x.status for x in b_answers] == [201] * B_ISSUES
 
     phase("burst over")
     # Only requests in flight at the kill may have failed, and with the API's JSON error.
     failed = [x for x in burst if x.status != 201]
     late = [x for x in failed if x.started > kill_at[0]]
-    assert not late, f"requests sent after the kill failed: {[(x.status, x.body) for x in late][:5]}"
+    assert not late, (
+        f"requests sent after the kill failed: {[(x.status, x.body) for x in late][:5]}"
+    )
     assert len(failed) <= BURST_KIOSKS, [(x.status, x.body) for x in failed]
     assert all(x.status in (0, 503) for x in failed), [(x.status, x.body) for x in failed]
     assert all(x.body.get("error") == "unavailable" for x in failed if x.status == 503)
@@ -555,21 +671,30 @@ def test_the_shipped_deployment_end_to_end(deployment: Deployment, monkeypatch: 
     _assert_every_event_once_in_order(log, displays, a)
     for display in displays[:2]:
         assert display.disconnects >= 1 and display.connects >= 2, (
-            f"{display.name} was on the killed process but never reconnected")
+            f"{display.name} was on the killed process but never reconnected"
+        )
     straight = displays[4 + KILLED]
-    assert straight.disconnects >= 1 and straight.connects >= 2, "the killed process's own display did not come back"
+    assert straight.disconnects >= 1 and straight.connects >= 2, (
+        "the killed process's own display did not come back"
+    )
     survivors = [d for i, d in enumerate(displays[4:]) if i != KILLED]
-    assert all(d.disconnects == 0 for d in survivors), "a display of a process that ran on was disconnected"
+    assert all(d.disconnects == 0 for d in survivors), (
+        "a display of a process that ran on was disconnected"
+    )
 
     phase("every display replayed")
     # ---- the second install saw its own events only, and the first none of them.
     b_log = _wait_caught_up(b, [b_display])
     _assert_every_event_once_in_order(b_log, [b_display], b)
     b_numbers = {x.body["number"] for x in b_answers}
-    assert [d["ticket"]["number"] for _, name, d in b_display.events if name == ev.TICKET_CALLED] == b_calls
+    assert [
+        d["ticket"]["number"] for _, name, d in b_display.events if name == ev.TICKET_CALLED
+    ] == b_calls
     assert b_numbers <= {row.number for row in b.query("SELECT number FROM ticket")}
-    print(f"events: first install {len(log)} ({len(burst_calls)} calls in the burst), second {len(b_log)}; "
-          + ", ".join(f"{d.name}: {len(d.events)} events, {d.connects} connects" for d in displays))
+    print(
+        f"events: first install {len(log)} ({len(burst_calls)} calls in the burst), second {len(b_log)}; "
+        + ", ".join(f"{d.name}: {len(d.events)} events, {d.connects} connects" for d in displays)
+    )
 
 
 # --------------------------------------------------------------------------- PostgreSQL set-up
@@ -581,21 +706,35 @@ def test_the_postgres_setup_script_makes_a_database_the_servers_can_migrate() ->
         pytest.skip("psql (postgresql-client) is not installed")
     name = f"hangdoi_setup_{secrets.token_hex(3)}"
     password = secrets.token_hex(12)
-    env = {**os.environ, "PGHOST": admin_url.host or "127.0.0.1", "PGPORT": str(admin_url.port or 5432),
-           "PGUSER": admin_url.username or "postgres", "HANGDOI_DB_PASSWORD": password, "HANGDOI_DB_NAME": name,
-           "HANGDOI_DB_USER": name, "HANGDOI_PROCESSES": "2"}
+    env = {
+        **os.environ,
+        "PGHOST": admin_url.host or "127.0.0.1",
+        "PGPORT": str(admin_url.port or 5432),
+        "PGUSER": admin_url.username or "postgres",
+        "HANGDOI_DB_PASSWORD": password,
+        "HANGDOI_DB_NAME": name,
+        "HANGDOI_DB_USER": name,
+        "HANGDOI_PROCESSES": "2",
+    }
     if admin_url.password:
         env["PGPASSWORD"] = admin_url.password
     script = str(Path(__file__).resolve().parents[2] / "deploy" / "postgres-setup.sh")
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         for _ in range(2):  # safe to run again
-            result = subprocess.run(["sh", script], env=env, capture_output=True, text=True, timeout=60)
+            result = subprocess.run(
+                ["sh", script], env=env, capture_output=True, text=True, timeout=60
+            )
             assert result.returncode == 0, result.stdout + result.stderr
-            assert "2 server processes x 4 connections + 10 spare = 18 connections" in result.stdout, result.stdout
+            assert (
+                "2 server processes x 4 connections + 10 spare = 18 connections" in result.stdout
+            ), result.stdout
         # The role owns its database: the servers' migrations run as it.
-        engine = make_engine(admin_url.set(username=name, password=password, database=name).render_as_string(
-            hide_password=False))
+        engine = make_engine(
+            admin_url.set(username=name, password=password, database=name).render_as_string(
+                hide_password=False
+            )
+        )
         try:
             upgrade(engine)
             with engine.connect() as connection:
@@ -604,7 +743,9 @@ def test_the_postgres_setup_script_makes_a_database_the_servers_can_migrate() ->
         finally:
             engine.dispose()
         with admin.connect() as connection:
-            superuser = connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"), {"n": name})
+            superuser = connection.scalar(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"), {"n": name}
+            )
             assert superuser is False
     finally:
         with admin.connect() as connection:

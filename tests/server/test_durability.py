@@ -36,8 +36,11 @@ def _services(server: LiveServer) -> list[int]:
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            return list(connection.scalars(text(
-                "SELECT id FROM service WHERE active AND daily_quota IS NULL ORDER BY id")))
+            return list(
+                connection.scalars(
+                    text("SELECT id FROM service WHERE active AND daily_quota IS NULL ORDER BY id")
+                )
+            )
     finally:
         engine.dispose()
 
@@ -47,14 +50,25 @@ def _tickets(server: LiveServer) -> dict[int, tuple[str, int, object, int]]:
     engine = server.engine()
     try:
         with engine.connect() as connection:
-            return {row.id: (row.number, row.series_id, row.business_day, row.seq) for row in connection.execute(
-                text("SELECT id, number, series_id, business_day, seq FROM ticket"))}
+            return {
+                row.id: (row.number, row.series_id, row.business_day, row.seq)
+                for row in connection.execute(
+                    text("SELECT id, number, series_id, business_day, seq FROM ticket")
+                )
+            }
     finally:
         engine.dispose()
 
 
-def _burst(server: LiveServer, services: list[int], stop: threading.Event, answered: list[tuple[int, str]],
-           lock: threading.Lock, limit: int, deadline: float) -> list[str]:
+def _burst(
+    server: LiveServer,
+    services: list[int],
+    stop: threading.Event,
+    answered: list[tuple[int, str]],
+    lock: threading.Lock,
+    limit: int,
+    deadline: float,
+) -> list[str]:
     """CLIENTS threads issuing until `stop` is set (or `limit` answers); returns unexpected answers."""
     unexpected: list[str] = []
 
@@ -63,8 +77,11 @@ def _burst(server: LiveServer, services: list[int], stop: threading.Event, answe
         with server.session(server.kiosk_token) as http:
             while not stop.is_set() and time.monotonic() < deadline:
                 try:
-                    answer = http.post(server.url + "/api/v1/tickets", json={"service_id": rng.choice(services)},
-                                       timeout=REQUEST_TIMEOUT)
+                    answer = http.post(
+                        server.url + "/api/v1/tickets",
+                        json={"service_id": rng.choice(services)},
+                        timeout=REQUEST_TIMEOUT,
+                    )
                 except requests.RequestException:
                     # The server died with this request in flight (or refuses connections).
                     if stop.is_set():
@@ -111,7 +128,9 @@ def test_answered_tickets_survive_sigkill_and_numbers_go_on(prepared_server: Liv
     kill_thread.join(10)
     server.kill()  # reap it
     assert not unexpected, unexpected[:5]
-    assert len(answered) >= KILL_AFTER, f"only {len(answered)} answers before the deadline{server.log_tail()}"
+    assert len(answered) >= KILL_AFTER, (
+        f"only {len(answered)} answers before the deadline{server.log_tail()}"
+    )
     assert len({i for i, _ in answered}) == len(answered)
 
     server.start()
@@ -125,8 +144,15 @@ def test_answered_tickets_survive_sigkill_and_numbers_go_on(prepared_server: Liv
         highest[(series_id, day)] = max(highest[(series_id, day)], seq)
 
     more: list[tuple[int, str]] = []
-    unexpected = _burst(server, services, threading.Event(), more, threading.Lock(), limit=AFTER_RESTART,
-                        deadline=time.monotonic() + 120)
+    unexpected = _burst(
+        server,
+        services,
+        threading.Event(),
+        more,
+        threading.Lock(),
+        limit=AFTER_RESTART,
+        deadline=time.monotonic() + 120,
+    )
     assert not unexpected, unexpected[:5]
     assert len(more) >= AFTER_RESTART
 
@@ -143,4 +169,6 @@ def test_answered_tickets_survive_sigkill_and_numbers_go_on(prepared_server: Liv
         runs[(series_id, day)].append(seq)
     for key, seqs in runs.items():
         seqs.sort()
-        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"series/day {key}: gaps in {seqs}"
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), (
+            f"series/day {key}: gaps in {seqs}"
+        )

@@ -25,8 +25,16 @@ class _Slip:
 
 
 VALUES: list[Any] = [
-    None, True, 0, -17, 2**40, 0.1, 2.5, "", "Mời công dân có số A012 đến quầy số 8",
-    "dấu: ầ ẩ ẫ ấ ậ đ Đ ư ơ — “ngoặc” \\ \" \n \t \u0000 \u2028 😀",
+    None,
+    True,
+    0,
+    -17,
+    2**40,
+    0.1,
+    2.5,
+    "",
+    "Mời công dân có số A012 đến quầy số 8",
+    'dấu: ầ ẩ ẫ ấ ậ đ Đ ư ơ — “ngoặc” \\ " \n \t \u0000 \u2028 😀',
     [1, "hai", [3.5, None]],
     {"z": 1, "a": 2, "số": "thứ tự"},  # keys in their order, not sorted
     {1: "một", 2: "hai"},  # integer keys become strings
@@ -51,7 +59,9 @@ def providers(flask_app: Flask) -> tuple[fastjson.OrjsonProvider, DefaultJSONPro
 
 
 @pytest.mark.parametrize("value", VALUES)
-def test_answers_are_flasks(value: Any, providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider]) -> None:
+def test_answers_are_flasks(
+    value: Any, providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider]
+) -> None:
     ours, flasks = providers
     assert ours.dumps(value) == flasks.dumps(value, separators=(",", ":"))
     assert ours.response(value).get_data() == flasks.response(value).get_data()
@@ -61,19 +71,25 @@ def test_answers_are_flasks(value: Any, providers: tuple[fastjson.OrjsonProvider
 
 @pytest.mark.parametrize("value", VALUES)
 def test_socketio_and_column_text_is_json_dumps(value: Any) -> None:
-    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=DefaultJSONProvider.default)
+    expected = json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), default=DefaultJSONProvider.default
+    )
     assert fastjson.dumps(value) == expected
     assert fastjson.loads(expected) == json.loads(expected)
     assert fastjson.loads(expected.encode()) == json.loads(expected)
 
 
 def test_debug_answers_are_indented_like_flasks(
-    flask_app: Flask, providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
+    flask_app: Flask,
+    providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
 ) -> None:
     ours, flasks = providers
     flask_app.debug = True
     value = {"ticket": {"number": "A012", "counters": [1, 8]}}
-    mine, theirs = ours.response(value).get_data(as_text=True), flasks.response(value).get_data(as_text=True)
+    mine, theirs = (
+        ours.response(value).get_data(as_text=True),
+        flasks.response(value).get_data(as_text=True),
+    )
     assert mine == theirs
     assert mine.splitlines()[1] == '  "ticket": {'
 
@@ -85,7 +101,9 @@ def _read_body(app: Flask, body: bytes) -> Any:
 
 @pytest.mark.parametrize("body", [b"{", b"\xff\xfe", b'{"a": 1} x', b'{"a": 1,}', b""])
 def test_bad_json_is_a_bad_request_as_with_flasks(
-    body: bytes, flask_app: Flask, providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
+    body: bytes,
+    flask_app: Flask,
+    providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
 ) -> None:
     for provider in providers:
         flask_app.json = provider
@@ -94,7 +112,8 @@ def test_bad_json_is_a_bad_request_as_with_flasks(
 
 
 def test_nan_is_refused_where_the_standard_library_reads_it(
-    flask_app: Flask, providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
+    flask_app: Flask,
+    providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
 ) -> None:
     ours, flasks = providers
     flask_app.json = flasks

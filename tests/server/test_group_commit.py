@@ -59,7 +59,9 @@ def test_concurrent_submits_share_batches_and_each_gets_its_own_outcome() -> Non
             assert results[item] == item * 10
 
 
-def test_a_batch_that_fails_as_a_whole_fails_each_of_its_requests_and_the_next_batch_still_runs() -> None:
+def test_a_batch_that_fails_as_a_whole_fails_each_of_its_requests_and_the_next_batch_still_runs() -> (
+    None
+):
     group: GroupCommit[str, str] = GroupCommit()
 
     def broken(items):
@@ -139,8 +141,14 @@ def test_under_gevent_requests_batch_and_a_busy_loop_does_not_hold_them_back() -
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-c", GEVENT_SCRIPT], capture_output=True, text=True, timeout=60,
-                          cwd=root, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", GEVENT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+        check=True,
+    )
     report = json.loads(done.stdout)
     batches, items, all_right, answered = report["batched"]
     assert (items, answered, all_right) == (320, 320, True)

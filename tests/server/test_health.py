@@ -38,10 +38,17 @@ def test_not_ready_without_the_database(tmp_path: Path) -> None:
 
 
 def test_redis_is_checked_when_configured(database_url: str, tmp_path: Path) -> None:
-    answer = _ready(database_url, tmp_path, REDIS_URL=require_redis(), REDIS_CHANNEL="hangdoi-test-ready")
+    answer = _ready(
+        database_url, tmp_path, REDIS_URL=require_redis(), REDIS_CHANNEL="hangdoi-test-ready"
+    )
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["checks"] == {"database": "ok", "redis": "ok"}
-    answer = _ready(database_url, tmp_path, REDIS_URL=UNREACHABLE_REDIS, REDIS_CHANNEL="hangdoi-test-ready")
+    answer = _ready(
+        database_url, tmp_path, REDIS_URL=UNREACHABLE_REDIS, REDIS_CHANNEL="hangdoi-test-ready"
+    )
     assert answer.status_code == 503
-    assert answer.get_json()["details"]["checks"] == {"database": "ok", "redis": "failed: ConnectionError"}
+    assert answer.get_json()["details"]["checks"] == {
+        "database": "ok",
+        "redis": "failed: ConnectionError",
+    }
     assert answer.get_json()["message_en"] == "Not ready: no answer from redis."

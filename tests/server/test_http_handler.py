@@ -24,7 +24,7 @@ from server.http_handler import (
 
 BLOCKS = [
     b"Host: 127.0.0.1:5000\r\nContent-Length: 42\r\nContent-Type: application/json\r\n"
-    b"Authorization: Bearer hdd_abc\r\nCookie: session=x.y.z\r\n\r\n{\"service_id\": 1}",
+    b'Authorization: Bearer hdd_abc\r\nCookie: session=x.y.z\r\n\r\n{"service_id": 1}',
     b"Host: a\r\nX-Spaces:   padded value   \r\nX-Empty:\r\n\r\n",
     b"Host: a\r\nAccept: text/html\r\nAccept: application/json\r\n\r\n",
     b"Host: a\nConnection: keep-alive\n\n",  # bare LF line ends
@@ -40,7 +40,9 @@ def test_same_fields_as_pywsgi_parser(raw: bytes) -> None:
     assert ours.status == theirs.status == ""
     assert [(k, v.strip()) for k, v in ours.items()] == [(k, v.strip()) for k, v in theirs.items()]
     for name in ("content-length", "Content-Type", "host", "authorization", "x-missing"):
-        assert ours.get(name) == (theirs.get(name).strip() if theirs.get(name) is not None else None)
+        assert ours.get(name) == (
+            theirs.get(name).strip() if theirs.get(name) is not None else None
+        )
     assert ours.typeheader == (theirs.typeheader.strip() if theirs.typeheader else None)
 
 
@@ -55,13 +57,19 @@ def test_folded_lines_join_the_previous_value() -> None:
     assert message.get("x-long") == "first second third" and message.get("host") == "a"
 
 
-@pytest.mark.parametrize(("raw", "status"), [
-    (b"Host: a\r\n" + b"X: " + b"y" * MAX_LINE + b"\r\n\r\n", "Line too long"),
-    (b"".join(b"X-%d: 1\r\n" % i for i in range(MAX_HEADERS + 1)) + b"\r\n", "Too many headers"),
-    (b" folded-first: 1\r\n\r\n", "Bad header continuation"),
-    (b"no colon here\r\n\r\n", "Bad header line"),
-    (b"Bad : space before colon\r\n\r\n", "Bad header line"),
-])
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"Host: a\r\n" + b"X: " + b"y" * MAX_LINE + b"\r\n\r\n", "Line too long"),
+        (
+            b"".join(b"X-%d: 1\r\n" % i for i in range(MAX_HEADERS + 1)) + b"\r\n",
+            "Too many headers",
+        ),
+        (b" folded-first: 1\r\n\r\n", "Bad header continuation"),
+        (b"no colon here\r\n\r\n", "Bad header line"),
+        (b"Bad : space before colon\r\n\r\n", "Bad header line"),
+    ],
+)
 def test_malformed_blocks_are_refused(raw: bytes, status: str) -> None:
     # pywsgi answers a message with a status with 400 Bad Request.
     assert read_headers(io.BytesIO(raw)).status == status
@@ -83,12 +91,15 @@ def _environ(handler_class: type, raw: bytes) -> dict[str, object]:
     return {k: v for k, v in environ.items() if k not in ("wsgi.input",)}
 
 
-@pytest.mark.parametrize("raw", [
-    b"POST /api/v1/tickets?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-    b"Content-Length: 2\r\nAuthorization: Bearer hdd_x\r\nCookie: a=1\r\nCookie: b=2\r\nAccept: a\r\nAccept: b\r\n"
-    b"X_Underscore: dropped\r\nX-Folded: one\r\n two\r\n\r\n{}",
-    b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"POST /api/v1/tickets?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\nAuthorization: Bearer hdd_x\r\nCookie: a=1\r\nCookie: b=2\r\nAccept: a\r\nAccept: b\r\n"
+        b"X_Underscore: dropped\r\nX-Folded: one\r\n two\r\n\r\n{}",
+        b"POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+    ],
+)
 def test_the_environ_is_the_one_pywsgi_builds(raw: bytes) -> None:
     ours, theirs = _environ(FastHeadersHandler, raw), _environ(WSGIHandler, raw)
     if "HTTP_X_FOLDED" in theirs:  # the one difference: a folded line is joined with a space
@@ -97,8 +108,10 @@ def test_the_environ_is_the_one_pywsgi_builds(raw: bytes) -> None:
     assert ours == theirs
 
 
-POST = (b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 17\r\n"
-        b"%s\r\n{\"service_id\": 1}")
+POST = (
+    b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 17\r\n"
+    b'%s\r\n{"service_id": 1}'
+)
 PIPELINED = b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
@@ -126,8 +139,10 @@ def test_a_post_with_connection_upgrade_is_an_ordinary_request() -> None:
     assert _read_body(WSGIHandler, upgrade + PIPELINED) == b'{"service_id": 1}' + PIPELINED
 
 
-HANDSHAKE = (b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\n"
-             b"Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+HANDSHAKE = (
+    b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\n"
+    b"Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
 
 
 def test_a_websocket_handshake_keeps_the_raw_stream_but_no_body_is_read_from_it() -> None:
@@ -137,17 +152,24 @@ def test_a_websocket_handshake_keeps_the_raw_stream_but_no_body_is_read_from_it(
     assert _read_body(FastHeadersHandler, HANDSHAKE + b"\x81\x82 frames") == b""
 
 
-@pytest.mark.parametrize(("method", "headers", "expected"), [
-    ("GET", {"Connection": "Upgrade", "Upgrade": "websocket"}, True),
-    ("GET", {"Connection": "keep-alive, upgrade", "Upgrade": "WebSocket"}, True),
-    ("GET", {"Connection": "upgrade"}, False),
-    ("POST", {"Connection": "upgrade"}, False),
-    ("POST", {"Connection": "upgrade", "Upgrade": "websocket"}, False),
-    ("GET", {"Connection": "upgrade", "Upgrade": "h2c"}, False),
-    ("GET", {"Connection": "keep-alive", "Upgrade": "websocket"}, False),
-])
-def test_only_a_websocket_handshake_is_an_upgrade(method: str, headers: dict[str, str], expected: bool) -> None:
-    message = read_headers(io.BytesIO("".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode() + b"\r\n"))
+@pytest.mark.parametrize(
+    ("method", "headers", "expected"),
+    [
+        ("GET", {"Connection": "Upgrade", "Upgrade": "websocket"}, True),
+        ("GET", {"Connection": "keep-alive, upgrade", "Upgrade": "WebSocket"}, True),
+        ("GET", {"Connection": "upgrade"}, False),
+        ("POST", {"Connection": "upgrade"}, False),
+        ("POST", {"Connection": "upgrade", "Upgrade": "websocket"}, False),
+        ("GET", {"Connection": "upgrade", "Upgrade": "h2c"}, False),
+        ("GET", {"Connection": "keep-alive", "Upgrade": "websocket"}, False),
+    ],
+)
+def test_only_a_websocket_handshake_is_an_upgrade(
+    method: str, headers: dict[str, str], expected: bool
+) -> None:
+    message = read_headers(
+        io.BytesIO("".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode() + b"\r\n")
+    )
     assert is_websocket_handshake(method, message) is expected
 
 
@@ -161,7 +183,9 @@ def _echo(environ: dict, start_response):  # type: ignore[no-untyped-def]
         stream = environ["wsgi.input"]  # the socket found as simple_websocket.Server finds it
         stream = getattr(stream, "rfile", stream)
         sock = stream.raw._sock.dup()
-        sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        sock.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+        )
         sock.close()
         return []
     with Flask(__name__).request_context(environ):
@@ -180,7 +204,9 @@ def _serving(handler_class: type) -> Iterator[tuple[WSGIServer, list[str]]]:
 
         write = error
 
-    server = WSGIServer(("127.0.0.1", 0), _echo, handler_class=handler_class, log=None, error_log=Log())
+    server = WSGIServer(
+        ("127.0.0.1", 0), _echo, handler_class=handler_class, log=None, error_log=Log()
+    )
     server.start()
     try:
         yield server, errors
@@ -213,7 +239,9 @@ def test_a_kept_alive_post_with_connection_upgrade_is_answered_at_once() -> None
 
 
 def test_a_connection_taken_over_is_not_read_for_a_next_request() -> None:
-    closing_frames = b"\x81\x82]e\xbcziT\x88\x82\xf6\x16F;\xf5\xfe"  # what a client sends as it closes
+    closing_frames = (
+        b"\x81\x82]e\xbcziT\x88\x82\xf6\x16F;\xf5\xfe"  # what a client sends as it closes
+    )
     raw = HANDSHAKE.replace(b"/socket.io/?EIO=4&transport=websocket", b"/takeover") + closing_frames
     with _serving(FastHeadersHandler) as (server, errors):
         assert _exchange(server, raw).startswith(b"HTTP/1.1 101 ")
@@ -227,7 +255,9 @@ def test_a_connection_taken_over_is_not_read_for_a_next_request() -> None:
 
 def test_the_answer_is_the_bytes_pywsgi_sends() -> None:
     def without_date(answer: bytes) -> bytes:
-        return b"\r\n".join(line for line in answer.split(b"\r\n") if not line.startswith(b"Date: "))
+        return b"\r\n".join(
+            line for line in answer.split(b"\r\n") if not line.startswith(b"Date: ")
+        )
 
     answers = []
     for handler_class in (FastHeadersHandler, WSGIHandler):

@@ -38,7 +38,10 @@ def two_servers(tmp_path: Path):  # type: ignore[no-untyped-def]
     require_postgres()
     redis_url = require_redis()
     database_url = fresh_postgres_database(DATABASE)
-    env = {"HANGDOI_REDIS_URL": redis_url, "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-{uuid.uuid4().hex}"}
+    env = {
+        "HANGDOI_REDIS_URL": redis_url,
+        "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-{uuid.uuid4().hex}",
+    }
     first = LiveServer(tmp_path / "a", database_url, env=env)
     second = LiveServer(tmp_path / "b", database_url, env=env)
     try:
@@ -55,13 +58,17 @@ def two_servers(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_a_call_through_one_process_reaches_a_client_of_the_other(two_servers) -> None:
     first, second = two_servers
-    display_token = next(d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1")
+    display_token = next(
+        d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1"
+    )
     inbox: queue_module.Queue = queue_module.Queue()
     client = socketio.Client(reconnection=False)
     for name in (ev.SNAPSHOT, ev.READY, *ev.ALL_EVENTS):
         client.on(name, lambda data, name=name: inbox.put((name, data)))
     # Websocket only: the transport a multi-process deployment without sticky sessions uses.
-    client.connect(second.url, auth={"token": display_token}, transports=["websocket"], wait_timeout=10)
+    client.connect(
+        second.url, auth={"token": display_token}, transports=["websocket"], wait_timeout=10
+    )
     try:
         names = [inbox.get(timeout=10)[0] for _ in range(2)]
         assert names == [ev.SNAPSHOT, ev.READY]
@@ -73,12 +80,18 @@ def test_a_call_through_one_process_reaches_a_client_of_the_other(two_servers) -
         for _ in range(3):
             issued = kiosk.post(f"{first.url}/api/v1/tickets", json={"service_id": 1})
             assert issued.status_code == 201, issued.text
-            called = officer.post(f"{first.url}/api/v1/counters/4/call-next", json={}).json()["ticket"]
+            called = officer.post(f"{first.url}/api/v1/counters/4/call-next", json={}).json()[
+                "ticket"
+            ]
             numbers.append(called["number"])
-            assert officer.post(f"{first.url}/api/v1/counters/4/no-show", json={}).status_code == 200
+            assert (
+                officer.post(f"{first.url}/api/v1/counters/4/no-show", json={}).status_code == 200
+            )
         heard: list[tuple[str, dict]] = []
         deadline = time.monotonic() + 15
-        while len([n for n, _ in heard if n == ev.TICKET_CALLED]) < 3 and time.monotonic() < deadline:
+        while (
+            len([n for n, _ in heard if n == ev.TICKET_CALLED]) < 3 and time.monotonic() < deadline
+        ):
             try:
                 heard.append(inbox.get(timeout=max(0.1, deadline - time.monotonic())))
             except queue_module.Empty:
@@ -135,13 +148,18 @@ def logged(server: LiveServer, after: int, rooms: list[str]) -> list[tuple[str, 
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT name, seq, rooms FROM event_log WHERE site_id = 1 AND seq > :after ORDER BY seq"),
+                text(
+                    "SELECT name, seq, rooms FROM event_log WHERE site_id = 1 AND seq > :after ORDER BY seq"
+                ),
                 {"after": after},
             ).all()
     finally:
         engine.dispose()
-    return [(name, seq) for name, seq, row_rooms in rows
-            if set(row_rooms if isinstance(row_rooms, list) else json.loads(row_rooms)) & set(rooms)]
+    return [
+        (name, seq)
+        for name, seq, row_rooms in rows
+        if set(row_rooms if isinstance(row_rooms, list) else json.loads(row_rooms)) & set(rooms)
+    ]
 
 
 def stream(messages: list[tuple[str, dict]]) -> list[tuple[str, int]]:
@@ -157,7 +175,9 @@ class Desk:
     def cycles(self, server: LiveServer, count: int) -> None:
         """Issue a ticket, call it, mark it no-show: `count` times, through `server`."""
         kiosk, officer = server.session(server.kiosk_token), server.session(self.token)
-        assert officer.post(f"{server.url}/api/v1/counters/4/open", json={}, timeout=30).status_code in (200, 409)
+        assert officer.post(
+            f"{server.url}/api/v1/counters/4/open", json={}, timeout=30
+        ).status_code in (200, 409)
         for _ in range(count):
             issued = kiosk.post(f"{server.url}/api/v1/tickets", json={"service_id": 1}, timeout=30)
             assert issued.status_code == 201, issued.text
@@ -170,7 +190,11 @@ class Desk:
 def test_a_reconnecting_client_gets_exactly_what_it_missed(two_servers) -> None:
     first, second = two_servers
     desk = Desk(two_servers)
-    auth = {"token": next(d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1")}
+    auth = {
+        "token": next(
+            d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1"
+        )
+    }
     display = Listener(second.url, auth)
     ready = display.until_ready()[-1][1]
     rooms = ready["rooms"]
@@ -183,13 +207,17 @@ def test_a_reconnecting_client_gets_exactly_what_it_missed(two_servers) -> None:
     def settle() -> None:
         latest = logged(second, 0, rooms)[-1][1]
         for witness in witnesses:
-            witness.until(lambda _got, witness=witness: any(seq == latest for _, seq in stream(witness.heard)))
+            witness.until(
+                lambda _got, witness=witness: any(seq == latest for _, seq in stream(witness.heard))
+            )
             assert stream(witness.heard)[-1][1] == latest, (latest, stream(witness.heard)[-5:])
 
     try:
         desk.cycles(first, 2)
         settle()
-        live = display.until(lambda got: stream(got)[-1:] == logged(first, ready["seq"], rooms)[-1:])
+        live = display.until(
+            lambda got: stream(got)[-1:] == logged(first, ready["seq"], rooms)[-1:]
+        )
         assert stream(live) == logged(first, ready["seq"], rooms)  # live through Redis, each once
         seen = stream(live)[-1][1]
         display.close()
@@ -259,20 +287,40 @@ def test_a_phone_is_told_its_place_by_its_own_process_never_through_redis(two_se
     listener.start()
     kiosk = first.session(first.kiosk_token)
     try:
-        tickets = [kiosk.post(f"{first.url}/api/v1/tickets", json={"service_id": 1}, timeout=30).json()
-                   for _ in range(5)]
+        tickets = [
+            kiosk.post(f"{first.url}/api/v1/tickets", json={"service_id": 1}, timeout=30).json()
+            for _ in range(5)
+        ]
         phone = Listener(second.url, {"token": tickets[-1]["tracking_url"].rsplit("/t/", 1)[1]})
         snapshot = dict(phone.until_ready())[ev.SNAPSHOT]
         assert snapshot["ticket"]["people_ahead"] == 4
         desk = Desk(two_servers)
         officer = first.session(desk.token)
-        assert officer.post(f"{first.url}/api/v1/counters/4/open", json={}, timeout=30).status_code == 200
-        assert officer.post(f"{first.url}/api/v1/counters/4/call-next", json={}, timeout=30).status_code == 200
-        told = phone.until(lambda got: any(n == ev.TICKET_STANDING and d["data"]["people_ahead"] == 3
-                                           for n, d in got))
-        assert [d["data"]["people_ahead"] for n, d in told if n == ev.TICKET_STANDING][-1:] == [3], told
+        assert (
+            officer.post(f"{first.url}/api/v1/counters/4/open", json={}, timeout=30).status_code
+            == 200
+        )
+        assert (
+            officer.post(
+                f"{first.url}/api/v1/counters/4/call-next", json={}, timeout=30
+            ).status_code
+            == 200
+        )
+        told = phone.until(
+            lambda got: any(
+                n == ev.TICKET_STANDING and d["data"]["people_ahead"] == 3 for n, d in got
+            )
+        )
+        assert [d["data"]["people_ahead"] for n, d in told if n == ev.TICKET_STANDING][-1:] == [
+            3
+        ], told
         for _ in range(10):  # a rush: nobody else follows these tickets
-            assert kiosk.post(f"{first.url}/api/v1/tickets", json={"service_id": 1}, timeout=30).status_code == 201
+            assert (
+                kiosk.post(
+                    f"{first.url}/api/v1/tickets", json={"service_id": 1}, timeout=30
+                ).status_code
+                == 201
+            )
         phone.quiet(1.0)
         phone.close()
     finally:
@@ -288,7 +336,9 @@ def test_a_websocket_from_another_sites_page_is_refused(two_servers) -> None:
     first, _second = two_servers
     auth = {"token": next(d["token"] for d in first.devices if d["kind"] == "display")}
     # websocket-client sends this as the handshake's Origin, as a browser on that page would.
-    foreign = socketio.Client(reconnection=False, websocket_extra_options={"origin": "https://evil.example"})
+    foreign = socketio.Client(
+        reconnection=False, websocket_extra_options={"origin": "https://evil.example"}
+    )
     with pytest.raises(socketio.exceptions.ConnectionError):
         foreign.connect(first.url, auth=auth, transports=["websocket"], wait_timeout=10)
     # The public origin (HANGDOI_PUBLIC_URL, here the server's own address) is accepted.

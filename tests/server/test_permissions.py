@@ -13,7 +13,14 @@ from server.models import Ticket
 from server.services import accounts
 from tests.server.factory import World, build_world, issue_ticket
 
-ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN = "anonymous", "kiosk", "display", "officer", "manager", "admin"
+ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN = (
+    "anonymous",
+    "kiosk",
+    "display",
+    "officer",
+    "manager",
+    "admin",
+)
 EVERYONE = {ANON, KIOSK, DISPLAY, OFFICER, MANAGER, ADMIN}
 STAFF = {OFFICER, MANAGER, ADMIN}
 
@@ -96,7 +103,10 @@ def _credential(session, world: World, role: str) -> dict[str, str]:
 
 def _url(rule: str, session, world: World) -> str:
     ticket_id = world_ticket(session, world)
-    _, throwaway = None, accounts.register_device(session, site_id=world.site.id, kind="display", name="x")[0]
+    _, throwaway = (
+        None,
+        accounts.register_device(session, site_id=world.site.id, kind="display", name="x")[0],
+    )
     return (
         rule.replace("<int:site_id>", str(world.site.id))
         .replace("<int:counter_id>", str(world.counters[1].id))
@@ -130,14 +140,20 @@ def test_each_route_admits_exactly_its_roles(client, session, world: World, role
         url = _url(rule, session, world)
         headers = _credential(session, world, role)
         body = BODIES.get(rule, {})
-        response = client.open(url, method=method, headers=headers, json=body if method == "POST" else None)
-        denied = response.status_code in (401, 403) and response.get_json().get("error") in ACCESS_DENIED
+        response = client.open(
+            url, method=method, headers=headers, json=body if method == "POST" else None
+        )
+        denied = (
+            response.status_code in (401, 403) and response.get_json().get("error") in ACCESS_DENIED
+        )
         if role in EXPECTED[(method, rule)] and denied:
             wrong.append(f"{method} {rule}: {role} was refused ({response.status_code})")
         if role not in EXPECTED[(method, rule)]:
             expected_status = 401 if role == ANON else 403
             if not denied or response.status_code != expected_status:
-                wrong.append(f"{method} {rule}: {role} got {response.status_code}, expected {expected_status}")
+                wrong.append(
+                    f"{method} {rule}: {role} got {response.status_code}, expected {expected_status}"
+                )
     assert wrong == []
 
 
@@ -153,7 +169,13 @@ def test_a_device_of_another_site_sees_nothing_of_this_one(client, session, worl
     other = build_world(session, code="T2")
     response = client.get(f"/api/v1/sites/{world.site.id}/services", headers=other.auth("kiosk"))
     assert response.status_code == 404
-    response = client.post("/api/v1/tickets", headers=other.auth("kiosk"),
-                           json={"service_id": world.services["LLTP"].id})
+    response = client.post(
+        "/api/v1/tickets",
+        headers=other.auth("kiosk"),
+        json={"service_id": world.services["LLTP"].id},
+    )
     assert response.status_code == 404
-    assert client.get(f"/api/v1/counters/{world.counters[1].id}", headers=other.auth("o1")).status_code == 404
+    assert (
+        client.get(f"/api/v1/counters/{world.counters[1].id}", headers=other.auth("o1")).status_code
+        == 404
+    )

@@ -25,7 +25,13 @@ MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
 def issue(session, world: World, code: str = "LLTP", **kwargs) -> Ticket:
-    return issue_ticket(session, world.kiosk_actor, world.services[code].id, now=kwargs.pop("now", MORNING), **kwargs)
+    return issue_ticket(
+        session,
+        world.kiosk_actor,
+        world.services[code].id,
+        now=kwargs.pop("now", MORNING),
+        **kwargs,
+    )
 
 
 def open_counter(session, world: World, number: int, officer: str = "o1") -> Counter:
@@ -33,7 +39,9 @@ def open_counter(session, world: World, number: int, officer: str = "o1") -> Cou
 
 
 def events_of(session, ticket: Ticket) -> list[tuple[str, str | None, str]]:
-    rows = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+    rows = session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    )
     return [(e.action, e.from_state, e.to_state) for e in rows]
 
 
@@ -68,7 +76,9 @@ def test_numbers_restart_on_the_next_business_day_in_vietnam_time(session, world
     assert third.business_day == dt.date(2026, 11, 26)
 
 
-def test_issue_records_an_event_and_publishes_after_commit(session, world: World, publisher) -> None:
+def test_issue_records_an_event_and_publishes_after_commit(
+    session, world: World, publisher
+) -> None:
     ticket = issue(session, world, dossier_code="H01.39-251125-0001")
     assert events_of(session, ticket) == [("issue", None, "waiting")]
     assert publisher.names() == [ev.TICKET_ISSUED, ev.QUEUE_CHANGED]
@@ -78,19 +88,29 @@ def test_issue_records_an_event_and_publishes_after_commit(session, world: World
     assert ev.ticket_room(ticket.tracking_token) in issued.rooms
     assert ev.site_room(world.site.id) in issued.rooms
     assert moved.payload == {
-        "services": [{"service_id": ticket.service_id, "waiting": 1,
-                      "longest_wait_seconds": moved.payload["services"][0]["longest_wait_seconds"]}],
+        "services": [
+            {
+                "service_id": ticket.service_id,
+                "waiting": 1,
+                "longest_wait_seconds": moved.payload["services"][0]["longest_wait_seconds"],
+            }
+        ],
         "day": "2026-11-25",
     }
     # Numbered without gaps, and kept in the event log for replays.
     assert moved.seq == issued.seq + 1
     logged = session.scalars(select(EventLog).order_by(EventLog.seq)).all()
-    assert [(e.seq, e.name) for e in logged][-2:] == [(issued.seq, ev.TICKET_ISSUED), (moved.seq, ev.QUEUE_CHANGED)]
+    assert [(e.seq, e.name) for e in logged][-2:] == [
+        (issued.seq, ev.TICKET_ISSUED),
+        (moved.seq, ev.QUEUE_CHANGED),
+    ]
     assert ticket.dossier_code == "H01.39-251125-0001"
     assert len(ticket.tracking_token) >= 43
 
 
-def test_events_and_waits_are_of_the_moment_the_service_was_given(session, world: World, publisher) -> None:
+def test_events_and_waits_are_of_the_moment_the_service_was_given(
+    session, world: World, publisher
+) -> None:
     # Every service takes `now`: the events' time and the queue's waits follow it, not the
     # wall clock, so that they can be asserted.
     minute = dt.timedelta(minutes=1)
@@ -98,30 +118,41 @@ def test_events_and_waits_are_of_the_moment_the_service_was_given(session, world
     issue(session, world, now=MORNING + 2 * minute)
     issued, counted = publisher.events[-2:]
     assert (issued.at, counted.at) == ((MORNING + 2 * minute).isoformat(),) * 2
-    assert counted.payload["services"] == [{"service_id": world.services["LLTP"].id, "waiting": 2,
-                                            "longest_wait_seconds": 120}]
+    assert counted.payload["services"] == [
+        {"service_id": world.services["LLTP"].id, "waiting": 2, "longest_wait_seconds": 120}
+    ]
     open_counter(session, world, 1, "o1")
     publisher.clear()
     queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING + 10 * minute)
     called, counted = publisher.events
     assert (called.name, counted.name) == (ev.TICKET_CALLED, ev.QUEUE_CHANGED)
     assert called.at == counted.at == (MORNING + 10 * minute).isoformat()
-    assert counted.payload["services"][0]["longest_wait_seconds"] == 8 * 60  # the second, queued at +2
+    assert (
+        counted.payload["services"][0]["longest_wait_seconds"] == 8 * 60
+    )  # the second, queued at +2
     stored = session.scalars(select(EventLog.at).where(EventLog.seq == counted.seq)).one()
     assert stored.replace(tzinfo=UTC) == MORNING + 10 * minute
 
 
-def test_moves_of_a_queue_are_summed_up_once_at_commit_and_forgotten_on_rollback(session, world: World,
-                                                                                 publisher) -> None:
+def test_moves_of_a_queue_are_summed_up_once_at_commit_and_forgotten_on_rollback(
+    session, world: World, publisher
+) -> None:
     lltp, ct = world.services["LLTP"].id, world.services["CT"].id
     with pytest.raises(RuntimeError), write_transaction(session):
         queue_moved(session, world.site.id, lltp, MORNING.date(), MORNING)
         raise RuntimeError("refused")
     with write_transaction(session):
-        for service_id, at in ((ct, MORNING), (lltp, MORNING), (ct, MORNING + dt.timedelta(minutes=1))):
+        for service_id, at in (
+            (ct, MORNING),
+            (lltp, MORNING),
+            (ct, MORNING + dt.timedelta(minutes=1)),
+        ):
             queue_moved(session, world.site.id, service_id, MORNING.date(), at)
     (changed,) = publisher.events
-    assert changed.name == ev.QUEUE_CHANGED and changed.at == (MORNING + dt.timedelta(minutes=1)).isoformat()
+    assert (
+        changed.name == ev.QUEUE_CHANGED
+        and changed.at == (MORNING + dt.timedelta(minutes=1)).isoformat()
+    )
     assert [row["service_id"] for row in changed.payload["services"]] == sorted([lltp, ct])
 
 
@@ -160,24 +191,48 @@ def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, 
     ids = {code: s.id for code, s in world.services.items()}
 
     def request(code: str, at: int, **kwargs) -> queue.IssueRequest:
-        return queue.IssueRequest(kiosk, ids[code] if code in ids else 999_999, kwargs.get("priority"), None, "vi",
-                                  MORNING + at * minute)
+        return queue.IssueRequest(
+            kiosk,
+            ids[code] if code in ids else 999_999,
+            kwargs.get("priority"),
+            None,
+            "vi",
+            MORNING + at * minute,
+        )
 
-    outcomes = queue.issue_batch(session, [
-        request("LLTP", 0), request("CT", 1), request("LLTP", 2), request("nope", 3), request("LLTP", 4),
-        request("HT", 5, priority="no-such"), request("HT", 6), request("DD", 7, priority="elderly"),
-    ])
+    outcomes = queue.issue_batch(
+        session,
+        [
+            request("LLTP", 0),
+            request("CT", 1),
+            request("LLTP", 2),
+            request("nope", 3),
+            request("LLTP", 4),
+            request("HT", 5, priority="no-such"),
+            request("HT", 6),
+            request("DD", 7, priority="elderly"),
+        ],
+    )
     issued = [o for o in outcomes if isinstance(o, queue.Issued)]
     errors = {i: o.code for i, o in enumerate(outcomes) if isinstance(o, DomainError)}
     assert errors == {3: "not_found", 4: "quota_reached", 5: "unknown_priority_category"}
     assert [(i.ticket.number, i.people_ahead) for i in issued] == [
-        ("A001", 0), ("1001", 0), ("A002", 1), ("A003", 0), ("1002", 0)]
+        ("A001", 0),
+        ("1001", 0),
+        ("A002", 1),
+        ("A003", 0),
+        ("1002", 0),
+    ]
     assert issued[4].priority_category == "elderly"
     assert [i.serving_counters for i in issued] == [[1, 2], [3, 4], [1, 2], [1, 2], [4]]
     # One transaction: one batch of events, numbered in order, and one queue.changed.
     assert publisher.names() == [ev.TICKET_ISSUED] * 5 + [ev.QUEUE_CHANGED]
-    assert [e.seq for e in publisher.events] == list(range(publisher.events[0].seq, publisher.events[0].seq + 6))
-    waiting = {row["service_id"]: row["waiting"] for row in publisher.events[-1].payload["services"]}
+    assert [e.seq for e in publisher.events] == list(
+        range(publisher.events[0].seq, publisher.events[0].seq + 6)
+    )
+    waiting = {
+        row["service_id"]: row["waiting"] for row in publisher.events[-1].payload["services"]
+    }
     assert waiting == {ids["LLTP"]: 2, ids["CT"]: 1, ids["HT"]: 1, ids["DD"]: 1}
     stored = session.scalars(select(Ticket).order_by(Ticket.id)).all()
     assert [t.number for t in stored] == ["A001", "1001", "A002", "A003", "1002"]
@@ -188,7 +243,9 @@ def test_a_batch_of_issues_is_one_transaction_with_an_outcome_for_each(session, 
     assert issue(session, world, "HT", now=MORNING + 9 * minute).number == "A004"
 
 
-def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(session, world: World, monkeypatch) -> None:
+def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(
+    session, world: World, monkeypatch
+) -> None:
     # One request that breaks the shared transaction (here: a stand-in for a database
     # error) must not take the others down with it; nothing of the failed try stays.
     real = issuing._issue_batch
@@ -200,12 +257,20 @@ def test_a_batch_whose_transaction_fails_is_retried_one_request_at_a_time(sessio
 
     monkeypatch.setattr(issuing, "_issue_batch", breaks_on_boom)
     service_id = world.services["LLTP"].id
-    requests = [queue.IssueRequest(world.kiosk_actor, service_id, None, code, "vi", MORNING)
-                for code in ("ok-1", "boom", "ok-2")]
+    requests = [
+        queue.IssueRequest(world.kiosk_actor, service_id, None, code, "vi", MORNING)
+        for code in ("ok-1", "boom", "ok-2")
+    ]
     first, failed, last = queue.issue_batch(session, requests)
     assert isinstance(failed, RuntimeError)
-    assert (first.ticket.number, last.ticket.number) == ("A001", "A002")  # no number lost to the failed try
-    assert [t.dossier_code for t in session.scalars(select(Ticket).order_by(Ticket.id))] == ["ok-1", "ok-2"]
+    assert (first.ticket.number, last.ticket.number) == (
+        "A001",
+        "A002",
+    )  # no number lost to the failed try
+    assert [t.dossier_code for t in session.scalars(select(Ticket).order_by(Ticket.id))] == [
+        "ok-1",
+        "ok-2",
+    ]
 
 
 def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher) -> None:
@@ -216,18 +281,31 @@ def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher
     ids = [s.id for s in world.services.values()]
     # Already waiting: ordinary and priority tickets, one sent to counter 2 only, and one
     # queued later than the batches below (its place must still come out right).
-    for i, (code, priority) in enumerate([("LLTP", None), ("LLTP", "elderly"), ("HT", None), ("CT", "disabled")]):
+    for i, (code, priority) in enumerate(
+        [("LLTP", None), ("LLTP", "elderly"), ("HT", None), ("CT", "disabled")]
+    ):
         issue(session, world, code, priority_code=priority, now=MORNING + i * second)
     open_counter(session, world, 1, "o1")
     queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
-    queue.transfer(session, world.actor("o1"), counter_id=world.counters[1].id, to_counter_id=world.counters[2].id,
-                   now=MORNING + 10 * second)
+    queue.transfer(
+        session,
+        world.actor("o1"),
+        counter_id=world.counters[1].id,
+        to_counter_id=world.counters[2].id,
+        now=MORNING + 10 * second,
+    )
     issue(session, world, "DD", now=MORNING + dt.timedelta(hours=1))
     rng = random.Random(7)
     for round_ in range(8):
         requests = [
-            queue.IssueRequest(kiosk, rng.choice(ids), rng.choice([None, None, "elderly"]), None, "vi",
-                               MORNING + dt.timedelta(minutes=round_ + 1) + i * second)
+            queue.IssueRequest(
+                kiosk,
+                rng.choice(ids),
+                rng.choice([None, None, "elderly"]),
+                None,
+                "vi",
+                MORNING + dt.timedelta(minutes=round_ + 1) + i * second,
+            )
             for i in range(rng.randint(1, 12))
         ]
         publisher.clear()
@@ -236,8 +314,12 @@ def test_places_in_a_batch_agree_with_the_rule_for_one_ticket(session, publisher
         conn = session.connection()
         assert issued == people_ahead_of(conn, list(issued))
         counted = publisher.events[-1].payload["services"]
-        exact = waiting_counts(conn, [row["service_id"] for row in counted], MORNING.date(), dt.datetime.now(UTC))
-        assert [(r["service_id"], r["waiting"]) for r in counted] == [(r["service_id"], r["waiting"]) for r in exact]
+        exact = waiting_counts(
+            conn, [row["service_id"] for row in counted], MORNING.date(), dt.datetime.now(UTC)
+        )
+        assert [(r["service_id"], r["waiting"]) for r in counted] == [
+            (r["service_id"], r["waiting"]) for r in exact
+        ]
         session.commit()
 
 
@@ -248,21 +330,38 @@ def test_standings_agree_with_the_rule_for_one_ticket(session, world: World) -> 
     service_id, officer = world.services["LLTP"].id, world.actor("o1")
     for round_ in range(4):
         for _ in range(rng.randint(5, 15)):
-            issue(session, world, priority_code=rng.choice([None, None, "elderly"]),
-                  now=MORNING + dt.timedelta(minutes=rng.randint(0, 30)))  # out of order, with ties
-        waiting = session.scalars(select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.id)).all()
+            issue(
+                session,
+                world,
+                priority_code=rng.choice([None, None, "elderly"]),
+                now=MORNING + dt.timedelta(minutes=rng.randint(0, 30)),
+            )  # out of order, with ties
+        waiting = session.scalars(
+            select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.id)
+        ).all()
         for ticket in rng.sample(waiting, len(waiting) // 3):
             if rng.random() < 0.2:
                 queue.cancel(session, officer, ticket.id, now=MORNING)
             elif rng.random() < 0.8 or ticket.target_counter_id is not None:
                 counter = world.counters[rng.choice([1, 2, 3])]
                 if counter.id != ticket.target_counter_id:
-                    queue.transfer(session, officer, ticket_id=ticket.id, to_counter_id=counter.id,
-                                   keep_position=rng.random() < 0.7,
-                                   now=MORNING + dt.timedelta(minutes=rng.randint(0, 40)))
-        told = {token: ahead for token, ahead, _ in standings(session, service_id, MORNING.date(), MORNING)}
-        waiting = session.execute(select(Ticket.id, Ticket.tracking_token, Ticket.target_counter_id)
-                                  .where(Ticket.state == "waiting", Ticket.service_id == service_id)).all()
+                    queue.transfer(
+                        session,
+                        officer,
+                        ticket_id=ticket.id,
+                        to_counter_id=counter.id,
+                        keep_position=rng.random() < 0.7,
+                        now=MORNING + dt.timedelta(minutes=rng.randint(0, 40)),
+                    )
+        told = {
+            token: ahead
+            for token, ahead, _ in standings(session, service_id, MORNING.date(), MORNING)
+        }
+        waiting = session.execute(
+            select(Ticket.id, Ticket.tracking_token, Ticket.target_counter_id).where(
+                Ticket.state == "waiting", Ticket.service_id == service_id
+            )
+        ).all()
         assert any(target is not None for _, _, target in waiting), round_
         rule = people_ahead_of(session.connection(), [ticket_id for ticket_id, _, _ in waiting])
         assert told == {token: rule[ticket_id] for ticket_id, token, _ in waiting}, round_
@@ -301,7 +400,9 @@ def test_a_kiosk_cannot_issue_for_another_site(session, world: World) -> None:
 # ------------------------------------------------------------------ calling policy
 
 
-def test_call_next_takes_the_oldest_of_the_first_choice_service_first(session, world: World) -> None:
+def test_call_next_takes_the_oldest_of_the_first_choice_service_first(
+    session, world: World
+) -> None:
     ht = issue(session, world, "HT", now=MORNING)
     lltp = issue(session, world, "LLTP", now=MORNING + dt.timedelta(minutes=1))
     open_counter(session, world, 1)  # serves LLTP first, then HT
@@ -318,7 +419,10 @@ def test_priority_first_but_at_most_k_in_a_row(session) -> None:
     world = build_world(session, code="P", max_priority_in_row=2)
     minute = dt.timedelta(minutes=1)
     ordinary = [issue(session, world, now=MORNING + i * minute) for i in range(2)]
-    priority = [issue(session, world, priority_code="elderly", now=MORNING + (10 + i) * minute) for i in range(3)]
+    priority = [
+        issue(session, world, priority_code="elderly", now=MORNING + (10 + i) * minute)
+        for i in range(3)
+    ]
     open_counter(session, world, 1)
     officer, counter_id = world.actor("o1"), world.counters[1].id
     order = []
@@ -379,7 +483,9 @@ def test_managers_cannot_call_but_can_close_a_counter(session, world: World) -> 
     with pytest.raises(DomainError) as raised:
         queue.call_next(session, world.actor("manager"), world.counters[1].id, now=MORNING)
     assert raised.value.status == 403
-    counter = queue.close_counter(session, world.actor("manager"), world.counters[1].id, now=MORNING)
+    counter = queue.close_counter(
+        session, world.actor("manager"), world.counters[1].id, now=MORNING
+    )
     assert counter.state == "closed" and counter.officer_id is None
 
 
@@ -393,8 +499,15 @@ def test_full_lifecycle_is_logged(session, world: World, publisher) -> None:
     queue.call_next(session, officer, counter_id, now=MORNING)
     queue.recall(session, officer, counter_id, now=MORNING)
     queue.start_serving(session, officer, counter_id, now=MORNING)
-    done = queue.finish(session, officer, counter_id, outcome="incomplete", note="Thiếu CCCD",
-                        dossier_code="000.00.11.H01-251125-0002", now=MORNING)
+    done = queue.finish(
+        session,
+        officer,
+        counter_id,
+        outcome="incomplete",
+        note="Thiếu CCCD",
+        dossier_code="000.00.11.H01-251125-0002",
+        now=MORNING,
+    )
     assert done.state == "done" and done.outcome == "incomplete" and done.call_count == 2
     assert done.dossier_code == "000.00.11.H01-251125-0002"
     assert events_of(session, ticket) == [
@@ -408,8 +521,14 @@ def test_full_lifecycle_is_logged(session, world: World, publisher) -> None:
     assert last.note == "Thiếu CCCD" and last.user_id == world.users["o1"].id
     assert last.counter_id == counter_id
     assert publisher.names() == [
-        ev.TICKET_ISSUED, ev.QUEUE_CHANGED, ev.COUNTER_CHANGED, ev.TICKET_CALLED, ev.QUEUE_CHANGED,
-        ev.TICKET_RECALLED, ev.TICKET_SERVING, ev.TICKET_FINISHED,
+        ev.TICKET_ISSUED,
+        ev.QUEUE_CHANGED,
+        ev.COUNTER_CHANGED,
+        ev.TICKET_CALLED,
+        ev.QUEUE_CHANGED,
+        ev.TICKET_RECALLED,
+        ev.TICKET_SERVING,
+        ev.TICKET_FINISHED,
     ]
     seqs = [e.seq for e in publisher.events]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
@@ -419,7 +538,9 @@ def test_full_lifecycle_is_logged(session, world: World, publisher) -> None:
     assert called_queue.payload["services"][0]["waiting"] == 0
     called = publisher.events[3]
     assert called.payload["counter"]["number"] == 1
-    assert called.payload["announcement"]["text_vi"] == "Mời công dân có số thứ tự A001 đến quầy số 1"
+    assert (
+        called.payload["announcement"]["text_vi"] == "Mời công dân có số thứ tự A001 đến quầy số 1"
+    )
     assert ev.zone_room(world.site.id, "tang-1") in called.rooms
     session.expire_all()
     assert session.get(Counter, counter_id).current_ticket_id is None
@@ -499,7 +620,9 @@ def test_held_ticket_belongs_to_its_counter(session, world: World) -> None:
     assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING) is None
 
 
-def test_transfer_to_a_service_keeps_number_place_and_tracking(session, world: World, publisher) -> None:
+def test_transfer_to_a_service_keeps_number_place_and_tracking(
+    session, world: World, publisher
+) -> None:
     ticket = issue(session, world, "LLTP", now=MORNING)
     token = ticket.tracking_token
     later_ct = issue(session, world, "CT", now=MORNING + dt.timedelta(minutes=10))
@@ -508,8 +631,12 @@ def test_transfer_to_a_service_keeps_number_place_and_tracking(session, world: W
     queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
     queue.start_serving(session, world.actor("o1"), world.counters[1].id, now=MORNING)
     moved = queue.transfer(
-        session, world.actor("o1"), counter_id=world.counters[1].id, to_service_id=world.services["CT"].id,
-        note="Cần chứng thực trước", now=MORNING + dt.timedelta(minutes=20),
+        session,
+        world.actor("o1"),
+        counter_id=world.counters[1].id,
+        to_service_id=world.services["CT"].id,
+        note="Cần chứng thực trước",
+        now=MORNING + dt.timedelta(minutes=20),
     )
     session.expire_all()
     old = session.get(Ticket, ticket.id)
@@ -518,7 +645,10 @@ def test_transfer_to_a_service_keeps_number_place_and_tracking(session, world: W
     assert moved.transferred_from_id == ticket.id and moved.queued_at == ticket.queued_at
     assert session.get(Counter, world.counters[1].id).current_ticket_id is None
     # Its original issue time puts it before the CT ticket issued later.
-    assert queue.call_next(session, world.actor("o2"), world.counters[3].id, now=MORNING).id == moved.id
+    assert (
+        queue.call_next(session, world.actor("o2"), world.counters[3].id, now=MORNING).id
+        == moved.id
+    )
     assert later_ct.state == "waiting"
     transferred = [e for e in publisher.events if e.name == ev.TICKET_TRANSFERRED]
     assert transferred[0].payload["to_ticket_id"] == moved.id
@@ -530,25 +660,44 @@ def test_transfer_to_a_counter_only_that_counter_calls_it(session, world: World)
     open_counter(session, world, 2, "o2")
     open_counter(session, world, 4, "o3")
     queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING)
-    moved = queue.transfer(session, world.actor("o1"), counter_id=world.counters[1].id,
-                           to_counter_id=world.counters[4].id, now=MORNING)
+    moved = queue.transfer(
+        session,
+        world.actor("o1"),
+        counter_id=world.counters[1].id,
+        to_counter_id=world.counters[4].id,
+        now=MORNING,
+    )
     assert moved.target_counter_id == world.counters[4].id
     # Counter 2 serves LLTP, but the ticket was sent to counter 4, which does not.
     assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING) is None
-    assert queue.call_next(session, world.actor("o3"), world.counters[4].id, now=MORNING).id == moved.id
+    assert (
+        queue.call_next(session, world.actor("o3"), world.counters[4].id, now=MORNING).id
+        == moved.id
+    )
     assert moved.number == ticket.number
 
 
 def test_transfer_to_the_back_of_the_queue(session, world: World) -> None:
     waiting = issue(session, world, "HT", now=MORNING)
     earlier = issue(session, world, "LLTP", now=MORNING - dt.timedelta(minutes=30))
-    moved = queue.transfer(session, world.actor("manager"), ticket_id=earlier.id,
-                           to_service_id=world.services["HT"].id, keep_position=False,
-                           now=MORNING + dt.timedelta(minutes=1))
+    moved = queue.transfer(
+        session,
+        world.actor("manager"),
+        ticket_id=earlier.id,
+        to_service_id=world.services["HT"].id,
+        keep_position=False,
+        now=MORNING + dt.timedelta(minutes=1),
+    )
     open_counter(session, world, 2, "o2")  # serves HT first
-    assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING).id == waiting.id
+    assert (
+        queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING).id
+        == waiting.id
+    )
     queue.mark_no_show(session, world.actor("o2"), world.counters[2].id, now=MORNING)
-    assert queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING).id == moved.id
+    assert (
+        queue.call_next(session, world.actor("o2"), world.counters[2].id, now=MORNING).id
+        == moved.id
+    )
 
 
 def test_transfer_needs_a_target(session, world: World) -> None:
@@ -557,15 +706,23 @@ def test_transfer_needs_a_target(session, world: World) -> None:
         queue.transfer(session, world.actor("manager"), ticket_id=ticket.id, now=MORNING)
     assert raised.value.code == "transfer_target_missing" and raised.value.status == 422
     with pytest.raises(DomainError) as raised:
-        queue.transfer(session, world.actor("manager"), ticket_id=ticket.id,
-                       to_service_id=world.services["LLTP"].id, now=MORNING)
+        queue.transfer(
+            session,
+            world.actor("manager"),
+            ticket_id=ticket.id,
+            to_service_id=world.services["LLTP"].id,
+            now=MORNING,
+        )
     assert raised.value.code == "transfer_to_same_place"
 
 
 def test_cancel_and_cancel_by_token(session, world: World) -> None:
     first = issue(session, world)
     second = issue(session, world)
-    assert queue.cancel(session, world.actor("o1"), first.id, note="Khách về", now=MORNING).state == "cancelled"
+    assert (
+        queue.cancel(session, world.actor("o1"), first.id, note="Khách về", now=MORNING).state
+        == "cancelled"
+    )
     assert queue.cancel_by_token(session, second.tracking_token, now=MORNING).state == "cancelled"
     with pytest.raises(DomainError) as raised:
         queue.cancel_by_token(session, second.tracking_token, now=MORNING)
@@ -578,8 +735,12 @@ def test_cancel_and_cancel_by_token(session, world: World) -> None:
 def test_call_a_given_number(session, world: World) -> None:
     issue(session, world)
     wanted = issue(session, world)
-    open_counter(session, world, 3, "o1")  # counter 3 does not serve LLTP: calling by number overrides
-    called = queue.call_number(session, world.actor("o1"), world.counters[3].id, " a002 ", now=MORNING)
+    open_counter(
+        session, world, 3, "o1"
+    )  # counter 3 does not serve LLTP: calling by number overrides
+    called = queue.call_number(
+        session, world.actor("o1"), world.counters[3].id, " a002 ", now=MORNING
+    )
     assert called.id == wanted.id and called.state == "called"
     queue.mark_no_show(session, world.actor("o1"), world.counters[3].id, now=MORNING)
     with pytest.raises(DomainError) as raised:
@@ -617,7 +778,9 @@ def test_people_ahead_and_estimated_wait(session, world: World) -> None:
         queue.start_serving(session, officer, counter_id, now=MORNING)
         queue.finish(session, officer, counter_id, now=MORNING + index * minute)
     clear_cache()
-    remaining = session.scalars(select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.queued_at)).all()
+    remaining = session.scalars(
+        select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.queued_at)
+    ).all()
     last = remaining[-1]
     place = standing(session, last, service, MORNING + 10 * minute)
     assert place.people_ahead == len(remaining) - 1
@@ -644,18 +807,25 @@ def test_close_out_ends_the_day_and_is_safe_to_run_twice(session, world: World) 
     assert session.get(Ticket, waiting.id).state == "expired"
     assert session.get(Ticket, called.id).state == "expired"
     assert session.get(Ticket, done.id).state == "done"
-    assert all(c.state == "closed" and c.current_ticket_id is None for c in session.scalars(select(Counter)))
+    assert all(
+        c.state == "closed" and c.current_ticket_id is None
+        for c in session.scalars(select(Counter))
+    )
     again = queue.close_out(session, now=night)
     assert (again.tickets_expired, again.counters_closed) == (0, 0)
     # The event log keeps two days for reconnecting clients.
     logged = len(session.scalars(select(EventLog)).all())
     assert logged > 0 and result.events_pruned == 0
-    later = queue.close_out(session, now=dt.datetime.now(UTC) + queue.EVENT_LOG_KEPT + dt.timedelta(minutes=1))
+    later = queue.close_out(
+        session, now=dt.datetime.now(UTC) + queue.EVENT_LOG_KEPT + dt.timedelta(minutes=1)
+    )
     assert later.events_pruned == logged
     assert session.scalars(select(EventLog)).all() == []
 
 
-def test_a_tracking_token_never_looks_like_a_user_or_device_token(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tracking_token_never_looks_like_a_user_or_device_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # token_urlsafe can start with "hdd_" (about once in 17 million tickets): such a
     # phone would be taken for a device by the credential resolver and refused.
     made = iter(["hdd_aaaa", "hdu_bbbb", "plain-token"])

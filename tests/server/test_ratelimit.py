@@ -61,9 +61,17 @@ def assert_429(response: TestResponse) -> dict:
     return body
 
 
-def _login(client: FlaskClient, username: str, password: str = "wrong-password", *, route: str = "login",
-           **kwargs: object) -> TestResponse:
-    return client.post(f"/api/v1/auth/{route}", json={"username": username, "password": password}, **kwargs)
+def _login(
+    client: FlaskClient,
+    username: str,
+    password: str = "wrong-password",
+    *,
+    route: str = "login",
+    **kwargs: object,
+) -> TestResponse:
+    return client.post(
+        f"/api/v1/auth/{route}", json={"username": username, "password": password}, **kwargs
+    )
 
 
 def test_logins_are_limited_per_username_across_login_and_token(make: MakeApp) -> None:
@@ -88,7 +96,10 @@ def test_logins_are_limited_per_client_address(make: MakeApp) -> None:
     assert_429(_login(client, "d"))
     assert_429(_login(client, "t1-o1", PASSWORD, route="token"))
     other = app.test_client()
-    assert _login(other, "t1-o1", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+    assert (
+        _login(other, "t1-o1", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code
+        == 200
+    )
 
 
 def test_a_password_change_is_limited_per_user(make: MakeApp) -> None:
@@ -96,11 +107,19 @@ def test_a_password_change_is_limited_per_user(make: MakeApp) -> None:
     world = _world(app)
     client = app.test_client()
     for _ in range(2):
-        answer = client.post("/api/v1/auth/password", headers=world.auth("o1"),
-                             json={"old_password": "not-it", "new_password": "a-new-password"})
+        answer = client.post(
+            "/api/v1/auth/password",
+            headers=world.auth("o1"),
+            json={"old_password": "not-it", "new_password": "a-new-password"},
+        )
         assert answer.status_code == 403
-    assert_429(client.post("/api/v1/auth/password", headers=world.auth("o1"),
-                           json={"old_password": PASSWORD, "new_password": "a-new-password"}))
+    assert_429(
+        client.post(
+            "/api/v1/auth/password",
+            headers=world.auth("o1"),
+            json={"old_password": PASSWORD, "new_password": "a-new-password"},
+        )
+    )
 
 
 def test_x_forwarded_for_is_believed_only_behind_a_trusted_proxy(make: MakeApp) -> None:
@@ -124,7 +143,9 @@ def test_the_phone_page_is_limited_per_address_over_its_routes(make: MakeApp) ->
     app = make(RATELIMIT_PHONE_PER_ADDRESS="3/minute")
     world = _world(app)
     with app.app_context():
-        token = issue_ticket(db.session, world.kiosk_actor, world.services["LLTP"].id).tracking_token
+        token = issue_ticket(
+            db.session, world.kiosk_actor, world.services["LLTP"].id
+        ).tracking_token
     client = app.test_client()
     assert client.get(f"/t/{token}").status_code == 200
     assert client.get(f"/api/v1/track/{token}").status_code == 200
@@ -144,7 +165,9 @@ def test_issuing_is_limited_per_device(make: MakeApp) -> None:
     client = app.test_client()
 
     def issue(who: World, auth: str) -> TestResponse:
-        return client.post("/api/v1/tickets", headers=who.auth(auth), json={"service_id": who.services["HT"].id})
+        return client.post(
+            "/api/v1/tickets", headers=who.auth(auth), json={"service_id": who.services["HT"].id}
+        )
 
     assert [issue(world, "kiosk").status_code for _ in range(2)] == [201, 201]
     assert_429(issue(world, "kiosk"))
@@ -160,8 +183,11 @@ def test_limits_can_be_switched_off(make: MakeApp) -> None:
 
 def test_counts_are_shared_through_redis_but_issuing_counts_per_process(make: MakeApp) -> None:
     redis_url = require_redis()
-    settings = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_LOGIN_PER_ADDRESS": "2/minute",
-                "RATELIMIT_ISSUE_PER_DEVICE": "1/minute"}
+    settings = {
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "RATELIMIT_LOGIN_PER_ADDRESS": "2/minute",
+        "RATELIMIT_ISSUE_PER_DEVICE": "1/minute",
+    }
     first = make(**settings)
     limiter.storage.reset()  # counts left in Redis by an earlier run
     world = _world(first)

@@ -132,8 +132,13 @@ def test_each_client_hears_only_its_rooms(app, world: World) -> None:
 
 
 def test_bad_credentials_are_refused(app, world: World) -> None:
-    for auth in ({}, {"token": "hdd_revoked-or-wrong"}, {"token": "hdu_nope"}, {"token": "no-such-ticket"},
-                 {"token": 42}):
+    for auth in (
+        {},
+        {"token": "hdd_revoked-or-wrong"},
+        {"token": "hdu_nope"},
+        {"token": "no-such-ticket"},
+        {"token": 42},
+    ):
         client = socketio.test_client(app, auth=auth)
         assert not client.is_connected()
 
@@ -156,7 +161,8 @@ def test_delivery_fills_a_gap_from_the_log() -> None:
     out: list[int] = []
     log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 6)}
     delivery = OrderedDelivery(
-        lambda e: out.append(e.seq), lambda site, after, upto: [log[s] for s in range(after + 1, upto + 1)]
+        lambda e: out.append(e.seq),
+        lambda site, after, upto: [log[s] for s in range(after + 1, upto + 1)],
     )
     delivery.deliver([log[1], log[4], log[5]])  # 2 and 3 were lost on the way
     deadline = time.monotonic() + 5
@@ -197,10 +203,18 @@ def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World)
 
 def test_standings_follow_the_call_policy(app, world: World) -> None:
     session = db.session
-    ordinary = [issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)]
-    priority = issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled")
-    rows = {token: (ahead, wait) for token, ahead, wait in
-            standings(session, world.services["LLTP"].id, priority.business_day, priority.issued_at)}
+    ordinary = [
+        issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id) for _ in range(2)
+    ]
+    priority = issue_ticket(
+        session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled"
+    )
+    rows = {
+        token: (ahead, wait)
+        for token, ahead, wait in standings(
+            session, world.services["LLTP"].id, priority.business_day, priority.issued_at
+        )
+    }
     assert rows[priority.tracking_token][0] == 0
     assert rows[ordinary[0].tracking_token][0] == 1
     assert rows[ordinary[1].tracking_token] == (2, 20)  # nobody served yet: 10 nominal minutes each
@@ -212,17 +226,23 @@ def test_delivery_starts_after_what_a_first_client_was_given() -> None:
     out: list[int] = []
     delivery = OrderedDelivery(lambda e: out.append(e.seq), lambda site, after, upto: [])
     delivery.start_after(1, 10)  # a client was replayed up to 10 before anything went out here
-    delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in (9, 10, 11)])
+    delivery.deliver(
+        [DomainEvent("ticket.called", 1, {}, ("site:1",), seq, "") for seq in (9, 10, 11)]
+    )
     assert out == [11]
     delivery.start_after(1, 5)  # delivering already: nothing changes
     delivery.deliver([DomainEvent("ticket.called", 1, {}, ("site:1",), 12, "")])
     assert out == [11, 12]
 
 
-def test_standings_are_computed_only_for_a_service_a_phone_here_follows(app, world: World, monkeypatch) -> None:
+def test_standings_are_computed_only_for_a_service_a_phone_here_follows(
+    app, world: World, monkeypatch
+) -> None:
     publisher = app.extensions[PUBLISHER]
     scheduled: list[tuple] = []
-    monkeypatch.setattr(publisher.server, "start_background_task", lambda *args: scheduled.append(args))
+    monkeypatch.setattr(
+        publisher.server, "start_background_task", lambda *args: scheduled.append(args)
+    )
     session = db.session
     issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     assert scheduled == []  # nobody follows anything
@@ -233,23 +253,35 @@ def test_standings_are_computed_only_for_a_service_a_phone_here_follows(app, wor
     issue_ticket(session, world.kiosk_actor, world.services["CT"].id)
     assert scheduled == []  # another service's queue
     issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
-    assert [args[1:] for args in scheduled] == [(world.site.id, (world.services["LLTP"].id, mine.business_day.isoformat()))]
+    assert [args[1:] for args in scheduled] == [
+        (world.site.id, (world.services["LLTP"].id, mine.business_day.isoformat()))
+    ]
 
 
-@pytest.mark.parametrize(("origin", "allowed"), [
-    (None, True),  # a desktop app, a kiosk: no browser, no Origin
-    ("http://hangdoi.test", True),  # PUBLIC_URL's
-    ("HTTP://Hangdoi.Test", True),
-    ("https://display.hangdoi.test", True),  # listed in ALLOWED_ORIGINS
-    ("http://localhost", True),  # the request's own (Host: localhost): websocket-client sends it
-    ("https://evil.example", False),
-    ("http://hangdoi.test.evil.example", False),
-    ("null", False),
-])
-def test_only_the_public_and_listed_origins_may_connect(database_url, tmp_path, origin, allowed) -> None:
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        (None, True),  # a desktop app, a kiosk: no browser, no Origin
+        ("http://hangdoi.test", True),  # PUBLIC_URL's
+        ("HTTP://Hangdoi.Test", True),
+        ("https://display.hangdoi.test", True),  # listed in ALLOWED_ORIGINS
+        (
+            "http://localhost",
+            True,
+        ),  # the request's own (Host: localhost): websocket-client sends it
+        ("https://evil.example", False),
+        ("http://hangdoi.test.evil.example", False),
+        ("null", False),
+    ],
+)
+def test_only_the_public_and_listed_origins_may_connect(
+    database_url, tmp_path, origin, allowed
+) -> None:
     from tests.server.conftest import make_app
 
-    app = make_app(database_url, tmp_path, ALLOWED_ORIGINS="https://display.hangdoi.test, http://10.0.0.2:5000")
+    app = make_app(
+        database_url, tmp_path, ALLOWED_ORIGINS="https://display.hangdoi.test, http://10.0.0.2:5000"
+    )
     headers = {"Origin": origin} if origin else {}
     answer = app.test_client().get("/socket.io/?EIO=4&transport=polling", headers=headers)
     assert (answer.status_code == 200) is allowed, answer.text
@@ -281,7 +313,9 @@ def test_delivery_drops_an_event_its_database_never_logged(monkeypatch) -> None:
     assert delivery.delivered_up_to(1) == 3
 
 
-def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(app, world: World, monkeypatch) -> None:
+def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(
+    app, world: World, monkeypatch
+) -> None:
     import threading
     import time
 
@@ -292,7 +326,9 @@ def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(app,
     display.disconnect()
     publisher = app.extensions[PUBLISHER]
     on_the_way: list = []
-    monkeypatch.setattr(publisher, "publish", on_the_way.extend)  # committed, not delivered here yet
+    monkeypatch.setattr(
+        publisher, "publish", on_the_way.extend
+    )  # committed, not delivered here yet
     issue_and_call(session, world, "o1", 1, 1)
     monkeypatch.undo()
     seen = max(item.seq for item in on_the_way)  # heard through another process

@@ -22,8 +22,14 @@ from tests.server.live import DEMO_OFFICER_PASSWORD, LiveServer
 
 CHROMIUM = os.environ.get("HANGDOI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 OUTPUT = Path(__file__).resolve().parents[1] / "output" / "web"
 SOCKET_IO_CLIENT = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "socket.io-client"
@@ -44,18 +50,31 @@ class Centre:
         return self.server.url
 
     def device_token(self, kind: str, zone: str | None = None) -> str:
-        return str(next(d["token"] for d in self.server.devices
-                        if d["kind"] == kind and (zone is None or d["zone"] == zone)))
+        return str(
+            next(
+                d["token"]
+                for d in self.server.devices
+                if d["kind"] == kind and (zone is None or d["zone"] == zone)
+            )
+        )
 
     def _post(self, path: str, token: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = requests.post(self.url + path, json=body or {}, headers={"Authorization": f"Bearer {token}"},
-                               timeout=HTTP_TIMEOUT)
+        answer = requests.post(
+            self.url + path,
+            json=body or {},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=HTTP_TIMEOUT,
+        )
         assert answer.status_code in (200, 201), f"POST {path}: {answer.status_code} {answer.text}"
         return answer.json()
 
     def issue(self, service_code: str) -> dict[str, Any]:
         """A ticket from the kiosk, with its tracking URL (the slip's QR code)."""
-        return self._post("/api/v1/tickets", self.device_token("kiosk"), {"service_id": self.services[service_code]["id"]})
+        return self._post(
+            "/api/v1/tickets",
+            self.device_token("kiosk"),
+            {"service_id": self.services[service_code]["id"]},
+        )
 
     def officer(self, username: str) -> str:
         if username not in self.officers:
@@ -66,7 +85,9 @@ class Centre:
         self._post(f"/api/v1/counters/{counter}/open", self.officer(username))
 
     def call_next(self, username: str, counter: int) -> dict[str, Any]:
-        ticket = self._post(f"/api/v1/counters/{counter}/call-next", self.officer(username))["ticket"]
+        ticket = self._post(f"/api/v1/counters/{counter}/call-next", self.officer(username))[
+            "ticket"
+        ]
         assert ticket is not None, f"nobody waits at counter {counter}"
         return ticket
 
@@ -78,14 +99,18 @@ class Centre:
 def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
     """`hangdoi-server serve` (the production command) on a fresh demo instance."""
     if not SOCKET_IO_CLIENT.is_dir():
-        pytest.fail("web/node_modules/socket.io-client is missing: run `make test` (it runs npm ci --prefix web)",
-                    pytrace=False)
+        pytest.fail(
+            "web/node_modules/socket.io-client is missing: run `make test` (it runs npm ci --prefix web)",
+            pytrace=False,
+        )
     server = LiveServer(tmp_path_factory.mktemp("web") / "instance")
     server.prepare_demo()
     try:
         server.start()
         kiosk = {"Authorization": f"Bearer {server.kiosk_token}"}
-        rows = requests.get(server.url + "/api/v1/sites/1/services", headers=kiosk, timeout=HTTP_TIMEOUT).json()
+        rows = requests.get(
+            server.url + "/api/v1/sites/1/services", headers=kiosk, timeout=HTTP_TIMEOUT
+        ).json()
         yield Centre(server, {row["code"]: row for row in rows})
     finally:
         server.kill()
@@ -94,8 +119,10 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs the Debian package chromium)",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test` (it installs the Debian package chromium)",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -123,7 +150,9 @@ class Visit:
 
     def assert_loopback(self, base_url: str) -> None:
         ws_url = base_url.replace("http://", "ws://", 1)
-        outside = [u for u in self.urls if not (u.startswith(base_url + "/") or u.startswith(ws_url + "/"))]
+        outside = [
+            u for u in self.urls if not (u.startswith(base_url + "/") or u.startswith(ws_url + "/"))
+        ]
         assert not outside, f"requests left the loopback server: {outside}"
         assert not self.errors, f"errors in the page: {self.errors}"
 
@@ -134,9 +163,14 @@ def visit(browser: Any) -> Iterator[Any]:
     opened: list[Visit] = []
 
     def open_page(width: int, height: int, *, scale: float = 1, mobile: bool = False) -> Visit:
-        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
-                                      is_mobile=mobile, has_touch=mobile, locale="vi-VN",
-                                      timezone_id="Asia/Ho_Chi_Minh")
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            device_scale_factor=scale,
+            is_mobile=mobile,
+            has_touch=mobile,
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+        )
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         item = Visit(context, page)

@@ -68,7 +68,9 @@ def test_phone_page_cancel_with_confirmation_and_english(centre: Centre, visit) 
     _wait_live(page)
 
     page.locator("#lang").click()
-    expect(page.locator("#status-waiting")).to_contain_text(re.compile(r"You are next|people ahead|person ahead"))
+    expect(page.locator("#status-waiting")).to_contain_text(
+        re.compile(r"You are next|people ahead|person ahead")
+    )
     expect(page.locator("#cancel")).to_have_text("Cancel ticket")
     page.locator("#lang").click()
     expect(page.locator("#cancel")).to_have_text("Huỷ số")
@@ -83,7 +85,9 @@ def test_phone_page_cancel_with_confirmation_and_english(centre: Centre, visit) 
     page.locator("#cancel").click()
     page.locator("#confirm-yes").click()
     expect(page.locator("#status-other")).to_contain_text("Số này đã được huỷ")
-    answer = requests.get(f"{centre.url}/api/v1/track/{ticket['tracking_url'].rsplit('/', 1)[1]}", timeout=30)
+    answer = requests.get(
+        f"{centre.url}/api/v1/track/{ticket['tracking_url'].rsplit('/', 1)[1]}", timeout=30
+    )
     assert answer.json()["state"] == "cancelled"
     phone.screenshot("phone-cancelled")
     phone.assert_loopback(centre.url)
@@ -109,7 +113,9 @@ def test_phone_page_reconnects_and_shows_the_call_it_missed(centre: Centre, visi
     _wait_live(page)
 
     phone.context.set_offline(True)
-    page.evaluate("window.hangdoiTrack.connection.socket.io.engine.close()")  # the network drops the socket
+    page.evaluate(
+        "window.hangdoiTrack.connection.socket.io.engine.close()"
+    )  # the network drops the socket
     expect(page.locator("#live")).to_have_attribute("data-status", "offline")
     centre.open_counter("canbo03", 19)
     assert centre.call_next("canbo03", 19)["number"] == first["number"]
@@ -128,7 +134,9 @@ def test_phone_page_reconnects_and_shows_the_call_it_missed(centre: Centre, visi
 # --------------------------------------------------------------------------- hall display
 
 
-def test_display_shows_a_call_big_with_its_counter_and_the_waiting_counts(centre: Centre, visit) -> None:  # type: ignore[no-untyped-def]
+def test_display_shows_a_call_big_with_its_counter_and_the_waiting_counts(
+    centre: Centre, visit
+) -> None:  # type: ignore[no-untyped-def]
     service = centre.services["BHXH-THE"]
     tickets = [centre.issue("BHXH-THE") for _ in range(3)]
     tv = visit(1920, 1080)
@@ -137,7 +145,9 @@ def test_display_shows_a_call_big_with_its_counter_and_the_waiting_counts(centre
     _wait_live(page)
     count = page.locator(f'#waiting li[data-service-id="{service["id"]}"] .waiting-count')
     expect(count).to_have_text("3")
-    expect(page.locator(f'#waiting li[data-service-id="{service["id"]}"]')).to_contain_text(service["name_vi"])
+    expect(page.locator(f'#waiting li[data-service-id="{service["id"]}"]')).to_contain_text(
+        service["name_vi"]
+    )
     expect(page.locator("#clock-time")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
 
     centre.open_counter("canbo02", 8)
@@ -147,7 +157,9 @@ def test_display_shows_a_call_big_with_its_counter_and_the_waiting_counts(centre
     expect(page.locator("#now-counter")).to_have_text("8")
     expect(page.locator("#now")).to_have_class(re.compile(r"\bblink\b"))
     expect(count).to_have_text("2")
-    size = page.evaluate("parseFloat(getComputedStyle(document.getElementById('now-number')).fontSize)")
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.getElementById('now-number')).fontSize)"
+    )
     assert size >= 180, f"the newest number is {size}px high"
     assert page.evaluate("window.hangdoiChimes") >= 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 1920
@@ -195,7 +207,9 @@ def test_display_without_a_valid_token_shows_the_pairing_form(centre: Centre, vi
     response = page.goto(centre.url + "/display")
     assert response is not None and response.status == 200
     expect(page.locator("form input[name=token]")).to_be_visible()
-    response = page.goto(f"{centre.url}/display?token={centre.device_token('kiosk')}")  # not a display's
+    response = page.goto(
+        f"{centre.url}/display?token={centre.device_token('kiosk')}"
+    )  # not a display's
     assert response is not None and response.status == 403
     expect(page.locator(".error")).to_contain_text("không hợp lệ")
     page.locator("#token").fill(centre.device_token("display", "tang-2"))
@@ -224,7 +238,9 @@ def test_display_pages_through_every_waiting_service(centre: Centre, visit) -> N
     """The demo's second floor has more services than a 1080p column holds: every one of
     them comes on screen, whole, a page at a time, with the page shown."""
     zone_counters = {row["number"] for row in demo_data.COUNTERS if row["zone"] == "tang-2"}
-    expected = {str(row["id"]) for row in centre.services.values() if zone_counters & set(row["counters"])}
+    expected = {
+        str(row["id"]) for row in centre.services.values() if zone_counters & set(row["counters"])
+    }
     tv = visit(1920, 1080)
     page = tv.page
     page.goto(f"{centre.url}/display?token={centre.device_token('display', 'tang-2')}")
@@ -240,7 +256,9 @@ def test_display_pages_through_every_waiting_service(centre: Centre, visit) -> N
     for number in range(1, pages + 1):
         expect(waiting).to_have_attribute("data-page", str(number), timeout=PAGE_TURN_MS)
         expect(page.locator("#waiting-page")).to_be_visible()
-        expect(page.locator("#waiting-page")).to_have_text(f"Trang {number}/{pages} · Page {number}/{pages}")
+        expect(page.locator("#waiting-page")).to_have_text(
+            f"Trang {number}/{pages} · Page {number}/{pages}"
+        )
         on_screen = page.evaluate(_ROWS_ON_SCREEN)
         assert on_screen, f"page {number} shows no row"
         seen.update(on_screen)
@@ -278,21 +296,34 @@ def test_no_request_leaves_the_loopback_server(centre: Centre, visit) -> None:  
     expect(tv.page.locator("#now-number")).to_have_text(ticket["number"])
     expect(phone.page.locator("#status-called")).to_contain_text("quầy số 11")
     for item in (phone, tv):
-        assert all(url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:")) for url in item.urls), item.urls
+        assert all(url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:")) for url in item.urls), (
+            item.urls
+        )
         assert any("/socket.io/" in url for url in item.urls)
         item.assert_loopback(centre.url)
 
 
 def test_page_text_is_nfc() -> None:
-    for path in [*STATIC.glob("templates/*.html"), *STATIC.glob("static/*.js"), *STATIC.glob("static/*.css")]:
+    for path in [
+        *STATIC.glob("templates/*.html"),
+        *STATIC.glob("static/*.js"),
+        *STATIC.glob("static/*.css"),
+    ]:
         text = path.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", text), f"{path} is not NFC"
 
 
 def test_readme_screenshots(centre: Centre, visit) -> None:  # type: ignore[no-untyped-def]
     """The pictures of README: a phone with people ahead, and a busy hall display."""
-    for code, count in (("STP-HT", 2), ("STP-QT", 1), ("CA-HC", 4), ("CA-GPLX", 3), ("BHXH-SO", 2),
-                        ("TTPV-TKQ", 5), ("THUE-TB", 1)):
+    for code, count in (
+        ("STP-HT", 2),
+        ("STP-QT", 1),
+        ("CA-HC", 4),
+        ("CA-GPLX", 3),
+        ("BHXH-SO", 2),
+        ("TTPV-TKQ", 5),
+        ("THUE-TB", 1),
+    ):
         for _ in range(count):
             centre.issue(code)
     mine = centre.issue("CA-HC")
@@ -304,7 +335,13 @@ def test_readme_screenshots(centre: Centre, visit) -> None:  # type: ignore[no-u
     for username, counter in (("canbo06", 1), ("canbo07", 9), ("canbo08", 5)):
         centre.open_counter(username, counter)
     busy: set[int] = set()
-    for username, counter in (("canbo07", 9), ("canbo06", 1), ("canbo07", 9), ("canbo06", 1), ("canbo08", 5)):
+    for username, counter in (
+        ("canbo07", 9),
+        ("canbo06", 1),
+        ("canbo07", 9),
+        ("canbo06", 1),
+        ("canbo08", 5),
+    ):
         if counter in busy:
             centre.no_show(username, counter)  # the previous visitor did not come: call on
         busy.add(counter)

@@ -8,8 +8,16 @@ from server import create_app
 
 
 def _app(tmp_path: Path, **config: object):  # type: ignore[no-untyped-def]
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "TESTING": True, "SECRET_KEY": "t",
-                       "ASYNC_MODE": "threading", **config}, instance_path=str(tmp_path / "instance"))
+    return create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "ASYNC_MODE": "threading",
+            **config,
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
 
 
 def test_socket_io_client_is_served_from_web_node_modules(tmp_path: Path) -> None:
@@ -20,7 +28,11 @@ def test_socket_io_client_is_served_from_web_node_modules(tmp_path: Path) -> Non
 
 
 def test_a_missing_socket_io_client_says_how_to_install_it(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
-    answer = _app(tmp_path, WEB_MODULES=str(tmp_path / "nothing")).test_client().get("/static/vendor/socket.io.min.js")
+    answer = (
+        _app(tmp_path, WEB_MODULES=str(tmp_path / "nothing"))
+        .test_client()
+        .get("/static/vendor/socket.io.min.js")
+    )
     assert answer.status_code == 503
     assert answer.mimetype == "text/javascript"
     assert "make run" in answer.get_data(as_text=True)

@@ -13,20 +13,20 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-OLD = ['service_id', 'state', 'business_day', 'queued_at']
-NEW = [*OLD, 'id', 'priority_category_id', 'target_counter_id']
+OLD = ["service_id", "state", "business_day", "queued_at"]
+NEW = [*OLD, "id", "priority_category_id", "target_counter_id"]
 
 
 def upgrade() -> None:
-    op.drop_index('ix_ticket_queue', table_name='ticket')
-    op.create_index('ix_ticket_queue', 'ticket', NEW, unique=False)
+    op.drop_index("ix_ticket_queue", table_name="ticket")
+    op.create_index("ix_ticket_queue", "ticket", NEW, unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_ticket_queue', table_name='ticket')
-    op.create_index('ix_ticket_queue', 'ticket', OLD, unique=False)
+    op.drop_index("ix_ticket_queue", table_name="ticket")
+    op.create_index("ix_ticket_queue", "ticket", OLD, unique=False)

@@ -14,17 +14,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("session_version", sa.Integer(), server_default="0", nullable=False)
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('session_version')
+    with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.drop_column("session_version")

@@ -78,14 +78,23 @@ def pick_next(session: Session, counter: Counter, site: Site, day: dt.date) -> T
         if ticket is not None:
             return ticket
     for service_id in service_ids:
-        ticket = _claim_first(session, select(Ticket).where(Ticket.service_id == service_id, *general))
+        ticket = _claim_first(
+            session, select(Ticket).where(Ticket.service_id == service_id, *general)
+        )
         if ticket is not None:
             return ticket
     return None
 
 
-def _call(session: Session, counter: Counter, ticket: Ticket, actor: Actor, now: dt.datetime,
-          action: TicketAction = A.CALL, note: str | None = None) -> None:
+def _call(
+    session: Session,
+    counter: Counter,
+    ticket: Ticket,
+    actor: Actor,
+    now: dt.datetime,
+    action: TicketAction = A.CALL,
+    note: str | None = None,
+) -> None:
     ticket.counter_id = counter.id
     ticket.call_count = ticket.call_count + 1
     ticket.called_at = now
@@ -97,7 +106,9 @@ def _call(session: Session, counter: Counter, ticket: Ticket, actor: Actor, now:
         counter.priority_streak = 0
 
 
-def call_next(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket | None:
+def call_next(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Ticket | None:
     """Call the next ticket to a counter; None when nobody waits for its services."""
     now = now or utcnow()
     with write_transaction(session):
@@ -129,7 +140,9 @@ def call_number(
         candidates = list(
             session.scalars(
                 select(Ticket)
-                .where(Ticket.site_id == site.id, Ticket.business_day == day, Ticket.number == number)
+                .where(
+                    Ticket.site_id == site.id, Ticket.business_day == day, Ticket.number == number
+                )
                 .order_by(Ticket.id)
                 .with_for_update()
             )
@@ -152,7 +165,9 @@ def call_number(
     return ticket
 
 
-def recall(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
+def recall(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Ticket:
     """Call the counter's current ticket again. Past the site's limit it becomes a no-show."""
     now = now or utcnow()
     with write_transaction(session):
@@ -161,8 +176,15 @@ def recall(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime 
         ticket = _current_ticket(session, counter, A.RECALL)
         site = _site(session, counter.site_id)
         if ticket.state == S.CALLED and ticket.call_count >= site.no_show_after_calls:
-            _move(session, ticket, A.NO_SHOW, actor, now, counter=counter,
-                  note=f"auto: {ticket.call_count} calls without answer")
+            _move(
+                session,
+                ticket,
+                A.NO_SHOW,
+                actor,
+                now,
+                counter=counter,
+                note=f"auto: {ticket.call_count} calls without answer",
+            )
             ticket.finished_at = now
             _release(counter)
         else:
@@ -174,7 +196,12 @@ def recall(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime 
 
 
 def resume_held(
-    session: Session, actor: Actor, counter_id: int, ticket_id: int, *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    counter_id: int,
+    ticket_id: int,
+    *,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Call a ticket this counter put on hold back to it."""
     now = now or utcnow()

@@ -29,7 +29,11 @@ class CloseOutResult:
 
 
 def close_out(
-    session: Session, *, site_id: int | None = None, day: dt.date | None = None, now: dt.datetime | None = None
+    session: Session,
+    *,
+    site_id: int | None = None,
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> CloseOutResult:
     """End the day: every ticket still open of `day` or before expires, every counter closes.
 
@@ -39,7 +43,9 @@ def close_out(
     now = now or utcnow()
     expired = closed = 0
     with write_transaction(session):
-        sites = session.scalars(select(Site).where(Site.id == site_id) if site_id else select(Site)).all()
+        sites = session.scalars(
+            select(Site).where(Site.id == site_id) if site_id else select(Site)
+        ).all()
         for site in sites:
             last_day = day or business_day(now, site.timezone)
             tickets = session.scalars(
@@ -57,14 +63,17 @@ def close_out(
                 ticket.finished_at = ticket.finished_at or now
                 expired += 1
             counters = session.scalars(
-                select(Counter).where(Counter.site_id == site.id, Counter.state != CounterState.CLOSED)
+                select(Counter).where(
+                    Counter.site_id == site.id, Counter.state != CounterState.CLOSED
+                )
             ).all()
             for counter in counters:
                 _set_counter_state(session, counter, CounterState.CLOSED, now)
                 closed += 1
             # Counters closed earlier may still point at a ticket that just expired.
             session.execute(
-                update(Counter).where(Counter.site_id == site.id, Counter.current_ticket_id.is_not(None))
+                update(Counter)
+                .where(Counter.site_id == site.id, Counter.current_ticket_id.is_not(None))
                 .values(current_ticket_id=None)
             )
         pruned = prune(session, now - EVENT_LOG_KEPT)

@@ -106,8 +106,17 @@ def _move(
     )
     if S.WAITING in (from_state, to_state):
         queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day, now)
-    _publish_ticket_event(session, ticket, action, from_state, counter, note,
-                          tracking_token or ticket.tracking_token, now=now, **extra)
+    _publish_ticket_event(
+        session,
+        ticket,
+        action,
+        from_state,
+        counter,
+        note,
+        tracking_token or ticket.tracking_token,
+        now=now,
+        **extra,
+    )
 
 
 def _publish_ticket_event(
@@ -174,7 +183,11 @@ def _counter(session: Session, actor: Actor, counter_id: int, *, lock: bool = Tr
 
 def _require_counter_officer(counter: Counter, actor: Actor) -> None:
     """Only the officer who opened a counter acts at it."""
-    if actor.role != Role.OFFICER or counter.state == CounterState.CLOSED or counter.officer_id != actor.user_id:
+    if (
+        actor.role != Role.OFFICER
+        or counter.state == CounterState.CLOSED
+        or counter.officer_id != actor.user_id
+    ):
         raise Forbidden(
             "not_your_counter",
             f"Bạn chưa mở quầy số {counter.number}. Hãy mở quầy trước khi gọi số.",

@@ -30,9 +30,12 @@ def _counter_changed(session: Session, counter: Counter, now: dt.datetime) -> No
         session,
         ev.COUNTER_CHANGED,
         counter.site_id,
-        {"counter": counter_info(counter), "state": counter.state,
-         "officer_name": officer.full_name if officer else None,
-         "current_number": current.number if current else None},
+        {
+            "counter": counter_info(counter),
+            "state": counter.state,
+            "officer_name": officer.full_name if officer else None,
+            "current_number": current.number if current else None,
+        },
         ev.counter_room(counter.id),
         ev.queue_room(counter.site_id),
         *([ev.zone_room(counter.site_id, counter.zone)] if counter.zone else []),
@@ -40,7 +43,9 @@ def _counter_changed(session: Session, counter: Counter, now: dt.datetime) -> No
     )
 
 
-def _set_counter_state(session: Session, counter: Counter, state: CounterState, now: dt.datetime) -> None:
+def _set_counter_state(
+    session: Session, counter: Counter, state: CounterState, now: dt.datetime
+) -> None:
     """Move a counter to `state` and tell its screens. Closing also frees it of its officer,
     its current ticket and its run of priority calls."""
     counter.state = state
@@ -52,13 +57,17 @@ def _set_counter_state(session: Session, counter: Counter, state: CounterState, 
     _counter_changed(session, counter, now)
 
 
-def open_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
+def open_counter(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Counter:
     """An officer opens (or reopens after a pause) a counter and becomes its officer."""
     now = now or utcnow()
     with write_transaction(session):
         counter = _counter(session, actor, counter_id)
         if actor.role != Role.OFFICER:
-            raise Forbidden("officers_only", "Chỉ cán bộ một cửa mới mở quầy.", "Only officers open counters.")
+            raise Forbidden(
+                "officers_only", "Chỉ cán bộ một cửa mới mở quầy.", "Only officers open counters."
+            )
         if counter.state != CounterState.CLOSED and counter.officer_id not in (None, actor.user_id):
             raise DomainError(
                 "counter_taken",
@@ -85,7 +94,9 @@ def open_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.dat
     return counter
 
 
-def pause_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
+def pause_counter(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Counter:
     """Stop calling new tickets for a while; the current ticket can still be finished."""
     now = now or utcnow()
     with write_transaction(session):
@@ -97,7 +108,9 @@ def pause_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.da
     return counter
 
 
-def close_counter(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Counter:
+def close_counter(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Counter:
     """Close a counter. Its officer may, and so may a manager or admin of the site."""
     now = now or utcnow()
     with write_transaction(session):

@@ -58,7 +58,9 @@ def _one_or_many(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | dict[str,
     return rows[0] if len(rows) == 1 else rows
 
 
-def _take_numbers(conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int, int]]) -> dict[tuple[int, dt.date], range]:
+def _take_numbers(
+    conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int, int]]
+) -> dict[tuple[int, dt.date], range]:
     """Take the next numbers of some series for a day, in the caller's transaction, in one
     statement: `wanted[(series_id, day)] = (the series' start, how many)`.
 
@@ -66,10 +68,18 @@ def _take_numbers(conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int,
     transactions never deadlock): concurrent issuers of a series wait for each other, and
     a rolled-back issue gives its numbers back (no gaps).
     """
-    rows = [{"series_id": series_id, "day": day, "first_last": wanted[(series_id, day)][0] + wanted[(series_id, day)][1] - 1}
-            for series_id, day in sorted(wanted)]
+    rows = [
+        {
+            "series_id": series_id,
+            "day": day,
+            "first_last": wanted[(series_id, day)][0] + wanted[(series_id, day)][1] - 1,
+        }
+        for series_id, day in sorted(wanted)
+    ]
     taken = {}
-    for series_id, day, last in conn.execute(_take_numbers_statement(conn.dialect.name), _one_or_many(rows)):
+    for series_id, day, last in conn.execute(
+        _take_numbers_statement(conn.dialect.name), _one_or_many(rows)
+    ):
         how_many = wanted[(series_id, day)][1]
         taken[(series_id, day)] = range(last - how_many + 1, last + 1)
     return taken
@@ -77,7 +87,8 @@ def _take_numbers(conn: Connection, wanted: dict[tuple[int, dt.date], tuple[int,
 
 # Written out: SQLAlchemy would add "excluded" to the subquery's FROM instead of correlating it.
 _EXCLUDED_SERIES_START = literal_column(
-    "(SELECT number_series.start FROM number_series WHERE number_series.id = excluded.series_id)", Integer
+    "(SELECT number_series.start FROM number_series WHERE number_series.id = excluded.series_id)",
+    Integer,
 )
 
 
@@ -87,7 +98,9 @@ def _take_numbers_statement(dialect: str) -> Any:
     (SQLAlchemy's "insertmanyvalues")."""
     insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert_for(DailyNumber).values(
-        series_id=bindparam("series_id"), business_day=bindparam("day"), last=bindparam("first_last")
+        series_id=bindparam("series_id"),
+        business_day=bindparam("day"),
+        last=bindparam("first_last"),
     )
     # A new row holds start + count - 1; an existing one moves on by count, which is that
     # value less the series' start, plus one.
@@ -100,11 +113,23 @@ def _take_numbers_statement(dialect: str) -> Any:
 # Everything issuing needs to know about the services of a batch, in one read.
 _ISSUE_CONTEXT = (
     select(
-        Service.id, Service.site_id, Service.code, Service.name_vi, Service.name_en, Service.active,
-        Service.daily_quota, Service.expected_service_minutes,
-        NumberSeries.id.label("series_id"), NumberSeries.format, NumberSeries.start,
-        Site.name_vi.label("site_name_vi"), Site.name_en.label("site_name_en"), Site.timezone, Site.opening_hours,
-        Department.name_vi.label("department_vi"), Department.name_en.label("department_en"),
+        Service.id,
+        Service.site_id,
+        Service.code,
+        Service.name_vi,
+        Service.name_en,
+        Service.active,
+        Service.daily_quota,
+        Service.expected_service_minutes,
+        NumberSeries.id.label("series_id"),
+        NumberSeries.format,
+        NumberSeries.start,
+        Site.name_vi.label("site_name_vi"),
+        Site.name_en.label("site_name_en"),
+        Site.timezone,
+        Site.opening_hours,
+        Department.name_vi.label("department_vi"),
+        Department.name_en.label("department_en"),
     )
     .join(NumberSeries, NumberSeries.id == Service.series_id)
     .join(Site, Site.id == Service.site_id)
@@ -198,7 +223,11 @@ def issue(
     issuer: GroupCommit[IssueRequest, Issued] = current_app.extensions[_ISSUER]
     # The batch runs on the session of the request that leads it (made only then).
     return issuer.submit(
-        request, lambda batch: issue_batch(session() if isinstance(session, scoped_session) else session, batch))
+        request,
+        lambda batch: issue_batch(
+            session() if isinstance(session, scoped_session) else session, batch
+        ),
+    )
 
 
 def issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
@@ -225,12 +254,18 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
     accepted: list[tuple[int, IssueRequest, Row[Any], dt.date, int | None]] = []
     with write_transaction(session):
         conn = session.connection()
-        contexts: dict[int, Any] = {row.id: row for row in conn.execute(
-            _ISSUE_CONTEXT, {"service_ids": sorted({r.service_id for r in requests})})}
+        contexts: dict[int, Any] = {
+            row.id: row
+            for row in conn.execute(
+                _ISSUE_CONTEXT, {"service_ids": sorted({r.service_id for r in requests})}
+            )
+        }
         issued_today: dict[tuple[int, dt.date], int] = {}
         for index, request in enumerate(requests):
             try:
-                service, day, category_id = _admit(conn, request, contexts.get(request.service_id), issued_today)
+                service, day, category_id = _admit(
+                    conn, request, contexts.get(request.service_id), issued_today
+                )
             except DomainError as refused:
                 outcomes[index] = refused
                 continue
@@ -241,9 +276,10 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
         positions: dict[tuple[int, dt.date], list[int]] = {}
         for position, (_, _, service, day, _) in enumerate(accepted):
             positions.setdefault((service.series_id, day), []).append(position)
-        taken = _take_numbers(conn, {
-            key: (accepted[where[0]][2].start, len(where)) for key, where in positions.items()
-        })
+        taken = _take_numbers(
+            conn,
+            {key: (accepted[where[0]][2].start, len(where)) for key, where in positions.items()},
+        )
         seqs: list[int] = [0] * len(accepted)
         for key, where in positions.items():
             for position, seq in zip(where, taken[key], strict=True):
@@ -251,27 +287,54 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
         rows = []
         for (_, request, service, day, category_id), seq in zip(accepted, seqs, strict=True):
             actor = request.actor
-            rows.append({
-                "site_id": service.site_id, "service_id": service.id, "series_id": service.series_id,
-                "business_day": day, "seq": seq, "number": service.format.format(n=seq),
-                "state": S.WAITING.value, "priority_category_id": category_id,
-                "dossier_code": request.dossier_code, "tracking_token": new_tracking_token(), "lang": request.lang,
-                "issued_at": request.now, "queued_at": request.now, "call_count": 0,
-                "issued_by_device_id": actor.device_id, "issued_by_user_id": actor.user_id,
-            })
+            rows.append(
+                {
+                    "site_id": service.site_id,
+                    "service_id": service.id,
+                    "series_id": service.series_id,
+                    "business_day": day,
+                    "seq": seq,
+                    "number": service.format.format(n=seq),
+                    "state": S.WAITING.value,
+                    "priority_category_id": category_id,
+                    "dossier_code": request.dossier_code,
+                    "tracking_token": new_tracking_token(),
+                    "lang": request.lang,
+                    "issued_at": request.now,
+                    "queued_at": request.now,
+                    "call_count": 0,
+                    "issued_by_device_id": actor.device_id,
+                    "issued_by_user_id": actor.user_id,
+                }
+            )
         tickets = insert_tickets(session, rows, [(r.actor, r.now) for _, r, _, _, _ in accepted])
-        publish_issued(session, [(t, service.code, service.name_vi, service.name_en, request.now)
-                                 for t, (_, request, service, _, _) in zip(tickets, accepted, strict=True)])
-        ahead, queues = places_of_new_tickets(conn, [
-            NewInQueue(t.id, t.service_id, t.business_day, t.priority_category_id is not None, t.queued_at)
-            for t in tickets
-        ])
+        publish_issued(
+            session,
+            [
+                (t, service.code, service.name_vi, service.name_en, request.now)
+                for t, (_, request, service, _, _) in zip(tickets, accepted, strict=True)
+            ],
+        )
+        ahead, queues = places_of_new_tickets(
+            conn,
+            [
+                NewInQueue(
+                    t.id,
+                    t.service_id,
+                    t.business_day,
+                    t.priority_category_id is not None,
+                    t.queued_at,
+                )
+                for t in tickets
+            ],
+        )
         counted_at = max(request.now for _, request, _, _, _ in accepted)
         by_site_day: dict[tuple[int, dt.date], list[ev.ServiceQueue]] = {}
         sites = {t.service_id: t.site_id for t in tickets}
         for (service_id, day), (waiting, oldest) in sorted(queues.items()):
             by_site_day.setdefault((sites[service_id], day), []).append(
-                queue_row(service_id, waiting, oldest, counted_at))
+                queue_row(service_id, waiting, oldest, counted_at)
+            )
         for (site_id, day), services in by_site_day.items():
             publish_queue_changed(session, site_id, day, services, now=counted_at)
     for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
@@ -279,12 +342,18 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
         places = ahead.get(t.id, 0)
         outcomes[index] = Issued(
             ticket=t,
-            service={"id": service.id, "code": service.code, "name_vi": service.name_vi,
-                     "name_en": service.name_en,
-                     "department": {"name_vi": service.department_vi, "name_en": service.department_en}},
+            service={
+                "id": service.id,
+                "code": service.code,
+                "name_vi": service.name_vi,
+                "name_en": service.name_en,
+                "department": {"name_vi": service.department_vi, "name_en": service.department_en},
+            },
             priority_category=request.priority_code if category_id is not None else None,
             people_ahead=places,
-            estimated_wait_minutes=estimated_wait_minutes(places, rate, service.expected_service_minutes),
+            estimated_wait_minutes=estimated_wait_minutes(
+                places, rate, service.expected_service_minutes
+            ),
             serving_counters=list(catalog.service_info(session, service.id).serving_counters),
             timezone=service.timezone,
         )
@@ -330,7 +399,9 @@ def _admit(
     if service.daily_quota is not None:
         key = (service.id, day)
         if key not in issued_today:
-            issued_today[key] = conn.execute(_ISSUED_TODAY, {"service_id": service.id, "day": day}).scalar_one()
+            issued_today[key] = conn.execute(
+                _ISSUED_TODAY, {"service_id": service.id, "day": day}
+            ).scalar_one()
         if issued_today[key] >= service.daily_quota:
             raise DomainError(
                 "quota_reached",
@@ -369,29 +440,77 @@ def insert_tickets(
     through :func:`publish_issued`; the caller sees to queue.changed."""
     conn = session.connection()
     # The columns of a new ticket that are not given are left to their NULL default.
-    id_of = {token: ticket_id for ticket_id, token in conn.execute(_INSERT_TICKETS, _one_or_many(rows))}
+    id_of = {
+        token: ticket_id for ticket_id, token in conn.execute(_INSERT_TICKETS, _one_or_many(rows))
+    }
     tickets = [
-        NewTicket(id_of[row["tracking_token"]], row["site_id"], row["service_id"], row["business_day"],
-                  row["number"], row["state"], row["priority_category_id"], row["dossier_code"],
-                  row["tracking_token"], row["issued_at"], row["queued_at"])
+        NewTicket(
+            id_of[row["tracking_token"]],
+            row["site_id"],
+            row["service_id"],
+            row["business_day"],
+            row["number"],
+            row["state"],
+            row["priority_category_id"],
+            row["dossier_code"],
+            row["tracking_token"],
+            row["issued_at"],
+            row["queued_at"],
+        )
         for row in rows
     ]
-    conn.execute(_INSERT_EVENT, _one_or_many([{
-        "ticket_id": t.id, "site_id": t.site_id, "action": A.ISSUE.value, "from_state": None,
-        "to_state": t.state, "at": at, "user_id": actor.user_id, "device_id": actor.device_id,
-        "counter_id": None, "note": None,
-    } for t, (actor, at) in zip(tickets, made, strict=True)]))
+    conn.execute(
+        _INSERT_EVENT,
+        _one_or_many(
+            [
+                {
+                    "ticket_id": t.id,
+                    "site_id": t.site_id,
+                    "action": A.ISSUE.value,
+                    "from_state": None,
+                    "to_state": t.state,
+                    "at": at,
+                    "user_id": actor.user_id,
+                    "device_id": actor.device_id,
+                    "counter_id": None,
+                    "note": None,
+                }
+                for t, (actor, at) in zip(tickets, made, strict=True)
+            ]
+        ),
+    )
     return tickets
 
 
-def publish_issued(session: Session, tickets: Sequence[tuple[NewTicket, str, str, str, dt.datetime]]) -> None:
+def publish_issued(
+    session: Session, tickets: Sequence[tuple[NewTicket, str, str, str, dt.datetime]]
+) -> None:
     """Queue the ticket.issued of new tickets, each with its service's (code, name_vi,
     name_en) and the moment it was made."""
     for t, code, name_vi, name_en, now in tickets:
-        info = ticket_info_of(t.id, t.number, t.state, t.service_id, code, name_vi, name_en,
-                              t.priority_category_id is not None, 0, t.queued_at)
+        info = ticket_info_of(
+            t.id,
+            t.number,
+            t.state,
+            t.service_id,
+            code,
+            name_vi,
+            name_en,
+            t.priority_category_id is not None,
+            0,
+            t.queued_at,
+        )
         publish(
-            session, ev.TICKET_ISSUED, t.site_id,
-            {"ticket": info, "action": A.ISSUE.value, "from_state": None, "counter": None, "note": None},
-            ev.ticket_room(t.tracking_token), now=now,
+            session,
+            ev.TICKET_ISSUED,
+            t.site_id,
+            {
+                "ticket": info,
+                "action": A.ISSUE.value,
+                "from_state": None,
+                "counter": None,
+                "note": None,
+            },
+            ev.ticket_room(t.tracking_token),
+            now=now,
         )

@@ -31,7 +31,9 @@ from server.services.queue.common import (
 from server.services.queue.issuing import insert_tickets, publish_issued
 
 
-def start_serving(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
+def start_serving(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Ticket:
     now = now or utcnow()
     with write_transaction(session):
         counter = _counter(session, actor, counter_id)
@@ -59,7 +61,9 @@ def finish(
         counter = _counter(session, actor, counter_id)
         _require_counter_officer(counter, actor)
         ticket = _current_ticket(session, counter, A.FINISH)
-        _move(session, ticket, A.FINISH, actor, now, counter=counter, note=note, outcome=outcome.value)
+        _move(
+            session, ticket, A.FINISH, actor, now, counter=counter, note=note, outcome=outcome.value
+        )
         ticket.outcome = outcome
         ticket.finished_at = now
         if dossier_code:
@@ -68,7 +72,9 @@ def finish(
     return ticket
 
 
-def mark_no_show(session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None) -> Ticket:
+def mark_no_show(
+    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+) -> Ticket:
     now = now or utcnow()
     with write_transaction(session):
         counter = _counter(session, actor, counter_id)
@@ -81,7 +87,12 @@ def mark_no_show(session: Session, actor: Actor, counter_id: int, *, now: dt.dat
 
 
 def hold(
-    session: Session, actor: Actor, counter_id: int, *, note: str | None = None, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    counter_id: int,
+    *,
+    note: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Park the counter's current ticket (the visitor fetches a missing paper, say)."""
     now = now or utcnow()
@@ -95,7 +106,12 @@ def hold(
 
 
 def return_to_queue(
-    session: Session, actor: Actor, ticket_id: int, *, note: str | None = None, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    note: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Put a held ticket back in the queue, at its original place."""
     now = now or utcnow()
@@ -107,7 +123,12 @@ def return_to_queue(
 
 
 def cancel(
-    session: Session, actor: Actor, ticket_id: int, *, note: str | None = None, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    note: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Cancel a waiting ticket (the visitor leaves)."""
     now = now or utcnow()
@@ -122,7 +143,9 @@ def cancel_by_token(session: Session, token: str, *, now: dt.datetime | None = N
     """Cancel a waiting ticket from its phone page: the tracking token is the credential."""
     now = now or utcnow()
     with write_transaction(session):
-        ticket = session.scalars(select(Ticket).where(Ticket.tracking_token == token).with_for_update()).first()
+        ticket = session.scalars(
+            select(Ticket).where(Ticket.tracking_token == token).with_for_update()
+        ).first()
         if ticket is None:
             raise not_found("số", "ticket", "")
         visitor = Actor(role=Role.KIOSK, site_id=ticket.site_id, name="visitor")
@@ -166,7 +189,11 @@ def transfer(
             ticket = _ticket(session, actor, ticket_id, lock=True)
             _require_staff_of_site(actor, ticket.site_id)
         else:
-            raise InvalidInput("transfer_source_missing", "Chưa chọn số cần chuyển.", "No ticket chosen to transfer.")
+            raise InvalidInput(
+                "transfer_source_missing",
+                "Chưa chọn số cần chuyển.",
+                "No ticket chosen to transfer.",
+            )
         service = _service(session, actor, to_service_id or ticket.service_id)
         target = None
         if to_counter_id is not None:
@@ -175,11 +202,7 @@ def transfer(
                 raise not_found("quầy", "counter", to_counter_id)
         if service.site_id != ticket.site_id:
             raise not_found("dịch vụ", "service", service.id)
-        if (
-            target is None
-            and service.id == ticket.service_id
-            and ticket.target_counter_id is None
-        ):
+        if target is None and service.id == ticket.service_id and ticket.target_counter_id is None:
             raise DomainError(
                 "transfer_to_same_place",
                 f"Số {ticket.number} đã ở dịch vụ này; hãy chọn dịch vụ hoặc quầy khác.",
@@ -192,19 +215,43 @@ def transfer(
             ticket.finished_at = now
             _release(counter)
         session.flush()  # the old ticket gives up its token before the new one takes it
-        (new,) = insert_tickets(session, [{
-            "site_id": ticket.site_id, "service_id": service.id, "series_id": ticket.series_id,
-            "business_day": ticket.business_day, "seq": ticket.seq, "number": ticket.number,
-            "state": S.WAITING.value, "priority_category_id": ticket.priority_category_id,
-            "dossier_code": ticket.dossier_code, "tracking_token": token, "lang": ticket.lang,
-            "issued_at": ticket.issued_at, "queued_at": ticket.queued_at if keep_position else now,
-            "call_count": 0, "target_counter_id": target.id if target else None,
-            "transferred_from_id": ticket.id, "issued_by_device_id": ticket.issued_by_device_id,
-            "issued_by_user_id": ticket.issued_by_user_id,
-        }], [(actor, now)])
+        (new,) = insert_tickets(
+            session,
+            [
+                {
+                    "site_id": ticket.site_id,
+                    "service_id": service.id,
+                    "series_id": ticket.series_id,
+                    "business_day": ticket.business_day,
+                    "seq": ticket.seq,
+                    "number": ticket.number,
+                    "state": S.WAITING.value,
+                    "priority_category_id": ticket.priority_category_id,
+                    "dossier_code": ticket.dossier_code,
+                    "tracking_token": token,
+                    "lang": ticket.lang,
+                    "issued_at": ticket.issued_at,
+                    "queued_at": ticket.queued_at if keep_position else now,
+                    "call_count": 0,
+                    "target_counter_id": target.id if target else None,
+                    "transferred_from_id": ticket.id,
+                    "issued_by_device_id": ticket.issued_by_device_id,
+                    "issued_by_user_id": ticket.issued_by_user_id,
+                }
+            ],
+            [(actor, now)],
+        )
         _move(
-            session, ticket, A.TRANSFER, actor, now, counter=counter, note=note, tracking_token=token,
-            to_ticket_id=new.id, to_service_id=service.id,
+            session,
+            ticket,
+            A.TRANSFER,
+            actor,
+            now,
+            counter=counter,
+            note=note,
+            tracking_token=token,
+            to_ticket_id=new.id,
+            to_service_id=service.id,
             to_counter_id=target.id if target else None,
         )
         names = catalog.service_info(session, service.id)
