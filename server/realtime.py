@@ -7,6 +7,13 @@ request; with several, through Flask-SocketIO's Redis message queue, on the inst
 channel (``REDIS_CHANNEL``), and each process puts them back in order on arrival
 (:class:`OrderedRedisManager`).
 
+Redis pub/sub keeps nothing for a listener that is not there: an event published while a
+process was not yet (or no longer) subscribed never reaches it, and a gap in the sequence
+shows only when a later event arrives, so the last events of a burst would stay missing.
+So each process subscribes when it starts (:func:`start_listening`), reads from the event
+log what it has not delivered as soon as Redis confirms its subscription (and again after
+every reconnection), and looks in the log once a site has been quiet for a moment.
+
 A client connects with its credential in the Socket.IO ``auth`` (see
 ``contract.events.ConnectAuth``), joins the rooms that credential allows, and receives what
 it missed since ``last_seq``, or a ``snapshot`` when the gap is too old or it is new. What
@@ -26,7 +33,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,8 +62,15 @@ REPLAY_LIMIT = 500
 GAP_WAIT = 0.2
 GAP_GIVE_UP = 5.0
 # How long a client that has seen more than this process has delivered (it was on a
-# process that heard the events first) waits for them to arrive here before it joins.
+# process that heard the events first) waits for them to arrive here before they are read
+# from the event log and it joins.
 CATCH_UP_WAIT = 1.0
+# How long a site's delivery must have been quiet before this process looks in the event
+# log for events of it that never came through the queue (the last events of a burst have
+# no later event to show them missing). Only with several processes.
+QUIET_CHECK = 1.0
+# "Up to the end of the log" for a read of it (the seq column is a 32-bit integer).
+_LOG_END = 2**31 - 1
 
 socketio = SocketIO()
 
@@ -66,22 +80,24 @@ Emit = Callable[[DomainEvent], None]
 
 class OrderedDelivery:
     """Hands each site's events to their emit function in sequence order, once each; then
-    to `delivered` (same order, under the same lock)."""
+    to `delivered` (same order, under the same lock).
 
-    def __init__(
-        self,
-        emit: Emit,
-        fetch: Callable[[int, int, int], list[DomainEvent]],
-        delivered: Emit | None = None,
-    ):
+    With `quiet_check` (seconds), once a site's delivery has not moved for that long after
+    it delivered or a client joined, the event log is read for events of the site that never
+    came: one read per quiet spell, none while idle."""
+
+    def __init__(self, emit: Emit, fetch: Callable[[int, int, int], list[DomainEvent]],
+                 delivered: Emit | None = None, quiet_check: float | None = None):
         self._emit = emit
         self._fetch = fetch
         self._delivered = delivered
+        self._quiet_check = quiet_check
         self.lock = threading.RLock()
         self._next: dict[int, int] = {}
         self._waiting: dict[int, dict[int, tuple[DomainEvent, Emit]]] = defaultdict(dict)
         self._gap_since: dict[int, float] = {}
         self._timers: dict[int, threading.Timer] = {}
+        self._quiet_timers: dict[int, threading.Timer] = {}
 
     def delivered_up_to(self, site_id: int) -> int | None:
         """The last seq of the site delivered by this process, or None if none yet."""
@@ -95,6 +111,45 @@ class OrderedDelivery:
         given and that is still on its way through the queue does not reach it twice."""
         with self.lock:
             self._next.setdefault(site_id, seq + 1)
+
+    def catch_up(self, site_id: int, upto: int | None = None) -> None:
+        """Deliver from the event log what this process has not delivered of the site, up
+        to `upto` (to the end of the log when None): events that will not come through
+        the queue, published while this process did not listen (it was starting, or cut off
+        from Redis) or never published (their process was killed after its commit)."""
+        with self.lock:
+            nxt = self._next.get(site_id)
+            if nxt is None or (upto is not None and upto < nxt):
+                return  # nothing delivered here yet: a client that joins starts from the log
+            self._from_log(site_id, nxt - 1, _LOG_END if upto is None else upto)
+
+    def catch_up_all(self) -> None:
+        """:meth:`catch_up` every site this process delivers."""
+        with self.lock:
+            for site_id in list(self._next):
+                self.catch_up(site_id)
+
+    def watch(self, site_id: int) -> None:
+        """Look in the log for events of the site that never came, once its delivery has
+        been quiet for `quiet_check` (a client joined, counting on the delivery for what
+        follows what it was given)."""
+        if self._quiet_check is None:
+            return
+        with self.lock:
+            if site_id in self._quiet_timers:
+                return
+            timer = threading.Timer(self._quiet_check, self._on_quiet, args=(site_id, self._next.get(site_id)))
+            timer.daemon = True
+            self._quiet_timers[site_id] = timer
+            timer.start()
+
+    def _on_quiet(self, site_id: int, seen_next: int | None) -> None:
+        with self.lock:
+            self._quiet_timers.pop(site_id, None)
+            if self._next.get(site_id) != seen_next:
+                self.watch(site_id)  # still moving: a later event shows a gap; look when it stops
+                return
+            self.catch_up(site_id)
 
     def deliver(self, events: list[DomainEvent], emit: Emit | None = None) -> None:
         with self.lock:
@@ -110,7 +165,7 @@ class OrderedDelivery:
 
     def _drain(self, site_id: int) -> None:
         waiting = self._waiting[site_id]
-        nxt = self._next[site_id]
+        nxt = first = self._next[site_id]
         while nxt in waiting:
             item, emit = waiting.pop(nxt)
             try:
@@ -121,6 +176,8 @@ class OrderedDelivery:
                 log.exception("emitting %s #%s failed", item.name, item.seq)
             nxt += 1
         self._next[site_id] = nxt
+        if nxt != first and self._quiet_check is not None and site_id not in self._quiet_timers:
+            self.watch(site_id)
         if waiting:
             self._gap_since.setdefault(site_id, time.monotonic())
             if site_id not in self._timers:
@@ -138,14 +195,7 @@ class OrderedDelivery:
             if not waiting:
                 return
             nxt = self._next[site_id]
-            try:
-                found = self._fetch(site_id, nxt - 1, min(waiting) - 1)
-            except Exception:
-                log.exception("reading the event log to fill a gap failed")
-                found = []
-            for item in found:
-                waiting.setdefault(item.seq, (item, self._emit))
-            self._drain(site_id)
+            self._from_log(site_id, nxt - 1, min(waiting) - 1)
             since = self._gap_since.get(site_id)
             if (
                 waiting
@@ -164,6 +214,18 @@ class OrderedDelivery:
                     self._next[site_id] = min(waiting)
                 self._gap_since.pop(site_id, None)
                 self._drain(site_id)
+
+    def _from_log(self, site_id: int, after: int, upto: int) -> None:
+        """Deliver the logged events of the site after `after` up to `upto` (lock held)."""
+        try:
+            found = self._fetch(site_id, after, upto)
+        except Exception:
+            log.exception("reading the event log of site %s after %s failed", site_id, after)
+            found = []
+        waiting = self._waiting[site_id]
+        for item in found:
+            waiting.setdefault(item.seq, (item, self._emit))
+        self._drain(site_id)
 
     def _drop_foreign(self, site_id: int, waiting: dict[int, tuple[DomainEvent, Emit]]) -> None:
         """Before skipping ahead to the waiting events, drop those this database never
@@ -210,6 +272,21 @@ class OrderedRedisManager(pysocketio.RedisManager):
                 self._ping_client = module.Redis.from_url(self.redis_url, **timeouts)
         self._ping_client.ping()
 
+    def _redis_connect(self) -> None:
+        super()._redis_connect()
+        # The listener must see Redis confirm its SUBSCRIBE (_redis_listen_with_retries);
+        # _listen passes on only published messages all the same.
+        self.pubsub.ignore_subscribe_messages = False
+
+    def _redis_listen_with_retries(self) -> Iterator[dict[str, Any]]:
+        for message in super()._redis_listen_with_retries():
+            if message.get("type") == "subscribe" and self.delivery is not None:
+                # Redis has taken our SUBSCRIBE (first, or again after a lost connection):
+                # every event published from now on comes here. Those published before did
+                # not and never will, and they are committed, so in the log by now.
+                self.delivery.catch_up_all()
+            yield message
+
     def _handle_emit(self, message: dict[str, Any]) -> None:
         data = message.get("data")
         if (
@@ -253,7 +330,9 @@ class SocketIOPublisher:
         self.server = server
         self.via_queue = via_queue
         self.app = app
-        self.delivery = OrderedDelivery(self._emit_local, fetch, delivered=self._queue_moved)
+        # Through the queue, an event can miss this process (see the module's docstring).
+        self.delivery = OrderedDelivery(self._emit_local, fetch, delivered=self._queue_moved,
+                                        quiet_check=QUIET_CHECK if via_queue else None)
         self._standing_due: dict[tuple[int, str], None] = {}
         self._standing_lock = threading.Lock()
 
@@ -464,6 +543,9 @@ class LiveNamespace(Namespace):
             while upto is not None and upto < last_seq and time.monotonic() < deadline:
                 socketio.sleep(0.02)
                 upto = delivery.delivered_up_to(site_id)
+            if upto is not None and upto < last_seq:
+                # Not on their way (published before this process listened): from the log.
+                delivery.catch_up(site_id, last_seq)
         # Under the delivery lock no live event of this process goes out: the client
         # joins its rooms and gets what it missed, and then the live events, in order.
         with delivery.lock:
@@ -490,11 +572,10 @@ class LiveNamespace(Namespace):
                     seq = item.seq
             if upto is None:
                 delivery.start_after(site_id, seq)
-            self._to_client(
-                sid,
-                ev.READY,
-                {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra},
-            )
+            # What follows `seq` is the delivery's to send: should the last of it never come
+            # through the queue, it is read from the log once the site is quiet.
+            delivery.watch(site_id)
+            self._to_client(sid, ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra})
         db.scoped.remove()
 
     def _to_client(self, sid: str, name: str, data: dict[str, Any]) -> None:
@@ -549,6 +630,18 @@ def init_app(app: Flask) -> None:
 
 
 QUEUE_PING = "hangdoi_queue_ping"
+
+
+def start_listening() -> None:
+    """Subscribe this process to the message queue now. python-socketio subscribes at the
+    first Socket.IO connection; until then a process started into a running install (a
+    restart) hears none of the other processes' events while it delivers those of its own
+    requests, and a display that then connects to it is given the log only up to its own.
+    The production server calls this before it serves."""
+    server = socketio.server
+    if server is not None and not server.manager_initialized:
+        server.manager_initialized = True
+        server.manager.initialize()
 
 
 def queue_ping() -> Callable[[], None] | None:

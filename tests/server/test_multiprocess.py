@@ -269,6 +269,35 @@ def test_a_reconnecting_client_gets_exactly_what_it_missed(two_servers) -> None:
             witness.close()
 
 
+def test_a_process_hears_the_others_from_its_start_not_from_its_first_client(two_servers) -> None:
+    """As a process restarted into a running install: it serves requests before any display
+    comes back to it. The events the other process published meanwhile reach the display
+    that then connects to it, after the replay of the log: none stays missing."""
+    first, second = two_servers
+    desk = Desk(two_servers)
+    auth = {"token": next(d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1")}
+    engine = first.engine()
+    try:
+        with engine.connect() as connection:
+            before = connection.scalar(text("SELECT coalesce(max(seq), 0) FROM event_log WHERE site_id = 1"))
+    finally:
+        engine.dispose()
+    desk.cycles(second, 1)  # its own requests: delivered by it, with no client yet
+    desk.cycles(first, 1)  # the other's, through the channel, and nothing after them
+    display = Listener(second.url, {**auth, "last_seq": before})
+    try:
+        back = display.until_ready()
+        expected = logged(first, before, back[-1][1]["rooms"])
+        assert len([n for n, _ in expected if n == ev.TICKET_CALLED]) == 2
+        got = stream(back)
+        if got[-1:] != expected[-1:]:  # the rest live, from the process's delivery
+            got += stream(display.until(lambda more: stream(more)[-1:] == expected[-1:], timeout=10))
+        assert got == expected, second.log_tail()
+        assert display.quiet() == []
+    finally:
+        display.close()
+
+
 def test_a_phone_is_told_its_place_by_its_own_process_never_through_redis(two_servers) -> None:
     first, second = two_servers
     channel = first.env["HANGDOI_REDIS_CHANNEL"]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+import socketio as pysocketio
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from contract import events as ev
+from server import realtime
 from server.events import PUBLISHER, DomainEvent
 from server.extensions import db
 from server.models import EventLog
-from server.realtime import OrderedDelivery, SocketIOPublisher, socketio
+from server.realtime import OrderedDelivery, OrderedRedisManager, SocketIOPublisher, socketio
 from server.services import queue
 from server.services.estimates import standings
 from tests.server.factory import World, build_world, issue_ticket
@@ -342,3 +345,122 @@ def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(
         time.sleep(0.05)
     assert publisher.delivery.delivered_up_to(world.site.id) == seen
     assert received(again) == []  # what it had seen did not come again
+
+
+# ------------------------------------------------------------------ events that never come
+# Redis pub/sub keeps nothing for a process that is not subscribed yet (a process restarted
+# into a running install), and a gap shows only when a later event arrives: the last events
+# of a burst published before the process listened would never reach its clients.
+
+
+def _logged(site_id: int, after: int, rooms: list[str]) -> list[int]:
+    """The seqs of the site's logged events after `after` that reached any of `rooms`."""
+    rows = db.session.scalars(select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after)
+                              .order_by(EventLog.seq)).all()
+    return [row.seq for row in rows if set(rooms) & set(row.rooms)]
+
+
+def _until(done, timeout: float = 5) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_delivery_reads_the_log_for_the_last_events_of_a_burst_once_it_is_quiet() -> None:
+    out: list[int] = []
+    reads: list[tuple[int, int]] = []
+    log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 5)}
+
+    def fetch(site_id: int, after: int, upto: int) -> list[DomainEvent]:
+        reads.append((after, upto))
+        return [log[seq] for seq in sorted(log) if after < seq <= upto]
+
+    delivery = OrderedDelivery(lambda e: out.append(e.seq), fetch, quiet_check=0.1)
+    # 3 and 4 never come through the queue, and nothing after them shows them missing.
+    delivery.deliver([log[1], log[2]])
+    _until(lambda: len(out) == 4)
+    assert out == [1, 2, 3, 4]
+    time.sleep(0.5)
+    # One read found them, one more found nothing new: then none while the site is idle.
+    assert [after for after, _ in reads] == [2, 4]
+    assert out == [1, 2, 3, 4]
+
+
+def test_the_queue_listener_reads_the_log_once_redis_confirms_its_subscription(monkeypatch) -> None:
+    out: list[int] = []
+    log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 5)}
+    delivery = OrderedDelivery(lambda e: out.append(e.seq),
+                               lambda site_id, after, upto: [log[s] for s in sorted(log) if after < s <= upto])
+    delivery.deliver([log[1]])  # its own request's event, before it listened
+    later = DomainEvent("queue.changed", 1, {}, ("site:1",), 5, "")
+    channel = "hangdoi-test-subscribed"
+    manager = OrderedRedisManager("redis://127.0.0.1:6379/0", channel=channel)
+    manager.delivery = delivery
+    manager._redis_connect()  # noqa: SLF001 - no connection is made before a command
+    assert manager.pubsub.ignore_subscribe_messages is False  # the confirmation must reach the listener
+    # What redis-py's listen() gives: Redis's confirmation of SUBSCRIBE, then a message
+    # published after it (2-4 were published before it, and are lost to this process).
+    published = {"method": "emit", "event": "queue.changed", "data": [later.envelope()], "room": ["site:1"],
+                 "namespace": "/", "host_id": "another process"}
+    heard = [{"type": "subscribe", "pattern": None, "channel": channel.encode(), "data": 1},
+             {"type": "message", "pattern": None, "channel": channel.encode(), "data": json.dumps(published)}]
+    monkeypatch.setattr(pysocketio.RedisManager, "_redis_listen_with_retries", lambda self: iter(heard))
+    listening = manager._listen()  # noqa: SLF001 - python-socketio's listener loop reads this
+    first = next(listening)
+    listening.close()
+    assert json.loads(first)["data"][0]["seq"] == 5  # only published messages go on
+    assert out == [1, 2, 3, 4]  # read from the log before anything published after the subscription
+    delivery.deliver([later])
+    assert out == [1, 2, 3, 4, 5]
+
+
+def test_a_client_gets_the_last_events_that_never_reached_its_process(app, world: World, monkeypatch) -> None:
+    session = db.session
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    ready = received(display)[-1][1]
+    display.disconnect()
+    publisher = app.extensions[PUBLISHER]
+    issue_and_call(session, world, "o1", 1, 1)  # through this process: delivered here
+    # With several processes (here one, so switched on by hand).
+    monkeypatch.setattr(publisher.delivery, "_quiet_check", 0.1)
+    with monkeypatch.context() as lost:
+        # Through another process, published before this one listened: never here.
+        lost.setattr(publisher, "publish", lambda events: None)
+        issue_and_call(session, world, "o1", 1, 1)
+    session.close()
+    expected = _logged(world.site.id, ready["seq"], ready["rooms"])
+    again = connect(app, token=world.tokens["display"], last_seq=ready["seq"])
+    messages = received(again)
+    names = [name for name, _ in messages]
+    assert ev.SNAPSHOT not in names and names.count(ev.READY) == 1
+    stream = [data["seq"] for name, data in messages if name != ev.READY]  # replayed up to its own
+    deadline = time.monotonic() + 5
+    while len(stream) < len(expected) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        stream += [data["seq"] for _, data in received(again)]
+    assert stream == expected  # the ones that never came here too: each once, in order
+
+
+def test_a_client_ahead_of_this_process_is_caught_up_from_the_log_when_the_events_never_come(
+        app, world: World, monkeypatch) -> None:
+    monkeypatch.setattr(realtime, "CATCH_UP_WAIT", 0.1)
+    session = db.session
+    queue.open_counter(session, world.actor("o1"), world.counters[1].id)
+    display = connect(app, token=world.tokens["display"])
+    rooms = received(display)[-1][1]["rooms"]
+    display.disconnect()
+    publisher = app.extensions[PUBLISHER]
+    lost: list[DomainEvent] = []
+    with monkeypatch.context() as patch:
+        # Heard through another process, published before this one listened: never here.
+        patch.setattr(publisher, "publish", lost.extend)
+        issue_and_call(session, world, "o1", 1, 1)
+    seen = max(item.seq for item in lost)
+    session.close()
+    again = connect(app, token=world.tokens["display"], last_seq=seen)
+    messages = received(again)
+    assert [name for name, _ in messages] == [ev.READY] and messages[0][1]["seq"] == seen
+    assert publisher.delivery.delivered_up_to(world.site.id) == seen
+    issue_and_call(session, world, "o1", 1, 1)  # and live again: only what follows, once
+    assert [data["seq"] for _, data in received(again)] == _logged(world.site.id, seen, rooms)
