@@ -86,8 +86,13 @@ class OrderedDelivery:
     it delivered or a client joined, the event log is read for events of the site that never
     came: one read per quiet spell, none while idle."""
 
-    def __init__(self, emit: Emit, fetch: Callable[[int, int, int], list[DomainEvent]],
-                 delivered: Emit | None = None, quiet_check: float | None = None):
+    def __init__(
+        self,
+        emit: Emit,
+        fetch: Callable[[int, int, int], list[DomainEvent]],
+        delivered: Emit | None = None,
+        quiet_check: float | None = None,
+    ):
         self._emit = emit
         self._fetch = fetch
         self._delivered = delivered
@@ -138,7 +143,9 @@ class OrderedDelivery:
         with self.lock:
             if site_id in self._quiet_timers:
                 return
-            timer = threading.Timer(self._quiet_check, self._on_quiet, args=(site_id, self._next.get(site_id)))
+            timer = threading.Timer(
+                self._quiet_check, self._on_quiet, args=(site_id, self._next.get(site_id))
+            )
             timer.daemon = True
             self._quiet_timers[site_id] = timer
             timer.start()
@@ -331,8 +338,12 @@ class SocketIOPublisher:
         self.via_queue = via_queue
         self.app = app
         # Through the queue, an event can miss this process (see the module's docstring).
-        self.delivery = OrderedDelivery(self._emit_local, fetch, delivered=self._queue_moved,
-                                        quiet_check=QUIET_CHECK if via_queue else None)
+        self.delivery = OrderedDelivery(
+            self._emit_local,
+            fetch,
+            delivered=self._queue_moved,
+            quiet_check=QUIET_CHECK if via_queue else None,
+        )
         self._standing_due: dict[tuple[int, str], None] = {}
         self._standing_lock = threading.Lock()
 
@@ -575,7 +586,11 @@ class LiveNamespace(Namespace):
             # What follows `seq` is the delivery's to send: should the last of it never come
             # through the queue, it is read from the log once the site is quiet.
             delivery.watch(site_id)
-            self._to_client(sid, ev.READY, {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra})
+            self._to_client(
+                sid,
+                ev.READY,
+                {"seq": seq, "site_id": site_id, "rooms": rooms, "role": role, **extra},
+            )
         db.scoped.remove()
 
     def _to_client(self, sid: str, name: str, data: dict[str, Any]) -> None:

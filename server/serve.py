@@ -60,11 +60,15 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: server.stop(timeout=5))
     if app.config.get("REDIS_URL"):
         # Every process of an install must share the channel: the log shows it to compare.
-        logging.getLogger("hangdoi").info("Redis message queue on channel %s", app.config["REDIS_CHANNEL"])
+        logging.getLogger("hangdoi").info(
+            "Redis message queue on channel %s", app.config["REDIS_CHANNEL"]
+        )
         # Hear the other processes' events from the start, not from the first Socket.IO
         # connection on (a restarted process serves requests before a display comes back).
         start_listening()
-    logging.getLogger("hangdoi").info("serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid())
+    logging.getLogger("hangdoi").info(
+        "serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid()
+    )
     server.serve_forever()
     transactions, requests = issue_totals(app)
     if transactions:

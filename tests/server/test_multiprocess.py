@@ -275,11 +275,17 @@ def test_a_process_hears_the_others_from_its_start_not_from_its_first_client(two
     that then connects to it, after the replay of the log: none stays missing."""
     first, second = two_servers
     desk = Desk(two_servers)
-    auth = {"token": next(d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1")}
+    auth = {
+        "token": next(
+            d["token"] for d in first.devices if d["kind"] == "display" and d["zone"] == "tang-1"
+        )
+    }
     engine = first.engine()
     try:
         with engine.connect() as connection:
-            before = connection.scalar(text("SELECT coalesce(max(seq), 0) FROM event_log WHERE site_id = 1"))
+            before = connection.scalar(
+                text("SELECT coalesce(max(seq), 0) FROM event_log WHERE site_id = 1")
+            )
     finally:
         engine.dispose()
     desk.cycles(second, 1)  # its own requests: delivered by it, with no client yet
@@ -291,7 +297,9 @@ def test_a_process_hears_the_others_from_its_start_not_from_its_first_client(two
         assert len([n for n, _ in expected if n == ev.TICKET_CALLED]) == 2
         got = stream(back)
         if got[-1:] != expected[-1:]:  # the rest live, from the process's delivery
-            got += stream(display.until(lambda more: stream(more)[-1:] == expected[-1:], timeout=10))
+            got += stream(
+                display.until(lambda more: stream(more)[-1:] == expected[-1:], timeout=10)
+            )
         assert got == expected, second.log_tail()
         assert display.quiet() == []
     finally:

@@ -355,8 +355,11 @@ def test_a_client_ahead_of_this_process_waits_for_it_and_gets_nothing_twice(
 
 def _logged(site_id: int, after: int, rooms: list[str]) -> list[int]:
     """The seqs of the site's logged events after `after` that reached any of `rooms`."""
-    rows = db.session.scalars(select(EventLog).where(EventLog.site_id == site_id, EventLog.seq > after)
-                              .order_by(EventLog.seq)).all()
+    rows = db.session.scalars(
+        select(EventLog)
+        .where(EventLog.site_id == site_id, EventLog.seq > after)
+        .order_by(EventLog.seq)
+    ).all()
     return [row.seq for row in rows if set(rooms) & set(row.rooms)]
 
 
@@ -389,22 +392,41 @@ def test_delivery_reads_the_log_for_the_last_events_of_a_burst_once_it_is_quiet(
 def test_the_queue_listener_reads_the_log_once_redis_confirms_its_subscription(monkeypatch) -> None:
     out: list[int] = []
     log = {seq: DomainEvent("queue.changed", 1, {}, ("site:1",), seq, "") for seq in range(1, 5)}
-    delivery = OrderedDelivery(lambda e: out.append(e.seq),
-                               lambda site_id, after, upto: [log[s] for s in sorted(log) if after < s <= upto])
+    delivery = OrderedDelivery(
+        lambda e: out.append(e.seq),
+        lambda site_id, after, upto: [log[s] for s in sorted(log) if after < s <= upto],
+    )
     delivery.deliver([log[1]])  # its own request's event, before it listened
     later = DomainEvent("queue.changed", 1, {}, ("site:1",), 5, "")
     channel = "hangdoi-test-subscribed"
     manager = OrderedRedisManager("redis://127.0.0.1:6379/0", channel=channel)
     manager.delivery = delivery
     manager._redis_connect()  # noqa: SLF001 - no connection is made before a command
-    assert manager.pubsub.ignore_subscribe_messages is False  # the confirmation must reach the listener
+    assert (
+        manager.pubsub.ignore_subscribe_messages is False
+    )  # the confirmation must reach the listener
     # What redis-py's listen() gives: Redis's confirmation of SUBSCRIBE, then a message
     # published after it (2-4 were published before it, and are lost to this process).
-    published = {"method": "emit", "event": "queue.changed", "data": [later.envelope()], "room": ["site:1"],
-                 "namespace": "/", "host_id": "another process"}
-    heard = [{"type": "subscribe", "pattern": None, "channel": channel.encode(), "data": 1},
-             {"type": "message", "pattern": None, "channel": channel.encode(), "data": json.dumps(published)}]
-    monkeypatch.setattr(pysocketio.RedisManager, "_redis_listen_with_retries", lambda self: iter(heard))
+    published = {
+        "method": "emit",
+        "event": "queue.changed",
+        "data": [later.envelope()],
+        "room": ["site:1"],
+        "namespace": "/",
+        "host_id": "another process",
+    }
+    heard = [
+        {"type": "subscribe", "pattern": None, "channel": channel.encode(), "data": 1},
+        {
+            "type": "message",
+            "pattern": None,
+            "channel": channel.encode(),
+            "data": json.dumps(published),
+        },
+    ]
+    monkeypatch.setattr(
+        pysocketio.RedisManager, "_redis_listen_with_retries", lambda self: iter(heard)
+    )
     listening = manager._listen()  # noqa: SLF001 - python-socketio's listener loop reads this
     first = next(listening)
     listening.close()
@@ -414,7 +436,9 @@ def test_the_queue_listener_reads_the_log_once_redis_confirms_its_subscription(m
     assert out == [1, 2, 3, 4, 5]
 
 
-def test_a_client_gets_the_last_events_that_never_reached_its_process(app, world: World, monkeypatch) -> None:
+def test_a_client_gets_the_last_events_that_never_reached_its_process(
+    app, world: World, monkeypatch
+) -> None:
     session = db.session
     queue.open_counter(session, world.actor("o1"), world.counters[1].id)
     display = connect(app, token=world.tokens["display"])
@@ -443,7 +467,8 @@ def test_a_client_gets_the_last_events_that_never_reached_its_process(app, world
 
 
 def test_a_client_ahead_of_this_process_is_caught_up_from_the_log_when_the_events_never_come(
-        app, world: World, monkeypatch) -> None:
+    app, world: World, monkeypatch
+) -> None:
     monkeypatch.setattr(realtime, "CATCH_UP_WAIT", 0.1)
     session = db.session
     queue.open_counter(session, world.actor("o1"), world.counters[1].id)
