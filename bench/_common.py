@@ -577,8 +577,22 @@ async def _drive(
 
 
 def run(server: Server, label: str, concurrency: int, total: int, unit: Unit) -> Result:
-    cpu_before, client_before = server.cpu_seconds(), time.process_time()
-    latencies, made, errors, seconds = asyncio.run(_drive(server.port, concurrency, total, unit))
+    return measure(server.cpu_seconds, server.port, label, concurrency, total, unit)
+
+
+def measure(
+    server_cpu: Callable[[], float],
+    port: int,
+    label: str,
+    concurrency: int,
+    total: int,
+    unit: Unit,
+    tls: ssl.SSLContext | None = None,
+) -> Result:
+    """One row: `total` units through `port` at `concurrency`, with the CPU that
+    `server_cpu` reads (one process, or several summed) and the client's own."""
+    cpu_before, client_before = server_cpu(), time.process_time()
+    latencies, made, errors, seconds = asyncio.run(_drive(port, concurrency, total, unit, tls))
     return Result(
         label,
         concurrency,
@@ -587,7 +601,7 @@ def run(server: Server, label: str, concurrency: int, total: int, unit: Unit) ->
         errors,
         seconds,
         latencies,
-        server.cpu_seconds() - cpu_before,
+        server_cpu() - cpu_before,
         time.process_time() - client_before,
     )
 

@@ -22,13 +22,11 @@ Redis (HANGDOI_BENCH_REDIS_URL, default redis://127.0.0.1:6379/0).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import secrets
 import sys
 import tempfile
-import time
 from collections import Counter as Tally
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,9 +38,9 @@ from _common import (
     Result,
     Server,
     Unit,
-    _drive,
     concurrency_levels,
     log,
+    measure,
     row,
     simple,
 )
@@ -103,21 +101,15 @@ def run_through(
 ) -> tuple[Result, float]:
     """Like _common.run, through nginx over TLS; server CPU summed over the processes.
     Also returns nginx's CPU over the row."""
-    cpu_before = sum(s.cpu_seconds() for s in servers)
-    nginx_before, client_before = nginx_cpu(nginx), time.process_time()
-    latencies, made, errors, seconds = asyncio.run(
-        _drive(nginx.https_port, concurrency, total, unit, tls=nginx.ssl_context())
-    )
-    result = Result(
+    nginx_before = nginx_cpu(nginx)
+    result = measure(
+        lambda: sum(s.cpu_seconds() for s in servers),
+        nginx.https_port,
         label,
         concurrency,
-        len(latencies),
-        made,
-        errors,
-        seconds,
-        latencies,
-        sum(s.cpu_seconds() for s in servers) - cpu_before,
-        time.process_time() - client_before,
+        total,
+        unit,
+        tls=nginx.ssl_context(),
     )
     return result, nginx_cpu(nginx) - nginx_before
 
