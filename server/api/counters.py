@@ -8,6 +8,8 @@ from server.api.schemas import (
     CallNumberIn,
     CallOut,
     CounterOut,
+    CounterQueueOut,
+    CounterQueueQuery,
     FinishIn,
     NoteIn,
     ResumeIn,
@@ -16,8 +18,9 @@ from server.api.schemas import (
 )
 from server.errors import not_found
 from server.extensions import db
-from server.models import Counter
+from server.models import Counter, Site, utcnow
 from server.services import queue
+from server.services.clock import business_day
 
 blp = Blueprint(
     "counters", __name__, url_prefix="/api/v1/counters", description="Counters and calls"
@@ -33,6 +36,28 @@ def get(counter_id: int) -> dict:
     if counter is None or not current_actor().may_see_site(counter.site_id):
         raise not_found("quầy", "counter", counter_id)
     return present.counter(db.session, counter)
+
+
+@blp.route("/<int:counter_id>/queue", methods=["GET"])
+@allow(*STAFF)
+@blp.arguments(CounterQueueQuery, location="query")
+@blp.response(200, CounterQueueOut)
+def queue_of(query: dict, counter_id: int) -> dict:
+    """The officer's panel: the waiting tickets this counter would call, in call order, and
+    its day so far (tickets finished, mean service time)."""
+    counter = db.session.get(Counter, counter_id)
+    if counter is None or not current_actor().may_see_site(counter.site_id):
+        raise not_found("quầy", "counter", counter_id)
+    site = db.session.get(Site, counter.site_id)
+    assert site is not None  # a counter's site exists (foreign key)
+    day = business_day(utcnow(), site.timezone)
+    waiting = queue.call_order(db.session, counter, site, day, query["limit"])
+    served, mean = queue.served_today(db.session, counter, site, day)
+    return {
+        "waiting": present.tickets(db.session, waiting),
+        "served_today": served,
+        "mean_service_seconds": mean,
+    }
 
 
 @blp.route("/<int:counter_id>/open", methods=["POST"])

@@ -347,6 +347,21 @@ class CounterOut(CounterBrief):
     waiting = fields.List(fields.Nested(QueueServiceOut))
 
 
+class CounterQueueOut(ma.Schema):
+    waiting = fields.List(
+        fields.Nested(TicketOut),
+        metadata={"description": "Waiting tickets this counter would call, in call order."},
+    )
+    served_today = fields.Integer(metadata={"description": "Tickets it finished today."})
+    mean_service_seconds = fields.Integer(
+        allow_none=True, metadata={"description": "Mean time from start to finish today."}
+    )
+
+
+class CounterQueueQuery(Strict):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
 class DeviceOut(ma.Schema):
     id = fields.Integer()
     site_id = fields.Integer()
