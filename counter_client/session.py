@@ -92,6 +92,7 @@ class Calls(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hangdoi-calls")
+        self._closed = False
         self._finished.connect(self._deliver)
 
     def run(
@@ -99,6 +100,8 @@ class Calls(QObject):
         job: Callable[[], Any],
         done: Callable[[Any, ApiError | None], None],
     ) -> None:
+        if self._closed:
+            return  # the shift is over (log-out, a refused token): nothing more is sent
         future = self._pool.submit(job)
         future.add_done_callback(lambda f: self._finished.emit(f, done, None))
 
@@ -117,6 +120,7 @@ class Calls(QObject):
         done(result, None)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -297,7 +301,8 @@ class CounterSession(QObject):
             self.busy = False
             if error is not None:
                 self._failed(error)
-                self.refresh()  # the server said no: show what is true now
+                if not error.unauthorized:
+                    self.refresh()  # the server said no: show what is true now
                 return
             self._answered(action, params, result)
             self.refresh()

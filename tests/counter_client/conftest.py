@@ -12,8 +12,10 @@ import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
+from PyQt6.QtWidgets import QApplication
+
 from counter_client.app import CounterApp, parser
-from desktop import i18n
+from desktop import i18n, theme
 from tests.server.live import OFFICER_PASSWORD, LiveServer, make_server
 
 OUTPUT = Path(__file__).resolve().parents[1] / "output" / "counter"
@@ -72,6 +74,9 @@ AppFactory = Callable[..., CounterApp]
 def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
     """Start counter clients with their own config folder; closed at teardown."""
     made: list[CounterApp] = []
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    theme.apply(qapp)  # as main() does: the screenshots show the real look
 
     def make(*argv: str, config: Path | None = None) -> CounterApp:
         folder = config or tmp_path / f"config{len(made)}"
