@@ -231,12 +231,6 @@ class CounterSession(QObject):
             return
         self._refreshing = True
 
-        def job() -> tuple[Any, Any]:
-            return (
-                self.api.get(f"/counters/{self.counter_id}"),
-                self.api.get(f"/counters/{self.counter_id}/queue"),
-            )
-
         def answered(result: Any, error: ApiError | None) -> None:
             self._refreshing = False
             if error is None:
@@ -247,7 +241,14 @@ class CounterSession(QObject):
                 self._refresh_again = False
                 self.refresh_soon()
 
-        self.calls.run(job, answered)
+        self.calls.run(self._read, answered)
+
+    def _read(self) -> tuple[Any, Any]:
+        """The counter and its queue (on the worker thread)."""
+        return (
+            self.api.get(f"/counters/{self.counter_id}"),
+            self.api.get(f"/counters/{self.counter_id}/queue"),
+        )
 
     def apply(self, counter: dict[str, Any], queue: dict[str, Any] | None) -> None:
         self.view.counter = counter
@@ -291,11 +292,13 @@ class CounterSession(QObject):
         self.busy = True
         self.changed.emit()
 
-        def job() -> Any:
+        def job() -> tuple[Any, Any, Any]:
             result = None
             for path, body in requests:
                 result = self.api.post(path, body)
-            return result
+            # Then the counter and its queue as they are now, in the same job: the bar
+            # shows the answer and the rest together, and is free again only then.
+            return result, *self._read()
 
         def answered(result: Any, error: ApiError | None) -> None:
             self.busy = False
@@ -303,9 +306,12 @@ class CounterSession(QObject):
                 self._failed(error)
                 if not error.unauthorized:
                     self.refresh()  # the server said no: show what is true now
+                else:
+                    self.changed.emit()
                 return
-            self._answered(action, params, result)
-            self.refresh()
+            answer, counter, queue = result
+            self._answered(action, params, answer)
+            self.apply(counter, queue)
 
         self.calls.run(job, answered)
         return True

@@ -30,6 +30,7 @@ BAR_HEIGHT = 56
 # Within this many pixels of a screen's top or bottom edge, the bar docks to it.
 DOCK_DISTANCE = 32
 MESSAGE_MS = 8000
+TICKET_WIDTH = 260
 
 BAR_BUTTONS = (
     act.CALL_NEXT,
@@ -103,7 +104,7 @@ class Bar(QWidget):
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ticket_label = QLabel(self.row)
         self.ticket_label.setFont(theme.font(9))
-        self.ticket_label.setMinimumWidth(220)
+        self.ticket_label.setFixedWidth(TICKET_WIDTH)
         self.timer_label = QLabel(self.row)
         self.timer_label.setFont(theme.font(9))
         self.timer_label.setMinimumWidth(110)
@@ -200,7 +201,15 @@ class Bar(QWidget):
         self._current = counter.get("current_ticket")
         if self._current:
             self.number_label.setText(str(self._current.get("number")))
-            self.ticket_label.setText(ticket_line(self._current, self.priority_names))
+            text = ticket_line(self._current, self.priority_names)
+            metrics = self.ticket_label.fontMetrics()
+            self.ticket_label.setText(
+                "\n".join(
+                    metrics.elidedText(line, Qt.TextElideMode.ElideRight, TICKET_WIDTH)
+                    for line in text.splitlines()
+                )
+            )
+            self.ticket_label.setToolTip(text)
         else:
             self.number_label.setText("—")
             self.ticket_label.setText(_("No ticket at the counter"))
