@@ -83,8 +83,10 @@ def child(server: str, token: str, calls: int) -> None:
     for _ in range(calls):
         before = bar.number_label.text()
         started = time.perf_counter()
-        QTest.keyClick(bar, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
-        spin_until(lambda: bar.number_label.text() not in (before, "—"))
+        QTest.keyClick(
+            bar, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        spin_until(lambda before=before: bar.number_label.text() not in (before, "—"))
         latencies.append(time.perf_counter() - started)
         spin_until(lambda: not session.busy)
         current = session.view.current
@@ -109,7 +111,9 @@ def main() -> None:
     # of the same name: the repository's root instead.
     if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
         sys.path[0] = str(ROOT)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--child", nargs=2, metavar=("SERVER", "TOKEN"), help=argparse.SUPPRESS)
@@ -133,7 +137,9 @@ def main() -> None:
         server.start()
         url = f"http://127.0.0.1:{server.port}"
         answer = requests.post(
-            url + "/api/v1/auth/token", json={"username": "canbo01", "password": "canbo123"}, timeout=30
+            url + "/api/v1/auth/token",
+            json={"username": "canbo01", "password": "canbo123"},
+            timeout=30,
         )
         answer.raise_for_status()
         token = answer.json()["token"]

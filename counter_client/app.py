@@ -21,7 +21,14 @@ from PyQt6.QtWidgets import QApplication, QDialog
 
 from counter_client import actions as act
 from counter_client.hotkeys import Hotkeys
-from counter_client.session import RECALL_COOLDOWN, RESUME_HELD, RETURN_HELD, UNDO_CALL, Calls, CounterSession
+from counter_client.session import (
+    RECALL_COOLDOWN,
+    RESUME_HELD,
+    RETURN_HELD,
+    UNDO_CALL,
+    Calls,
+    CounterSession,
+)
 from counter_client.views.bar import Bar
 from counter_client.views.dialogs import (
     CallNumberDialog,
@@ -135,7 +142,9 @@ class CounterApp(QObject):
 
     def show_login(self, message: str | None = None) -> None:
         self._close_login_and_choice()
-        self.login = LoginDialog(self.settings.get("server") or "", self.settings.get("username") or "")
+        self.login = LoginDialog(
+            self.settings.get("server") or "", self.settings.get("username") or ""
+        )
         self.login.submitted.connect(self.on_login_submitted)
         self.login.quit_requested.connect(self.quit)
         if message:
@@ -172,7 +181,9 @@ class CounterApp(QObject):
             if error is not None:
                 if error.unauthorized:
                     self.tokens.delete(api.base_url)
-                    self.show_login(_("Your log-in has ended: log in again.") + "\n" + error.message())
+                    self.show_login(
+                        _("Your log-in has ended: log in again.") + "\n" + error.message()
+                    )
                 else:
                     self.show_login(error.message())
                 return
@@ -237,7 +248,10 @@ class CounterApp(QObject):
         self._close_login_and_choice()
         site_id = int(self.me["site_id"])
         self.session = CounterSession(
-            self.api, int(counter["id"]), site_id, threshold=int(self.settings.get("threshold") or 0)
+            self.api,
+            int(counter["id"]),
+            site_id,
+            threshold=int(self.settings.get("threshold") or 0),
         )
         self.bar = Bar(self.settings["hotkeys"])
         self.tray = Tray()
@@ -309,9 +323,9 @@ class CounterApp(QObject):
         if session is None or bar is None:
             return
         view = session.view
-        bar.render(view.counter, session.enabled(), view.waiting_count, view.pause_reason)
+        bar.show_counter(view.counter, session.enabled(), view.waiting_count, view.pause_reason)
         current = view.current
-        bar.panel.render(
+        bar.panel.show_day(
             view.waiting,
             view.held,
             view.served_today,
@@ -335,26 +349,29 @@ class CounterApp(QObject):
             return  # a hotkey for a move the state does not allow: nothing is sent
         current = session.view.current or {}
         number = str(current.get("number", ""))
+        dialog: QDialog
         if name == act.FINISH:
-            dialog: QDialog = FinishDialog(number, self.bar)
-            dialog.chosen.connect(
+            finish = dialog = FinishDialog(number, self.bar)
+            finish.chosen.connect(
                 lambda outcome, dossier, note: session.press(
                     act.FINISH, outcome=outcome, dossier_code=dossier, note=note
                 )
             )
         elif name == act.TRANSFER:
-            dialog = TransferDialog(number, session.services, session.counters, session.counter_id, self.bar)
+            dialog = TransferDialog(
+                number, session.services, session.counters, session.counter_id, self.bar
+            )
             dialog.chosen.connect(lambda choice: session.press(act.TRANSFER, **choice))
         elif name == act.CALL_NUMBER:
-            dialog = CallNumberDialog(session.view.waiting, self.bar)
-            dialog.chosen.connect(lambda number: session.press(act.CALL_NUMBER, number=number))
+            call = dialog = CallNumberDialog(session.view.waiting, self.bar)
+            call.chosen.connect(lambda number: session.press(act.CALL_NUMBER, number=number))
         elif name == act.PAUSE:
-            dialog = PauseDialog(self.bar)
-            dialog.chosen.connect(lambda reason: session.press(act.PAUSE, reason=reason))
+            pause = dialog = PauseDialog(self.bar)
+            pause.chosen.connect(lambda reason: session.press(act.PAUSE, reason=reason))
         elif name == act.HELD:
             free = session.view.current is None and session.view.state == "open"
-            dialog = HeldDialog(session.view.held, free, self.bar)
-            dialog.chosen.connect(self.on_held_move)
+            held = dialog = HeldDialog(session.view.held, free, self.bar)
+            held.chosen.connect(self.on_held_move)
         else:
             session.press(name)
             if name == act.RECALL:
@@ -377,7 +394,9 @@ class CounterApp(QObject):
 
     def on_held_move(self, move: str, ticket_id: int) -> None:
         if self.session is not None:
-            self.session.press(RESUME_HELD if move == "resume" else RETURN_HELD, ticket_id=ticket_id)
+            self.session.press(
+                RESUME_HELD if move == "resume" else RETURN_HELD, ticket_id=ticket_id
+            )
 
     def on_undo(self, ticket_id: int) -> None:
         if self.session is not None:
@@ -439,7 +458,9 @@ class CounterApp(QObject):
         if session is None or session.view.state in (None, "closed"):
             self._finish_leaving(how)
             return
-        dialog = LeaveDialog(_("Counter {number}").format(number=session.view.counter.get("number")), self.bar)
+        dialog = LeaveDialog(
+            _("Counter {number}").format(number=session.view.counter.get("number")), self.bar
+        )
         dialog.chosen.connect(lambda choice: self.on_leave_chosen(how, choice))
         self._open_dialog(dialog)
 

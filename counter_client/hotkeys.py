@@ -120,7 +120,9 @@ class Hotkeys(QObject):
         if reason is None:
             try:
                 mapping = {
-                    to_pynput(key): self._emitter(action) for action, key in self.keys.items() if key
+                    to_pynput(key): self._emitter(action)
+                    for action, key in self.keys.items()
+                    if key
                 }
                 self._listener = self._listener_factory(mapping)
                 self._listener.start()

@@ -28,7 +28,7 @@ from contract.tickets import CounterState
 from counter_client import actions as act
 from desktop.api import ApiClient, ApiError
 from desktop.i18n import Catalog, language
-from desktop.live import LiveConnection, LiveState
+from desktop.live import RECONNECT_MAX, LiveConnection, LiveState
 
 _ = Catalog("counter_client").gettext
 
@@ -105,7 +105,9 @@ class Calls(QObject):
         future = self._pool.submit(job)
         future.add_done_callback(lambda f: self._finished.emit(f, done, None))
 
-    def _deliver(self, future: Future[Any], done: Callable[[Any, ApiError | None], None], _: object) -> None:
+    def _deliver(
+        self, future: Future[Any], done: Callable[[Any, ApiError | None], None], _: object
+    ) -> None:
         try:
             result = future.result()
         except ApiError as error:
@@ -182,8 +184,12 @@ class CounterSession(QObject):
 
     def start_live(self, reconnect_max: float | None = None) -> None:
         """Follow the site's events (the officer's token joins ``site:`` and ``queue:``)."""
-        kwargs = {"reconnect_max": reconnect_max} if reconnect_max else {}
-        self.live = LiveConnection(self.api.base_url, self.api.token, parent=self, **kwargs)
+        self.live = LiveConnection(
+            self.api.base_url,
+            self.api.token,
+            reconnect_max=reconnect_max or RECONNECT_MAX,
+            parent=self,
+        )
         self.live.event_received.connect(self.on_live_event)
         self.live.snapshot_received.connect(self.on_live_snapshot)
         self.live.ready.connect(self.on_live_ready)
@@ -361,7 +367,9 @@ class CounterSession(QObject):
         if action == "resume_held":
             return f"{base}/resume", {"ticket_id": int(params["ticket_id"])}
         if action == "return_held":
-            return f"/tickets/{int(params['ticket_id'])}/return", {"note": params.get("note") or None}
+            return f"/tickets/{int(params['ticket_id'])}/return", {
+                "note": params.get("note") or None
+            }
         return None
 
     def _answered(self, action: str, params: dict[str, Any], result: Any) -> None:

@@ -157,7 +157,9 @@ class Bar(QWidget):
         for name, button in self.buttons.items():
             key = self.hotkeys.get(name, "")
             shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
-            button.setText(f"{_(act.ACTIONS[name].label)}\n{shown}" if shown else _(act.ACTIONS[name].label))
+            button.setText(
+                f"{_(act.ACTIONS[name].label)}\n{shown}" if shown else _(act.ACTIONS[name].label)
+            )
             button.setToolTip(f"{_(act.ACTIONS[name].label)} ({shown})" if shown else "")
         self.panel.retranslate()
 
@@ -183,7 +185,7 @@ class Bar(QWidget):
 
     # ------------------------------------------------------------------ rendering
 
-    def render(
+    def show_counter(
         self,
         counter: dict[str, Any],
         enabled: set[str],
@@ -220,9 +222,7 @@ class Bar(QWidget):
         held = len(counter.get("held_tickets") or [])
         key = self.hotkeys.get(act.HELD, "")
         shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
-        self.buttons[act.HELD].setText(
-            f"{_(act.ACTIONS[act.HELD].label)} ({held})\n{shown}"
-        )
+        self.buttons[act.HELD].setText(f"{_(act.ACTIONS[act.HELD].label)} ({held})\n{shown}")
 
     def _show_timer(self) -> None:
         ticket = self._current
@@ -235,24 +235,26 @@ class Bar(QWidget):
         started = parse_time(ticket.get("started_at"))
         lines = []
         if queued and called:
-            lines.append(_("Waited {time}").format(time=duration((called - queued).total_seconds())))
+            lines.append(
+                _("Waited {time}").format(time=duration((called - queued).total_seconds()))
+            )
         if started:
             lines.append(_("Serving {time}").format(time=duration((now - started).total_seconds())))
         elif called:
-            lines.append(_("Called {time} ago").format(time=duration((now - called).total_seconds())))
+            lines.append(
+                _("Called {time} ago").format(time=duration((now - called).total_seconds()))
+            )
         self.timer_label.setText("\n".join(lines))
 
     def show_connection(self, text: str, ok: bool) -> None:
         self.connection_label.setText(text)
         self.connection_label.setProperty("role", "muted" if ok else "error")
-        self.connection_label.style().unpolish(self.connection_label)
-        self.connection_label.style().polish(self.connection_label)
+        _repolish(self.connection_label)
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.message_label.setText(text)
         self.message_label.setProperty("role", "error" if error else "")
-        self.message_label.style().unpolish(self.message_label)
-        self.message_label.style().polish(self.message_label)
+        _repolish(self.message_label)
         self._message_timer.start()
 
     # ------------------------------------------------------------------ dragging and docking
@@ -293,3 +295,11 @@ class Bar(QWidget):
         if event is not None:
             event.ignore()  # quitting asks whether to pause or close the counter first
         self.close_requested.emit()
+
+
+def _repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a change of the widget's ``role`` property."""
+    style = widget.style()
+    if style is not None:
+        style.unpolish(widget)
+        style.polish(widget)

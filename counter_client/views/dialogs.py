@@ -44,8 +44,13 @@ class _Dialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        for which, text in (
+            (QDialogButtonBox.StandardButton.Ok, _("OK")),
+            (QDialogButtonBox.StandardButton.Cancel, _("Cancel")),
+        ):
+            button = self.buttons.button(which)
+            if button is not None:
+                button.setText(text)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -123,12 +128,16 @@ class TransferDialog(_Dialog):
         self.to_service.setChecked(True)
         self.service = QComboBox(self)
         for service in services:
-            self.service.addItem(f"{service.get('code')} · {service_name({'service': service})}", service["id"])
+            self.service.addItem(
+                f"{service.get('code')} · {service_name({'service': service})}", service["id"]
+            )
         self.counter = QComboBox(self)
         for counter in counters:
             if counter["id"] == own_counter:
                 continue
-            name = counter.get("name_en" if language() == "en" else "name_vi") or counter.get("number")
+            name = counter.get("name_en" if language() == "en" else "name_vi") or counter.get(
+                "number"
+            )
             self.counter.addItem(str(name), counter["id"])
         self.keep = QCheckBox(_("Keep the original place in the queue"), self)
         self.keep.setChecked(True)
@@ -145,7 +154,10 @@ class TransferDialog(_Dialog):
         self.accepted.connect(self.on_accepted)
 
     def choice(self) -> dict[str, Any]:
-        choice: dict[str, Any] = {"keep_position": self.keep.isChecked(), "note": self.note.text().strip()}
+        choice: dict[str, Any] = {
+            "keep_position": self.keep.isChecked(),
+            "note": self.note.text().strip(),
+        }
         if self.to_counter.isChecked():
             choice["counter_id"] = self.counter.currentData()
         else:
@@ -246,7 +258,9 @@ class HeldDialog(_Dialog):
 
     chosen = pyqtSignal(str, int)
 
-    def __init__(self, held: list[dict[str, Any]], can_resume: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, held: list[dict[str, Any]], can_resume: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(_("Held tickets"), parent)
         self.list = QListWidget(self)
         for ticket in held:
@@ -286,7 +300,9 @@ class LeaveDialog(QDialog):
         self.setWindowTitle(_("Leaving the counter"))
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_("What happens to {counter}?").format(counter=counter_label), self))
+        layout.addWidget(
+            QLabel(_("What happens to {counter}?").format(counter=counter_label), self)
+        )
         self.pause = QPushButton(_("&Pause it (I will be back)"), self)
         self.close_ = QPushButton(_("C&lose it for today"), self)
         self.cancel = QPushButton(_("Cancel"), self)

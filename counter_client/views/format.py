@@ -46,7 +46,9 @@ def duration(seconds: float) -> str:
 
 def service_name(ticket: dict[str, Any]) -> str:
     service = ticket.get("service") or {}
-    return str(service.get("name_en" if language() == "en" else "name_vi") or service.get("code") or "")
+    return str(
+        service.get("name_en" if language() == "en" else "name_vi") or service.get("code") or ""
+    )
 
 
 def priority_name(code: str, names: dict[str, tuple[str, str]] | None = None) -> str:

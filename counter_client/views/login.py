@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -54,8 +55,10 @@ class LoginDialog(QDialog):
         self.message.setProperty("role", "error")
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(self)
-        self.login_button = self.buttons.addButton(_("Log in"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.quit_button = self.buttons.addButton(_("Quit"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.login_button = QPushButton(_("Log in"), self)
+        self.buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.quit_button = QPushButton(_("Quit"), self)
+        self.buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(self.buttons)
         self._connect_signals()
         (self.password if server and username else self.server).setFocus()
@@ -69,7 +72,9 @@ class LoginDialog(QDialog):
             self.show_error(_("Enter the server address and your username."))
             return
         self.set_busy(True)
-        self.submitted.emit(self.server.text().strip(), self.username.text().strip(), self.password.text())
+        self.submitted.emit(
+            self.server.text().strip(), self.username.text().strip(), self.password.text()
+        )
 
     def set_busy(self, busy: bool) -> None:
         self.login_button.setEnabled(not busy)
@@ -133,8 +138,10 @@ class CounterChoiceDialog(QDialog):
         self.message.setProperty("role", "error")
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(self)
-        self.open_button = self.buttons.addButton(_("Open the counter"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.logout_button = self.buttons.addButton(_("Log out"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.open_button = QPushButton(_("Open the counter"), self)
+        self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.logout_button = QPushButton(_("Log out"), self)
+        self.buttons.addButton(self.logout_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.on_open)
         self.buttons.rejected.connect(self.logout_requested)

@@ -18,8 +18,8 @@ from PyQt6.QtWidgets import (
 )
 
 from contract.tickets import ACTION_LABELS, TicketAction
-from counter_client.session import Done
 from counter_client.actions import ACTIONS
+from counter_client.session import Done
 from counter_client.views.format import contract_label, duration, local_time, waiting_line
 from desktop import theme
 from desktop.i18n import Catalog
@@ -97,7 +97,7 @@ class Panel(QWidget):
         grid.addLayout(right, 0, 2, 4, 1)
         self._connect_signals()
         self.retranslate()
-        self.render([], [], 0, None, [], False)
+        self.show_day([], [], 0, None, [], False)
 
     def _connect_signals(self) -> None:
         self.resume_button.clicked.connect(lambda: self.on_held_move("resume"))
@@ -114,7 +114,7 @@ class Panel(QWidget):
         self.history_title.setText(_("Last actions"))
         self.undo_button.setText(_("Return to queue"))
 
-    def render(
+    def show_day(
         self,
         waiting: list[dict[str, Any]],
         held: list[dict[str, Any]],
@@ -135,7 +135,9 @@ class Panel(QWidget):
         selected = self.held_list.currentRow()
         self.held_list.clear()
         for ticket in held:
-            item = QListWidgetItem(f"{ticket.get('number')} · {local_time(ticket.get('called_at'))}")
+            item = QListWidgetItem(
+                f"{ticket.get('number')} · {local_time(ticket.get('called_at'))}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, ticket.get("id"))
             self.held_list.addItem(item)
         if held:

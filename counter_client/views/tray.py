@@ -22,7 +22,9 @@ def count_icon(count: int, size: int = 64) -> QIcon:
     font.setBold(True)
     font.setPixelSize(int(size * (0.6 if count < 100 else 0.4)))
     painter.setFont(font)
-    painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+")
+    painter.drawText(
+        QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+"
+    )
     painter.end()
     return QIcon(pixmap)
 

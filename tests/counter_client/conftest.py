@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 import requests
-from pytestqt.qtbot import QtBot
-
 from PyQt6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from counter_client.app import CounterApp, parser
 from desktop import i18n, theme

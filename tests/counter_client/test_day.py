@@ -53,7 +53,9 @@ def open_counter(qtbot: QtBot, app: CounterApp, counter_id: int) -> None:
     with qtbot.waitSignal(app.stage_changed, timeout=15000):
         app.choice.on_open()
     assert app.stage == "bar"
-    qtbot.waitUntil(lambda: app.session is not None and app.session.connection == "connected", timeout=15000)
+    qtbot.waitUntil(
+        lambda: app.session is not None and app.session.connection == "connected", timeout=15000
+    )
 
 
 def current(app: CounterApp) -> dict[str, Any] | None:

@@ -7,17 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QCoreApplication, Qt
+from PyQt6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from counter_client import actions as act
-from counter_client.app import CounterApp
 from counter_client.hotkeys import Hotkeys, to_pynput
 from counter_client.views.bar import Bar
 from counter_client.views.dialogs import CallNumberDialog, TransferDialog
 from desktop import i18n
 from tests.counter_client.conftest import AppFactory, api, issue, officer_token
-from tests.counter_client.test_day import current, log_in, open_counter, shot, wait_idle
+from tests.counter_client.test_day import current, shot, wait_idle
 from tests.server.live import LiveServer, free_port
 
 
@@ -32,8 +31,12 @@ def test_two_counters_race_for_the_last_ticket(
     qtbot: QtBot, server: LiveServer, make_app: AppFactory
 ) -> None:
     # Counters 17 (services 19, 20) and 18 (21, 22, 19) share service 19.
-    first = make_app("--server", server.url, "--counter", "17", "--token", officer_token(server, "desk2"))
-    second = make_app("--server", server.url, "--counter", "18", "--token", officer_token(server, "desk3"))
+    first = make_app(
+        "--server", server.url, "--counter", "17", "--token", officer_token(server, "desk2")
+    )
+    second = make_app(
+        "--server", server.url, "--counter", "18", "--token", officer_token(server, "desk3")
+    )
     for app in (first, second):
         qtbot.waitUntil(lambda app=app: app.stage == "bar", timeout=15000)
         qtbot.waitUntil(lambda app=app: app.session.connection == "connected", timeout=15000)  # type: ignore[union-attr]
@@ -73,7 +76,9 @@ def test_the_server_restarts_mid_shift(
     qtbot: QtBot, server: LiveServer, make_app: AppFactory
 ) -> None:
     # Counter 14 serves 12 and 13 (counter 15, closed, serves 12 too).
-    app = make_app("--server", server.url, "--counter", "14", "--token", officer_token(server, "desk4"))
+    app = make_app(
+        "--server", server.url, "--counter", "14", "--token", officer_token(server, "desk4")
+    )
     qtbot.waitUntil(lambda: app.stage == "bar", timeout=15000)
     session, bar = app.session, app.bar
     assert session is not None and bar is not None
@@ -156,7 +161,9 @@ def test_global_hotkeys_reach_the_gui_thread(qtbot: QtBot, monkeypatch: Any) -> 
 
     from counter_client import hotkeys
 
-    monkeypatch.setattr(hotkeys, "GLOBAL_PLATFORMS", frozenset({QCoreApplication.instance().platformName()}))  # type: ignore[union-attr]
+    monkeypatch.setattr(
+        hotkeys, "GLOBAL_PLATFORMS", frozenset({QCoreApplication.instance().platformName()})
+    )  # type: ignore[union-attr]
     bar = Bar({})
     qtbot.addWidget(bar)
     keys = {"call_next": "Ctrl+Alt+N", "finish": "Ctrl+Alt+F5"}
@@ -181,7 +188,14 @@ def test_the_bar_and_its_dialogs_in_english(
 ) -> None:
     # Counter 8 serves 23, 24, 25.
     app = make_app(
-        "--server", server.url, "--counter", "8", "--lang", "en", "--token", officer_token(server, "desk7")
+        "--server",
+        server.url,
+        "--counter",
+        "8",
+        "--lang",
+        "en",
+        "--token",
+        officer_token(server, "desk7"),
     )
     assert i18n.language() == "en"
     qtbot.waitUntil(lambda: app.stage == "bar", timeout=15000)

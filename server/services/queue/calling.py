@@ -256,13 +256,12 @@ def call_order(
         streak = streak + 1 if ticket.priority_category_id is not None else 0
     left = {t.id: t for t in general}
     while left and len(order) < limit:
-        ticket = None
+        chosen: Ticket | None = None
         if streak < site.max_priority_in_row:
-            ticket = next((t for t in left.values() if t.priority_category_id is not None), None)
-        if ticket is None:
-            ticket = next(
-                t for service_id in service_ids for t in left.values() if t.service_id == service_id
-            )
+            chosen = next((t for t in left.values() if t.priority_category_id is not None), None)
+        ticket = chosen or next(
+            t for service_id in service_ids for t in left.values() if t.service_id == service_id
+        )
         del left[ticket.id]
         order.append(ticket)
         streak = streak + 1 if ticket.priority_category_id is not None else 0
