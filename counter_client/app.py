@@ -303,7 +303,7 @@ class CounterApp(QObject):
                 }
                 self.on_session_changed()
 
-        self.session.calls.run(lambda: api.get(f"/sites/{site_id}/priority-categories"), done)
+        self.session.reads.run(lambda: api.get(f"/sites/{site_id}/priority-categories"), done)
 
     def _place_bar(self) -> None:
         assert self.bar is not None

@@ -168,7 +168,12 @@ class CounterSession(QObject):
         self.counters: list[dict[str, Any]] = []
         self._last_recall = 0.0
         self._last_waiting = -1
+        # Two lanes, each one thread with its own HTTP connection: the officer's actions
+        # never wait behind a refresh that a live event started.
         self.calls = Calls(self)
+        self.reads = Calls(self)
+        self.reader = ApiClient(api.base_url, api.token, api.timeout)
+        self._generation = 0  # actions answered so far: a read begun before one is stale
         self.live: LiveConnection | None = None
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -203,57 +208,70 @@ class CounterSession(QObject):
             self.live.stop()
             self.live = None
         self.calls.shutdown()
+        self.reads.shutdown()
+        self.reader.close()
 
     # ------------------------------------------------------------------ reading
 
     def load(self, done: Callable[[bool], None] | None = None) -> None:
         """Read the counter, its queue and the site's services and counters (for transfer)."""
 
+        generation = self._generation
+
         def job() -> tuple[Any, Any, Any, Any]:
             return (
-                self.api.get(f"/counters/{self.counter_id}"),
-                self.api.get(f"/counters/{self.counter_id}/queue"),
-                self.api.get(f"/sites/{self.site_id}/services"),
-                self.api.get(f"/sites/{self.site_id}/counters"),
+                *self._read(),
+                self.reader.get(f"/sites/{self.site_id}/services"),
+                self.reader.get(f"/sites/{self.site_id}/counters"),
             )
 
         def answered(result: Any, error: ApiError | None) -> None:
             if error is None:
                 counter, queue, self.services, self.counters = result
-                self.apply(counter, queue)
+                if generation == self._generation:
+                    self.apply(counter, queue)
+                else:
+                    self.refresh()
             else:
                 self._failed(error)
             if done is not None:
                 done(error is None)
 
-        self.calls.run(job, answered)
+        self.reads.run(job, answered)
 
     def refresh_soon(self) -> None:
         self._refresh_timer.start()
 
-    def refresh(self) -> None:
-        if self._refreshing:
+    def refresh(self, done: Callable[[], None] | None = None) -> None:
+        """Read the counter and its queue again. A read begun before an action was answered
+        is not shown (it may predate the action): it is read again."""
+        if self._refreshing and done is None:
             self._refresh_again = True
             return
         self._refreshing = True
+        generation = self._generation
 
         def answered(result: Any, error: ApiError | None) -> None:
             self._refreshing = False
-            if error is None:
+            if error is None and generation == self._generation:
                 self.apply(*result)
+            elif error is None:
+                self._refresh_again = True
             elif error.unauthorized:
                 self._failed(error)
+            if done is not None:
+                done()
             if self._refresh_again:
                 self._refresh_again = False
-                self.refresh_soon()
+                self.refresh()
 
-        self.calls.run(self._read, answered)
+        self.reads.run(self._read, answered)
 
     def _read(self) -> tuple[Any, Any]:
-        """The counter and its queue (on the worker thread)."""
+        """The counter and its queue (on the reads' thread)."""
         return (
-            self.api.get(f"/counters/{self.counter_id}"),
-            self.api.get(f"/counters/{self.counter_id}/queue"),
+            self.reader.get(f"/counters/{self.counter_id}"),
+            self.reader.get(f"/counters/{self.counter_id}/queue"),
         )
 
     def apply(self, counter: dict[str, Any], queue: dict[str, Any] | None) -> None:
@@ -296,31 +314,36 @@ class CounterSession(QObject):
         if action == act.RECALL:
             self._last_recall = time.monotonic()
         self.busy = True
+        self._refresh_timer.stop()  # the read after the answer covers the events until then
         self.changed.emit()
 
-        def job() -> tuple[Any, Any, Any]:
+        def job() -> Any:
             result = None
             for path, body in requests:
                 result = self.api.post(path, body)
-            # Then the counter and its queue as they are now, in the same job: the bar
-            # shows the answer and the rest together, and is free again only then.
-            return result, *self._read()
+            return result
 
         def answered(result: Any, error: ApiError | None) -> None:
-            self.busy = False
+            self._generation += 1
             if error is not None:
+                self.busy = False
                 self._failed(error)
                 if not error.unauthorized:
                     self.refresh()  # the server said no: show what is true now
                 else:
                     self.changed.emit()
                 return
-            answer, counter, queue = result
-            self._answered(action, params, answer)
-            self.apply(counter, queue)
+            # The answer on the bar at once; the buttons stay off until the counter and
+            # its queue have been read again.
+            self._answered(action, params, result)
+            self.refresh(done=self._unbusy)
 
         self.calls.run(job, answered)
         return True
+
+    def _unbusy(self) -> None:
+        self.busy = False
+        self.changed.emit()
 
     def _requests(self, action: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         if action == UNDO_CALL:
