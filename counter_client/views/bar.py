@@ -112,6 +112,7 @@ class Bar(QWidget):
         self.waiting_label.setFont(theme.font(10, bold=True))
         self.connection_label = QLabel(self.row)
         self.connection_label.setFont(theme.font(9))
+        self.connection_label.setMinimumWidth(120)
         self.message_label = QLabel(self.row)
         self.message_label.setFont(theme.font(9))
         self.message_label.setWordWrap(True)
