@@ -13,10 +13,16 @@ from pytestqt.qtbot import QtBot
 from counter_client import actions as act
 from counter_client.hotkeys import Hotkeys, to_pynput
 from counter_client.views.bar import Bar
-from counter_client.views.dialogs import CallNumberDialog, TransferDialog
+from counter_client.views.dialogs import (
+    CallNumberDialog,
+    FinishDialog,
+    HeldDialog,
+    PauseDialog,
+    TransferDialog,
+)
 from desktop import i18n
 from tests.counter_client.conftest import AppFactory, api, issue, officer_token
-from tests.counter_client.test_day import current, shot, wait_idle
+from tests.counter_client.test_day import current, log_in, shot, wait_idle
 from tests.server.live import LiveServer, free_port
 
 
@@ -219,13 +225,35 @@ def test_the_bar_and_its_dialogs_in_english(
     assert isinstance(app.dialog, TransferDialog)
     shot(app.dialog, shots, "transfer")
     app.dialog.reject()
-    app.on_action(act.NO_SHOW)
+    app.on_action(act.START)
+    qtbot.waitUntil(lambda: (current(app) or {}).get("state") == "serving", timeout=10000)
+    wait_idle(qtbot, app)
+    app.on_action(act.FINISH)
+    assert isinstance(app.dialog, FinishDialog)
+    shot(app.dialog, shots, "finish")
+    app.dialog.reject()
+    app.on_action(act.HOLD)
     qtbot.waitUntil(lambda: current(app) is None, timeout=10000)
     wait_idle(qtbot, app)
+    app.on_action(act.HELD)
+    assert isinstance(app.dialog, HeldDialog)
+    shot(app.dialog, shots, "held")
+    app.dialog.reject()
     app.on_action(act.CALL_NUMBER)
     assert isinstance(app.dialog, CallNumberDialog)
     shot(app.dialog, shots, "call-number")
     app.dialog.reject()
+    app.on_action(act.PAUSE)
+    assert isinstance(app.dialog, PauseDialog)
+    shot(app.dialog, shots, "pause")
+    app.dialog.reject()
+    other = make_app("--server", server.url, "--lang", "en")
+    assert other.login is not None
+    other.login.username.setText("desk8")
+    shot(other.login, shots, "login")
+    log_in(qtbot, other, "desk8")
+    assert other.choice is not None
+    shot(other.choice, shots, "choose")
     app.logout()
     assert app.dialog is not None
     shot(app.dialog, shots, "leave")
