@@ -24,7 +24,6 @@ from typing import Any
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from contract import events as ev
-from contract.tickets import CounterState
 from counter_client import actions as act
 from desktop.api import ApiClient, ApiError
 from desktop.i18n import Catalog, language
@@ -64,11 +63,14 @@ class CounterView:
     served_today: int = 0
     mean_service_seconds: int | None = None
     history: deque[Done] = field(default_factory=lambda: deque(maxlen=HISTORY))
-    pause_reason: str | None = None
 
     @property
     def current(self) -> dict[str, Any] | None:
         return self.counter.get("current_ticket")
+
+    @property
+    def pause_reason(self) -> str | None:
+        return self.counter.get("pause_reason")
 
     @property
     def held(self) -> list[dict[str, Any]]:
@@ -280,8 +282,6 @@ class CounterSession(QObject):
             self.view.waiting = list(queue.get("waiting") or [])
             self.view.served_today = int(queue.get("served_today") or 0)
             self.view.mean_service_seconds = queue.get("mean_service_seconds")
-        if counter.get("state") != CounterState.PAUSED:
-            self.view.pause_reason = None
         self.changed.emit()
         count = self.view.waiting_count
         if count != self._last_waiting:
@@ -381,8 +381,7 @@ class CounterSession(QObject):
         if action == act.CALL_NUMBER:
             return f"{base}/call", {"number": str(params["number"])}
         if action == act.PAUSE:
-            self.view.pause_reason = params.get("reason") or None
-            return f"{base}/pause", {}
+            return f"{base}/pause", {"reason": (params.get("reason") or "")[:100] or None}
         if action == act.RESUME_COUNTER:
             return f"{base}/open", {}
         if action == act.CLOSE:

@@ -12,6 +12,7 @@ from server.api.schemas import (
     CounterQueueQuery,
     FinishIn,
     NoteIn,
+    PauseIn,
     ResumeIn,
     TicketOut,
     TransferIn,
@@ -70,10 +71,12 @@ def open_(counter_id: int) -> dict:
 
 @blp.route("/<int:counter_id>/pause", methods=["POST"])
 @allow("officer")
+@blp.arguments(PauseIn)
 @blp.response(200, CounterOut)
-def pause(counter_id: int) -> dict:
-    """Stop calling new tickets for a while."""
-    return present.counter(db.session, queue.pause_counter(db.session, current_actor(), counter_id))
+def pause(data: dict, counter_id: int) -> dict:
+    """Stop calling new tickets for a while, with a reason shown on the screens."""
+    counter = queue.pause_counter(db.session, current_actor(), counter_id, reason=data["reason"])
+    return present.counter(db.session, counter)
 
 
 @blp.route("/<int:counter_id>/close", methods=["POST"])

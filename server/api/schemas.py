@@ -132,6 +132,15 @@ class FinishIn(NoteIn):
     )
 
 
+class PauseIn(Strict):
+    reason = NFCString(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "Why the counter pauses (a break, a meeting...)."},
+    )
+
+
 class ResumeIn(Strict):
     ticket_id = Id(required=True)
 
@@ -339,6 +348,7 @@ class CounterOut(CounterBrief):
     state = fields.String(validate=validate.OneOf([s.value for s in CounterState]))
     officer_id = fields.Integer(allow_none=True)
     officer_name = fields.String(allow_none=True)
+    pause_reason = fields.String(allow_none=True)
     services = fields.List(
         fields.Integer(), metadata={"description": "Service ids, first choice first."}
     )
@@ -408,6 +418,7 @@ class CounterStateOut(ma.Schema):
     state = fields.String()
     officer_name = fields.String(allow_none=True)
     current_number = fields.String(allow_none=True)
+    pause_reason = fields.String(allow_none=True)
 
 
 class SnapshotOut(ma.Schema):

@@ -70,3 +70,27 @@ def test_the_route_answers_the_order_and_the_day(client, session, world: World) 
     missing = client.get("/api/v1/counters/999999/queue", headers=world.auth("o1"))
     assert missing.status_code == 404 and missing.json["message"]
     assert session.get(Ticket, tickets[0].id).state == "done"
+
+
+def test_a_pause_keeps_its_reason_until_the_counter_opens(
+    client, session, world: World, publisher
+) -> None:
+    counter = world.counters[2]
+    headers = world.auth("o1")
+    assert client.post(f"/api/v1/counters/{counter.id}/open", headers=headers).status_code == 200
+    paused = client.post(
+        f"/api/v1/counters/{counter.id}/pause", json={"reason": "Họp giao ban"}, headers=headers
+    )
+    assert paused.status_code == 200 and paused.json["pause_reason"] == "Họp giao ban"
+    changed = [e for e in publisher.events if e.name == "counter.changed"][-1]
+    assert changed.payload["pause_reason"] == "Họp giao ban"
+    too_long = client.post(
+        f"/api/v1/counters/{counter.id}/pause", json={"reason": "x" * 101}, headers=headers
+    )
+    assert too_long.status_code == 422 or too_long.status_code == 400
+    opened = client.post(f"/api/v1/counters/{counter.id}/open", headers=headers)
+    assert opened.json["pause_reason"] is None
+    assert (
+        client.post(f"/api/v1/counters/{counter.id}/pause", headers=headers).json["pause_reason"]
+        is None
+    )
