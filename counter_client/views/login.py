@@ -39,6 +39,7 @@ class LoginDialog(QDialog):
     def __init__(self, server: str = "", username: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("hangdoi: log in to the counter"))
+        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.server = QLineEdit(server, self)
@@ -111,6 +112,7 @@ class CounterChoiceDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Choose your counter"))
+        self.resize(480, 520)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(_("Which counter do you open?"), self))
         self.list = QListWidget(self)
