@@ -1,4 +1,4 @@
-"""Fixtures of the counter client's tests: one live demo server per module (the production
+"""Fixtures of the counter client's tests: one live demo server for the package (the production
 server on a temporary instance, SQLite), officers, tickets issued from its kiosk token, and
 a client started as ``python -m counter_client`` would start it (offscreen)."""
 
@@ -20,7 +20,7 @@ from tests.server.live import OFFICER_PASSWORD, LiveServer, make_server
 OUTPUT = Path(__file__).resolve().parents[1] / "output" / "counter"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = make_server(tmp_path_factory.mktemp("counter-live"), "sqlite")
     live.add_officers([f"desk{i}" for i in range(1, 9)])

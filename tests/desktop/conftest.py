@@ -11,9 +11,9 @@ from desktop import i18n
 from tests.server.live import LiveServer, make_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A started demo server for the module; killed at teardown."""
+    """A started demo server for the package's tests; killed at teardown."""
     live = make_server(tmp_path_factory.mktemp("desk-live"), "sqlite")
     try:
         live.start()
