@@ -1,5 +1,5 @@
 """Fixtures of the desktop package's tests: one live server (the production server on a
-demo instance, SQLite) shared by a test module, and a clean language."""
+demo instance, SQLite) shared by the package's tests, and a clean language."""
 
 from __future__ import annotations
 
