@@ -49,7 +49,7 @@ from server import fastjson
 from server.events import PUBLISHER, DomainEvent, replay
 from server.extensions import db
 from server.models import EventLog
-from server.services import credentials, snapshot
+from server.services import catalog, credentials, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
 
@@ -350,7 +350,12 @@ class SocketIOPublisher:
     def _queue_moved(self, item: DomainEvent) -> None:
         """Called by the delivery for every event this process delivers (its own and, with
         several processes, the others'): a queue move schedules the standings of its
-        services that some phone connected here follows."""
+        services that some phone connected here follows; an administrator's change empties
+        this process's catalogue cache (the committing process has done so already)."""
+        if item.name == ev.CATALOG_CHANGED:
+            if self.app is not None:
+                catalog.invalidate(self.app)
+            return
         if item.name != ev.QUEUE_CHANGED:
             return
         due = []
