@@ -49,7 +49,7 @@ from server import fastjson
 from server.events import PUBLISHER, DomainEvent, replay
 from server.extensions import db
 from server.models import EventLog
-from server.services import catalog, credentials, snapshot
+from server.services import accounts, catalog, credentials, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
 
@@ -508,6 +508,8 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
         if isinstance(verdict, credentials.Refusal):
             raise _refused("unauthorized", verdict)
     actor = verdict
+    if actor.device_id is not None and resolver.seen_due(actor.device_id):
+        accounts.record_device_seen(db.session, actor.device_id)
     if actor.role == Role.KIOSK:
         assert actor.site_id is not None  # a device belongs to one site
         return actor.site_id, [ev.queue_room(actor.site_id)], "kiosk", {}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, Response, g
 from werkzeug.routing import IntegerConverter
 
 from server.api import admin, auth, counters, health, sites, tickets
 from server.api.base import HangdoiApi
+from server.extensions import db
+from server.services import accounts
+
+log = logging.getLogger(__name__)
 
 api = HangdoiApi()
 
@@ -33,6 +39,16 @@ def init_app(app: Flask) -> None:
     for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
         api.register_blueprint(blueprint)
     check_routes(app)
+
+    @app.after_request
+    def note_device_seen(response: Response) -> Response:
+        device_id = g.get("device_seen")
+        if device_id is not None:
+            try:
+                accounts.record_device_seen(db.session, device_id)
+            except Exception:  # a busy database must not fail the request that was answered
+                log.exception("recording that device %s was seen failed", device_id)
+        return response
 
 
 def check_routes(app: Flask) -> None:

@@ -245,7 +245,7 @@ class ImportIn(Strict):
         validate=[validate.Length(min=1, max=200), validate.Regexp(r"(?i).*\.(xlsx|csv)$")],
         metadata={"description": "Ends in .xlsx or .csv: it says how to read the file."},
     )
-    content_base64 = fields.String(
+    content_base64 = Text(
         required=True,
         validate=validate.Length(min=1, max=2_800_000),
         metadata={"description": "The file, base64-encoded (at most 2 MB)."},

@@ -330,6 +330,14 @@ def revoke_device(
     return device
 
 
+def record_device_seen(session: Session, device_id: int, now: dt.datetime | None = None) -> None:
+    """Note that a device used its token now (its own short write transaction)."""
+    with write_transaction(session):
+        session.execute(
+            update(Device).where(Device.id == device_id).values(last_seen_at=now or utcnow())
+        )
+
+
 def _check_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(

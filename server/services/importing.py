@@ -366,6 +366,8 @@ def run(
     """Check the file, and when `apply` and every row is right, write it all in one
     transaction (services first, then the counters that may name them)."""
     now = now or utcnow()
+    admin.require_site(actor, site_id)
+    admin.sites_one(session, actor, site_id)
     outcome = check(session, actor, site_id, read_rows(filename, content))
     if not apply or not outcome.valid:
         return outcome
@@ -381,9 +383,12 @@ def run(
             else:
                 admin.update_service(session, actor, current.id, row.data, now=now)
         session.flush()
-        ids = dict(
-            session.execute(select(Service.code, Service.id).where(Service.site_id == site_id)).tuples()
-        )
+        ids = {
+            code: service_id
+            for code, service_id in session.execute(
+                select(Service.code, Service.id).where(Service.site_id == site_id)
+            )
+        }
         for row in outcome.rows:
             if row.kind != "counter":
                 continue
