@@ -138,4 +138,3 @@ def _context(
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-

@@ -157,9 +157,7 @@ class Service(Base):
     expected_service_minutes: Mapped[int] = mapped_column(Integer, default=10)
     daily_quota: Mapped[int | None] = mapped_column(Integer, default=None)
     # Whether the kiosk asks the visitor for the one-stop system's dossier code.
-    asks_dossier_code: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    asks_dossier_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -41,7 +41,10 @@ class OpeningHours(fields.Dict):
         super().__init__(
             keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
             values=fields.List(
-                fields.List(fields.String(validate=validate.Regexp(_HHMM)), validate=validate.Length(equal=2)),
+                fields.List(
+                    fields.String(validate=validate.Regexp(_HHMM)),
+                    validate=validate.Length(equal=2),
+                ),
                 validate=validate.Length(max=4),
             ),
             metadata={
@@ -156,7 +159,9 @@ class ServiceIn(Strict):
     series_id = Id(required=True)
     target_wait_minutes = fields.Integer(strict=True, validate=validate.Range(min=1, max=1440))
     expected_service_minutes = fields.Integer(strict=True, validate=validate.Range(min=1, max=480))
-    daily_quota = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=100_000))
+    daily_quota = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=100_000)
+    )
     asks_dossier_code = StrictBoolean()
     position = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
     active = StrictBoolean()
@@ -252,7 +257,9 @@ class ImportIn(Strict):
     )
     apply = StrictBoolean(
         load_default=False,
-        metadata={"description": "false: a preview, nothing written; true: write it all or nothing."},
+        metadata={
+            "description": "false: a preview, nothing written; true: write it all or nothing."
+        },
     )
 
 
@@ -333,9 +340,7 @@ class AdminCounterOut(ma.Schema):
     name_vi = fields.String()
     name_en = fields.String()
     zone = fields.String(allow_none=True)
-    service_ids = fields.Method(
-        "_service_ids", metadata={"description": "First choice first."}
-    )
+    service_ids = fields.Method("_service_ids", metadata={"description": "First choice first."})
     state = fields.String()
     active = fields.Boolean()
 

@@ -108,7 +108,9 @@ def change(session: Session) -> Iterator[Session]:
         catalog.invalidate()
 
 
-def catalog_changed(session: Session, site_id: int, kind: str, object_id: int, now: dt.datetime) -> None:
+def catalog_changed(
+    session: Session, site_id: int, kind: str, object_id: int, now: dt.datetime
+) -> None:
     """Note that `kind` `object_id` of the site changed: one catalog.changed per site goes
     out with the transaction's commit, naming every object it changed."""
 
@@ -133,7 +135,9 @@ def catalog_changed(session: Session, site_id: int, kind: str, object_id: int, n
         ids.append(object_id)
 
 
-def _get(session: Session, model: type[M], object_id: int, actor: Actor, what: tuple[str, str]) -> M:
+def _get(
+    session: Session, model: type[M], object_id: int, actor: Actor, what: tuple[str, str]
+) -> M:
     obj = session.get(model, object_id)
     site_id = getattr(obj, "site_id", None) if obj is not None else None
     if model is Site and obj is not None:
@@ -183,7 +187,13 @@ def _same_site(
 
 
 def _audit_create(
-    session: Session, actor: Actor, kind: str, obj: Any, site_id: int | None, now: dt.datetime, **extra: Any
+    session: Session,
+    actor: Actor,
+    kind: str,
+    obj: Any,
+    site_id: int | None,
+    now: dt.datetime,
+    **extra: Any,
 ) -> None:
     session.flush()
     audit.record(
@@ -283,10 +293,13 @@ def _check_series_format(fmt: str) -> None:
         raise invalid("format", *problem)
 
 
-def _issued_today(session: Session, series: NumberSeries, site: Site, now: dt.datetime) -> int | None:
+def _issued_today(
+    session: Session, series: NumberSeries, site: Site, now: dt.datetime
+) -> int | None:
     return session.scalar(
         select(DailyNumber.last).where(
-            DailyNumber.series_id == series.id, DailyNumber.business_day == _today(session, site, now)
+            DailyNumber.series_id == series.id,
+            DailyNumber.business_day == _today(session, site, now),
         )
     )
 
@@ -306,7 +319,9 @@ def _open_counter_number(session: Session, *where: Any) -> int | None:
 SITE_LIST_FIELDS = ("closed_days",)
 
 
-def create_site(session: Session, actor: Actor, data: dict[str, Any], *, now: dt.datetime | None = None) -> Site:
+def create_site(
+    session: Session, actor: Actor, data: dict[str, Any], *, now: dt.datetime | None = None
+) -> Site:
     require_province(actor)
     now = now or utcnow()
     if "timezone" in data and (problem := timezone_problem(data["timezone"])):
@@ -327,7 +342,12 @@ def create_site(session: Session, actor: Actor, data: dict[str, Any], *, now: dt
 
 
 def update_site(
-    session: Session, actor: Actor, site_id: int, changes: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Site:
     now = now or utcnow()
     if "timezone" in changes and (problem := timezone_problem(changes["timezone"])):
@@ -382,7 +402,12 @@ def update_site(
 
 
 def create_department(
-    session: Session, actor: Actor, site_id: int, data: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Department:
     require_site(actor, site_id)
     now = now or utcnow()
@@ -396,7 +421,12 @@ def create_department(
 
 
 def update_department(
-    session: Session, actor: Actor, department_id: int, changes: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    department_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Department:
     now = now or utcnow()
     with change(session):
@@ -405,9 +435,9 @@ def update_department(
             _unique(session, Department, department.site_id, "code", changes["code"], department.id)
         if changes.get("active") is False and department.active:
             using = session.scalar(
-                select(Service.code).where(
-                    Service.department_id == department.id, Service.active.is_(True)
-                ).limit(1)
+                select(Service.code)
+                .where(Service.department_id == department.id, Service.active.is_(True))
+                .limit(1)
             )
             if using is not None:
                 raise DomainError(
@@ -425,7 +455,12 @@ def update_department(
 
 
 def create_series(
-    session: Session, actor: Actor, site_id: int, data: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> NumberSeries:
     require_site(actor, site_id)
     now = now or utcnow()
@@ -440,7 +475,12 @@ def create_series(
 
 
 def update_series(
-    session: Session, actor: Actor, series_id: int, changes: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    series_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> NumberSeries:
     now = now or utcnow()
     if "format" in changes:
@@ -470,7 +510,9 @@ def update_series(
                 )
         if changes.get("active") is False and series.active:
             using = session.scalar(
-                select(Service.code).where(Service.series_id == series.id, Service.active.is_(True)).limit(1)
+                select(Service.code)
+                .where(Service.series_id == series.id, Service.active.is_(True))
+                .limit(1)
             )
             if using is not None:
                 raise DomainError(
@@ -490,20 +532,39 @@ def update_series(
 def _service_refs(session: Session, site_id: int, data: dict[str, Any]) -> None:
     if "department_id" in data:
         department = _same_site(
-            session, Department, data["department_id"], site_id, "department_id", ("khối", "department")
+            session,
+            Department,
+            data["department_id"],
+            site_id,
+            "department_id",
+            ("khối", "department"),
         )
         if not department.active:
-            raise invalid("department_id", "khối này đã ngừng hoạt động.", "this department is deactivated.")
+            raise invalid(
+                "department_id", "khối này đã ngừng hoạt động.", "this department is deactivated."
+            )
     if "series_id" in data:
         series = _same_site(
-            session, NumberSeries, data["series_id"], site_id, "series_id", ("dãy số", "number series")
+            session,
+            NumberSeries,
+            data["series_id"],
+            site_id,
+            "series_id",
+            ("dãy số", "number series"),
         )
         if not series.active:
-            raise invalid("series_id", "dãy số này đã ngừng dùng.", "this number series is deactivated.")
+            raise invalid(
+                "series_id", "dãy số này đã ngừng dùng.", "this number series is deactivated."
+            )
 
 
 def create_service(
-    session: Session, actor: Actor, site_id: int, data: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Service:
     require_site(actor, site_id)
     now = now or utcnow()
@@ -518,7 +579,12 @@ def create_service(
 
 
 def update_service(
-    session: Session, actor: Actor, service_id: int, changes: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    service_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Service:
     now = now or utcnow()
     with change(session):
@@ -528,7 +594,11 @@ def update_service(
         _service_refs(
             session,
             service.site_id,
-            {k: v for k, v in changes.items() if k in ("department_id", "series_id") and v != getattr(service, k)},
+            {
+                k: v
+                for k, v in changes.items()
+                if k in ("department_id", "series_id") and v != getattr(service, k)
+            },
         )
         before = audit.snapshot(service)
         _apply(service, changes)
@@ -539,15 +609,16 @@ def update_service(
 # --------------------------------------------------------------------------- counters
 
 
-def _counter_services(
-    session: Session, counter: Counter, service_ids: Sequence[int]
-) -> None:
+def _counter_services(session: Session, counter: Counter, service_ids: Sequence[int]) -> None:
     if len(set(service_ids)) != len(service_ids):
         raise invalid("service_ids", "một dịch vụ được ghi hai lần.", "a service is listed twice.")
     for service_id in service_ids:
-        _same_site(session, Service, service_id, counter.site_id, "service_ids", ("dịch vụ", "service"))
+        _same_site(
+            session, Service, service_id, counter.site_id, "service_ids", ("dịch vụ", "service")
+        )
     counter.services = [
-        CounterService(service_id=service_id, rank=rank) for rank, service_id in enumerate(service_ids)
+        CounterService(service_id=service_id, rank=rank)
+        for rank, service_id in enumerate(service_ids)
     ]
 
 
@@ -556,7 +627,12 @@ def counter_snapshot(counter: Counter) -> dict[str, Any]:
 
 
 def create_counter(
-    session: Session, actor: Actor, site_id: int, data: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Counter:
     require_site(actor, site_id)
     now = now or utcnow()
@@ -569,12 +645,19 @@ def create_counter(
         _counter_services(session, counter, service_ids)
         session.add(counter)
         session.flush()
-        _audit_create(session, actor, "counter", counter, site_id, now, service_ids=list(service_ids))
+        _audit_create(
+            session, actor, "counter", counter, site_id, now, service_ids=list(service_ids)
+        )
     return counter
 
 
 def update_counter(
-    session: Session, actor: Actor, counter_id: int, changes: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    counter_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> Counter:
     now = now or utcnow()
     changes = dict(changes)
@@ -601,9 +684,16 @@ def update_counter(
         if service_ids is not None:
             _counter_services(session, counter, service_ids)
         session.flush()
-        _audit_update(session, actor, "counter", counter, counter.site_id, before, now, service_ids=[
-            link.service_id for link in counter.services
-        ])
+        _audit_update(
+            session,
+            actor,
+            "counter",
+            counter,
+            counter.site_id,
+            before,
+            now,
+            service_ids=[link.service_id for link in counter.services],
+        )
     return counter
 
 
@@ -611,7 +701,12 @@ def update_counter(
 
 
 def create_priority_category(
-    session: Session, actor: Actor, site_id: int, data: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> PriorityCategory:
     require_site(actor, site_id)
     now = now or utcnow()
@@ -625,13 +720,26 @@ def create_priority_category(
 
 
 def update_priority_category(
-    session: Session, actor: Actor, category_id: int, changes: dict[str, Any], *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    category_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
 ) -> PriorityCategory:
     now = now or utcnow()
     with change(session):
-        category = _get(session, PriorityCategory, category_id, actor, ("đối tượng ưu tiên", "priority category"))
+        category = _get(
+            session,
+            PriorityCategory,
+            category_id,
+            actor,
+            ("đối tượng ưu tiên", "priority category"),
+        )
         if "code" in changes:
-            _unique(session, PriorityCategory, category.site_id, "code", changes["code"], category.id)
+            _unique(
+                session, PriorityCategory, category.site_id, "code", changes["code"], category.id
+            )
         before = audit.snapshot(category)
         _apply(category, changes)
         _audit_update(session, actor, "priority_category", category, category.site_id, before, now)

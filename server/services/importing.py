@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]  # no stubs shipped
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,10 @@ SERVICE_COLUMNS = (
     "active",
 )
 COUNTER_COLUMNS = ("number", "name_vi", "name_en", "zone", "services", "active")
-REQUIRED = {"service": ("code", "name_vi", "department", "series"), "counter": ("number", "name_vi")}
+REQUIRED = {
+    "service": ("code", "name_vi", "department", "series"),
+    "counter": ("number", "name_vi"),
+}
 SHEETS = {"service": "services", "counter": "counters"}
 MAX_ROWS = 2000
 
@@ -151,7 +154,7 @@ def _csv_rows(content: bytes) -> list[Row]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     table = list(csv.reader(io.StringIO(text), dialect))
     if not table:
         raise _unreadable("the file is empty.", "tệp trống.")
@@ -207,9 +210,7 @@ def _xlsx_rows(content: bytes) -> list[Row]:
 
 def _bounded(rows: list[Row]) -> list[Row]:
     if len(rows) > MAX_ROWS:
-        raise _unreadable(
-            f"more than {MAX_ROWS} rows.", f"nhiều hơn {MAX_ROWS} dòng."
-        )
+        raise _unreadable(f"more than {MAX_ROWS} rows.", f"nhiều hơn {MAX_ROWS} dòng.")
     return rows
 
 
@@ -258,7 +259,9 @@ def _boolean(row: Row, column: str) -> bool | None:
     return None
 
 
-def _check_service(row: Row, departments: dict[str, Department], series: dict[str, NumberSeries]) -> None:
+def _check_service(
+    row: Row, departments: dict[str, Department], series: dict[str, NumberSeries]
+) -> None:
     data: dict[str, Any] = {}
     code = _text(row, "code", 32, required=True)
     if code and not _CODE.match(code):
@@ -300,7 +303,9 @@ def _check_service(row: Row, departments: dict[str, Department], series: dict[st
     data["position"] = _integer(row, "position", 0, 10_000)
     data["active"] = _boolean(row, "active")
     row.data = {
-        k: v for k, v in data.items() if v is not None or (k == "daily_quota" and "daily_quota" in row.values)
+        k: v
+        for k, v in data.items()
+        if v is not None or (k == "daily_quota" and "daily_quota" in row.values)
     }
 
 
@@ -423,7 +428,11 @@ def template(kind: str) -> bytes:
     if kind == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        columns = ["kind", *SERVICE_COLUMNS, *[c for c in COUNTER_COLUMNS if c not in SERVICE_COLUMNS]]
+        columns = [
+            "kind",
+            *SERVICE_COLUMNS,
+            *[c for c in COUNTER_COLUMNS if c not in SERVICE_COLUMNS],
+        ]
         writer.writerow(columns)
         for values in _EXAMPLE_SERVICES:
             row = dict(zip(SERVICE_COLUMNS, values, strict=True))

@@ -520,6 +520,8 @@
     return found ? found[1] : value;
   }
 
+  var COUNTER_STATES = { open: "Đang mở · Open", paused: "Tạm dừng · Paused", closed: "Đóng · Closed" };
+
   KINDS.counters = {
     list: siteUrl("counters"), create: siteUrl("counters"),
     patch: function (id) { return API + "/counters/" + id; },
@@ -541,7 +543,7 @@
       ["service_ids", "Dịch vụ", "Services", function (c) {
         return c.service_ids.map(function (id) { return String(label(serviceOptions, id)).split(" · ")[0]; }).join(", ");
       }],
-      ["state", "Trạng thái", "State"], activeColumn]
+      ["state", "Trạng thái", "State", function (c) { return COUNTER_STATES[c.state] || c.state; }], activeColumn]
   };
 
   KINDS["priority-categories"] = {
@@ -602,7 +604,7 @@
         box.focus();
       } }, [bi("Mật khẩu", "Password")]);
     }],
-    columns: [["username", "Tên đăng nhập", "Username"], ["full_name", "Họ tên", "Name"], ["role", "Vai trò", "Role"],
+    columns: [["username", "Tên đăng nhập", "Username"], ["full_name", "Họ tên", "Name"], ["role", "Vai trò", "Role", function (u) { return label(ROLES, u.role); }],
       ["site_id", "Điểm", "Site", function (u) { return u.site_id === null ? "Toàn tỉnh · Province" : label(siteOptions, u.site_id); }],
       ["counter_ids", "Quầy", "Counters", function (u) { return u.counter_ids.map(function (id) { return label(counterOptions, id); }).join(", "); }],
       activeColumn]

@@ -72,7 +72,9 @@ def test_a_centre_is_set_up_through_the_api_and_every_change_is_audited(
     assert site["closed_days"] == [{"date": "2026-09-02", "note": "Quốc khánh"}]
     base = f"/api/v1/admin/sites/{sid}"
     department = _ok(
-        client.post(f"{base}/departments", headers=province, json={"code": "TP", "name_vi": "Tư pháp"}),
+        client.post(
+            f"{base}/departments", headers=province, json={"code": "TP", "name_vi": "Tư pháp"}
+        ),
         201,
     )
     series = _ok(
@@ -156,12 +158,27 @@ def test_a_centre_is_set_up_through_the_api_and_every_change_is_audited(
     # Edits and deactivations: the changed fields before and after.
     edits = [
         ("site", f"/api/v1/admin/sites/{sid}", {"ticker_text": "Giờ làm việc mới"}, "ticker_text"),
-        ("department", f"/api/v1/admin/departments/{department['id']}", {"name_en": "Justice"}, "name_en"),
+        (
+            "department",
+            f"/api/v1/admin/departments/{department['id']}",
+            {"name_en": "Justice"},
+            "name_en",
+        ),
         ("series", f"/api/v1/admin/series/{series['id']}", {"format": "C{n:03d}"}, "format"),
         ("service", f"/api/v1/admin/services/{service['id']}", {"daily_quota": 50}, "daily_quota"),
         ("counter", f"/api/v1/admin/counters/{counter['id']}", {"zone": "tang-1"}, "zone"),
-        ("priority_category", f"/api/v1/admin/priority-categories/{category['id']}", {"active": False}, "active"),
-        ("user", f"/api/v1/admin/users/{officer['id']}", {"full_name": "Nguyễn Văn Ba"}, "full_name"),
+        (
+            "priority_category",
+            f"/api/v1/admin/priority-categories/{category['id']}",
+            {"active": False},
+            "active",
+        ),
+        (
+            "user",
+            f"/api/v1/admin/users/{officer['id']}",
+            {"full_name": "Nguyễn Văn Ba"},
+            "full_name",
+        ),
     ]
     for kind, url, change, field in edits:
         before = _audit(session, kind)[-1].id
@@ -173,10 +190,21 @@ def test_a_centre_is_set_up_through_the_api_and_every_change_is_audited(
     assert _audit(session, "priority_category", category["id"])[-1].action == "deactivate"
     # The same value again changes nothing and writes nothing.
     count = len(_audit(session, "service"))
-    _ok(client.patch(f"/api/v1/admin/services/{service['id']}", headers=province, json={"daily_quota": 50}))
+    _ok(
+        client.patch(
+            f"/api/v1/admin/services/{service['id']}", headers=province, json={"daily_quota": 50}
+        )
+    )
     assert len(_audit(session, "service")) == count
 
-    _ok(client.post(f"/api/v1/admin/users/{officer['id']}/password", headers=province, json={"new_password": "mat-khau-2"}), 204)
+    _ok(
+        client.post(
+            f"/api/v1/admin/users/{officer['id']}/password",
+            headers=province,
+            json={"new_password": "mat-khau-2"},
+        ),
+        204,
+    )
     reset = _audit(session, "user", officer["id"])[-1]
     assert reset.action == "password_reset" and reset.before is None and reset.after is None
     _ok(client.post(f"/api/v1/admin/devices/{device['id']}/revoke", headers=province))
@@ -184,10 +212,16 @@ def test_a_centre_is_set_up_through_the_api_and_every_change_is_audited(
 
     # The audit log through the API, filtered by object and by user.
     rows = _ok(
-        client.get(f"/api/v1/admin/audit?object_type=service&object_id={service['id']}", headers=province)
+        client.get(
+            f"/api/v1/admin/audit?object_type=service&object_id={service['id']}", headers=province
+        )
     )
     assert [r["action"] for r in rows] == ["update", "create"]
-    by_user = _ok(client.get(f"/api/v1/admin/audit?user_id={_audit(session, 'site')[0].user_id}", headers=province))
+    by_user = _ok(
+        client.get(
+            f"/api/v1/admin/audit?user_id={_audit(session, 'site')[0].user_id}", headers=province
+        )
+    )
     assert len(by_user) >= 17
     # Each change went out as catalog.changed to the site's kiosks and displays.
     changed = [e for e in publisher.events if e.name == ev.CATALOG_CHANGED and e.site_id == sid]
@@ -230,7 +264,9 @@ def test_a_site_admin_cannot_touch_another_site(client, session, world: World) -
     mine = world.auth("admin")
     o = other.services["LLTP"]
     counter = other.counters[1]
-    category = session.scalar(select(func.min(Department.id)).where(Department.site_id == other.site.id))
+    category = session.scalar(
+        select(func.min(Department.id)).where(Department.site_id == other.site.id)
+    )
     site_base = f"/api/v1/admin/sites/{other.site.id}"
     for method, url, body in [
         ("GET", site_base, None),
@@ -242,7 +278,16 @@ def test_a_site_admin_cannot_touch_another_site(client, session, world: World) -
         ("POST", f"{site_base}/series", {"code": "X"}),
         ("PATCH", f"/api/v1/admin/series/{o.series_id}", {"name_vi": "X"}),
         ("GET", f"{site_base}/services", None),
-        ("POST", f"{site_base}/services", {"code": "X", "name_vi": "X", "department_id": o.department_id, "series_id": o.series_id}),
+        (
+            "POST",
+            f"{site_base}/services",
+            {
+                "code": "X",
+                "name_vi": "X",
+                "department_id": o.department_id,
+                "series_id": o.series_id,
+            },
+        ),
         ("PATCH", f"/api/v1/admin/services/{o.id}", {"name_vi": "X"}),
         ("GET", f"{site_base}/counters", None),
         ("POST", f"{site_base}/counters", {"number": 9, "name_vi": "X"}),
@@ -252,8 +297,22 @@ def test_a_site_admin_cannot_touch_another_site(client, session, world: World) -
         ("GET", f"{site_base}/import/template", None),
         ("POST", f"{site_base}/import", {"filename": "a.csv", "content_base64": "YQ=="}),
         ("PATCH", f"/api/v1/admin/users/{other.users['o1'].id}", {"full_name": "X"}),
-        ("POST", f"/api/v1/admin/users/{other.users['o1'].id}/password", {"new_password": "12345678"}),
-        ("POST", "/api/v1/admin/users", {"username": "x", "password": "12345678", "full_name": "X", "role": "officer", "site_id": other.site.id}),
+        (
+            "POST",
+            f"/api/v1/admin/users/{other.users['o1'].id}/password",
+            {"new_password": "12345678"},
+        ),
+        (
+            "POST",
+            "/api/v1/admin/users",
+            {
+                "username": "x",
+                "password": "12345678",
+                "full_name": "X",
+                "role": "officer",
+                "site_id": other.site.id,
+            },
+        ),
         ("POST", "/api/v1/admin/devices", {"site_id": other.site.id, "kind": "kiosk", "name": "X"}),
         ("POST", f"/api/v1/admin/devices/{other.kiosk.id}/revoke", None),
         ("POST", "/api/v1/admin/sites", {"code": "NEW", "name_vi": "X"}),
@@ -261,10 +320,18 @@ def test_a_site_admin_cannot_touch_another_site(client, session, world: World) -
         response = client.open(url, method=method, headers=mine, json=body)
         assert response.status_code in (403, 404), (method, url, response.get_json())
     # Lists show their own site only.
-    assert {s["id"] for s in _ok(client.get("/api/v1/admin/sites", headers=mine))} == {world.site.id}
-    assert {u["site_id"] for u in _ok(client.get("/api/v1/admin/users", headers=mine))} == {world.site.id}
-    assert {d["site_id"] for d in _ok(client.get("/api/v1/admin/devices", headers=mine))} == {world.site.id}
-    assert {e["site_id"] for e in _ok(client.get("/api/v1/admin/audit", headers=mine))} <= {world.site.id}
+    assert {s["id"] for s in _ok(client.get("/api/v1/admin/sites", headers=mine))} == {
+        world.site.id
+    }
+    assert {u["site_id"] for u in _ok(client.get("/api/v1/admin/users", headers=mine))} == {
+        world.site.id
+    }
+    assert {d["site_id"] for d in _ok(client.get("/api/v1/admin/devices", headers=mine))} == {
+        world.site.id
+    }
+    assert {e["site_id"] for e in _ok(client.get("/api/v1/admin/audit", headers=mine))} <= {
+        world.site.id
+    }
     # Nothing of the other site changed.
     session.expire_all()
     assert session.get(Service, o.id).name_vi == "Cấp phiếu lý lịch tư pháp"
@@ -277,7 +344,13 @@ def test_a_province_admin_works_on_every_site(client, session, world: World, pro
         world.site.id,
         other.site.id,
     }
-    _ok(client.patch(f"/api/v1/admin/services/{other.services['HT'].id}", headers=province, json={"name_en": "Civil status"}))
+    _ok(
+        client.patch(
+            f"/api/v1/admin/services/{other.services['HT'].id}",
+            headers=province,
+            json={"name_en": "Civil status"},
+        )
+    )
 
 
 # --------------------------------------------------------------------------- live: the catalogue cache
@@ -286,13 +359,26 @@ def test_a_province_admin_works_on_every_site(client, session, world: World, pro
 def test_a_change_reaches_the_catalogue_cache_at_once(client, session, world: World) -> None:  # type: ignore[no-untyped-def]
     service = world.services["HT"]
     assert catalog.service_info(session, service.id).name_vi == "Đăng ký hộ tịch"  # cached now
-    _ok(client.patch(f"/api/v1/admin/services/{service.id}", headers=world.auth("admin"), json={"name_vi": "Hộ tịch"}))
+    _ok(
+        client.patch(
+            f"/api/v1/admin/services/{service.id}",
+            headers=world.auth("admin"),
+            json={"name_vi": "Hộ tịch"},
+        )
+    )
     assert catalog.service_info(session, service.id).name_vi == "Hộ tịch"
-    ticket = _ok(client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": service.id}), 201)
+    ticket = _ok(
+        client.post(
+            "/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": service.id}
+        ),
+        201,
+    )
     assert ticket["service"]["name_vi"] == "Hộ tịch"
 
 
-def test_the_delivery_of_catalog_changed_empties_another_process_cache(app, session, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_the_delivery_of_catalog_changed_empties_another_process_cache(
+    app, session, world: World
+) -> None:  # type: ignore[no-untyped-def]
     # What a second process does when the event reaches it through Redis: its publisher's
     # delivery hook empties its cache (server.realtime.SocketIOPublisher._queue_moved).
     from server.events import DomainEvent
@@ -300,7 +386,9 @@ def test_the_delivery_of_catalog_changed_empties_another_process_cache(app, sess
 
     service = world.services["HT"]
     catalog.service_info(session, service.id)
-    session.execute(Service.__table__.update().where(Service.id == service.id).values(name_vi="Đổi ngoài"))
+    session.execute(
+        Service.__table__.update().where(Service.id == service.id).values(name_vi="Đổi ngoài")
+    )
     session.commit()
     assert catalog.service_info(session, service.id).name_vi == "Đăng ký hộ tịch"  # still cached
     hook = SocketIOPublisher.__dict__["_queue_moved"]
@@ -310,7 +398,14 @@ def test_the_delivery_of_catalog_changed_empties_another_process_cache(app, sess
 
     stub = Stub()
     stub.app = app  # type: ignore[attr-defined]
-    hook(stub, DomainEvent(ev.CATALOG_CHANGED, world.site.id, {"kinds": ["service"], "ids": {"service": [service.id]}}))
+    hook(
+        stub,
+        DomainEvent(
+            ev.CATALOG_CHANGED,
+            world.site.id,
+            {"kinds": ["service"], "ids": {"service": [service.id]}},
+        ),
+    )
     assert catalog.service_info(session, service.id).name_vi == "Đổi ngoài"
 
 
@@ -320,24 +415,55 @@ def test_the_delivery_of_catalog_changed_empties_another_process_cache(app, sess
 def test_a_series_that_issued_today_keeps_its_format(client, session, world: World) -> None:  # type: ignore[no-untyped-def]
     series_id = world.services["LLTP"].series_id
     url = f"/api/v1/admin/series/{series_id}"
-    _ok(client.patch(url, headers=world.auth("admin"), json={"format": "A{n:04d}"}))  # nothing issued yet
+    _ok(
+        client.patch(url, headers=world.auth("admin"), json={"format": "A{n:04d}"})
+    )  # nothing issued yet
     issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
     response = client.patch(url, headers=world.auth("admin"), json={"format": "B{n:04d}"})
     assert response.status_code == 409
     body = response.get_json()
-    assert body["error"] == "series_in_use_today" and "A0001" in body["message"] and "new series" in body["message_en"]
+    assert (
+        body["error"] == "series_in_use_today"
+        and "A0001" in body["message"]
+        and "new series" in body["message_en"]
+    )
     # Its names may change; and a new series can take the service over today.
     _ok(client.patch(url, headers=world.auth("admin"), json={"name_vi": "Dãy A"}))
-    new = _ok(client.post(f"/api/v1/admin/sites/{world.site.id}/series", headers=world.auth("admin"), json={"code": "B", "format": "B{n:03d}"}), 201)
-    _ok(client.patch(f"/api/v1/admin/services/{world.services['LLTP'].id}", headers=world.auth("admin"), json={"series_id": new["id"]}))
+    new = _ok(
+        client.post(
+            f"/api/v1/admin/sites/{world.site.id}/series",
+            headers=world.auth("admin"),
+            json={"code": "B", "format": "B{n:03d}"},
+        ),
+        201,
+    )
+    _ok(
+        client.patch(
+            f"/api/v1/admin/services/{world.services['LLTP'].id}",
+            headers=world.auth("admin"),
+            json={"series_id": new["id"]},
+        )
+    )
     assert issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id).number == "B001"
 
 
 @pytest.mark.parametrize(
     "fmt",
-    ["A", "{n}{n}", "{m:03d}", "{n.__class__}", "{n[0]}", "{n!r}", "{n:>10}", "{", "X" * 30 + "{n}"],
+    [
+        "A",
+        "{n}{n}",
+        "{m:03d}",
+        "{n.__class__}",
+        "{n[0]}",
+        "{n!r}",
+        "{n:>10}",
+        "{",
+        "X" * 30 + "{n}",
+    ],
 )
-def test_a_bad_number_format_is_refused_naming_the_field(client, world: World, fmt: str, backend: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_number_format_is_refused_naming_the_field(
+    client, world: World, fmt: str, backend: str
+) -> None:  # type: ignore[no-untyped-def]
     if backend != "sqlite":
         pytest.skip("validation only")
     response = client.post(
@@ -354,25 +480,51 @@ def test_in_use_things_are_deactivated_only_when_safe(client, session, world: Wo
     admin = world.auth("admin")
     counter = world.counters[1]
     _ok(client.post(f"/api/v1/counters/{counter.id}/open", headers=world.auth("o1")))
-    response = client.patch(f"/api/v1/admin/counters/{counter.id}", headers=admin, json={"active": False})
+    response = client.patch(
+        f"/api/v1/admin/counters/{counter.id}", headers=admin, json={"active": False}
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "counter_open"
-    response = client.patch(f"/api/v1/admin/users/{world.users['o1'].id}", headers=admin, json={"active": False})
+    response = client.patch(
+        f"/api/v1/admin/users/{world.users['o1'].id}", headers=admin, json={"active": False}
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "counter_open"
     # Its services may change while it is open.
-    _ok(client.patch(f"/api/v1/admin/counters/{counter.id}", headers=admin, json={"service_ids": [world.services["HT"].id]}))
+    _ok(
+        client.patch(
+            f"/api/v1/admin/counters/{counter.id}",
+            headers=admin,
+            json={"service_ids": [world.services["HT"].id]},
+        )
+    )
     response = client.patch(
-        f"/api/v1/admin/departments/{world.services['HT'].department_id}", headers=admin, json={"active": False}
+        f"/api/v1/admin/departments/{world.services['HT'].department_id}",
+        headers=admin,
+        json={"active": False},
     )
     assert response.status_code == 409 and response.get_json()["error"] == "department_in_use"
-    response = client.patch(f"/api/v1/admin/series/{world.services['HT'].series_id}", headers=admin, json={"active": False})
+    response = client.patch(
+        f"/api/v1/admin/series/{world.services['HT'].series_id}",
+        headers=admin,
+        json={"active": False},
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "series_in_use"
     # A service with waiting tickets is deactivated: the kiosk no longer offers it, the
     # officer still calls what waits.
     ticket = issue_ticket(session, world.kiosk_actor, world.services["HT"].id)
-    _ok(client.patch(f"/api/v1/admin/services/{world.services['HT'].id}", headers=admin, json={"active": False}))
-    offered = _ok(client.get(f"/api/v1/sites/{world.site.id}/services", headers=world.auth("kiosk")))
+    _ok(
+        client.patch(
+            f"/api/v1/admin/services/{world.services['HT'].id}",
+            headers=admin,
+            json={"active": False},
+        )
+    )
+    offered = _ok(
+        client.get(f"/api/v1/sites/{world.site.id}/services", headers=world.auth("kiosk"))
+    )
     assert world.services["HT"].id not in {s["id"] for s in offered}
-    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["HT"].id})
+    response = client.post(
+        "/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["HT"].id}
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "service_inactive"
     called = _ok(client.post(f"/api/v1/counters/{counter.id}/call-next", headers=world.auth("o1")))
     assert called["ticket"]["id"] == ticket.id
@@ -382,7 +534,9 @@ def test_in_use_things_are_deactivated_only_when_safe(client, session, world: Wo
     response = client.post(f"/api/v1/counters/{other.id}/open", headers=world.auth("o2"))
     assert response.status_code == 409 and response.get_json()["error"] == "counter_inactive"
     # An admin does not lock themselves out.
-    response = client.patch(f"/api/v1/admin/users/{world.users['admin'].id}", headers=admin, json={"active": False})
+    response = client.patch(
+        f"/api/v1/admin/users/{world.users['admin'].id}", headers=admin, json={"active": False}
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "own_account"
 
 
@@ -394,7 +548,9 @@ def test_an_officer_opens_only_the_counters_given_to_them(client, world: World) 
             json={"counter_ids": [world.counters[2].id]},
         )
     )
-    response = client.post(f"/api/v1/counters/{world.counters[1].id}/open", headers=world.auth("o2"))
+    response = client.post(
+        f"/api/v1/counters/{world.counters[1].id}/open", headers=world.auth("o2")
+    )
     assert response.status_code == 403 and response.get_json()["error"] == "counter_not_assigned"
     _ok(client.post(f"/api/v1/counters/{world.counters[2].id}/open", headers=world.auth("o2")))
     response = client.patch(
@@ -405,17 +561,39 @@ def test_an_officer_opens_only_the_counters_given_to_them(client, world: World) 
     assert response.status_code == 422 and "counter_ids" in response.get_json()["details"]["json"]
 
 
-def test_a_closed_day_and_an_inactive_site_issue_nothing(client, session, world: World, province) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_day_and_an_inactive_site_issue_nothing(
+    client, session, world: World, province
+) -> None:  # type: ignore[no-untyped-def]
     from server.models import utcnow
     from server.services.clock import business_day
 
     today = business_day(utcnow(), world.site.timezone).isoformat()
-    _ok(client.patch(f"/api/v1/admin/sites/{world.site.id}", headers=world.auth("admin"), json={"closed_days": [{"date": today, "note": "Tết"}]}))
-    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["HT"].id})
+    _ok(
+        client.patch(
+            f"/api/v1/admin/sites/{world.site.id}",
+            headers=world.auth("admin"),
+            json={"closed_days": [{"date": today, "note": "Tết"}]},
+        )
+    )
+    response = client.post(
+        "/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["HT"].id}
+    )
     assert response.status_code == 409 and "Tết" in response.get_json()["message"]
-    _ok(client.patch(f"/api/v1/admin/sites/{world.site.id}", headers=world.auth("admin"), json={"closed_days": []}))
-    _ok(client.patch(f"/api/v1/admin/sites/{world.site.id}", headers=province, json={"active": False}))
-    response = client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["HT"].id})
+    _ok(
+        client.patch(
+            f"/api/v1/admin/sites/{world.site.id}",
+            headers=world.auth("admin"),
+            json={"closed_days": []},
+        )
+    )
+    _ok(
+        client.patch(
+            f"/api/v1/admin/sites/{world.site.id}", headers=province, json={"active": False}
+        )
+    )
+    response = client.post(
+        "/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": world.services["HT"].id}
+    )
     assert response.status_code == 409 and response.get_json()["error"] == "site_inactive"
 
 
@@ -432,7 +610,11 @@ def test_a_closed_day_and_an_inactive_site_issue_nothing(client, session, world:
 def test_bad_opening_hours_are_refused(client, world: World, hours: dict, backend: str) -> None:  # type: ignore[no-untyped-def]
     if backend != "sqlite":
         pytest.skip("validation only")
-    response = client.patch(f"/api/v1/admin/sites/{world.site.id}", headers=world.auth("admin"), json={"opening_hours": hours})
+    response = client.patch(
+        f"/api/v1/admin/sites/{world.site.id}",
+        headers=world.auth("admin"),
+        json={"opening_hours": hours},
+    )
     assert response.status_code == 422, response.get_json()
     assert "opening_hours" in response.get_json()["details"]["json"]
 
@@ -470,7 +652,11 @@ def _import(client, world: World, filename: str, content: bytes, apply: bool):  
     return client.post(
         f"/api/v1/admin/sites/{world.site.id}/import",
         headers=world.auth("admin"),
-        json={"filename": filename, "content_base64": base64.b64encode(content).decode(), "apply": apply},
+        json={
+            "filename": filename,
+            "content_base64": base64.b64encode(content).decode(),
+            "apply": apply,
+        },
     )
 
 
@@ -485,35 +671,58 @@ GOOD_COUNTERS = [
 ]
 
 
-def test_a_valid_file_creates_everything_in_one_go(client, session, world: World, publisher: RecordingPublisher) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_file_creates_everything_in_one_go(
+    client, session, world: World, publisher: RecordingPublisher
+) -> None:  # type: ignore[no-untyped-def]
     content = _xlsx(GOOD_SERVICES, GOOD_COUNTERS)
     preview = _ok(_import(client, world, "thiet-lap.xlsx", content, apply=False))
     assert preview["valid"] and not preview["applied"]
-    assert [r["action"] for r in preview["rows"]] == ["create", "create", "update", "create", "update"]
-    assert session.scalar(select(Service.id).where(Service.code == "KS")) is None  # a preview writes nothing
+    assert [r["action"] for r in preview["rows"]] == [
+        "create",
+        "create",
+        "update",
+        "create",
+        "update",
+    ]
+    assert (
+        session.scalar(select(Service.id).where(Service.code == "KS")) is None
+    )  # a preview writes nothing
     done = _ok(_import(client, world, "thiet-lap.xlsx", content, apply=True))
     assert done["applied"] and done["created"] == {"services": 2, "counters": 1}
     assert done["updated"] == {"services": 1, "counters": 1}
     session.expire_all()
-    ks = session.scalar(select(Service).where(Service.code == "KS", Service.site_id == world.site.id))
-    kh = session.scalar(select(Service).where(Service.code == "KH", Service.site_id == world.site.id))
+    ks = session.scalar(
+        select(Service).where(Service.code == "KS", Service.site_id == world.site.id)
+    )
+    kh = session.scalar(
+        select(Service).where(Service.code == "KH", Service.site_id == world.site.id)
+    )
     assert kh.daily_quota == 40 and kh.asks_dossier_code and kh.series.code == "N"
-    seven = session.scalar(select(Counter).where(Counter.number == 7, Counter.site_id == world.site.id))
+    seven = session.scalar(
+        select(Counter).where(Counter.number == 7, Counter.site_id == world.site.id)
+    )
     assert [link.service_id for link in seven.services] == [ks.id, kh.id]
     one = session.get(Counter, world.counters[1].id)
-    assert [link.service_id for link in one.services] == [world.services["HT"].id, world.services["LLTP"].id, ks.id]
+    assert [link.service_id for link in one.services] == [
+        world.services["HT"].id,
+        world.services["LLTP"].id,
+        ks.id,
+    ]
     assert session.get(Service, world.services["HT"].id).name_vi == "Hộ tịch (sửa)"
     assert len(_audit(session, "service")) == 3 and len(_audit(session, "counter")) == 2
     changed = [e for e in publisher.events if e.name == ev.CATALOG_CHANGED]
     assert len(changed) == 1 and set(changed[0].payload["kinds"]) == {"service", "counter"}
     # A kiosk issues for the new service at once.
-    ticket = _ok(client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": ks.id}), 201)
+    ticket = _ok(
+        client.post("/api/v1/tickets", headers=world.auth("kiosk"), json={"service_id": ks.id}), 201
+    )
     assert ticket["service"]["code"] == "KS"
 
 
 def test_a_csv_file_is_read_the_same_way(client, session, world: World) -> None:  # type: ignore[no-untyped-def]
     template = client.get(
-        f"/api/v1/admin/sites/{world.site.id}/import/template?format=csv", headers=world.auth("admin")
+        f"/api/v1/admin/sites/{world.site.id}/import/template?format=csv",
+        headers=world.auth("admin"),
     )
     assert template.status_code == 200 and template.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(template.data.decode("utf-8-sig"))))
@@ -527,7 +736,9 @@ def test_a_csv_file_is_read_the_same_way(client, session, world: World) -> None:
         writer.writerow(row)
     done = _ok(_import(client, world, "a.csv", out.getvalue().encode(), apply=True))
     assert done["created"] == {"services": 2, "counters": 0} and done["updated"]["counters"] == 2
-    xlsx = client.get(f"/api/v1/admin/sites/{world.site.id}/import/template", headers=world.auth("admin"))
+    xlsx = client.get(
+        f"/api/v1/admin/sites/{world.site.id}/import/template", headers=world.auth("admin")
+    )
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     assert book.sheetnames == ["services", "counters"]
 
@@ -575,7 +786,9 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each(client, session, wor
     ("filename", "content"),
     [("x.xlsx", b"not a workbook"), ("x.csv", b"\xff\xfe\x00"), ("x.csv", b"code,name_vi\nA,B\n")],
 )
-def test_an_unreadable_file_is_said_so(client, world: World, filename: str, content: bytes, backend: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_file_is_said_so(
+    client, world: World, filename: str, content: bytes, backend: str
+) -> None:  # type: ignore[no-untyped-def]
     if backend != "sqlite":
         pytest.skip("reading only")
     response = _import(client, world, filename, content, apply=False)
@@ -583,6 +796,8 @@ def test_an_unreadable_file_is_said_so(client, world: World, filename: str, cont
 
 
 def test_series_are_listed_with_an_example(client, world: World, session) -> None:  # type: ignore[no-untyped-def]
-    rows = _ok(client.get(f"/api/v1/admin/sites/{world.site.id}/series", headers=world.auth("admin")))
+    rows = _ok(
+        client.get(f"/api/v1/admin/sites/{world.site.id}/series", headers=world.auth("admin"))
+    )
     assert {r["code"]: r["example"] for r in rows} == {"A": "A001", "N": "1001"}
     assert session.scalar(select(func.count(NumberSeries.id))) >= 2

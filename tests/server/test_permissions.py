@@ -8,7 +8,6 @@ The table is the intended policy, written by hand: a new route fails
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import select
 
 from server.models import PriorityCategory, Ticket

@@ -109,7 +109,9 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
     _shot(admin, "site-form")
     page.click("#create")
     expect(page).to_have_url(f"{url}/admin/departments?site=1")  # on to the new site's departments
-    site = requests.get(url + "/api/v1/admin/sites/1", cookies=_cookies(admin), timeout=HTTP_TIMEOUT).json()
+    site = requests.get(
+        url + "/api/v1/admin/sites/1", cookies=_cookies(admin), timeout=HTTP_TIMEOUT
+    ).json()
     # The site is open around the clock for the test: its hours were checked as saved.
     assert site["opening_hours"]["mon"] == [["07:00", "11:30"], ["13:30", "17:00"]]
     _patch(admin, url, "/api/v1/admin/sites/1", {"opening_hours": None})
@@ -184,10 +186,15 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
         _wait_for(lambda: {"service", "counter"} <= {k for c in kiosk.changes for k in c["kinds"]})
         assert len(kiosk.changes) == 3, kiosk.changes  # KS, KH, the counter
         auth = {"Authorization": f"Bearer {token}"}
-        offered = requests.get(url + "/api/v1/sites/1/services", headers=auth, timeout=HTTP_TIMEOUT).json()
+        offered = requests.get(
+            url + "/api/v1/sites/1/services", headers=auth, timeout=HTTP_TIMEOUT
+        ).json()
         assert [s["code"] for s in offered] == ["KS", "KH"]
         ticket = requests.post(
-            url + "/api/v1/tickets", headers=auth, json={"service_id": offered[0]["id"]}, timeout=HTTP_TIMEOUT
+            url + "/api/v1/tickets",
+            headers=auth,
+            json={"service_id": offered[0]["id"]},
+            timeout=HTTP_TIMEOUT,
         ).json()
         assert ticket["number"] == "A001" and ticket["serving_counters"] == [1]
     finally:
@@ -195,8 +202,15 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
 
     officer = empty_server.login("canbo-hoaan", "can-bo-123")
     headers = {"Authorization": f"Bearer {officer}"}
-    assert requests.post(url + "/api/v1/counters/1/open", headers=headers, timeout=HTTP_TIMEOUT).status_code == 200
-    called = requests.post(url + "/api/v1/counters/1/call-next", headers=headers, timeout=HTTP_TIMEOUT).json()
+    assert (
+        requests.post(
+            url + "/api/v1/counters/1/open", headers=headers, timeout=HTTP_TIMEOUT
+        ).status_code
+        == 200
+    )
+    called = requests.post(
+        url + "/api/v1/counters/1/call-next", headers=headers, timeout=HTTP_TIMEOUT
+    ).json()
     assert called["ticket"]["id"] == ticket["id"] and called["ticket"]["counter"]["number"] == 1
 
     # An open counter cannot be deactivated: said in both languages.
@@ -221,7 +235,9 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
     admin.assert_loopback(url)
 
 
-def test_the_import_page_previews_and_writes_all_or_nothing(empty_server: LiveServer, visit: Any, tmp_path: Path) -> None:
+def test_the_import_page_previews_and_writes_all_or_nothing(
+    empty_server: LiveServer, visit: Any, tmp_path: Path
+) -> None:
     admin = visit(1280, 900)
     page = admin.page
     _sign_in(page, empty_server.url, "quantri", ADMIN_PASSWORD)
@@ -231,7 +247,10 @@ def test_the_import_page_previews_and_writes_all_or_nothing(empty_server: LiveSe
     template = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert template.startswith("kind,code,name_vi")
     bad = tmp_path / "sai.csv"
-    bad.write_text("kind,code,name_vi,department,series\nservice,CT,Chứng thực,TP,A\nservice,,Không mã,TP,ZZ\n", encoding="utf-8")
+    bad.write_text(
+        "kind,code,name_vi,department,series\nservice,CT,Chứng thực,TP,A\nservice,,Không mã,TP,ZZ\n",
+        encoding="utf-8",
+    )
     page.set_input_files("#import-file", str(bad))
     page.click("#import-apply")
     expect(page.locator("#error")).to_contain_text("chưa ghi gì")
@@ -239,7 +258,10 @@ def test_the_import_page_previews_and_writes_all_or_nothing(empty_server: LiveSe
     expect(page.locator("#import-rows tr.bad")).to_contain_text("series")
     _shot(admin, "import-errors")
     good = tmp_path / "dung.csv"
-    good.write_text("kind,code,name_vi,department,series,number,services\nservice,CT,Chứng thực,TP,A,,\ncounter,,Quầy số 2,,,2,CT\n", encoding="utf-8")
+    good.write_text(
+        "kind,code,name_vi,department,series,number,services\nservice,CT,Chứng thực,TP,A,,\ncounter,,Quầy số 2,,,2,CT\n",
+        encoding="utf-8",
+    )
     page.set_input_files("#import-file", str(good))
     page.click("#import-preview")
     expect(page.locator("#ok")).to_contain_text("Tệp hợp lệ")
@@ -248,7 +270,9 @@ def test_the_import_page_previews_and_writes_all_or_nothing(empty_server: LiveSe
     admin.assert_loopback(empty_server.url)
 
 
-def test_an_officer_changes_their_own_password_and_signs_out(empty_server: LiveServer, visit: Any) -> None:
+def test_an_officer_changes_their_own_password_and_signs_out(
+    empty_server: LiveServer, visit: Any
+) -> None:
     empty_server.add_officers(["canbo-doimk"])
     user = visit(1000, 700)
     page = user.page
