@@ -134,8 +134,6 @@ CATALOG_KINDS = (
     "service",
     "counter",
     "priority_category",
-    "user",
-    "device",
 )
 
 

@@ -69,6 +69,7 @@ blp = Blueprint(
 )
 
 ADMIN = "admin"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --------------------------------------------------------------------------- sites
@@ -263,20 +264,23 @@ def update_priority_category(data: dict, category_id: int) -> Any:
 @blp.route("/sites/<int:site_id>/import/template", methods=["GET"])
 @allow(ADMIN)
 @blp.arguments(TemplateQuery, location="query")
-@blp.response(
-    200,
-    content_type="application/octet-stream",
-    description="An example XLSX (sheets services and counters) or CSV (column kind) to fill in.",
+@blp.doc(
+    responses={
+        "200": {
+            "description": "An example file to fill in: XLSX (sheets services and counters) "
+            "or CSV (a column kind).",
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
 )
 def import_template(query: dict, site_id: int) -> Response:
     """The file to fill in for an import."""
     admin.sites_one(db.session, current_actor(), site_id)
     kind = query["format"]
-    mimetype = (
-        "text/csv"
-        if kind == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    mimetype = "text/csv" if kind == "csv" else XLSX
     response = Response(importing.template(kind), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="hangdoi-import.{kind}"'
     return response

@@ -232,7 +232,9 @@ class UserPatch(Strict):
 
 
 class AuditQuery(Strict):
-    object_type = fields.String(load_default=None, validate=validate.OneOf(CATALOG_KINDS))
+    object_type = fields.String(
+        load_default=None, validate=validate.OneOf([*CATALOG_KINDS, "user", "device"])
+    )
     object_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
     user_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
     site_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))

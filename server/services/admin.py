@@ -279,7 +279,7 @@ def series_format_problem(fmt: str) -> tuple[str, str] | None:
 def timezone_problem(name: str) -> tuple[str, str] | None:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Asia"), a long name
         return (
             f"múi giờ «{name}» không tồn tại (ví dụ Asia/Ho_Chi_Minh).",
             f"there is no time zone '{name}' (e.g. Asia/Ho_Chi_Minh).",

@@ -801,3 +801,14 @@ def test_series_are_listed_with_an_example(client, world: World, session) -> Non
     )
     assert {r["code"]: r["example"] for r in rows} == {"A": "A001", "N": "1001"}
     assert session.scalar(select(func.count(NumberSeries.id))) >= 2
+
+
+@pytest.mark.parametrize("zone", ["Asia", "Mars/Base", "../etc", "x" * 64])
+def test_an_unknown_time_zone_is_refused(client, world: World, zone: str, backend: str) -> None:  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("validation only")
+    response = client.patch(
+        f"/api/v1/admin/sites/{world.site.id}", headers=world.auth("admin"), json={"timezone": zone}
+    )
+    assert response.status_code == 422, response.get_json()
+    assert list(response.get_json()["details"]["json"]) == ["timezone"]
