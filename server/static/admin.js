@@ -330,12 +330,16 @@
       if (kind.prepare) kind.prepare(body, editing);
       var call = editing ? request("PATCH", kind.patch(item.id), body) : request("POST", kind.create(), body);
       submit.disabled = true;
+      errorBox.hidden = true;
+      if (okBox) okBox.hidden = true;
       call.then(function (saved) {
         submit.disabled = false;
         markFields(node, {});
-        if (kind.after) kind.after(saved, editing);
-        else showOk(editing ? "Đã lưu." : "Đã tạo.", editing ? "Saved." : "Created.");
-        done();
+        // Said once the list shows it (the form is made anew with the list).
+        return Promise.resolve(done()).then(function () {
+          if (kind.after) kind.after(saved, editing);
+          else showOk(editing ? "Đã lưu." : "Đã tạo.", editing ? "Saved." : "Created.");
+        });
       }, function (error) {
         submit.disabled = false;
         showError(error, node);
@@ -356,7 +360,7 @@
         if (value === false) value = "—";
         return el("td", { "data-column": column[0] }, [value === null || value === undefined ? "" : String(value)]);
       });
-      var buttons = el("td", { "class": "actions" }, []);
+      var buttons = el("div", { "class": "buttons" }, []);
       if (kind.patch) {
         buttons.appendChild(el("button", { type: "button", "class": "btn-small", "data-action": "edit", onclick: function () {
           var old = document.getElementById("edit-form");
@@ -381,7 +385,7 @@
         var extra = make(item, reload);
         if (extra) buttons.appendChild(extra);
       });
-      cells.push(buttons);
+      cells.push(el("td", { "class": "actions" }, [buttons]));
       var row = el("tr", { "data-id": item.id, "class": item.active === false || item.revoked_at ? "inactive" : "" }, cells);
       return row;
     });

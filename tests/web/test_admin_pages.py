@@ -148,14 +148,14 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
     try:
         # Two services.
         page.click("#nav-services")
-        for code, name in [("KS", "Đăng ký khai sinh"), ("KH", "Đăng ký kết hôn")]:
+        for count, (code, name) in enumerate([("KS", "Đăng ký khai sinh"), ("KH", "Đăng ký kết hôn")], 1):
             page.fill("#f-code", code)
             page.fill("#f-name_vi", name)
             page.select_option("#f-department_id", label="TP · Tư pháp – Hộ tịch")
             page.select_option("#f-series_id", label="A (A001)")
             page.click("#create")
             _ok(page)
-        expect(page.locator("#list tbody tr")).to_have_count(2)
+            expect(page.locator("#list tbody tr")).to_have_count(count)
         _shot(admin, "services", docs=True)
 
         # A counter serving both, the second service first.
@@ -224,6 +224,7 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
     # The admin (made on the command line), the site and its edit, TP, A, the kiosk, KS,
     # KH, the counter, the officer.
     expect(page.locator("#audit-rows tbody tr")).to_have_count(10)
+    _shot(admin, "audit", docs=True)
     page.select_option("#f-object_type", "service")
     page.click("#audit-apply")
     expect(page.locator("#audit-rows tbody tr")).to_have_count(2)
@@ -231,7 +232,7 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
     page.select_option("#f-object_type", "site")
     page.click("#audit-apply")
     expect(page.locator("#audit-rows")).to_contain_text("opening_hours")
-    _shot(admin, "audit", docs=True)
+    _shot(admin, "audit-site")
     admin.assert_loopback(url)
 
 
