@@ -18,7 +18,16 @@ api = HangdoiApi()
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404)."""
+    """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404).
+
+    The range is in the pattern itself: Werkzeug answers 405 instead of 404 when a path
+    has rules for several methods and the converter refuses the value after the pattern
+    matched (POST /admin/sites/0/departments, which has a GET beside it)."""
+
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002
         kwargs.setdefault("min", 1)

@@ -104,7 +104,7 @@ def get_site(site_id: int) -> Any:
 
 @blp.route("/sites/<int:site_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(SitePatch(partial=True))
+@blp.arguments(SitePatch(partial=True), required=False)
 @blp.response(200, AdminSiteOut)
 def update_site(data: dict, site_id: int) -> Any:
     """Change a site's settings: names, address, time zone, opening hours, closed days,
@@ -136,7 +136,7 @@ def create_department(data: dict, site_id: int) -> Any:
 
 @blp.route("/departments/<int:department_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(DepartmentPatch(partial=True))
+@blp.arguments(DepartmentPatch(partial=True), required=False)
 @blp.response(200, AdminDepartmentOut)
 def update_department(data: dict, department_id: int) -> Any:
     """Change or deactivate a department (not while active services belong to it)."""
@@ -163,7 +163,7 @@ def create_series(data: dict, site_id: int) -> Any:
 
 @blp.route("/series/<int:series_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(SeriesPatch(partial=True))
+@blp.arguments(SeriesPatch(partial=True), required=False)
 @blp.response(200, SeriesOut)
 def update_series(data: dict, series_id: int) -> Any:
     """Change a number series. Its format and start cannot change on a day it has issued
@@ -192,7 +192,7 @@ def create_service(data: dict, site_id: int) -> Any:
 
 @blp.route("/services/<int:service_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(ServicePatch(partial=True))
+@blp.arguments(ServicePatch(partial=True), required=False)
 @blp.response(200, AdminServiceOut)
 def update_service(data: dict, service_id: int) -> Any:
     """Change or deactivate a service (its waiting tickets are still called)."""
@@ -218,7 +218,7 @@ def create_counter(data: dict, site_id: int) -> Any:
 
 @blp.route("/counters/<int:counter_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(CounterPatch(partial=True))
+@blp.arguments(CounterPatch(partial=True), required=False)
 @blp.response(200, AdminCounterOut)
 def update_counter(data: dict, counter_id: int) -> Any:
     """Change a counter or its services; it is renumbered or deactivated only while closed."""
@@ -251,7 +251,7 @@ def create_priority_category(data: dict, site_id: int) -> Any:
 
 @blp.route("/priority-categories/<int:category_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(PriorityCategoryPatch(partial=True))
+@blp.arguments(PriorityCategoryPatch(partial=True), required=False)
 @blp.response(200, AdminPriorityCategoryOut)
 def update_priority_category(data: dict, category_id: int) -> Any:
     """Change or deactivate a priority category."""
@@ -359,7 +359,7 @@ def create_user(data: dict) -> dict[str, Any]:
 
 @blp.route("/users/<int:user_id>", methods=["PATCH"])
 @allow(ADMIN)
-@blp.arguments(UserPatch(partial=True))
+@blp.arguments(UserPatch(partial=True), required=False)
 @blp.response(200, AdminUserOut)
 def update_user(data: dict, user_id: int) -> dict[str, Any]:
     """Change a user's name, role, site, counters; ``"active": false`` locks the account

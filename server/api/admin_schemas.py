@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import available_timezones
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -23,6 +24,12 @@ CODE = validate.Regexp(
     error="Letters, digits, '_', '.' and '-' only, starting with a letter or digit.",
 )
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# Every time zone of the tzdata the server has (the document lists them).
+TIME_ZONES = sorted(available_timezones())
+# A number series' format (server.services.admin.series_format_problem says why another
+# is refused): one {n}, a width up to 9, at most 6 characters on each side, so that the
+# number printed stays within Ticket.number's 24 characters.
+SERIES_FORMAT = r"^[^{}]{0,6}\{n(:0?[1-9]?d)?\}[^{}]{0,6}$"
 # Lines of the slip's header or footer, and of the ticker.
 MAX_TEXT = 1000
 MAX_SLIP_LINES = 6
@@ -81,10 +88,9 @@ class SlipLines(NFCString):
 
 
 def _closed_days(value: list[dict[str, Any]]) -> list[dict[str, str]]:
-    days = [{"date": d["date"].isoformat(), "note": d.get("note", "")} for d in value]
-    if len({d["date"] for d in days}) != len(days):
-        raise ma.ValidationError("A date is listed twice.")
-    return sorted(days, key=lambda d: d["date"])
+    """In date order, one entry a date (a date given twice keeps its last note)."""
+    days = {d["date"].isoformat(): d.get("note", "") for d in value}
+    return [{"date": date, "note": note} for date, note in sorted(days.items())]
 
 
 class SiteIn(Strict):
@@ -92,7 +98,10 @@ class SiteIn(Strict):
     name_vi = NFCString(required=True, validate=validate.Length(min=1, max=200))
     name_en = NFCString(validate=validate.Length(max=200))
     address = NFCString(validate=validate.Length(max=300))
-    timezone = NFCString(validate=validate.Length(min=1, max=64))
+    timezone = fields.String(
+        validate=validate.OneOf(TIME_ZONES, error="Not a time zone (e.g. Asia/Ho_Chi_Minh)."),
+        metadata={"description": "An IANA time zone, e.g. Asia/Ho_Chi_Minh."},
+    )
     opening_hours = OpeningHours(allow_none=True)
     closed_days = fields.List(
         fields.Nested(ClosedDayIn),
@@ -112,10 +121,7 @@ class SiteIn(Strict):
     @ma.post_load
     def _days(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if "closed_days" in data:
-            try:
-                data["closed_days"] = _closed_days(data["closed_days"])
-            except ma.ValidationError as error:
-                raise ma.ValidationError(error.messages, "closed_days") from error
+            data["closed_days"] = _closed_days(data["closed_days"])
         return data
 
 
@@ -140,7 +146,15 @@ class SeriesIn(Strict):
     name_vi = NFCString(validate=validate.Length(max=200))
     name_en = NFCString(validate=validate.Length(max=200))
     format = Text(
-        validate=validate.Length(min=1, max=40),
+        validate=[
+            validate.Length(min=1, max=40),
+            validate.Regexp(
+                SERIES_FORMAT,
+                # Formatted by marshmallow (input, regex): braces doubled.
+                error="One {{n}} (or {{n:03d}}: a width up to 9) between at most 6 other "
+                "characters on each side, without braces: A{{n:03d}}, {{n:04d}}.",
+            ),
+        ],
         metadata={"description": "One {n} with an optional width: A{n:03d} gives A001."},
     )
     start = fields.Integer(strict=True, validate=validate.Range(min=0, max=99_999))
@@ -249,7 +263,10 @@ class AuditQuery(Strict):
 class ImportIn(Strict):
     filename = NFCString(
         required=True,
-        validate=[validate.Length(min=1, max=200), validate.Regexp(r"(?i).*\.(xlsx|csv)$")],
+        validate=[
+            validate.Length(min=1, max=200),
+            validate.Regexp(r"^.*\.([xX][lL][sS][xX]|[cC][sS][vV])$"),
+        ],
         metadata={"description": "Ends in .xlsx or .csv: it says how to read the file."},
     )
     content_base64 = Text(
