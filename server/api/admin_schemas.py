@@ -8,7 +8,6 @@ the service's (:mod:`server.services.admin`), answered in the same form.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -17,19 +16,33 @@ from marshmallow import fields, validate
 
 from contract.events import CATALOG_KINDS
 from server.api.schemas import Id, NFCString, Strict, StrictBoolean, Text, UserOut
-from server.services.clock import WEEKDAYS
 
+# Patterns as the document gives them (ECMA); checked here with \Z, not $, which in
+# Python also matches before a final newline.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 CODE = validate.Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    CODE_PATTERN[:-1] + r"\Z",
     error="Letters, digits, '_', '.' and '-' only, starting with a letter or digit.",
 )
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def Code(max_length: int) -> Text:  # noqa: N802
+    """A code: ASCII letters and digits with _ . - (a site's, a service's ...)."""
+    return Text(
+        required=True,
+        validate=[validate.Length(min=1, max=max_length), CODE],
+        metadata={"pattern": CODE_PATTERN},
+    )
+
+
+_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+_HHMM_CHECK = _HHMM[:-1] + r"\Z"
 # Every time zone of the tzdata the server has (the document lists them).
 TIME_ZONES = sorted(available_timezones())
 # A number series' format (server.services.admin.series_format_problem says why another
 # is refused): one {n}, a width up to 9, at most 6 characters on each side, so that the
 # number printed stays within Ticket.number's 24 characters.
-SERIES_FORMAT = r"^[^{}]{0,6}\{n(:0?[1-9]?d)?\}[^{}]{0,6}$"
+SERIES_FORMAT = r"^[^{}\u0000]{0,6}\{n(:0?[1-9]?d)?\}[^{}\u0000]{0,6}$"
 # Lines of the slip's header or footer, and of the ticker.
 MAX_TEXT = 1000
 MAX_SLIP_LINES = 6
@@ -39,39 +52,49 @@ def _minutes(hhmm: str) -> int:
     return int(hhmm[:2]) * 60 + int(hhmm[3:])
 
 
-class OpeningHours(fields.Dict):
-    """{"mon": [["07:30", "11:30"], ["13:30", "17:00"]], ...}: per weekday, the spans the
-    centre is open, in order (two spans: a lunch break between them). A day left out is
-    closed; null means open around the clock."""
+class _Span(fields.List):
+    """[HH:MM, HH:MM]: a span of opening time."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self) -> None:
         super().__init__(
-            keys=fields.String(validate=validate.OneOf(WEEKDAYS)),
-            values=fields.List(
-                fields.List(
-                    fields.String(validate=validate.Regexp(_HHMM)),
-                    validate=validate.Length(equal=2),
-                ),
-                validate=validate.Length(max=4),
-            ),
-            metadata={
-                "description": "Per weekday (mon…sun) up to 4 spans [HH:MM, HH:MM] in order; "
-                "two spans make a lunch break. A day left out is closed; null: always open."
-            },
-            **kwargs,
+            fields.String(validate=validate.Regexp(_HHMM_CHECK), metadata={"pattern": _HHMM}),
+            validate=validate.Length(equal=2),
         )
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        hours = super()._deserialize(value, attr, data, **kwargs)
-        for day, spans in hours.items():
+
+class WeekHours(Strict):
+    """Per weekday, the spans the centre is open, in order (two spans: a lunch break
+    between them). A day left out is closed."""
+
+    mon = fields.List(_Span(), validate=validate.Length(max=4))
+    tue = fields.List(_Span(), validate=validate.Length(max=4))
+    wed = fields.List(_Span(), validate=validate.Length(max=4))
+    thu = fields.List(_Span(), validate=validate.Length(max=4))
+    fri = fields.List(_Span(), validate=validate.Length(max=4))
+    sat = fields.List(_Span(), validate=validate.Length(max=4))
+    sun = fields.List(_Span(), validate=validate.Length(max=4))
+
+    @ma.validates_schema
+    def _in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        for day, spans in data.items():
             end_before = -1
             for start, end in spans:
                 if _minutes(start) >= _minutes(end):
-                    raise ma.ValidationError(f"{day}: {start}–{end} ends before it starts.")
+                    raise ma.ValidationError(f"{start}–{end} ends before it starts.", day)
                 if _minutes(start) < end_before:
-                    raise ma.ValidationError(f"{day}: the spans overlap or are out of order.")
+                    raise ma.ValidationError("The spans overlap or are out of order.", day)
                 end_before = _minutes(end)
-        return hours
+
+
+def OpeningHours(**kwargs: Any) -> fields.Nested:  # noqa: N802
+    return fields.Nested(
+        WeekHours,
+        metadata={
+            "description": "Per weekday (mon…sun) up to 4 spans [HH:MM, HH:MM] in order; "
+            "two spans make a lunch break. A day left out is closed; null: always open."
+        },
+        **kwargs,
+    )
 
 
 class ClosedDayIn(Strict):
@@ -94,7 +117,7 @@ def _closed_days(value: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 class SiteIn(Strict):
-    code = NFCString(required=True, validate=[validate.Length(min=1, max=32), CODE])
+    code = Code(32)
     name_vi = NFCString(required=True, validate=validate.Length(min=1, max=200))
     name_en = NFCString(validate=validate.Length(max=200))
     address = NFCString(validate=validate.Length(max=300))
@@ -130,7 +153,7 @@ class SitePatch(SiteIn):
 
 
 class DepartmentIn(Strict):
-    code = NFCString(required=True, validate=[validate.Length(min=1, max=32), CODE])
+    code = Code(32)
     name_vi = NFCString(required=True, validate=validate.Length(min=1, max=200))
     name_en = NFCString(validate=validate.Length(max=200))
     position = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
@@ -142,20 +165,23 @@ class DepartmentPatch(DepartmentIn):
 
 
 class SeriesIn(Strict):
-    code = NFCString(required=True, validate=[validate.Length(min=1, max=16), CODE])
+    code = Code(16)
     name_vi = NFCString(validate=validate.Length(max=200))
     name_en = NFCString(validate=validate.Length(max=200))
     format = Text(
         validate=[
             validate.Length(min=1, max=40),
             validate.Regexp(
-                SERIES_FORMAT,
+                SERIES_FORMAT[:-1] + r"\Z",
                 # Formatted by marshmallow (input, regex): braces doubled.
                 error="One {{n}} (or {{n:03d}}: a width up to 9) between at most 6 other "
                 "characters on each side, without braces: A{{n:03d}}, {{n:04d}}.",
             ),
         ],
-        metadata={"description": "One {n} with an optional width: A{n:03d} gives A001."},
+        metadata={
+            "description": "One {n} with an optional width: A{n:03d} gives A001.",
+            "pattern": SERIES_FORMAT,
+        },
     )
     start = fields.Integer(strict=True, validate=validate.Range(min=0, max=99_999))
     active = StrictBoolean()
@@ -166,7 +192,7 @@ class SeriesPatch(SeriesIn):
 
 
 class ServiceIn(Strict):
-    code = NFCString(required=True, validate=[validate.Length(min=1, max=32), CODE])
+    code = Code(32)
     name_vi = NFCString(required=True, validate=validate.Length(min=1, max=300))
     name_en = NFCString(validate=validate.Length(max=300))
     department_id = Id(required=True)
@@ -203,7 +229,7 @@ class CounterPatch(CounterIn):
 
 
 class PriorityCategoryIn(Strict):
-    code = NFCString(required=True, validate=[validate.Length(min=1, max=32), CODE])
+    code = Code(32)
     name_vi = NFCString(required=True, validate=validate.Length(min=1, max=200))
     name_en = NFCString(validate=validate.Length(max=200))
     position = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
@@ -261,18 +287,22 @@ class AuditQuery(Strict):
 
 
 class ImportIn(Strict):
-    filename = NFCString(
+    filename = Text(
         required=True,
         validate=[
             validate.Length(min=1, max=200),
-            validate.Regexp(r"^.*\.([xX][lL][sS][xX]|[cC][sS][vV])$"),
+            validate.Regexp(r"^[^\u0000]*\.([xX][lL][sS][xX]|[cC][sS][vV])\Z"),
         ],
-        metadata={"description": "Ends in .xlsx or .csv: it says how to read the file."},
+        metadata={
+            "description": "Ends in .xlsx or .csv: it says how to read the file.",
+            "pattern": r"^[^\u0000]*\.([xX][lL][sS][xX]|[cC][sS][vV])$",
+        },
     )
     content_base64 = Text(
         required=True,
-        validate=validate.Length(min=1, max=2_800_000),
-        metadata={"description": "The file, base64-encoded (at most 2 MB)."},
+        # Within the request size limit (MAX_CONTENT_LENGTH, 1 MB).
+        validate=validate.Length(min=1, max=900_000),
+        metadata={"description": "The file, base64-encoded (at most about 650 kB)."},
     )
     apply = StrictBoolean(
         load_default=False,

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from contract.tickets import CounterState
 from server.db import write_transaction
-from server.errors import DomainError, Forbidden, InvalidInput, Unauthorized, not_found
+from server.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized, not_found
 from server.models import ApiToken, Counter, Device, OfficerCounter, Site, User, utcnow
 from server.services import audit, credentials
 from server.services.actor import SYSTEM, USER_ROLES, Actor, Role
@@ -123,8 +123,8 @@ def officer_counters(session: Session, user_id: int) -> list[int]:
 def _set_counters(session: Session, user: User, counter_ids: list[int]) -> None:
     """Replace the counters `user` may open (in the caller's write transaction)."""
     if counter_ids and user.role != Role.OFFICER:
-        raise InvalidInput(
-            "invalid_input",
+        raise DomainError(
+            "not_an_officer",
             "counter_ids: chỉ cán bộ một cửa mới được giao quầy.",
             "counter_ids: only officers are given counters.",
             json={"counter_ids": ["only officers are given counters"]},
@@ -132,8 +132,8 @@ def _set_counters(session: Session, user: User, counter_ids: list[int]) -> None:
     for counter_id in counter_ids:
         counter = session.get(Counter, counter_id)
         if counter is None or counter.site_id != user.site_id:
-            raise InvalidInput(
-                "invalid_input",
+            raise NotFound(
+                "not_found",
                 f"counter_ids: không có quầy {counter_id} ở điểm phục vụ của người dùng.",
                 f"counter_ids: there is no counter {counter_id} at the user's site.",
                 json={"counter_ids": [f"no counter {counter_id} at the user's site"]},

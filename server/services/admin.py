@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from contract import events as ev
 from contract.tickets import CounterState
 from server.db import write_transaction
-from server.errors import DomainError, Forbidden, InvalidInput, not_found
+from server.errors import DomainError, Forbidden, InvalidInput, NotFound, not_found
 from server.events import publish, summary
 from server.models import (
     Counter,
@@ -176,12 +176,14 @@ def _unique(
 def _same_site(
     session: Session, model: Any, object_id: int, site_id: int, field: str, what: tuple[str, str]
 ) -> Any:
+    """The object an id of the request names, of the same site (404 naming the field)."""
     obj = session.get(model, object_id)
     if obj is None or obj.site_id != site_id:
-        raise invalid(
-            field,
-            f"không có {what[0]} {object_id} ở điểm phục vụ này.",
-            f"there is no {what[1]} {object_id} at this site.",
+        raise NotFound(
+            "not_found",
+            f"{field}: không có {what[0]} {object_id} ở điểm phục vụ này.",
+            f"{field}: there is no {what[1]} {object_id} at this site.",
+            json={field: [f"there is no {what[1]} {object_id} at this site"]},
         )
     return obj
 
@@ -527,6 +529,10 @@ def update_series(
 
 
 # --------------------------------------------------------------------------- services
+
+
+def _inactive(field: str, vi: str, en: str) -> DomainError:
+    return DomainError("inactive", f"{field}: {vi}", f"{field}: {en}", json={field: [en]})
 
 
 def _service_refs(session: Session, site_id: int, data: dict[str, Any]) -> None:

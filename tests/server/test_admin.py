@@ -558,7 +558,7 @@ def test_an_officer_opens_only_the_counters_given_to_them(client, world: World) 
         headers=world.auth("admin"),
         json={"counter_ids": [999_999]},
     )
-    assert response.status_code == 422 and "counter_ids" in response.get_json()["details"]["json"]
+    assert response.status_code == 404 and "counter_ids" in response.get_json()["details"]["json"]
 
 
 def test_a_closed_day_and_an_inactive_site_issue_nothing(

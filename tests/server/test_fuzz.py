@@ -38,7 +38,14 @@ def _document_app() -> Flask:
     return make_app(f"sqlite:///{folder / 'document.sqlite3'}", folder)
 
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _document_app())
+document = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _document_app())
+# The administration's set-up routes (sites, departments, series, services, counters,
+# priority categories, import, audit, a user's edit): many, each run far less often than
+# the queue's, so fuzzed with fewer examples (tests/server/test_admin.py holds their rules).
+SETUP_ROUTES = r"^/api/v1/admin/(sites|departments|series|services|counters|priority-categories|audit|users/\{user_id\}$)"
+SETUP_EXAMPLES = 8
+schema = document.exclude(path_regex=SETUP_ROUTES)
+setup_schema = document.include(path_regex=SETUP_ROUTES)
 
 
 # No credential, an administrator, and each kind of device.
@@ -56,6 +63,22 @@ LOGOUT = "/api/v1/auth/logout"
     suppress_health_check=list(HealthCheck),
 )
 def test_api(case: Any, app: Flask, world: World) -> None:
+    _call(case, app, world)
+
+
+@setup_schema.parametrize()
+@settings(
+    max_examples=SETUP_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_setup_api(case: Any, app: Flask, world: World) -> None:
+    _call(case, app, world)
+
+
+def _call(case: Any, app: Flask, world: World) -> None:
     for who in CREDENTIALS if case.path != LOGOUT else (None,):
         try:
             # Every request, the checks' own probes included, goes to this test's app.
