@@ -22,7 +22,8 @@ from server.api.schemas import Id, NFCString, Strict, StrictBoolean, Text, UserO
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 CODE = validate.Regexp(
     CODE_PATTERN[:-1] + r"\Z",
-    error="Letters, digits, '_', '.' and '-' only, starting with a letter or digit.",
+    error="Chỉ gồm chữ, số, «_», «.», «-», bắt đầu bằng chữ hoặc số. / Letters, digits, '_', "
+    "'.' and '-' only, starting with a letter or digit.",
 )
 
 
@@ -80,9 +81,17 @@ class WeekHours(Strict):
             end_before = -1
             for start, end in spans:
                 if _minutes(start) >= _minutes(end):
-                    raise ma.ValidationError(f"{start}–{end} ends before it starts.", day)
+                    raise ma.ValidationError(
+                        f"{start}–{end} kết thúc trước khi bắt đầu. / {start}–{end} ends "
+                        "before it starts.",
+                        day,
+                    )
                 if _minutes(start) < end_before:
-                    raise ma.ValidationError("The spans overlap or are out of order.", day)
+                    raise ma.ValidationError(
+                        "Các khoảng giờ chồng nhau hoặc sai thứ tự. / The spans overlap or "
+                        "are out of order.",
+                        day,
+                    )
                 end_before = _minutes(end)
 
 
@@ -106,7 +115,9 @@ class SlipLines(NFCString):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text.splitlines()) > MAX_SLIP_LINES:
-            raise ma.ValidationError(f"At most {MAX_SLIP_LINES} lines.")
+            raise ma.ValidationError(
+                f"Tối đa {MAX_SLIP_LINES} dòng. / At most {MAX_SLIP_LINES} lines."
+            )
         return text
 
 
@@ -122,7 +133,11 @@ class SiteIn(Strict):
     name_en = NFCString(validate=validate.Length(max=200))
     address = NFCString(validate=validate.Length(max=300))
     timezone = fields.String(
-        validate=validate.OneOf(TIME_ZONES, error="Not a time zone (e.g. Asia/Ho_Chi_Minh)."),
+        validate=validate.OneOf(
+            TIME_ZONES,
+            error="Không phải múi giờ (ví dụ Asia/Ho_Chi_Minh). / Not a time zone "
+            "(e.g. Asia/Ho_Chi_Minh).",
+        ),
         metadata={"description": "An IANA time zone, e.g. Asia/Ho_Chi_Minh."},
     )
     opening_hours = OpeningHours(allow_none=True)
@@ -144,6 +159,15 @@ class SiteIn(Strict):
     @ma.post_load
     def _days(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if "closed_days" in data:
+            # A PATCH loads partially, nested schemas too: the date is checked here.
+            if any("date" not in day for day in data["closed_days"]):
+                raise ma.ValidationError(
+                    {
+                        "closed_days": [
+                            "Mỗi ngày nghỉ cần có ngày. / Each closed day needs its date."
+                        ]
+                    }
+                )
             data["closed_days"] = _closed_days(data["closed_days"])
         return data
 
@@ -174,8 +198,10 @@ class SeriesIn(Strict):
             validate.Regexp(
                 SERIES_FORMAT[:-1] + r"\Z",
                 # Formatted by marshmallow (input, regex): braces doubled.
-                error="One {{n}} (or {{n:03d}}: a width up to 9) between at most 6 other "
-                "characters on each side, without braces: A{{n:03d}}, {{n:04d}}.",
+                error="Đúng một {{n}} (hoặc {{n:03d}}: độ rộng đến 9), mỗi bên tối đa 6 ký tự "
+                "khác, không có ngoặc nhọn: A{{n:03d}}, {{n:04d}}. / One {{n}} (or {{n:03d}}: "
+                "a width up to 9) between at most 6 other characters on each side, without "
+                "braces: A{{n:03d}}, {{n:04d}}.",
             ),
         ],
         metadata={

@@ -812,3 +812,17 @@ def test_an_unknown_time_zone_is_refused(client, world: World, zone: str, backen
     )
     assert response.status_code == 422, response.get_json()
     assert list(response.get_json()["details"]["json"]) == ["timezone"]
+
+
+def test_a_closed_day_without_its_date_is_refused_in_an_edit(
+    client, world: World, backend: str
+) -> None:  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("validation only")
+    response = client.patch(
+        f"/api/v1/admin/sites/{world.site.id}",
+        headers=world.auth("admin"),
+        json={"closed_days": [{"note": "Tết"}]},
+    )
+    assert response.status_code == 422, response.get_json()
+    assert list(response.get_json()["details"]["json"]) == ["closed_days"]
