@@ -326,9 +326,12 @@ class ImportIn(Strict):
     )
     content_base64 = Text(
         required=True,
-        # Within the request size limit (MAX_CONTENT_LENGTH, 1 MB).
-        validate=validate.Length(min=1, max=900_000),
-        metadata={"description": "The file, base64-encoded (at most about 650 kB)."},
+        # Within the request size limit (MAX_CONTENT_LENGTH, 1 MB) however the JSON is
+        # escaped (6 bytes a character at most).
+        validate=validate.Length(min=1, max=160_000),
+        metadata={
+            "description": "The file, base64-encoded (at most 160,000 characters: a file of about 120 kB)."
+        },
     )
     apply = StrictBoolean(
         load_default=False,
