@@ -30,6 +30,9 @@ TICKET_CANCELLED = "ticket.cancelled"
 TICKET_EXPIRED = "ticket.expired"
 QUEUE_CHANGED = "queue.changed"
 COUNTER_CHANGED = "counter.changed"
+# An administrator changed the site's set-up (services, counters, hours, ticker text, ...):
+# kiosks, displays and counter clients reload what they show (CatalogChangedData).
+CATALOG_CHANGED = "catalog.changed"
 
 TICKET_EVENTS = (
     TICKET_ISSUED,
@@ -46,7 +49,7 @@ TICKET_EVENTS = (
 )
 # Events a hall display announces.
 CALL_EVENTS = (TICKET_CALLED, TICKET_RECALLED)
-ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED)
+ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED, CATALOG_CHANGED)
 
 # Sent by the server, not part of the numbered stream.
 # A waiting ticket's place, pushed to its phone when its queue moves (debounced):
@@ -123,6 +126,26 @@ class CounterChangedData(TypedDict):
     current_number: str | None
     # Added for the counter client: why a paused counter is paused (None otherwise).
     pause_reason: NotRequired[str | None]
+
+
+# The kinds of object a catalog.changed names.
+CATALOG_KINDS = (
+    "site",
+    "department",
+    "series",
+    "service",
+    "counter",
+    "priority_category",
+)
+
+
+class CatalogChangedData(TypedDict):
+    """`data` of catalog.changed: what an administrator's committed change touched, by kind
+    (one of CATALOG_KINDS) with the ids of each; a client reloads the site's services,
+    counters, priority categories or the site itself (ticker text, hours) as it needs."""
+
+    kinds: list[str]
+    ids: dict[str, list[int]]
 
 
 class Envelope(TypedDict):

@@ -253,6 +253,15 @@ class SiteOut(ma.Schema):
     opening_hours = fields.Dict(allow_none=True)
     max_priority_in_row = fields.Integer()
     no_show_after_calls = fields.Integer()
+    closed_days = fields.List(
+        fields.Dict(), allow_none=True, metadata={"description": "[{date, note}]: days closed."}
+    )
+    slip_header = fields.String(metadata={"description": "Lines printed above the ticket."})
+    slip_footer = fields.String(metadata={"description": "Lines printed below the ticket."})
+    ticker_text = fields.String(
+        metadata={"description": "The running text of the hall displays (catalog.changed: reload)."}
+    )
+    active = fields.Boolean()
 
 
 class DepartmentOut(ma.Schema):
@@ -272,6 +281,9 @@ class ServiceOut(ma.Schema):
     target_wait_minutes = fields.Integer()
     expected_service_minutes = fields.Integer()
     daily_quota = fields.Integer(allow_none=True)
+    asks_dossier_code = fields.Boolean(
+        metadata={"description": "Whether the kiosk asks for the dossier code (mã hồ sơ)."}
+    )
     active = fields.Boolean()
     counters = fields.List(
         fields.Integer(), metadata={"description": "Numbers of the counters that serve it."}
@@ -380,6 +392,10 @@ class DeviceOut(ma.Schema):
     zone = fields.String(allow_none=True)
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+    last_seen_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "UTC; when its token was last checked (to the minute)."},
+    )
 
 
 class DeviceTokenOut(DeviceOut):

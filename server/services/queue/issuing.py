@@ -40,7 +40,7 @@ from server.models import (
 )
 from server.services import catalog
 from server.services.actor import Actor
-from server.services.clock import business_day, describe_hours, is_open
+from server.services.clock import business_day, closed_day, describe_hours, is_open
 from server.services.counts import publish_queue_changed
 from server.services.estimates import (
     NewInQueue,
@@ -128,6 +128,8 @@ _ISSUE_CONTEXT = (
         Site.name_en.label("site_name_en"),
         Site.timezone,
         Site.opening_hours,
+        Site.closed_days,
+        Site.active.label("site_active"),
         Department.name_vi.label("department_vi"),
         Department.name_en.label("department_en"),
     )
@@ -376,6 +378,20 @@ def _admit(
             "service_inactive",
             f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
             f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
+        )
+    if not service.site_active:
+        raise DomainError(
+            "site_inactive",
+            f"{service.site_name_vi} đã ngừng hoạt động.",
+            f"{service.site_name_en or service.site_name_vi} is no longer in service.",
+        )
+    holiday = closed_day(service.closed_days, now, service.timezone)
+    if holiday is not None:
+        note = holiday.get("note") or ""
+        raise DomainError(
+            "site_closed",
+            f"{service.site_name_vi} hôm nay nghỉ{f' ({note})' if note else ''}.",
+            f"{service.site_name_en or service.site_name_vi} is closed today{f' ({note})' if note else ''}.",
         )
     if not is_open(service.opening_hours, now, service.timezone):
         hours_vi, hours_en = describe_hours(service.opening_hours or {})
