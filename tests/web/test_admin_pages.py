@@ -148,7 +148,9 @@ def test_a_centre_is_set_up_in_the_browser_and_serves_at_once(
     try:
         # Two services.
         page.click("#nav-services")
-        for count, (code, name) in enumerate([("KS", "Đăng ký khai sinh"), ("KH", "Đăng ký kết hôn")], 1):
+        for count, (code, name) in enumerate(
+            [("KS", "Đăng ký khai sinh"), ("KH", "Đăng ký kết hôn")], 1
+        ):
             page.fill("#f-code", code)
             page.fill("#f-name_vi", name)
             page.select_option("#f-department_id", label="TP · Tư pháp – Hộ tịch")
