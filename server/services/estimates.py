@@ -55,6 +55,9 @@ HANDLE_WINDOW = dt.timedelta(hours=2)
 SHARE_WINDOW = dt.timedelta(hours=1)
 PRIORITY_WINDOW = dt.timedelta(hours=1)
 PRIOR_CALLS = 3.0
+DRAIN_WINDOW = dt.timedelta(minutes=30)
+MIN_DRAINED = 4
+DRAIN_WEIGHT = 0.5
 # Chosen with bench/eta.py (README): ~80% of the real waits inside the range shown.
 RANGE_Z = 1.35
 CALL_VARIANCE = 0.7
@@ -315,6 +318,8 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     calls: dict[tuple[int, int], int] = {}
     busy: dict[int, float] = {}
     first_call: dt.datetime | None = None
+    drained = 0
+    drain_since = now - DRAIN_WINDOW
     share_since = now - SHARE_WINDOW
     handle_since = now - HANDLE_WINDOW
     for sid, counter_id, called_at, finished_at in conn.execute(
@@ -324,6 +329,8 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
             continue
         if finished_at is not None and handle_since <= finished_at <= now:
             handled[sid].append((finished_at - called_at).total_seconds() / 60)
+        if sid == service_id and called_at >= drain_since:
+            drained += 1
         if counter_id is None or (finished_at is not None and finished_at < share_since):
             continue
         left = now if finished_at is None or finished_at > now else finished_at
@@ -352,6 +359,11 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
         per_minute += (1.0 - taken) / minutes[service_id]
     if per_minute <= 0:
         per_minute = 1.0 / minutes[service_id]
+    # The queue's own drain (its calls over the last DRAIN_WINDOW, or since the day's first
+    # call) when that is faster: counters that help more than their past share.
+    if first_call is not None and drained >= MIN_DRAINED:
+        drain_span = min(DRAIN_WINDOW.total_seconds() / 60, max(1.0, (now - first_call).total_seconds() / 60))
+        per_minute = DRAIN_WEIGHT * drained / drain_span + (1 - DRAIN_WEIGHT) * per_minute
     # How busy those counters were (the chance that a newcomer finds none free).
     span = SHARE_WINDOW.total_seconds() / 60
     if first_call is not None:
