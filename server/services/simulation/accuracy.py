@@ -101,3 +101,30 @@ def score(*results: SimResult) -> Report:
     report.mean_wait = sum(waits) / len(waits) if waits else 0.0
     report.by_hour = dict(sorted(report.by_hour.items()))
     return report
+
+
+def describe(report: Report, *, title: str = "") -> str:
+    """The report as a text table: overall, then by local hour of issue."""
+    o = report.overall
+    lines = []
+    if title:
+        lines.append(title)
+    lines.append(
+        f"  {o.tickets} tickets called ({report.unserved} never called), mean real wait "
+        f"{report.mean_wait:.1f} min"
+    )
+    lines.append("  estimator   mean abs error   within range shown")
+    lines.append(f"  new         {o.mae_new:8.1f} min       {o.share_new:6.0%}")
+    lines.append(f"  old         {o.mae_old:8.1f} min       {o.share_old:6.0%}")
+    if report.updates:
+        lines.append(
+            f"  new, pushed updates: {report.updates} estimates, mean abs error "
+            f"{report.updates_mae:.1f} min, {report.updates_within:.0%} within range"
+        )
+    lines.append("  hour  tickets  error new  error old  within new  within old")
+    for hour, s in report.by_hour.items():
+        lines.append(
+            f"  {hour:02d}h   {s.tickets:7d}  {s.mae_new:9.1f}  {s.mae_old:9.1f}  "
+            f"{s.share_new:10.0%}  {s.share_old:10.0%}"
+        )
+    return "\n".join(lines)

@@ -118,13 +118,15 @@ class _Desk:
     state: str = "closed"  # as the database has it
     ticket_id: int | None = None
     leave: str | None = None  # "pause" or "close", once the ticket at hand is done
+    ready_at: dt.datetime | None = None  # the officer calls again from then on
 
 
 @dataclass
 class _Visit:
-    minutes: float
+    minutes: float  # at the counter (until the transfer, for one that is transferred)
     behaviour: str  # "", "no_show", "transfer:<code>"
     record: TicketRecord | None
+    then_minutes: float | None = None  # at the service it is transferred to (drawn if None)
 
 
 def utc_at(profile: DayProfile, minute: float) -> dt.datetime:
@@ -133,10 +135,14 @@ def utc_at(profile: DayProfile, minute: float) -> dt.datetime:
     return (midnight + dt.timedelta(minutes=minute)).astimezone(dt.UTC)
 
 
-def arrivals_of(profile: DayProfile, rng: random.Random) -> list[tuple[float, str, bool, float, str]]:
-    """(local minute, service, priority, minutes, behaviour) of the day's visitors."""
+Arrival = tuple[float, str, bool, float, str, float | None]
+
+
+def arrivals_of(profile: DayProfile, rng: random.Random) -> list[Arrival]:
+    """(local minute, service, priority, minutes, behaviour, minutes after a transfer) of
+    the day's visitors."""
     if profile.fixed_arrivals:
-        return sorted(profile.fixed_arrivals)
+        return sorted(profile.fixed_arrivals, key=lambda a: a[0])
     out = []
     for service in profile.services:
         for start, end in profile.hours:
@@ -154,15 +160,17 @@ def arrivals_of(profile: DayProfile, rng: random.Random) -> list[tuple[float, st
     return out
 
 
-def _visitor(service: ServiceSpec, rng: random.Random) -> tuple[bool, float, str]:
+def _visitor(service: ServiceSpec, rng: random.Random) -> tuple[bool, float, str, float | None]:
     priority = rng.random() < service.priority_share
     minutes = service.draw_minutes(rng)
     behaviour = ""
     if rng.random() < service.no_show_share:
         behaviour = "no_show"
     elif service.transfer_to and rng.random() < service.transfer_share:
+        # The officer finds the dossier belongs elsewhere part-way through.
         behaviour = f"transfer:{service.transfer_to}"
-    return priority, minutes, behaviour
+        minutes *= 0.4
+    return priority, minutes, behaviour, None
 
 
 def simulate(
@@ -171,11 +179,16 @@ def simulate(
     seed: int = 1,
     record_updates: bool = False,
     on_issue: Callable[[Session, TicketRecord], None] | None = None,
+    keep_database: Path | None = None,
 ) -> SimResult:
-    """Play `profile`'s day and return every ticket's estimate and real wait."""
+    """Play `profile`'s day and return every ticket's estimate and real wait.
+
+    `keep_database`: a SQLite file to play it in and leave behind (a recorded day, for a
+    replay); by default a temporary one, deleted at the end."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hangdoi-sim-") as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'day.db'}", sqlite_synchronous="OFF")
+        path = keep_database or Path(tmp) / "day.db"
+        engine = make_engine(f"sqlite:///{path}", sqlite_synchronous="OFF")
         try:
             Base.metadata.create_all(engine)
             factory = sessionmaker(bind=engine, expire_on_commit=False)
@@ -309,8 +322,8 @@ class _Day:
             for start, end in spec_c.shifts:
                 self.at(utc_at(p, minutes_of(start)), "shift_start", spec_c.number)
                 self.at(utc_at(p, minutes_of(end)), "shift_end", spec_c.number)
-        for minute, code, priority, minutes, behaviour in arrivals_of(p, self.rng):
-            self.at(utc_at(p, minute), "arrive", (code, priority, minutes, behaviour))
+        for minute, code, priority, minutes, behaviour, then in arrivals_of(p, self.rng):
+            self.at(utc_at(p, minute), "arrive", (code, priority, minutes, behaviour, then))
         handlers = {
             "arrive": self._arrive,
             "shift_start": self._shift_start,
@@ -319,6 +332,7 @@ class _Day:
             "finish": self._finish,
             "no_show": self._no_show,
             "transfer": self._transfer,
+            "ready": lambda now, desk: None,
         }
         while self.heap:
             now, _, kind, data = heapq.heappop(self.heap)
@@ -327,8 +341,8 @@ class _Day:
 
     # -------------------------------------------------------------- visitors
 
-    def _arrive(self, now: dt.datetime, data: tuple[str, bool, float, str]) -> None:
-        code, priority, minutes, behaviour = data
+    def _arrive(self, now: dt.datetime, data: tuple[str, bool, float, str, float | None]) -> None:
+        code, priority, minutes, behaviour, then = data
         service = self.services[code]
         try:
             issued = queue.issue(
@@ -361,7 +375,7 @@ class _Day:
         )
         self.records.append(record)
         self.by_token[t.tracking_token] = record
-        self.visits[t.id] = _Visit(minutes, behaviour, record)
+        self.visits[t.id] = _Visit(minutes, behaviour, record, then)
         self.waiting[service.id] = self.waiting.get(service.id, 0) + 1
         if self.on_issue is not None:
             self.on_issue(self.session, record)
@@ -406,6 +420,8 @@ class _Day:
         for desk in self.desks.values():
             if not desk.on_shift or desk.state != "open" or desk.ticket_id is not None:
                 continue
+            if desk.ready_at is not None and desk.ready_at > now:
+                continue
             if not any(self.waiting.get(self.services[c].id, 0) for c in desk.services):
                 continue
             ticket = queue.call_next(self.session, desk.actor, desk.counter_id, now=now)
@@ -430,8 +446,7 @@ class _Day:
         assert desk.ticket_id is not None
         visit = self.visits[desk.ticket_id]
         if visit.behaviour.startswith("transfer:"):
-            # The officer finds the dossier belongs elsewhere part-way through.
-            self.at(now + dt.timedelta(minutes=visit.minutes * 0.4), "transfer", desk)
+            self.at(now + dt.timedelta(minutes=visit.minutes), "transfer", desk)
         else:
             self.at(now + dt.timedelta(minutes=visit.minutes), "finish", desk)
 
@@ -454,13 +469,20 @@ class _Day:
         # answer to an issue): its token no longer names the record.
         self.by_token.pop(moved.tracking_token, None)
         spec = self.profile.service(target.code)
-        self.visits[moved.id] = _Visit(spec.draw_minutes(self.rng), "", None)
+        then = visit.then_minutes
+        self.visits[moved.id] = _Visit(
+            spec.draw_minutes(self.rng) if then is None else then, "", None
+        )
         self.waiting[target.id] = self.waiting.get(target.id, 0) + 1
         self._free(now, desk)
 
     def _free(self, now: dt.datetime, desk: _Desk) -> None:
         self.operations += 1
         desk.ticket_id = None
+        if self.profile.call_gap_minutes > 0:
+            gap = self.rng.uniform(0, 2 * self.profile.call_gap_minutes)
+            desk.ready_at = now + dt.timedelta(minutes=gap)
+            self.at(desk.ready_at, "ready", desk)
         if desk.leave is not None:
             self._leave(now, desk)
 

@@ -89,11 +89,15 @@ class DayProfile:
     no_show_minutes: float = 2.0
     # Minutes from a call to the visitor sitting down at the counter.
     walk_minutes: float = 0.5
+    # Mean minutes an officer takes between releasing a ticket and calling the next (a
+    # uniform draw from 0 to twice this).
+    call_gap_minutes: float = 0.0
     # Visitors stop being let in this many minutes before each closing of the site.
     last_entry_minutes: int = 0
-    # Fixed arrivals (a replayed day): (local minute of the day, service code, priority,
-    # handling minutes, "no_show" | "transfer:<code>" | "") instead of random ones.
-    fixed_arrivals: tuple[tuple[float, str, bool, float, str], ...] = ()
+    # Fixed arrivals (a replayed day) instead of random ones: (local minute of the day,
+    # service code, priority, minutes at the counter, "no_show" | "transfer:<code>" | "",
+    # minutes at the service transferred to or None).
+    fixed_arrivals: tuple[tuple[float, str, bool, float, str, float | None], ...] = ()
 
     def service(self, code: str) -> ServiceSpec:
         return next(s for s in self.services if s.code == code)
