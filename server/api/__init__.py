@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from server.api import admin, auth, counters, health, sites, tickets
+from server.api import admin, auth, counters, health, sites, tickets, whatif
 from server.api.base import HangdoiApi
 
 api = HangdoiApi()
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(whatif.blp)  # eta, issue #15
     check_routes(app)
 
 

@@ -67,6 +67,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices/<int:device_id>/revoke"): {ADMIN},
+    # eta, issue #15: the what-if of managers
+    ("GET", "/api/v1/sites/<int:site_id>/whatif/profiles"): {MANAGER, ADMIN},
+    ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).
