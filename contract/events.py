@@ -107,6 +107,12 @@ class ServiceQueue(TypedDict):
     service_id: int
     waiting: int
     longest_wait_seconds: int
+    # eta (issue #15): the wait of an ordinary visitor who would take a number now, as a
+    # range (contract.waits): what a kiosk shows on a service's button, a display by a
+    # service's queue. In queue.changed and the snapshot's queues.
+    estimated_wait_range: NotRequired[list[int]]
+    estimated_wait_text_vi: NotRequired[str]
+    estimated_wait_text_en: NotRequired[str]
 
 
 class QueueChangedData(TypedDict):

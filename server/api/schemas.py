@@ -346,6 +346,12 @@ class QueueServiceOut(ma.Schema):
     name_en = fields.String()
     waiting = fields.Integer()
     longest_wait_seconds = fields.Integer()
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        metadata={"description": "[low, high] minutes a visitor taking a number now would wait."},
+    )
+    estimated_wait_text_vi = fields.String(metadata={"description": "«khoảng 10–15 phút»"})
+    estimated_wait_text_en = fields.String(metadata={"description": "'about 10–15 minutes'"})
 
 
 class CounterOut(CounterBrief):
@@ -399,6 +405,12 @@ class ServiceQueueOut(ma.Schema):
     service_id = fields.Integer()
     waiting = fields.Integer()
     longest_wait_seconds = fields.Integer()
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        metadata={"description": "[low, high] minutes a visitor taking a number now would wait."},
+    )
+    estimated_wait_text_vi = fields.String(metadata={"description": "«khoảng 10–15 phút»"})
+    estimated_wait_text_en = fields.String(metadata={"description": "'about 10–15 minutes'"})
 
 
 class CounterStateOut(ma.Schema):

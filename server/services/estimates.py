@@ -49,15 +49,11 @@ from contract.waits import WaitEstimate, not_waiting, round_range, wait_text
 from server.models import Counter, CounterService, Service, Site, Ticket
 from server.services import catalog
 from server.services.clock import WEEKDAYS, business_day, zone
-from server.services.counts import WAITING_COUNTS
 
 HANDLE_WINDOW = dt.timedelta(hours=2)
 SHARE_WINDOW = dt.timedelta(hours=1)
 PRIORITY_WINDOW = dt.timedelta(hours=1)
 PRIOR_CALLS = 3.0
-DRAIN_WINDOW = dt.timedelta(minutes=30)
-MIN_DRAINED = 4
-DRAIN_WEIGHT = 0.5
 # Chosen with bench/eta.py (README): ~80% of the real waits inside the range shown.
 RANGE_Z = 1.35
 CALL_VARIANCE = 0.7
@@ -85,6 +81,19 @@ def clear_cache() -> None:
     cache: _Cache = current_app.extensions[_CACHE]
     with cache.lock:
         cache.paces.clear()
+
+
+# (service, waiting, oldest queued_at) of some services' queues of a business day, in
+# index order; issuing adds columns to it (places_of_new_tickets).
+WAITING_COUNTS = (
+    select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
+    .where(
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.business_day == bindparam("day"),
+    )
+    .group_by(Ticket.service_id)
+)
 
 
 # The rule, stated once over "me" (the ticket whose place is asked): the waiting general
@@ -280,6 +289,7 @@ _PRIORITY_ARRIVALS = select(func.count(Ticket.id)).where(
     Ticket.business_day == bindparam("day"),
     Ticket.priority_category_id.is_not(None),
     Ticket.issued_at >= bindparam("since"),
+    Ticket.issued_at <= bindparam("now"),
     Ticket.transferred_from_id.is_(None),
 )
 _HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
@@ -318,8 +328,6 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     calls: dict[tuple[int, int], int] = {}
     busy: dict[int, float] = {}
     first_call: dt.datetime | None = None
-    drained = 0
-    drain_since = now - DRAIN_WINDOW
     share_since = now - SHARE_WINDOW
     handle_since = now - HANDLE_WINDOW
     for sid, counter_id, called_at, finished_at in conn.execute(
@@ -329,8 +337,6 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
             continue
         if finished_at is not None and handle_since <= finished_at <= now:
             handled[sid].append((finished_at - called_at).total_seconds() / 60)
-        if sid == service_id and called_at >= drain_since:
-            drained += 1
         if counter_id is None or (finished_at is not None and finished_at < share_since):
             continue
         left = now if finished_at is None or finished_at > now else finished_at
@@ -359,11 +365,6 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
         per_minute += (1.0 - taken) / minutes[service_id]
     if per_minute <= 0:
         per_minute = 1.0 / minutes[service_id]
-    # The queue's own drain (its calls over the last DRAIN_WINDOW, or since the day's first
-    # call) when that is faster: counters that help more than their past share.
-    if first_call is not None and drained >= MIN_DRAINED:
-        drain_span = min(DRAIN_WINDOW.total_seconds() / 60, max(1.0, (now - first_call).total_seconds() / 60))
-        per_minute = DRAIN_WEIGHT * drained / drain_span + (1 - DRAIN_WEIGHT) * per_minute
     # How busy those counters were (the chance that a newcomer finds none free).
     span = SHARE_WINDOW.total_seconds() / 60
     if first_call is not None:
@@ -372,7 +373,7 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     priority = (
         conn.execute(
             _PRIORITY_ARRIVALS,
-            {"service_id": service_id, "day": day, "since": now - PRIORITY_WINDOW},
+            {"service_id": service_id, "day": day, "since": now - PRIORITY_WINDOW, "now": now},
         ).scalar_one()
         or 0
     )
@@ -439,6 +440,14 @@ class Estimate:
     minutes: int
     low: int
     high: int
+
+    def range_fields(self) -> dict[str, Any]:
+        text_vi, text_en = wait_text(self.low, self.high)
+        return {
+            "estimated_wait_range": [self.low, self.high],
+            "estimated_wait_text_vi": text_vi,
+            "estimated_wait_text_en": text_en,
+        }
 
     def fields(self) -> WaitEstimate:
         text_vi, text_en = wait_text(self.low, self.high)
@@ -536,3 +545,11 @@ def standings(
         seen = priority_seen if priority else ordinary_seen
         seen[target] = seen.get(target, 0) + 1
     return result
+
+
+def add_newcomer_waits(session: Session, rows: Sequence[Any], now: dt.datetime) -> None:
+    """Add to each queue row (contract.events.ServiceQueue) the wait of an ordinary visitor
+    who takes a number now: the kiosk's "khoảng 10–15 phút" before issuing, the display's."""
+    for row in rows:
+        pace = service_pace(session, row["service_id"], now)
+        row.update(estimate(row["waiting"], False, pace, now).range_fields())

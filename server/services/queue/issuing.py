@@ -45,6 +45,7 @@ from server.services.counts import publish_queue_changed
 from server.services.estimates import (
     Estimate,
     NewInQueue,
+    add_newcomer_waits,
     estimate,
     places_of_new_tickets,
     service_pace,
@@ -336,6 +337,8 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             by_site_day.setdefault((sites[service_id], day), []).append(
                 queue_row(service_id, waiting, oldest, counted_at)
             )
+        for services in by_site_day.values():
+            add_newcomer_waits(session, services, counted_at)
         for (site_id, day), services in by_site_day.items():
             publish_queue_changed(session, site_id, day, services, now=counted_at)
     for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
