@@ -51,11 +51,11 @@ from server.services import catalog
 from server.services.clock import WEEKDAYS, business_day, zone
 
 HANDLE_WINDOW = dt.timedelta(hours=2)
-SHARE_WINDOW = dt.timedelta(hours=1)
+SHARE_WINDOW = dt.timedelta(minutes=30)
 PRIORITY_WINDOW = dt.timedelta(hours=1)
 PRIOR_CALLS = 3.0
 # Chosen with bench/eta.py (README): ~80% of the real waits inside the range shown.
-RANGE_Z = 1.35
+RANGE_Z = 1.0
 CALL_VARIANCE = 0.7
 RELATIVE_ERROR = 0.12
 # The pace is re-read at most this often per service and app (of the `now` given): it
@@ -258,6 +258,8 @@ class Pace:
     computed_at: dt.datetime
     # Calls per minute the counters working for the service give it now (> 0).
     calls_per_minute: float
+    # Releases per minute of those counters, whatever they call (the first to free).
+    frees_per_minute: float
     minutes_per_call: float
     # The chance that every counter working for the service is busy (from how busy they
     # were over the share window): a newcomer with nobody ahead waits only then.
@@ -355,16 +357,23 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     # choice; else the time its better-ranked services leave, by the calls it made (one
     # call of each service assumed before any).
     per_minute = 0.0
+    # How soon the first of them frees: each counter frees at the pace of the mix of
+    # tickets it has been calling (a long one of another service holds it as well).
+    frees = 0.0
     for counter_id in working:
         linked = services_of.get(counter_id) or [service_id]
         if service_id not in linked:
             continue
         rank = linked.index(service_id)
-        work = {s: (calls.get((counter_id, s), 0) + 1.0) * minutes[s] for s in linked}
+        made = {s: calls.get((counter_id, s), 0) + 1.0 for s in linked}
+        work = {s: made[s] * minutes[s] for s in linked}
         taken = sum(work[s] for s in linked[:rank]) / sum(work.values())
         per_minute += (1.0 - taken) / minutes[service_id]
+        frees += sum(made.values()) / sum(work.values())
     if per_minute <= 0:
         per_minute = 1.0 / minutes[service_id]
+    if frees <= 0:
+        frees = per_minute
     # How busy those counters were (the chance that a newcomer finds none free).
     span = SHARE_WINDOW.total_seconds() / 60
     if first_call is not None:
@@ -381,6 +390,7 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     return Pace(
         computed_at=now,
         calls_per_minute=per_minute,
+        frees_per_minute=frees,
         minutes_per_call=minutes[service_id],
         all_busy=load ** max(1, len(working)) if first_call is not None else 1.0,
         priority_per_minute=priority / (PRIORITY_WINDOW.total_seconds() / 60),
@@ -467,7 +477,8 @@ def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estima
     # Somebody ahead means every counter is busy (a free one would have called them):
     # half an interval until the next call, then one per person. Nobody ahead: the same
     # half interval, if no counter is free.
-    open_minutes = (ahead + 0.5) / rate if ahead > 0 else pace.all_busy * 0.5 / rate
+    first = 0.5 / pace.frees_per_minute
+    open_minutes = first + ahead / rate if ahead > 0 else pace.all_busy * first
     spread = math.sqrt(
         (ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2
     )

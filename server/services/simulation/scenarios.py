@@ -53,17 +53,17 @@ def commune() -> DayProfile:
 def provincial() -> DayProfile:
     services = (
         ServiceSpec(
-            "TP", "Tư pháp – Hộ tịch", "Justice and civil status", _peak(7, 12),
+            "TP", "Tư pháp – Hộ tịch", "Justice and civil status", _peak(5.5, 9),
             minutes=10, cv=0.5, nominal_minutes=10, priority_share=0.08, no_show_share=0.06,
             transfer_share=0.03, transfer_to="CT", target_wait_minutes=20,
         ),
         ServiceSpec(
-            "DN", "Doanh nghiệp", "Business", _peak(5, 8.5),
+            "DN", "Doanh nghiệp", "Business", _peak(4, 6.5),
             minutes=14, cv=0.6, nominal_minutes=15, priority_share=0.03, no_show_share=0.05,
             transfer_share=0.03, transfer_to="TX", target_wait_minutes=25,
         ),
         ServiceSpec(
-            "TX", "Thuế", "Tax", _peak(4, 6),
+            "TX", "Thuế", "Tax", _peak(3, 5),
             minutes=9, cv=0.5, nominal_minutes=10, priority_share=0.04, no_show_share=0.04,
             target_wait_minutes=20,
         ),
@@ -73,7 +73,7 @@ def provincial() -> DayProfile:
             target_wait_minutes=30,
         ),
         ServiceSpec(
-            "CT", "Chứng thực", "Certification", _peak(11, 19),
+            "CT", "Chứng thực", "Certification", _peak(10, 16),
             minutes=5, cv=0.6, nominal_minutes=5, priority_share=0.08, no_show_share=0.05,
             target_wait_minutes=15,
         ),
@@ -103,10 +103,10 @@ def provincial() -> DayProfile:
 
 
 def two_missing() -> DayProfile:
-    """The provincial day with counters 7 (land) and 9 (certification) unstaffed all day
-    (two officers away): every service keeps a counter of its own, the others share."""
+    """The provincial day with counters 2 (justice, then certification) and 7 (land)
+    unstaffed all day (two officers away): every service keeps a counter of its own."""
     day = provincial()
-    counters = tuple(c for c in day.counters if c.number not in (7, 9))
+    counters = tuple(c for c in day.counters if c.number not in (2, 7))
     return replace(
         day,
         name="two_missing",
