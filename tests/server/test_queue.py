@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from contract import events as ev
+from contract.waits import wait_text
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
 from server.db import write_transaction
 from server.errors import DomainError
@@ -102,15 +103,18 @@ def test_issue_records_an_event_and_publishes_after_commit(
                 "service_id": ticket.service_id,
                 "waiting": 1,
                 "longest_wait_seconds": row["longest_wait_seconds"],
-                # What a newcomer would wait (contract.events.ServiceQueue): one ahead, a
-                # counter configured, 10 nominal minutes.
-                "estimated_wait_range": [0, 25],
-                "estimated_wait_text_vi": "dưới 25 phút",
-                "estimated_wait_text_en": "under 25 minutes",
+                # What a newcomer would wait (contract.events.ServiceQueue).
+                "estimated_wait_range": row["estimated_wait_range"],
+                "estimated_wait_text_vi": row["estimated_wait_text_vi"],
+                "estimated_wait_text_en": row["estimated_wait_text_en"],
             }
         ],
         "day": "2026-11-25",
     }
+    # One ahead of a newcomer, nobody served yet: 1.5 calls at 0.15 a minute.
+    low, high = row["estimated_wait_range"]
+    assert low <= 10 <= high
+    assert (row["estimated_wait_text_vi"], row["estimated_wait_text_en"]) == wait_text(low, high)
     # Numbered without gaps, and kept in the event log for replays.
     assert moved.seq == issued.seq + 1
     logged = session.scalars(select(EventLog).order_by(EventLog.seq)).all()
@@ -785,18 +789,21 @@ def test_people_ahead_and_estimated_wait(session, world: World) -> None:
     # No counter open yet: those configured for LLTP count as if open. Counter 1 serves it
     # first (1 call per 10 nominal minutes), counter 2 second (half its time before any
     # call): 0.15 calls a minute, less the priority tickets that will pass (1 in the hour).
+    # The first of the two frees in half of 1 / (0.1 + 0.1) minutes.
     assert place.estimate is not None
-    assert place.estimated_wait_minutes == math.ceil(3.5 / (0.15 - 1 / 60))
+    assert place.estimated_wait_minutes == math.ceil(0.5 / 0.2 + 3 / (0.15 - 1 / 60))
     low, high = place.estimate.low, place.estimate.high
     assert low <= place.estimated_wait_minutes <= high and low % 5 == high % 5 == 0
     # Counter 1 open, counter 2 closed: counter 1 alone.
     open_counter(session, world, 1, "o1")
     clear_cache()
     assert standing(session, tickets[2], service, now).estimated_wait_minutes == math.ceil(
-        3.5 / (0.1 - 1 / 60)
+        0.5 / 0.1 + 3 / (0.1 - 1 / 60)
     )
     # Observed: counter 1 calls the three and the priority ticket, 4 minutes each, so
-    # minutes per call = (4 × 4 + 3 × 10 nominal) / (4 + 3) = 46/7.
+    # minutes per call = (4 × 4 + 3 × 10 nominal) / (4 + 3) = 46/7; the counter frees at
+    # the pace of its mix (those 4 calls and one assumed of each of its two services).
+    first = 0.5 / (6 / (5 * 46 / 7 + 10))
     officer, counter_id = world.actor("o1"), world.counters[1].id
     later = [issue(session, world, now=now + i * minute) for i in range(3)]
     for index in range(4):
@@ -808,11 +815,11 @@ def test_people_ahead_and_estimated_wait(session, world: World) -> None:
     now = now + 16 * minute
     place = standing(session, later[2], service, now)
     assert place.people_ahead == 2
-    assert place.estimated_wait_minutes == math.ceil(2.5 / (7 / 46 - 1 / 60))
+    assert place.estimated_wait_minutes == math.ceil(first + 2 / (7 / 46 - 1 / 60))
     # Nobody ahead, but the counter was busy all along: half a call, a range from 0.
     place = standing(session, later[0], service, now)
     assert place.people_ahead == 0 and place.estimate is not None
-    assert place.estimated_wait_minutes == round(0.5 / (7 / 46 - 1 / 60))
+    assert place.estimated_wait_minutes == round(first)
     fields = place.estimate.fields()
     assert fields["estimated_wait_range"] == [0, place.estimate.high]
     assert fields["estimated_wait_text_vi"] == f"dưới {place.estimate.high} phút"

@@ -236,7 +236,8 @@ def test_standings_follow_the_call_policy(app, world: World) -> None:
     assert rows[ordinary[0].tracking_token][0] == 1
     # Nobody served yet: counters 1 (first choice) and 2 (second) at 10 nominal minutes give
     # 0.15 calls a minute, less the priority ticket of the hour that passes the ordinary ones.
-    assert rows[ordinary[1].tracking_token] == (2, math.ceil(2.5 / (0.15 - 1 / 60)))
+    # The first of the two frees in half of 1 / (0.1 + 0.1) minutes.
+    assert rows[ordinary[1].tracking_token] == (2, math.ceil(0.5 / 0.2 + 2 / (0.15 - 1 / 60)))
 
 
 def test_delivery_starts_after_what_a_first_client_was_given() -> None:
