@@ -319,7 +319,9 @@ class TicketOut(ma.Schema):
     estimated_wait_range = fields.List(
         fields.Integer(),
         allow_none=True,
-        metadata={"description": "[low, high] minutes to show (contract/waits.py); null when not waiting."},
+        metadata={
+            "description": "[low, high] minutes to show (contract/waits.py); null when not waiting."
+        },
     )
     estimated_wait_text_vi = fields.String(
         allow_none=True, metadata={"description": "The range in words: «khoảng 10–15 phút»."}

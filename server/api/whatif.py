@@ -52,7 +52,9 @@ class ProfileServiceOut(ma.Schema):
 
 
 class ProfileOut(ma.Schema):
-    id = fields.String(metadata={"description": "scenario:<name>, day:<YYYY-MM-DD> or typical:<mon..sun>"})
+    id = fields.String(
+        metadata={"description": "scenario:<name>, day:<YYYY-MM-DD> or typical:<mon..sun>"}
+    )
     title_vi = fields.String()
     title_en = fields.String()
     hours = fields.List(fields.String(), metadata={"description": "The local hours it is open."})
@@ -73,7 +75,9 @@ class WhatIfIn(Strict):
             values=fields.Integer(validate=validate.Range(min=0, max=30)),
         ),
         load_default=None,
-        metadata={"description": "Counters per service code per local hour ('08'); default: the profile's."},
+        metadata={
+            "description": "Counters per service code per local hour ('08'); default: the profile's."
+        },
     )
     service_level = fields.Float(
         load_default=DEFAULT_LEVEL,

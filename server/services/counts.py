@@ -10,12 +10,12 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from contract import events as ev
-from contract.tickets import TicketState
 from server.events import publish, summary
-from server.models import Service, Site, Ticket
+from server.models import Service, Site
 from server.services.clock import business_day
 from server.services.estimates import WAITING_COUNTS, add_newcomer_waits
 from server.services.payloads import queue_row
+
 
 def waiting_counts(
     conn: Connection, service_ids: list[int], day: dt.date, now: dt.datetime

@@ -322,9 +322,9 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     services_of: dict[int, list[int]] = {}
     if working:
         links = sorted(conn.execute(_LINKS, {"counter_ids": working}), key=lambda r: r[2])
-        for counter_id, linked, _rank in links:
-            services_of.setdefault(counter_id, []).append(linked)
-    involved = sorted({s for linked in services_of.values() for s in linked} | {service_id})
+        for linked_counter, linked_service, _rank in links:
+            services_of.setdefault(linked_counter, []).append(linked_service)
+    involved = sorted({s for served in services_of.values() for s in served} | {service_id})
     since = now - max(HANDLE_WINDOW, SHARE_WINDOW)
     handled: dict[int, list[float]] = {s: [] for s in involved}
     calls: dict[tuple[int, int], int] = {}
@@ -335,16 +335,16 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     for sid, counter_id, called_at, finished_at in conn.execute(
         _RECENT_CALLS, {"service_ids": involved, "day": day, "since": since}
     ):
-        if called_at > now:
+        if called_at is None or called_at > now:
             continue
         if finished_at is not None and handle_since <= finished_at <= now:
             handled[sid].append((finished_at - called_at).total_seconds() / 60)
         if counter_id is None or (finished_at is not None and finished_at < share_since):
             continue
         left = now if finished_at is None or finished_at > now else finished_at
-        busy[counter_id] = busy.get(counter_id, 0.0) + (
-            left - max(called_at, share_since)
-        ).total_seconds() / 60
+        busy[counter_id] = (
+            busy.get(counter_id, 0.0) + (left - max(called_at, share_since)).total_seconds() / 60
+        )
         if called_at >= share_since:
             calls[(counter_id, sid)] = calls.get((counter_id, sid), 0) + 1
             first_call = called_at if first_call is None else min(first_call, called_at)
@@ -415,9 +415,7 @@ def open_spans(
                     dt.datetime.combine(date, dt.time.fromisoformat(start), local).astimezone(
                         dt.UTC
                     ),
-                    dt.datetime.combine(date, dt.time.fromisoformat(end), local).astimezone(
-                        dt.UTC
-                    ),
+                    dt.datetime.combine(date, dt.time.fromisoformat(end), local).astimezone(dt.UTC),
                 )
             )
     return tuple(spans)
@@ -479,9 +477,7 @@ def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estima
     # half interval, if no counter is free.
     first = 0.5 / pace.frees_per_minute
     open_minutes = first + ahead / rate if ahead > 0 else pace.all_busy * first
-    spread = math.sqrt(
-        (ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2
-    )
+    spread = math.sqrt((ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2)
     low = through_hours(now, max(0.0, open_minutes - RANGE_Z * spread), pace.open_spans)
     point = through_hours(now, open_minutes, pace.open_spans)
     high = through_hours(now, open_minutes + RANGE_Z * spread, pace.open_spans)

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from contract import events as ev
-from contract.waits import wait_text
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
+from contract.waits import wait_text
 from server.db import write_transaction
 from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
@@ -139,9 +139,7 @@ def test_events_and_waits_are_of_the_moment_the_service_was_given(
     assert [
         {k: row[k] for k in ("service_id", "waiting", "longest_wait_seconds")}
         for row in counted.payload["services"]
-    ] == [
-        {"service_id": world.services["LLTP"].id, "waiting": 2, "longest_wait_seconds": 120}
-    ]
+    ] == [{"service_id": world.services["LLTP"].id, "waiting": 2, "longest_wait_seconds": 120}]
     open_counter(session, world, 1, "o1")
     publisher.clear()
     queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING + 10 * minute)

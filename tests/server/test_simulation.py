@@ -19,8 +19,14 @@ from server.services import catalog
 from server.services.clock import zone
 from server.services.simulation import accuracy, history, scenarios
 from server.services.simulation.engine import simulate
-from server.services.simulation.model import CounterSpec, DayProfile, ServiceSpec, counters_for
-from server.services.simulation.model import Staffing, staffing_of
+from server.services.simulation.model import (
+    CounterSpec,
+    DayProfile,
+    ServiceSpec,
+    Staffing,
+    counters_for,
+    staffing_of,
+)
 
 TZ = zone("Asia/Ho_Chi_Minh")
 HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
@@ -129,13 +135,25 @@ def test_no_shows_free_the_counter_after_the_wait_for_the_visitor(tmp_path: Path
 
 def test_transfers_send_the_visitor_on_with_the_same_number(tmp_path: Path) -> None:
     first = ServiceSpec(
-        "HT", "Hộ tịch", "Civil status", {8: 10}, minutes=10, cv=0.3,
-        transfer_share=1.0, transfer_to="CT", no_show_share=0.0,
+        "HT",
+        "Hộ tịch",
+        "Civil status",
+        {8: 10},
+        minutes=10,
+        cv=0.3,
+        transfer_share=1.0,
+        transfer_to="CT",
+        no_show_share=0.0,
     )
-    second = ServiceSpec("CT", "Chứng thực", "Certification", {}, minutes=5, cv=0.3, no_show_share=0.0)
+    second = ServiceSpec(
+        "CT", "Chứng thực", "Certification", {}, minutes=5, cv=0.3, no_show_share=0.0
+    )
     day = _profile(
         [first, second],
-        [CounterSpec(1, ("HT",), (("08:00", "11:00"),)), CounterSpec(2, ("CT",), (("08:00", "11:00"),))],
+        [
+            CounterSpec(1, ("HT",), (("08:00", "11:00"),)),
+            CounterSpec(2, ("CT",), (("08:00", "11:00"),)),
+        ],
         hours=(("08:00", "09:00"),),
     )
     result = simulate(day, seed=4, keep_database=tmp_path / "day.db")

@@ -46,7 +46,9 @@ def test_a_manager_gets_a_staffing_suggestion_that_the_simulator_confirms(
 
     # Take the suggestion into the grid (what the manager would publish) and read it back.
     page.locator("#apply").click()
-    expect(page.locator("#app")).to_have_attribute("data-result", "simulated", timeout=SUGGESTION_MS)
+    expect(page.locator("#app")).to_have_attribute(
+        "data-result", "simulated", timeout=SUGGESTION_MS
+    )
     cells = page.evaluate(
         """() => Array.from(document.querySelectorAll('#grid input')).map(i =>
                [i.dataset.service, i.dataset.hour, parseInt(i.value, 10)])"""

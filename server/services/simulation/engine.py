@@ -257,13 +257,17 @@ class _Day:
             )
             session.add(site)
             session.flush()
-            dept = Department(site_id=site.id, code="SIM", name_vi="Bộ phận một cửa", name_en="One-stop")
+            dept = Department(
+                site_id=site.id, code="SIM", name_vi="Bộ phận một cửa", name_en="One-stop"
+            )
             session.add(dept)
             session.flush()
             self.services: dict[str, Service] = {}
             for position, spec in enumerate(p.services):
                 series = NumberSeries(
-                    site_id=site.id, code=f"S{position}", format=f"{spec.code[:1]}{position}{{n:03d}}"
+                    site_id=site.id,
+                    code=f"S{position}",
+                    format=f"{spec.code[:1]}{position}{{n:03d}}",
                 )
                 session.add(series)
                 session.flush()
@@ -324,7 +328,7 @@ class _Day:
                 self.at(utc_at(p, minutes_of(end)), "shift_end", spec_c.number)
         for minute, code, priority, minutes, behaviour, then in arrivals_of(p, self.rng):
             self.at(utc_at(p, minute), "arrive", (code, priority, minutes, behaviour, then))
-        handlers = {
+        handlers: dict[str, Callable[[dt.datetime, Any], None]] = {
             "arrive": self._arrive,
             "shift_start": self._shift_start,
             "shift_end": self._shift_end,
@@ -494,5 +498,3 @@ class _Day:
                     UpdateRecord(record.ticket_id, now, guess.minutes, guess.low, guess.high)
                 )
         self.session.commit()
-
-

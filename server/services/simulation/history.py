@@ -63,12 +63,18 @@ def _hours_of(site: Site, day: dt.date) -> tuple[tuple[str, str], ...]:
     return tuple((a, b) for a, b in site.opening_hours.get(WEEKDAYS[day.weekday()], []))
 
 
-def _counters(session: Session, site_id: int, codes: dict[int, str]) -> dict[int, tuple[int, tuple[str, ...]]]:
+def _counters(
+    session: Session, site_id: int, codes: dict[int, str]
+) -> dict[int, tuple[int, tuple[str, ...]]]:
     """counter id -> (number, its services' codes, first choice first)."""
     out: dict[int, tuple[int, tuple[str, ...]]] = {}
-    for counter in session.scalars(select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)):
+    for counter in session.scalars(
+        select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)
+    ):
         links = session.scalars(
-            select(CounterService).where(CounterService.counter_id == counter.id).order_by(CounterService.rank)
+            select(CounterService)
+            .where(CounterService.counter_id == counter.id)
+            .order_by(CounterService.rank)
         )
         services = tuple(codes[link.service_id] for link in links if link.service_id in codes)
         if services:
@@ -118,7 +124,9 @@ def _shifts(
     return {c: [(hhmm(first[c]), hhmm(last[c] + 1))] for c in first}
 
 
-def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfile, list[RecordedWait]]:
+def recorded_day(
+    session: Session, site_id: int, day: dt.date
+) -> tuple[DayProfile, list[RecordedWait]]:
     """A recorded day as a profile to replay (the same visitors at the same minutes, with
     the handling time, no-show or transfer each had, the counters as they were staffed)
     and the waits its visitors really had."""
@@ -137,7 +145,12 @@ def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfi
         if t.transferred_from_id is not None or t.service_id not in codes:
             continue
         waits.append(
-            RecordedWait(t.number, codes[t.service_id], _local_minute(t.issued_at, tz), _minutes(t.issued_at, t.called_at))
+            RecordedWait(
+                t.number,
+                codes[t.service_id],
+                _local_minute(t.issued_at, tz),
+                _minutes(t.issued_at, t.called_at),
+            )
         )
         behaviour, minutes, then = "", 0.0, None
         if t.state == TicketState.NO_SHOW:
@@ -147,7 +160,10 @@ def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfi
             nxt = child[t.id]
             behaviour = f"transfer:{codes[nxt.service_id]}"
             minutes = _minutes(t.started_at or t.called_at, t.finished_at) or 0.0
-            then = _minutes(nxt.started_at, nxt.finished_at) or services[nxt.service_id].expected_service_minutes
+            then = (
+                _minutes(nxt.started_at, nxt.finished_at)
+                or services[nxt.service_id].expected_service_minutes
+            )
         elif t.state == TicketState.DONE:
             minutes = _minutes(t.started_at, t.finished_at) or 0.0
         else:
@@ -155,7 +171,14 @@ def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfi
         if t.started_at is not None and t.called_at is not None:
             walks.append(_minutes(t.called_at, t.started_at) or 0.0)
         arrivals.append(
-            (_local_minute(t.issued_at, tz), codes[t.service_id], t.priority_category_id is not None, minutes, behaviour, then)
+            (
+                _local_minute(t.issued_at, tz),
+                codes[t.service_id],
+                t.priority_category_id is not None,
+                minutes,
+                behaviour,
+                then,
+            )
         )
     del by_id
     # The officers' pause between releasing a ticket and calling the next, when someone
@@ -168,7 +191,11 @@ def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfi
         calls.sort(key=lambda t: t.called_at or t.issued_at)
         for before, after in zip(calls, calls[1:], strict=False):
             gap = _minutes(before.finished_at, after.called_at)
-            if gap is not None and 0 <= gap < 10 and after.queued_at <= (before.finished_at or after.queued_at):
+            if (
+                gap is not None
+                and 0 <= gap < 10
+                and after.queued_at <= (before.finished_at or after.queued_at)
+            ):
                 gaps.append(gap)
     counters = _counters(session, site_id, codes)
     shifts = _shifts(session, site, day, tickets)
@@ -182,8 +209,15 @@ def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfi
         f"Ngày {day.strftime('%d/%m/%Y')} (phát lại)",
         f"{day.isoformat()} (replayed)",
         tuple(
-            ServiceSpec(s.code, s.name_vi, s.name_en, {}, minutes=float(s.expected_service_minutes),
-                        nominal_minutes=s.expected_service_minutes, target_wait_minutes=s.target_wait_minutes)
+            ServiceSpec(
+                s.code,
+                s.name_vi,
+                s.name_en,
+                {},
+                minutes=float(s.expected_service_minutes),
+                nominal_minutes=s.expected_service_minutes,
+                target_wait_minutes=s.target_wait_minutes,
+            )
             for s in services.values()
         ),
         specs,
@@ -201,7 +235,13 @@ def recorded_day(session: Session, site_id: int, day: dt.date) -> tuple[DayProfi
 
 
 def learned_profile(
-    session: Session, site_id: int, days: Sequence[dt.date], *, name: str, title_vi: str, title_en: str
+    session: Session,
+    site_id: int,
+    days: Sequence[dt.date],
+    *,
+    name: str,
+    title_vi: str,
+    title_en: str,
 ) -> DayProfile:
     """A typical day learned from past days of a site: arrivals per service and local hour
     (the mean over `days`), handling times drawn from those observed, the shares of
@@ -245,7 +285,9 @@ def learned_profile(
                 s.name_vi,
                 s.name_en,
                 dict(arrivals[sid]),
-                minutes=sum(observed) / len(observed) if observed else float(s.expected_service_minutes),
+                minutes=sum(observed) / len(observed)
+                if observed
+                else float(s.expected_service_minutes),
                 nominal_minutes=s.expected_service_minutes,
                 samples=observed if len(observed) >= 5 else (),
                 priority_share=seen["priority"] / total,
@@ -259,9 +301,18 @@ def learned_profile(
     hours = _hours_of(site, day)
     codes = {sid: s.code for sid, s in services.items()}
     counters = tuple(
-        CounterSpec(number, codes_, hours) for number, codes_ in _counters(session, site_id, codes).values()
+        CounterSpec(number, codes_, hours)
+        for number, codes_ in _counters(session, site_id, codes).values()
     )
     return DayProfile(
-        name, title_vi, title_en, tuple(specs), counters, hours=hours, day=day, timezone=tz,
-        max_priority_in_row=site.max_priority_in_row, no_show_after_calls=site.no_show_after_calls,
+        name,
+        title_vi,
+        title_en,
+        tuple(specs),
+        counters,
+        hours=hours,
+        day=day,
+        timezone=tz,
+        max_priority_in_row=site.max_priority_in_row,
+        no_show_after_calls=site.no_show_after_calls,
     )

@@ -127,7 +127,11 @@ class DayProfile:
                 for s in self.services
             ],
             "counters": [
-                {"number": c.number, "services": list(c.services), "shifts": [list(x) for x in c.shifts]}
+                {
+                    "number": c.number,
+                    "services": list(c.services),
+                    "shifts": [list(x) for x in c.shifts],
+                }
                 for c in self.counters
             ],
         }
@@ -190,7 +194,8 @@ def staffing_of(profile: DayProfile) -> Staffing:
     for counter in profile.counters:
         for hour in hours_of(profile):
             if any(
-                minutes_of(a) < hour * 60 + 60 and minutes_of(b) > hour * 60 for a, b in counter.shifts
+                minutes_of(a) < hour * 60 + 60 and minutes_of(b) > hour * 60
+                for a, b in counter.shifts
             ):
                 code = counter.services[0]
                 table[code][hour] = table[code].get(hour, 0) + 1
