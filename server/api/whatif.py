@@ -6,6 +6,7 @@ counters that keep the service level, checked by the simulator."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from server.api.base import MANAGERS, Blueprint, allow, current_actor
 from server.api.schemas import StrictBoolean, Text
-from server.errors import InvalidInput, NotFound, not_found
+from server.errors import NotFound, not_found
 from server.extensions import db
 from server.models import Site, Ticket, utcnow
 from server.services.clock import WEEKDAYS, WEEKDAYS_VI, business_day
@@ -32,7 +33,6 @@ HISTORY_DAYS = 56
 RECENT_DAYS = 5
 TYPICAL_OF = 4
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_HOUR = r"^([01][0-9]|2[0-3])$"
 
 
 class Strict(ma.Schema):
@@ -66,17 +66,21 @@ class ProfileOut(ma.Schema):
     )
 
 
+class StaffingIn(Strict):
+    service = Text(required=True, validate=validate.Length(min=1, max=32))
+    hour = fields.Integer(required=True, validate=validate.Range(min=0, max=23))
+    counters = fields.Integer(required=True, validate=validate.Range(min=0, max=30))
+
+
 class WhatIfIn(Strict):
     profile = Text(required=True, validate=validate.Length(min=1, max=40))
-    staffing = fields.Dict(
-        keys=Text(validate=validate.Length(min=1, max=32)),
-        values=fields.Dict(
-            keys=fields.String(validate=validate.Regexp(_HOUR)),
-            values=fields.Integer(validate=validate.Range(min=0, max=30)),
-        ),
+    staffing = fields.List(
+        fields.Nested(StaffingIn),
         load_default=None,
+        validate=validate.Length(max=24 * 64),
         metadata={
-            "description": "Counters per service code per local hour ('08'); default: the profile's."
+            "description": "Counters per service code per local hour (a missing hour has none); "
+            "default: the profile's roster."
         },
     )
     service_level = fields.Float(
@@ -224,19 +228,22 @@ def _profile_out(profile_id: str, profile: DayProfile) -> dict[str, object]:
     }
 
 
-def _staffing(profile: DayProfile, given: dict[str, dict[str, int]] | None) -> Staffing:
+def _staffing(profile: DayProfile, given: list[dict[str, Any]] | None) -> Staffing:
     if given is None:
         return staffing_of(profile)
     codes = {s.code for s in profile.services}
-    unknown = sorted(set(given) - codes)
+    unknown = sorted({cell["service"] for cell in given} - codes)
     if unknown:
-        raise InvalidInput(
-            "unknown_service",
+        raise NotFound(
+            "service_not_in_profile",
             f"Hồ sơ ngày này không có dịch vụ: {', '.join(unknown)}.",
             f"This day profile has no service: {', '.join(unknown)}.",
             services=unknown,
         )
-    return Staffing({code: {int(h): n for h, n in hours.items()} for code, hours in given.items()})
+    table: dict[str, dict[int, int]] = {code: {} for code in codes}
+    for cell in given:
+        table[cell["service"]][cell["hour"]] = cell["counters"]
+    return Staffing(table)
 
 
 @blp.route("/<int:site_id>/whatif/profiles", methods=["GET"])

@@ -121,6 +121,17 @@
     return staffing;
   }
 
+  // The grid as the API takes it: [{service, hour, counters}].
+  function gridCells() {
+    return Array.prototype.map.call($("grid").querySelectorAll("input"), function (input) {
+      return {
+        service: input.getAttribute("data-service"),
+        hour: parseInt(input.getAttribute("data-hour"), 10),
+        counters: Math.max(0, Math.min(30, parseInt(input.value, 10) || 0))
+      };
+    });
+  }
+
   function drawHours(table, outcome, level) {
     table.innerHTML = "";
     var head = el("tr");
@@ -158,7 +169,7 @@
            withSuggestion ? "Simulating and searching for the fewest counters…" : "Simulating…");
     app.setAttribute("data-busy", "1");
     api("POST", "/api/v1/sites/" + siteId() + "/whatif", {
-      profile: current.id, staffing: readGrid(), service_level: level, suggest: withSuggestion
+      profile: current.id, staffing: gridCells(), service_level: level, suggest: withSuggestion
     }).then(function (answer) {
       $("result").hidden = false;
       $("summary").textContent = summary(answer.plan);
