@@ -234,3 +234,20 @@ def test_the_simulate_command_prints_the_accuracy_side_by_side(scenario: str) ->
     assert "pushed updates" in result.output
     refused = CliRunner().invoke(main, ["simulate"])
     assert refused.exit_code != 0 and "--scenario" in refused.output
+
+
+def test_the_simulate_command_replays_a_day_of_the_servers_database(tmp_path: Path) -> None:
+    from server.main import main
+
+    day = replace(scenarios.commune(), call_gap_minutes=0.3)
+    simulate(day, seed=2, keep_database=tmp_path / "day.db")
+    env = {
+        "HANGDOI_INSTANCE": str(tmp_path / "instance"),
+        "HANGDOI_DATABASE_URL": f"sqlite:///{tmp_path / 'day.db'}",
+    }
+    args = ["simulate", "--site", "SIM", "--day", day.day.isoformat()]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "replay: recorded mean wait" in result.output
+    empty = CliRunner().invoke(main, [*args[:-1], "2026-12-08"], env=env)
+    assert empty.exit_code != 0 and "issued no ticket" in empty.output
