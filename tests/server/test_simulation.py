@@ -177,7 +177,7 @@ def test_a_recorded_day_is_replayed_within_the_stated_tolerance(tmp_path: Path) 
     per ticket at most 2 minutes, and the day's mean wait within 1 minute (README)."""
     # The recorded day: officers that take their time between tickets, which the replay
     # learns only as a mean.
-    recorded = replace(scenarios.provincial(), call_gap_minutes=0.3)
+    recorded = replace(scenarios.two_missing(), call_gap_minutes=0.3)
     simulate(recorded, seed=5, keep_database=tmp_path / "recorded.db")
     app = Flask("replay")
     catalog.init_app(app)
@@ -185,6 +185,7 @@ def test_a_recorded_day_is_replayed_within_the_stated_tolerance(tmp_path: Path) 
         profile, waits = history.recorded_day(session, 1, recorded.day)
     assert len(profile.fixed_arrivals) == len(waits) > 200
     assert {c.number for c in profile.counters} == {c.number for c in recorded.counters}
+    assert profile.call_gap_minutes == pytest.approx(0.3, abs=0.05)
     replayed = simulate(profile, seed=1)
     pairs = [
         (w.wait, t.real_wait)
