@@ -417,7 +417,7 @@ class SocketIOPublisher:
                     "site_id": site_id,
                     "at": at,
                     "name": ev.TICKET_STANDING,
-                    "data": {"people_ahead": ahead, "estimated_wait_minutes": wait},
+                    "data": {"people_ahead": ahead, **wait.fields()},
                 },
                 namespace="/",
                 room=room,

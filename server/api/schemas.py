@@ -334,7 +334,22 @@ class TicketOut(ma.Schema):
     target_counter = fields.Nested(CounterBrief, allow_none=True)
     transferred_from_id = fields.Integer(allow_none=True)
     people_ahead = fields.Integer()
-    estimated_wait_minutes = fields.Integer()
+    estimated_wait_minutes = fields.Integer(
+        metadata={"description": "Point estimate (never 0 while people are ahead); show the range."}
+    )
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        allow_none=True,
+        metadata={
+            "description": "[low, high] minutes to show (contract/waits.py); null when not waiting."
+        },
+    )
+    estimated_wait_text_vi = fields.String(
+        allow_none=True, metadata={"description": "The range in words: «khoảng 10–15 phút»."}
+    )
+    estimated_wait_text_en = fields.String(
+        allow_none=True, metadata={"description": "The range in words: 'about 10–15 minutes'."}
+    )
     serving_counters = fields.List(fields.Integer())
     tracking_url = fields.String(
         allow_none=True, metadata={"description": "The phone page (QR code)."}
@@ -354,6 +369,12 @@ class QueueServiceOut(ma.Schema):
     name_en = fields.String()
     waiting = fields.Integer()
     longest_wait_seconds = fields.Integer()
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        metadata={"description": "[low, high] minutes a visitor taking a number now would wait."},
+    )
+    estimated_wait_text_vi = fields.String(metadata={"description": "«khoảng 10–15 phút»"})
+    estimated_wait_text_en = fields.String(metadata={"description": "'about 10–15 minutes'"})
 
 
 class CounterOut(CounterBrief):
@@ -427,6 +448,12 @@ class ServiceQueueOut(ma.Schema):
     service_id = fields.Integer()
     waiting = fields.Integer()
     longest_wait_seconds = fields.Integer()
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        metadata={"description": "[low, high] minutes a visitor taking a number now would wait."},
+    )
+    estimated_wait_text_vi = fields.String(metadata={"description": "«khoảng 10–15 phút»"})
+    estimated_wait_text_en = fields.String(metadata={"description": "'about 10–15 minutes'"})
 
 
 class CounterStateOut(ma.Schema):

@@ -92,6 +92,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/admin/sites/<int:site_id>/import/template"): {ADMIN},
     ("POST", "/api/v1/admin/sites/<int:site_id>/import"): {ADMIN},
     ("GET", "/api/v1/admin/audit"): {ADMIN},
+    # The managers' what-if (issue #15).
+    ("GET", "/api/v1/sites/<int:site_id>/whatif/profiles"): {MANAGER, ADMIN},
+    ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).
