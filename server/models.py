@@ -21,12 +21,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from contract.tickets import CounterState, TicketState
+
+# The default wording of a call (site settings voice_template_vi / voice_template_en).
+DEFAULT_TEMPLATE_VI = "Mời công dân có số thứ tự {number} đến quầy số {counter}"
+DEFAULT_TEMPLATE_EN = "Ticket number {number}, please go to counter {counter}"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,6 +86,18 @@ class Site(Base):
     max_priority_in_row: Mapped[int] = mapped_column(Integer, default=2)
     # A called ticket recalled this many times becomes a no-show at the next recall.
     no_show_after_calls: Mapped[int] = mapped_column(Integer, default=3)
+    # The hall announcement (server/services/voice): its wording with {number} and
+    # {counter}, the dialect numbers are read in, an optional English announcement after
+    # the Vietnamese one, and how many times a display plays each call.
+    voice_template_vi: Mapped[str] = mapped_column(
+        String(300), default=DEFAULT_TEMPLATE_VI, server_default=DEFAULT_TEMPLATE_VI
+    )
+    voice_template_en: Mapped[str] = mapped_column(
+        String(300), default=DEFAULT_TEMPLATE_EN, server_default=DEFAULT_TEMPLATE_EN
+    )
+    voice_english: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    voice_dialect: Mapped[str] = mapped_column(String(8), default="north", server_default="north")
+    voice_repeat: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The last sequence number given to an event of this site (see EventLog).
     event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -113,6 +130,9 @@ class NumberSeries(Base):
     # A Python format string with one field {n}: "A{n:03d}" gives A001, "{n:04d}" gives 1005.
     format: Mapped[str] = mapped_column(String(40), default="{n:04d}")
     start: Mapped[int] = mapped_column(Integer, default=1)
+    # How the hall announcement reads its numbers: "number" (A012: "A mười hai") or
+    # "digits" ("A không một hai").
+    voice_reading: Mapped[str] = mapped_column(String(8), default="number", server_default="number")
 
 
 class DailyNumber(Base):
@@ -222,6 +242,9 @@ class Counter(Base):
     name_vi: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
     zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # What the hall announcement says for {counter} instead of the number read aloud
+    # (e.g. "mười hai A", "một cửa"); None: the number.
+    spoken_name: Mapped[str | None] = mapped_column(String(100), default=None)
     state: Mapped[str] = mapped_column(String(16), default=CounterState.CLOSED)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     current_ticket_id: Mapped[int | None] = mapped_column(

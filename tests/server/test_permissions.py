@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices/<int:device_id>/revoke"): {ADMIN},
+    # Public: signed by the server, it plays only what was said aloud in the hall.
+    ("GET", "/api/v1/voice/<int:site_id>/<digest>.wav"): EVERYONE,
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).
@@ -114,6 +116,7 @@ def _url(rule: str, session, world: World) -> str:
         .replace("<token>", _token_of(session, ticket_id))
         .replace("<int:device_id>", str(throwaway.id))
         .replace("<int:user_id>", str(world.users["o3"].id))
+        .replace("<digest>.wav", "0123456789abcdef0123456789abcdef.wav?d=north&p=x&vi=x")
     )
 
 
