@@ -27,9 +27,11 @@ from urllib.parse import urlencode
 
 from cachetools import TTLCache
 from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.models import Counter, Ticket
+from server.extensions import db
+from server.models import DEFAULT_TEMPLATE_VI, Counter, Site, Ticket
 from server.services.voice import audio, pack
 from server.services.voice.numbers import Dialect
 from server.services.voice.settings import VoiceSettings, site_voice
@@ -40,7 +42,9 @@ log = logging.getLogger(__name__)
 _STATE = "hangdoi_voice"
 PACK_TTL_SECONDS = 10.0
 MAX_CLIPS_IN_MEMORY = 2048
-CACHE_MAX_AGE_SECONDS = 14 * 86400  # built files not used for two weeks are removed
+CACHE_MAX_AGE_SECONDS = (
+    14 * 86400
+)  # built files older than this are removed (and rebuilt on demand)
 PRUNE_EVERY_SECONDS = 3600.0
 AUDIO_PATH = "/api/v1/voice/{site_id}/{digest}.wav"
 PHRASE_SEPARATOR = "|"
@@ -59,6 +63,7 @@ class VoiceState:
         default_factory=lambda: TTLCache(1024, PACK_TTL_SECONDS)
     )
     clips: OrderedDict[tuple[str, int, int], audio.array] = field(default_factory=OrderedDict)
+    digests: dict[tuple[str, int, int], str] = field(default_factory=dict)  # of pack.scan
     lock: threading.Lock = field(default_factory=threading.Lock)
     pruned_at: float = 0.0
 
@@ -84,7 +89,7 @@ def init_app(app: Flask) -> None:
 
 
 def state(app: Flask | None = None) -> VoiceState:
-    return (app or current_app).extensions[_STATE]  # type: ignore[no-any-return]
+    return (app or current_app).extensions[_STATE]
 
 
 def site_pack(voice: VoiceState, site_code: str, dialect: Dialect) -> pack.Pack:
@@ -93,9 +98,12 @@ def site_pack(voice: VoiceState, site_code: str, dialect: Dialect) -> pack.Pack:
     with voice.lock:
         found = voice.packs.get(key)
     if found is None:
-        found = pack.scan(pack.site_folders(voice.instance, site_code, dialect))
+        with voice.lock:
+            digests = dict(voice.digests)
+        found = pack.scan(pack.site_folders(voice.instance, site_code, dialect), digests)
         with voice.lock:
             voice.packs[key] = found
+            voice.digests.update(digests)
     return found
 
 
@@ -105,7 +113,9 @@ def _speech(voice: VoiceState, found: pack.Pack, phrases: tuple[str, ...]) -> st
     return ESPEAK if voice.espeak else NONE
 
 
-def _digest(voice: VoiceState, site_id: int, dialect: str, fingerprint: str, vi: str, en: str) -> str:
+def _digest(
+    voice: VoiceState, site_id: int, dialect: str, fingerprint: str, vi: str, en: str
+) -> str:
     message = "\n".join((str(site_id), dialect, fingerprint, vi, en)).encode()
     return hmac.new(voice.secret, message, hashlib.sha256).hexdigest()[:32]
 
@@ -269,3 +279,49 @@ def prune(folder: Path, max_age_seconds: float) -> int:
         except OSError:
             continue
     return removed
+
+
+# --------------------------------------------------------------------------- preparing packs
+
+
+def prepare(session: Session, voice: VoiceState, *, force: bool = False) -> dict[str, int]:
+    """Make the default voice pack with espeak-ng, for both dialects: the number words, the
+    letters and the phrases of every site's wording (and the default wording). Returns the
+    clips made per dialect; nothing when espeak-ng is missing."""
+    if not voice.espeak:
+        return {}
+    templates = {DEFAULT_TEMPLATE_VI, *session.scalars(select(Site.voice_template_vi))}
+    made = {
+        dialect.value: pack.generate(
+            voice.instance,
+            dialect,
+            pack.phrases_needed(sorted(templates), dialect),
+            voice.espeak,
+            force=force,
+        )
+        for dialect in Dialect
+    }
+    with voice.lock:
+        voice.packs.clear()
+    prune(voice.cache_folder, CACHE_MAX_AGE_SECONDS)
+    return made
+
+
+def prepare_in_background(app: Flask) -> threading.Thread:
+    """:func:`prepare` in a thread (a greenlet under gevent), for a server that starts: it
+    serves meanwhile, and calls whose clips are not made yet are said by espeak-ng."""
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                made = prepare(db.session, state(app))
+                if any(made.values()):
+                    log.info("voice: default pack prepared (%s)", made)
+            except Exception:  # a server without its pack still announces (espeak-ng)
+                log.exception("voice: the default pack could not be prepared")
+            finally:
+                db.scoped.remove()
+
+    thread = threading.Thread(target=run, name="hangdoi-voice-prepare", daemon=True)
+    thread.start()
+    return thread

@@ -90,9 +90,7 @@ def phrases_needed(templates: Iterable[str], dialect: Dialect) -> list[str]:
     keys = [clip_key(w) for w in NUMBER_WORDS[dialect]] + [clip_key(x) for x in LETTERS]
     for template in templates:
         keys += [
-            clip_key(p)
-            for p in spoken(template, "", 0, dialect=dialect).phrases
-            if p not in DIGITS
+            clip_key(p) for p in spoken(template, "", 0, dialect=dialect).phrases if p not in DIGITS
         ]
     return list(dict.fromkeys(keys))
 
@@ -113,12 +111,14 @@ class Pack:
         return key in self.clips
 
 
-def scan(folders: Iterable[Path]) -> Pack:
-    """The clips of `folders`, the first folder's winning; the fingerprint covers every
-    clip's name, size and modification time."""
+def scan(folders: Iterable[Path], digests: dict[tuple[str, int, int], str] | None = None) -> Pack:
+    """The clips of `folders`, the first folder's winning. The fingerprint covers each
+    clip's key, folder (by rank) and content, so that the processes of several hosts with
+    the same clips agree on it; `digests` keeps the content hashes between scans, by path,
+    size and modification time, so that a scan reads only the files that changed."""
     clips: dict[str, Path] = {}
-    digest = hashlib.sha256()
-    for directory in folders:
+    fingerprint = hashlib.sha256()
+    for rank, directory in enumerate(folders):
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
@@ -131,11 +131,17 @@ def scan(folders: Iterable[Path]) -> Pack:
                 continue
             try:
                 stat = entry.stat()
+                memo = (entry.path, stat.st_size, stat.st_mtime_ns)
+                content = digests.get(memo) if digests is not None else None
+                if content is None:
+                    content = hashlib.sha256(Path(entry.path).read_bytes()).hexdigest()
+                    if digests is not None:
+                        digests[memo] = content
             except OSError:
                 continue
             clips[key] = Path(entry.path)
-            digest.update(f"{key}\0{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return Pack(clips, digest.hexdigest()[:16])
+            fingerprint.update(f"{key}\0{rank}\0{content}\n".encode())
+    return Pack(clips, fingerprint.hexdigest()[:16])
 
 
 def site_folders(instance: Path, site_code: str, dialect: Dialect) -> list[Path]:

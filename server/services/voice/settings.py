@@ -56,7 +56,9 @@ class VoiceSettings:
 
 @dataclass
 class _Cache:
-    entries: TTLCache[int, VoiceSettings] = field(default_factory=lambda: TTLCache(4096, TTL_SECONDS))
+    entries: TTLCache[int, VoiceSettings] = field(
+        default_factory=lambda: TTLCache(4096, TTL_SECONDS)
+    )
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

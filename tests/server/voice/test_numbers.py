@@ -86,7 +86,21 @@ def test_the_oracle_says_what_the_issue_says() -> None:
 
 def test_the_table_is_large_enough() -> None:
     assert len(set(TABLE)) == len(TABLE) >= 60
-    assert set(ISSUE_READINGS) | {0, 5, 24, 100, 101, 110, 115, 1000, 1001, 1015, 1021, 2000, 10005} <= set(TABLE)
+    assert set(ISSUE_READINGS) | {
+        0,
+        5,
+        24,
+        100,
+        101,
+        110,
+        115,
+        1000,
+        1001,
+        1015,
+        1021,
+        2000,
+        10005,
+    } <= set(TABLE)
 
 
 @pytest.mark.parametrize("dialect", list(Dialect))
