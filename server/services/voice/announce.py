@@ -317,6 +317,7 @@ def prepare_in_background(app: Flask) -> threading.Thread:
                 made = prepare(db.session, state(app))
                 if any(made.values()):
                     log.info("voice: default pack prepared (%s)", made)
+                audio.chime()  # made once per process, before the first call needs it
             except Exception:  # a server without its pack still announces (espeak-ng)
                 log.exception("voice: the default pack could not be prepared")
             finally:
