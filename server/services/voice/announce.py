@@ -107,8 +107,24 @@ def site_pack(voice: VoiceState, site_code: str, dialect: Dialect) -> pack.Pack:
     return found
 
 
+def clip_keys(found: pack.Pack, phrases: tuple[str, ...]) -> list[str] | None:
+    """The clips that say `phrases`: each phrase's own, or else one per word of it; None
+    when some word has no clip."""
+    keys: list[str] = []
+    for phrase in phrases:
+        key = clip_key(phrase)
+        if found.has(key):
+            keys.append(key)
+            continue
+        words = key.split()
+        if not words or not all(found.has(w) for w in words):
+            return None
+        keys += words
+    return keys
+
+
 def _speech(voice: VoiceState, found: pack.Pack, phrases: tuple[str, ...]) -> str:
-    if all(found.has(clip_key(p)) for p in phrases):
+    if clip_keys(found, phrases) is not None:
         return CLIPS
     return ESPEAK if voice.espeak else NONE
 
@@ -209,8 +225,8 @@ def build(
     voice: VoiceState, found: pack.Pack, dialect: Dialect, phrases: tuple[str, ...], english: str
 ) -> tuple[audio.array, str]:
     """The samples of a call and how it was made (CLIPS, ESPEAK or NONE)."""
-    keys = [clip_key(p) for p in phrases]
-    if all(found.has(k) for k in keys):
+    keys = clip_keys(found, phrases)
+    if keys is not None:
         try:
             return audio.join(
                 (_clip(voice, found.clips[k]) for k in keys), english=_english(voice, english)

@@ -329,7 +329,7 @@ def test_southern_dialect_digits_reading_counter_name_repeat_and_english(
     series = session.get(NumberSeries, world.services["LLTP"].series_id)
     voice_settings.set_series_reading(session, series.id, "digits")
     counter = session.get(Counter, world.counters[4].id)
-    counter.spoken_name = "Bốn A"
+    counter.spoken_name = "Một cửa"
     session.commit()
     voice_settings_cache_clear(app)
     said = call(session, world, publisher, counter=1)
@@ -345,9 +345,9 @@ def test_southern_dialect_digits_reading_counter_name_repeat_and_english(
 
     said = call(session, world, publisher, counter=4, code="DD")  # series N: 1001
     assert said["spoken_vi"] == (
-        "Mời công dân có số thứ tự một ngàn không trăm lẻ một đến quầy số Bốn A"
+        "Mời công dân có số thứ tự một ngàn không trăm lẻ một đến quầy số Một cửa"
     )
-    assert said["speech"] == "espeak"  # no clip of "Bốn A": espeak-ng says the sentence
+    assert said["speech"] == "espeak"  # no clip of "cửa": espeak-ng says the sentence
     site = client.get(f"/api/v1/sites/{world.site.id}", headers=world.auth("display")).get_json()
     assert site["voice"] == {
         "template_vi": DEFAULT_TEMPLATE_VI,
@@ -386,3 +386,26 @@ def test_the_template_is_kept_in_nfc(session, world: World) -> None:  # type: ig
         session, world.site.id, template_vi=unicodedata.normalize("NFD", decomposed)
     )
     assert saved.template_vi == unicodedata.normalize("NFC", decomposed)
+
+
+def test_a_phrase_without_its_clip_is_joined_from_its_words(
+    client, session, world: World, publisher, with_pack, app: Flask
+) -> None:  # type: ignore[no-untyped-def]
+    """A site that recorded words, not its wording's phrases: the words' clips are used."""
+    folder = pack.site_folder(Path(app.instance_path), world.site.code)
+    folder.mkdir(parents=True)
+    generated = pack.generated_folder(Path(app.instance_path), Dialect.NORTH)
+    for word in ("xin", "mời", "số", "tới", "quầy"):
+        shutil.copy(generated / "một.wav", folder / f"{word}.wav")  # stand-ins, one length
+    voice_settings.update(
+        session, world.site.id, template_vi="Xin mời số {number} tới quầy {counter}"
+    )
+    voice_settings_cache_clear(app)
+    announce.state(app).packs.clear()
+    said = call(session, world, publisher)
+    assert said["spoken_vi"] == "Xin mời số A một tới quầy một"
+    assert said["speech"] == "clips"
+    samples = samples_of(client.get(said["audio_url"]).data)
+    one = audio.read_wav(generated / "một.wav")
+    letter = audio.read_wav(generated / "a.wav")
+    assert len(samples) == expected_length([one] * 3 + [letter] + [one] * 4)
