@@ -8,6 +8,7 @@ can say each in one breath; the numbers are single words. Pure functions.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
@@ -100,14 +101,10 @@ def spoken(
     """The spoken form of a call: the template's fixed text as phrases, the ticket number
     read per its series (`reading`), the counter's spoken name or its number read aloud."""
     number = ticket_number_words(ticket_number, reading, dialect)
-    counter: tuple[str, ...] = (
-        (nfc(counter_name).strip(),)
-        if counter_name and counter_name.strip()
-        else number_words(counter_number, dialect)
-    )
+    name = _said(counter_name) if counter_name else ""
+    counter: tuple[str, ...] = (name,) if name else number_words(counter_number, dialect)
     phrases: list[str] = []
-    for literal, field, _, _ in _FORMATTER.parse(template):
-        said = _SPACES.sub(" ", _PUNCTUATION.sub(" ", nfc(literal))).strip()
+    for said, field in _parts(template):
         if said:
             phrases.append(said)
         if field == "number":
@@ -115,3 +112,15 @@ def spoken(
         elif field == "counter":
             phrases += counter
     return Spoken(tuple(phrases))
+
+
+@functools.lru_cache(maxsize=256)
+def _parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template's fixed phrases (as said: NFC, no punctuation) and fields, in order; a
+    few templates serve every call, so each is parsed once."""
+    return tuple((_said(literal), field) for literal, field, _, _ in _FORMATTER.parse(template))
+
+
+def _said(text: str) -> str:
+    """Text as it is said: NFC, punctuation as spaces, single spaces."""
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", nfc(text))).strip()
