@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -51,6 +52,7 @@ AUDIO_PATH = "/api/v1/voice/{site_id}/{digest}.wav"
 PHRASE_SEPARATOR = "|"
 
 CLIPS, ESPEAK, NONE = "clips", "espeak", "none"
+_DIGEST = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -262,8 +264,10 @@ def audio_file(
 ) -> AudioFile | None:
     """The WAV file of a signed audio_url, built (once per install and pack) when missing;
     None when the signature is wrong."""
+    if not _DIGEST.fullmatch(digest) or dialect not in {d.value for d in Dialect}:
+        return None
     expected = _digest(voice, site_id, dialect, fingerprint, vi, en)
-    if not hmac.compare_digest(expected, digest) or dialect not in {d.value for d in Dialect}:
+    if not hmac.compare_digest(expected.encode(), digest.encode()):
         return None
     found = site_pack(voice, site_code, Dialect(dialect))
     immutable = found.fingerprint == fingerprint

@@ -292,6 +292,9 @@ def test_a_url_not_signed_by_the_server_is_a_404(
     assert answer.status_code == 404
     assert answer.get_json()["error"] == "not_found"
     assert client.get(said["audio_url"].replace("d=north", "d=south")).status_code == 404
+    assert (
+        client.get(f"/api/v1/voice/{world.site.id}/%C2%80.wav?d=north&p=x&vi=").status_code == 404
+    )
 
 
 def test_another_process_builds_the_same_file_from_the_url(
