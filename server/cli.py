@@ -131,7 +131,7 @@ def prepare_voice_command(force: bool) -> None:
 @click.option("--repeat", type=int, default=None, help="Times a display plays each call (1-5).")
 @with_appcontext
 def voice_settings_command(site_code: str, **changes: object) -> None:
-    """Show or change a site's announcement settings."""
+    """Show or change a site's announcement settings (and make the clips they need)."""
     site = _site_by_code(site_code)
     given = {name: value for name, value in changes.items() if value is not None}
     try:
@@ -144,6 +144,8 @@ def voice_settings_command(site_code: str, **changes: object) -> None:
         raise click.ClickException(f"{error.message} / {error.message_en}") from error
     for name, value in settings.public().items():
         click.echo(f"{name}: {value}")
+    if given:
+        _prepare_voice(force=False)  # the clips of a new wording or dialect
 
 
 @click.command("create-user")

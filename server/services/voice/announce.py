@@ -312,12 +312,17 @@ def prune(folder: Path, max_age_seconds: float) -> int:
 
 
 def prepare(session: Session, voice: VoiceState, *, force: bool = False) -> dict[str, int]:
-    """Make the default voice pack with espeak-ng, for both dialects: the number words, the
-    letters and the phrases of every site's wording (and the default wording). Returns the
-    clips made per dialect; nothing when espeak-ng is missing."""
+    """Make the default voice pack with espeak-ng for the dialects the sites use (the
+    North always): the number words, the letters and the phrases of every site's wording
+    (and the default wording). Returns the clips made per dialect; nothing when espeak-ng
+    is missing."""
     if not voice.espeak:
         return {}
-    templates = {DEFAULT_TEMPLATE_VI, *session.scalars(select(Site.voice_template_vi))}
+    templates = {DEFAULT_TEMPLATE_VI}
+    dialects = {Dialect.NORTH}
+    for template, dialect in session.execute(select(Site.voice_template_vi, Site.voice_dialect)):
+        templates.add(template)
+        dialects.add(Dialect(dialect))
     made = {
         dialect.value: pack.generate(
             voice.instance,
@@ -326,7 +331,7 @@ def prepare(session: Session, voice: VoiceState, *, force: bool = False) -> dict
             voice.espeak,
             force=force,
         )
-        for dialect in Dialect
+        for dialect in sorted(dialects)
     }
     with voice.lock:
         voice.packs.clear()

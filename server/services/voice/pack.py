@@ -22,6 +22,7 @@ import os
 import shutil
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 ESPEAK_VOICES = {Dialect.NORTH: "vi", Dialect.SOUTH: "vi-vn-x-south"}
 ESPEAK_ENGLISH = "en"
+GENERATE_WORKERS = 2
 
 NUMBER_WORDS: dict[Dialect, tuple[str, ...]] = {
     dialect: (
@@ -163,14 +165,16 @@ def generate(
     (trimmed, normalised, mono :data:`~.audio.RATE`); returns how many were made."""
     target = generated_folder(instance, dialect)
     target.mkdir(parents=True, exist_ok=True)
-    made = 0
-    for key in keys:
-        path = target / f"{key}.wav"
-        if path.exists() and not force:
-            continue
+    missing = [key for key in keys if force or not (target / f"{key}.wav").exists()]
+
+    def make(key: str) -> None:
         samples = audio.espeak(executable, ESPEAK_VOICES[dialect], speakable(key))
-        audio.write_atomically(path, audio.wav_bytes(samples))
-        made += 1
+        audio.write_atomically(target / f"{key}.wav", audio.wav_bytes(samples))
+
+    # espeak-ng processes side by side: about twice as fast on two cores.
+    with ThreadPoolExecutor(max_workers=GENERATE_WORKERS) as workers:
+        list(workers.map(make, missing))
+    made = len(missing)
     if made:
         log.info("voice: %d clips made with espeak-ng in %s", made, target)
     return made

@@ -412,3 +412,20 @@ def test_a_phrase_without_its_clip_is_joined_from_its_words(
     one = audio.read_wav(generated / "một.wav")
     letter = audio.read_wav(generated / "a.wav")
     assert len(samples) == expected_length([one] * 3 + [letter] + [one] * 4)
+
+
+def test_voice_commands(app: Flask, session, world: World, espeak: str) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["prepare-voice"])
+    assert made.exit_code == 0, made.output
+    north = pack.generated_folder(Path(app.instance_path), Dialect.NORTH)
+    assert (north / "mời công dân có số thứ tự.wav").exists() and (north / "linh.wav").exists()
+    assert not pack.generated_folder(Path(app.instance_path), Dialect.SOUTH).exists()
+
+    changed = runner.invoke(args=["voice-settings", "--site", "T1", "--dialect", "south"])
+    assert changed.exit_code == 0, changed.output
+    assert "dialect: south" in changed.output
+    assert (pack.generated_folder(Path(app.instance_path), Dialect.SOUTH) / "lẻ.wav").exists()
+    refused = runner.invoke(args=["voice-settings", "--site", "T1", "--template-vi", "Mời"])
+    assert refused.exit_code == 1
+    assert "{number}" in refused.output
