@@ -44,9 +44,8 @@ log = logging.getLogger(__name__)
 _STATE = "hangdoi_voice"
 PACK_TTL_SECONDS = 10.0
 MAX_CLIPS_IN_MEMORY = 2048
-CACHE_MAX_AGE_SECONDS = (
-    14 * 86400
-)  # built files older than this are removed (and rebuilt on demand)
+# Built files older than this are removed (and built again when asked for).
+CACHE_MAX_AGE_SECONDS = 14 * 86400
 PRUNE_EVERY_SECONDS = 3600.0
 AUDIO_PATH = "/api/v1/voice/{site_id}/{digest}.wav"
 PHRASE_SEPARATOR = "|"
@@ -174,9 +173,9 @@ def announcement_of(
     english = text_en if settings.english and voice.espeak else ""
     vi = PHRASE_SEPARATOR.join(said.phrases)
     digest = _digest(voice, settings.site_id, settings.dialect, found.fingerprint, vi, english)
-    query = f"d={settings.dialect.value}&p={found.fingerprint}&vi=" + "%7C".join(
-        map(_quoted, said.phrases)
-    )
+    query = f"d={settings.dialect.value}&p={found.fingerprint}&vi=" + _quoted(
+        PHRASE_SEPARATOR
+    ).join(map(_quoted, said.phrases))
     if english:
         query += "&en=" + _quoted(english)
     return {

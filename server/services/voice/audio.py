@@ -210,7 +210,8 @@ def chime() -> array:
             )
             out[first + k] += envelope * value
     peak = max(abs(v) for v in out)
-    return array("h", (round(v / peak * PEAK * FULL * 0.8) for v in out))
+    # Under the words' loudness: a bell carries without being louder than the voice.
+    return array("h", (round(v / peak * PEAK * FULL * 0.5) for v in out))
 
 
 # --------------------------------------------------------------------------- joining
