@@ -8,6 +8,7 @@ import unicodedata
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from contract.events import PrinterState
 from contract.tickets import CounterState, Outcome, TicketState
 
 
@@ -191,6 +192,22 @@ class DeviceIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(["kiosk", "display"]))
     name = NFCString(required=True, validate=validate.Length(min=1, max=200))
     zone = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class DeviceHealthIn(Strict):
+    """What a kiosk or display says of itself (at start, on every change, every minute)."""
+
+    app_version = NFCString(required=True, validate=validate.Length(max=40))
+    online = StrictBoolean(
+        load_default=True,
+        metadata={"description": "False when the device knows it cannot serve (no server)."},
+    )
+    printer_state = fields.String(
+        load_default=PrinterState.NONE, validate=validate.OneOf(PrinterState.ALL)
+    )
+    paper_low = StrictBoolean(load_default=False)
+    paper_out = StrictBoolean(load_default=False)
+    last_error = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 # ---------------------------------------------------------------- responses
@@ -419,3 +436,23 @@ class ErrorOut(ma.Schema):
             "description": "What the error is about: the invalid fields and why, the roles allowed, …"
         }
     )
+
+
+class DeviceHealthOut(ma.Schema):
+    device_id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    app_version = fields.String()
+    online = fields.Boolean(
+        metadata={"description": "Reported online and heard from in the last 3 minutes."}
+    )
+    printer_state = fields.String(metadata={"enum": list(PrinterState.ALL)})
+    paper_low = fields.Boolean()
+    paper_out = fields.Boolean()
+    last_error = fields.String(allow_none=True)
+    reported_at = fields.String(allow_none=True)
+
+
+class SiteDeviceOut(DeviceHealthOut):
+    zone = fields.String(allow_none=True)
+    revoked = fields.Boolean()

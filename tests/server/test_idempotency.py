@@ -106,7 +106,14 @@ def test_repeats_within_one_batch_share_the_first_ticket(session, world: World) 
 
     outcomes = queue.issue_batch(
         session,
-        [request("a"), request("a"), request(None), request("b"), request("a", other), request("a")],
+        [
+            request("a"),
+            request("a"),
+            request(None),
+            request("b"),
+            request("a", other),
+            request("a"),
+        ],
     )
     numbers = [o.ticket.number if isinstance(o, queue.Issued) else o.code for o in outcomes]  # type: ignore[union-attr]
     assert numbers == ["A001", "A001", "A002", "A003", "idempotency_key_reused", "A001"]

@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices/<int:device_id>/revoke"): {ADMIN},
+    ("POST", "/api/v1/devices/health"): {KIOSK, DISPLAY},
+    ("GET", "/api/v1/sites/<int:site_id>/devices"): {MANAGER, ADMIN},
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).

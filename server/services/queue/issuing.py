@@ -474,7 +474,9 @@ def _replay(
         if r.idempotency_key is not None
     }
     recorded = idempotency.find(
-        conn, keyed.values(), max(requests[i].now for i in keyed)  # type: ignore[misc]
+        conn,
+        keyed.values(),
+        max(requests[i].now for i in keyed),  # type: ignore[misc]
     )
     first: dict[tuple[str, str], int] = {}
     for index, pair in keyed.items():
