@@ -30,6 +30,7 @@ TICKET_CANCELLED = "ticket.cancelled"
 TICKET_EXPIRED = "ticket.expired"
 QUEUE_CHANGED = "queue.changed"
 COUNTER_CHANGED = "counter.changed"
+CATALOG_CHANGED = "catalog.changed"
 # A kiosk's or display's reported state changed (kiosk issue #10): dashboards follow it.
 DEVICE_HEALTH = "device.health"
 

@@ -284,6 +284,25 @@ class ServiceOut(ma.Schema):
     counters = fields.List(
         fields.Integer(), metadata={"description": "Numbers of the counters that serve it."}
     )
+    available = fields.Boolean(
+        metadata={"description": "Whether an issue would be accepted now (open, quota left)."}
+    )
+    unavailable = fields.Nested(
+        "UnavailableOut",
+        allow_none=True,
+        metadata={"description": "Why not (the error an issue would get), else null."},
+    )
+    issued_today = fields.Integer(metadata={"description": "Tickets issued today (for the quota)."})
+    availability_changes_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the opening hours next change `available` (UTC)."},
+    )
+
+
+class UnavailableOut(ma.Schema):
+    error = fields.String(metadata={"description": "site_closed, quota_reached..."})
+    message = fields.String()
+    message_en = fields.String()
 
 
 class PriorityCategoryOut(ma.Schema):

@@ -22,7 +22,15 @@ functions are imported here, so that callers say ``queue.call_next``.
 from server.services.queue.calling import call_next, call_number, recall, resume_held
 from server.services.queue.closing import EVENT_LOG_KEPT, close_out
 from server.services.queue.counters import close_counter, open_counter, pause_counter
-from server.services.queue.issuing import Issued, IssueRequest, issue, issue_batch, issue_totals
+from server.services.queue.issuing import (
+    Availability,
+    Issued,
+    IssueRequest,
+    availability,
+    issue,
+    issue_batch,
+    issue_totals,
+)
 from server.services.queue.moves import (
     cancel,
     cancel_by_token,
@@ -36,8 +44,10 @@ from server.services.queue.moves import (
 
 __all__ = [
     "EVENT_LOG_KEPT",
+    "Availability",
     "IssueRequest",
     "Issued",
+    "availability",
     "call_next",
     "call_number",
     "cancel",

@@ -41,7 +41,7 @@ from server.models import (
 )
 from server.services import catalog
 from server.services.actor import Actor
-from server.services.clock import business_day, describe_hours, is_open
+from server.services.clock import business_day, describe_hours, is_open, next_change
 from server.services.counts import publish_queue_changed
 from server.services.estimates import (
     NewInQueue,
@@ -523,18 +523,9 @@ def _admit(
     if service is None or not request.actor.may_see_site(service.site_id):
         raise not_found("dịch vụ", "service", request.service_id)
     if not service.active:
-        raise DomainError(
-            "service_inactive",
-            f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
-            f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
-        )
+        raise service_inactive(service.name_vi, service.name_en)
     if not is_open(service.opening_hours, now, service.timezone):
-        hours_vi, hours_en = describe_hours(service.opening_hours or {})
-        raise DomainError(
-            "site_closed",
-            f"{service.site_name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
-            f"{service.site_name_en or service.site_name_vi} is closed now (open {hours_en}).",
-        )
+        raise site_closed(service.site_name_vi, service.site_name_en, service.opening_hours)
     day = business_day(now, service.timezone)
     category_id = None
     if request.priority_code:
@@ -554,16 +545,82 @@ def _admit(
                 _ISSUED_TODAY, {"service_id": service.id, "day": day}
             ).scalar_one()
         if issued_today[key] >= service.daily_quota:
-            raise DomainError(
-                "quota_reached",
-                f"Dịch vụ «{service.name_vi}» đã hết {service.daily_quota} số của hôm nay. "
-                "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
-                f"'{service.name_en or service.name_vi}' has issued all {service.daily_quota} "
-                "tickets for today. Please come back on the next working day or book online.",
-                quota=service.daily_quota,
-            )
+            raise quota_reached(service.name_vi, service.name_en, service.daily_quota)
         issued_today[key] += 1
     return service, day, category_id
+
+
+def service_inactive(name_vi: str, name_en: str) -> DomainError:
+    return DomainError(
+        "service_inactive",
+        f"Dịch vụ «{name_vi}» hiện không nhận hồ sơ.",
+        f"The service '{name_en or name_vi}' is not taking visitors now.",
+    )
+
+
+def site_closed(
+    site_vi: str, site_en: str, opening_hours: dict[str, list[list[str]]] | None
+) -> DomainError:
+    hours_vi, hours_en = describe_hours(opening_hours or {})
+    return DomainError(
+        "site_closed",
+        f"{site_vi} hiện ngoài giờ làm việc ({hours_vi}).",
+        f"{site_en or site_vi} is closed now (open {hours_en}).",
+    )
+
+
+def quota_reached(name_vi: str, name_en: str, quota: int) -> DomainError:
+    return DomainError(
+        "quota_reached",
+        f"Dịch vụ «{name_vi}» đã hết {quota} số của hôm nay. "
+        "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
+        f"'{name_en or name_vi}' has issued all {quota} "
+        "tickets for today. Please come back on the next working day or book online.",
+        quota=quota,
+    )
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a service takes a ticket now, by the rules of :func:`_admit`: `refusal` is
+    the error an issue would get (None: it would be issued); `changes_at` the next moment
+    the opening hours change that (None: they never do)."""
+
+    refusal: DomainError | None
+    issued_today: int
+    changes_at: dt.datetime | None
+
+
+def availability(
+    session: Session, site: Site, services: Sequence[Service], now: dt.datetime
+) -> dict[int, Availability]:
+    """Each service's availability now (what the kiosk greys out, with the reason)."""
+    day = business_day(now, site.timezone)
+    conn = session.connection()
+    issued = dict(
+        conn.execute(
+            select(Ticket.service_id, func.count(Ticket.id))
+            .where(
+                Ticket.service_id.in_([s.id for s in services]),
+                Ticket.business_day == day,
+                Ticket.transferred_from_id.is_(None),
+            )
+            .group_by(Ticket.service_id)
+        ).all()
+    )
+    changes_at = next_change(site.opening_hours, now, site.timezone)
+    result = {}
+    for service in services:
+        count = issued.get(service.id, 0)
+        refusal: DomainError | None = None
+        if not service.active:
+            refusal = service_inactive(service.name_vi, service.name_en)
+        elif not is_open(site.opening_hours, now, site.timezone):
+            refusal = site_closed(site.name_vi, site.name_en, site.opening_hours)
+        elif service.daily_quota is not None and count >= service.daily_quota:
+            refusal = quota_reached(service.name_vi, service.name_en, service.daily_quota)
+        result[service.id] = Availability(refusal, count, changes_at)
+    return result
 
 
 _PRIORITY_CATEGORY = select(PriorityCategory.id).where(
