@@ -283,6 +283,7 @@ class KioskApp(QObject):
             self.health.stop()
         assert self.api is not None and self.token is not None
         self.health = HealthReporter(ApiClient(self.api.base_url, self.token), app_version(), self)
+        self.health.refused.connect(lambda: self.on_live_refused("", "", ""))
         self._report_printer()
         self.health.start()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PyQt6.QtCore import QObject, QTimer
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from contract import events as ev
 from desktop.api import ApiClient, ApiError
@@ -19,7 +19,13 @@ class HealthReporter(QObject):
     """Keeps the kiosk's state and sends it when it changes and every minute.
 
     Its own HTTP session and worker, so that a report never waits behind a ticket nor a
-    ticket behind a report."""
+    ticket behind a report.
+
+    Signals:
+        refused(): the server refused the device's token (revoked): back to pairing.
+    """
+
+    refused = pyqtSignal()
 
     def __init__(self, api: ApiClient, app_version: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -70,5 +76,7 @@ class HealthReporter(QObject):
     def _on_failed(self, error: Exception) -> None:
         # The server is down or the token revoked: the kiosk's screens say so already.
         self.failures += 1
-        if not isinstance(error, ApiError):
+        if isinstance(error, ApiError) and error.unauthorized:
+            self.refused.emit()
+        elif not isinstance(error, ApiError):
             log.warning("health report failed: %r", error)

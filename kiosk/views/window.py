@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from PyQt6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QWindow
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PyQt6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.views.attract import AttractView
@@ -18,10 +18,12 @@ from kiosk.views.notice import NoticeView
 from kiosk.views.settings import PinView, SettingsView
 from kiosk.views.ticket import TicketView
 
-# The hidden gesture: this many taps within GESTURE_SECONDS in the corner square.
+# The hidden gesture: this many taps within GESTURE_SECONDS in the corner square. Every
+# screen keeps a margin at least this wide, so the square holds nothing a visitor uses;
+# touches in it are the gesture's only (a visitor's tap there does nothing).
 GESTURE_TAPS = 5
 GESTURE_SECONDS = 4.0
-GESTURE_CORNER = 120
+GESTURE_CORNER = 32
 
 _ACTIVITY = {
     QEvent.Type.MouseButtonPress,
@@ -63,6 +65,7 @@ class KioskWindow(QWidget):
         self.idle.timeout.connect(self.idle_timeout)
         self.set_idle_seconds(idle_seconds)
         self._taps: list[float] = []
+        self._last_press: tuple[int, int] | None = None
         self.allow_close = False
         self.metrics = Metrics(1080, 1920)
         app = QApplication.instance()
@@ -110,18 +113,27 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
-        if event is not None and event.type() in _ACTIVITY:
+        if event is None:
+            return False
+        kind = event.type()
+        if kind in _ACTIVITY:
             self.idle.start()
-            # A press reaches the filter once for the window, then again for each widget
-            # it propagates to: the tap is counted at the window.
-            if event.type() == QEvent.Type.MouseButtonPress and isinstance(watched, QWindow):
-                position = getattr(event, "globalPosition", None)
-                if position is not None:
-                    self._tap(self.mapFromGlobal(position().toPoint()))
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            position = getattr(event, "globalPosition", None)
+            if position is not None and self.isVisible():
+                where = self.mapFromGlobal(position().toPoint())
+                in_corner = 0 <= where.x() < GESTURE_CORNER and 0 <= where.y() < GESTURE_CORNER
+                # A press reaches the filter once for the window, then again for each widget
+                # it propagates to: the tap is counted once.
+                stamp = (id(event), getattr(event, "timestamp", lambda: 0)())
+                if kind == QEvent.Type.MouseButtonPress and stamp != self._last_press:
+                    self._last_press = stamp
+                    self._tap(in_corner)
+                return in_corner
         return False
 
-    def _tap(self, where: QPoint) -> None:
-        if not (0 <= where.x() < GESTURE_CORNER and 0 <= where.y() < GESTURE_CORNER):
+    def _tap(self, in_corner: bool) -> None:
+        if not in_corner:
             self._taps.clear()
             return
         now = time.monotonic()
