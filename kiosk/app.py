@@ -309,10 +309,13 @@ class KioskApp(QObject):
         self._stop_live()
         for timer in (self._retry, self._refresh, self._hours, self._ticket_timer):
             timer.stop()
+        self.window.idle.stop()
         if self.health is not None:
             self.health.stop()
+            self.health.runner.close()
         self.printer.stop()
-        self.calls.wait(10_000)
+        self.printer.runner.close()
+        self.calls.close()
         if self.api is not None:
             self.api.close()
 

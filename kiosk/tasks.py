@@ -47,6 +47,13 @@ class Runner:
         if serial:
             self.pool.setMaxThreadCount(1)
         self._running: set[Task] = set()
+        self.closed = False
+
+    def close(self, msecs: int = 10_000) -> None:
+        """Wait for the running tasks; their outcomes are dropped, not delivered (the
+        receivers are going away)."""
+        self.closed = True
+        self.pool.waitForDone(msecs)
 
     def run(
         self,
@@ -60,7 +67,8 @@ class Runner:
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             self._running.discard(task)
-            callback(value)
+            if not self.closed:
+                callback(value)
 
         task.outcome.done.connect(lambda result: finish(done, result))
         task.outcome.failed.connect(lambda error: finish(failed, error))

@@ -70,11 +70,18 @@ class DepartmentsView(_TileScreen):
         self.retranslate()
 
     def show_departments(self, departments: list[tuple[Department, int, int]], lang: str) -> None:
-        """(department, services available, services) for each department."""
+        """(department, services available, services) for each department. The same
+        departments again are updated in place (a tile is never swapped under a finger)."""
+        same = [d.id for d, _a, _t in departments] == [d.id for d, _a, _t in self.departments]
         self.departments, self.lang = departments, lang
-        self.tiles = []
-        for department, available, total in departments:
-            tile = Tile()
+        if not same or len(self.tiles) != len(departments):
+            self.tiles = []
+            for department, _available, _total in departments:
+                tile = Tile()
+                tile.clicked.connect(lambda d=department.id: self.chosen.emit(d))
+                self.tiles.append(tile)
+            self._place(list(self.tiles))
+        for tile, (department, available, total) in zip(self.tiles, departments, strict=True):
             tile.title.setText(department.name(lang))
             tile.detail.setText(
                 _("{available} of {total} services taking numbers").format(
@@ -82,9 +89,6 @@ class DepartmentsView(_TileScreen):
                 )
             )
             tile.set_available(available > 0, _("Not taking numbers now") if not available else "")
-            tile.clicked.connect(lambda d=department.id: self.chosen.emit(d))
-            self.tiles.append(tile)
-        self._place(list(self.tiles))
 
     def retranslate(self) -> None:
         self.header.retranslate()
@@ -109,14 +113,18 @@ class ServicesView(_TileScreen):
         self.retranslate()
 
     def show_services(self, services: list[Service], heading: str, lang: str) -> None:
+        """The same services again are updated in place (never swapped under a finger)."""
+        same = [s.id for s in services] == list(self.tiles)
         self.services, self.heading, self.lang = list(services), heading, lang
-        self.tiles = {}
+        if not same:
+            self.tiles = {}
+            for service in services:
+                tile = Tile()
+                tile.clicked.connect(lambda s=service.id: self.chosen.emit(s))
+                self.tiles[service.id] = tile
+            self._place(list(self.tiles.values()))
         for service in services:
-            tile = Tile()
-            tile.clicked.connect(lambda s=service.id: self.chosen.emit(s))
-            self.tiles[service.id] = tile
-            self._fill(tile, service)
-        self._place(list(self.tiles.values()))
+            self._fill(self.tiles[service.id], service)
         self.header.title.setText(heading or _("Choose a service"))
 
     def update_service(self, service: Service) -> None:

@@ -78,6 +78,8 @@ class Metrics:
 
 
 def stylesheet(m: Metrics) -> str:
+    """The kiosk's style sheet at these sizes. A button's min-height is its content's: with
+    its 2-pixel border, the button is `touch` pixels high."""
     c = COLOURS
     return f"""
     QWidget {{ background-color: {c.background}; color: {c.text}; font-size: {m.text}px; }}
@@ -89,8 +91,8 @@ def stylesheet(m: Metrics) -> str:
     QLabel[role="warning"] {{ color: {c.warning}; font-weight: bold; }}
     QPushButton {{
         background-color: {c.button}; color: {c.button_text}; border: 2px solid {c.muted};
-        border-radius: 12px; padding: 8px 20px; font-size: {m.text}px; font-weight: bold;
-        min-height: {m.touch}px; min-width: {m.touch}px;
+        border-radius: 12px; padding: 0 20px; font-size: {m.text}px; font-weight: bold;
+        min-height: {m.touch - 4}px; min-width: {m.touch - 44}px;
     }}
     QPushButton:disabled {{ color: {c.disabled_text}; border-color: {c.disabled_text}; }}
     QPushButton[role="primary"] {{ background-color: {c.accent}; color: {c.background}; }}
@@ -103,7 +105,7 @@ def stylesheet(m: Metrics) -> str:
     QFrame[role="tile"][available="false"] QLabel[role="reason"] {{ color: {c.warning}; }}
     QLineEdit {{
         background-color: {c.surface}; color: {c.text}; border: 2px solid {c.muted};
-        font-size: {m.title}px; min-height: {m.touch}px; padding: 0 12px;
+        font-size: {m.title}px; min-height: {m.touch - 4}px; padding: 0 12px;
     }}
     QCheckBox {{ min-height: {m.touch}px; }}
     QCheckBox::indicator {{ width: {m.touch // 2}px; height: {m.touch // 2}px; }}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.views.common import Header, _, button, label
 
@@ -55,17 +55,22 @@ class DossierView(QWidget):
         self.clear_button.clicked.connect(self.field.clear)
         self.skip_button.clicked.connect(self.skipped)
         self.ok_button.clicked.connect(self._submit)
-        actions = QHBoxLayout()
-        for widget in (self.delete_button, self.clear_button, self.skip_button, self.ok_button):
-            actions.addWidget(widget)
+        # The actions in a column beside the keys: six rows of touch targets in all, so
+        # that the screen fits 768 pixels of height.
+        for row, widget in enumerate(
+            (self.delete_button, self.clear_button, self.skip_button, self.ok_button)
+        ):
+            keyboard.addWidget(widget, row, len(KEYS[0]))
+        for column in range(len(KEYS[0])):
+            keyboard.setColumnStretch(column, 1)
+        keyboard.setColumnStretch(len(KEYS[0]), 2)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 32, 32, 32)
-        layout.setSpacing(16)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setSpacing(12)
         layout.addWidget(self.header)
         layout.addWidget(self.hint)
         layout.addWidget(self.field)
         layout.addLayout(keyboard, 1)
-        layout.addLayout(actions)
         self.retranslate()
         self._changed("")
 

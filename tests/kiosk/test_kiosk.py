@@ -77,8 +77,15 @@ def make_kiosk(qtbot, server: LiveServer, printer: FakePrinter, tmp_path: Path) 
     i18n.set_language("vi")
 
 
-def shot(kiosk: KioskApp, shots: Path, name: str) -> None:
+def shot(kiosk: KioskApp, shots: Path, name: str, size: tuple[int, int] | None = None) -> None:
+    """Save the window as a PNG; with `size`, check first that the screen fits it (the
+    window did not have to grow)."""
     QApplication.processEvents()
+    if size is not None:
+        assert (kiosk.window.width(), kiosk.window.height()) == size, (
+            name,
+            [(type(v).__name__, v.minimumSizeHint().height()) for v in kiosk.window.views()],
+        )
     kiosk.window.grab().save(str(shots / f"{name}.png"))
 
 
@@ -87,11 +94,19 @@ def tap(qtbot, widget: QWidget) -> None:
 
 
 def tiles(view: QWidget) -> list[Tile]:
-    return [t for t in view.findChildren(Tile) if t.isVisible()]
+    """The tiles the view shows now (once its layout has shown them)."""
+    shown = list(getattr(view, "tiles", []))
+    shown = list(view.tiles.values()) if isinstance(view.tiles, dict) else shown  # type: ignore[attr-defined]
+    for tile in shown:
+        if not tile.isVisible():
+            QApplication.processEvents()
+    return shown
 
 
 def tile_titled(view: QWidget, title: str) -> Tile:
-    return next(t for t in tiles(view) if t.title.text() == title)
+    found = [t for t in tiles(view) if t.title.text() == title]
+    assert found, (title, [t.title.text() for t in tiles(view)])
+    return found[0]
 
 
 def choose_service(qtbot, kiosk: KioskApp, code: str) -> None:
@@ -222,42 +237,42 @@ def test_every_screen_in_each_orientation_and_language(
         assert kiosk.window.attract.prompt.text() == "Touch the screen to take a number"
     else:
         assert kiosk.window.attract.prompt.text() == "Chạm vào màn hình để lấy số thứ tự"
-    shot(kiosk, shots, f"attract-{tag}")
+    shot(kiosk, shots, f"attract-{tag}", size)
     assert_touch_targets(kiosk)
     tap(qtbot, kiosk.window.attract)
-    shot(kiosk, shots, f"departments-{tag}")
+    shot(kiosk, shots, f"departments-{tag}", size)
     assert_touch_targets(kiosk)
     service = next(s for s in kiosk.catalogue.services if s.code == "STP-CT")  # type: ignore[union-attr]
     tap(qtbot, tile_titled(kiosk.window.departments, service.department.name(lang)))
-    shot(kiosk, shots, f"services-{tag}")
+    shot(kiosk, shots, f"services-{tag}", size)
     assert_touch_targets(kiosk)
     # Names wrap: every tile shows its whole title.
     for tile in tiles(kiosk.window.services):
         assert tile.title.wordWrap() and tile.title.height() >= tile.title.heightForWidth(tile.title.width()) - 1
     tap(qtbot, tile_titled(kiosk.window.services, service.name(lang)))
-    shot(kiosk, shots, f"priority-{tag}")
+    shot(kiosk, shots, f"priority-{tag}", size)
     assert_touch_targets(kiosk)
     tap(qtbot, kiosk.window.priority.buttons[-1])
     assert kiosk.screen == Screen.DOSSIER
-    shot(kiosk, shots, f"dossier-{tag}")
+    shot(kiosk, shots, f"dossier-{tag}", size)
     for key in "HS-01":
         tap(qtbot, kiosk.window.dossier.keys[key])
     with qtbot.waitSignal(kiosk.ticket_issued, timeout=WAIT) as issued:
         tap(qtbot, kiosk.window.dossier.ok_button)
     assert issued.args[0]["dossier_code"] == "HS-01"
     qtbot.waitUntil(lambda: kiosk.window.ticket.state == PrintState.PRINTED, timeout=WAIT)
-    shot(kiosk, shots, f"ticket-{tag}")
+    shot(kiosk, shots, f"ticket-{tag}", size)
     expected = "Your number" if lang == "en" else "Số thứ tự của bạn"
     assert kiosk.window.ticket.heading.text() == expected
     # The hidden gesture and the PIN, then the settings screen.
     for _ in range(5):
         qtbot.mouseClick(kiosk.window, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     assert kiosk.screen == Screen.PIN
-    shot(kiosk, shots, f"pin-{tag}")
+    shot(kiosk, shots, f"pin-{tag}", size)
     kiosk.window.pin.field.setText("0000")
     tap(qtbot, kiosk.window.pin.ok_button)
     assert kiosk.screen == Screen.SETTINGS
-    shot(kiosk, shots, f"settings-{tag}")
+    shot(kiosk, shots, f"settings-{tag}", size)
 
 
 def test_a_scanner_types_the_dossier_code_like_a_keyboard(qtbot, make_kiosk: MakeKiosk) -> None:
