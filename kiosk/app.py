@@ -456,9 +456,7 @@ class KioskApp(QObject):
     def show_services(self, department_id: int | None) -> None:
         assert self.catalogue is not None
         self.department_id = department_id
-        department = next(
-            (d for d in self.catalogue.departments if d.id == department_id), None
-        )
+        department = next((d for d in self.catalogue.departments if d.id == department_id), None)
         self.window.services.show_services(
             self.catalogue.services_of(department_id),
             department.name(self.lang) if department else "",
@@ -490,7 +488,9 @@ class KioskApp(QObject):
         self._after_priority()
 
     def _after_priority(self) -> None:
-        service = self.catalogue.service(self.service_id) if self.catalogue and self.service_id else None
+        service = (
+            self.catalogue.service(self.service_id) if self.catalogue and self.service_id else None
+        )
         if service is not None and service.wants_dossier:
             self.window.dossier.start()
             self.window.dossier.set_enabled(True)
@@ -627,7 +627,11 @@ class KioskApp(QObject):
                 self.window.settings.set_message(_("Test slip printed."), "ok")
             else:
                 error = result.error
-                text = error.message_en if error and self.lang == "en" else (error.message_vi if error else "")
+                text = (
+                    error.message_en
+                    if error and self.lang == "en"
+                    else (error.message_vi if error else "")
+                )
                 self.window.settings.set_message(text, "error")
             return
         if job != self.print_job:
@@ -726,7 +730,9 @@ class KioskApp(QObject):
     # ------------------------------------------------------------------ settings
 
     def show_settings(self, message: str = "", role: str = "") -> None:
-        self.window.settings.load({**self.values, "token": self.token or ""}, paired=self.api is not None)
+        self.window.settings.load(
+            {**self.values, "token": self.token or ""}, paired=self.api is not None
+        )
         self.window.settings.set_message(message, role)
         self.set_screen(Screen.SETTINGS, self.window.settings)
 
@@ -811,4 +817,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         QApplication.restoreOverrideCursor()
     app.aboutToQuit.connect(kiosk.shutdown)
     return app.exec()
-

@@ -154,7 +154,9 @@ class PrintService(QObject):
     def _on_print_crash(self, job: int, error: Exception, own: bool) -> None:
         self._on_crash(error)
         failed = TransportError(
-            "Lỗi không xác định khi in phiếu.", "Unexpected error while printing.", detail=repr(error)
+            "Lỗi không xác định khi in phiếu.",
+            "Unexpected error while printing.",
+            detail=repr(error),
         )
         self._on_printed(job, PrintResult(printed=False, error=failed), own)
 

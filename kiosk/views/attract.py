@@ -74,9 +74,14 @@ class AttractView(QWidget):
     def tick(self, now: dt.datetime | None = None) -> None:
         local = (now or dt.datetime.now(dt.UTC)).astimezone(VIETNAM_TZ)
         self.clock.setText(local.strftime("%H:%M"))
-        self.date.setText(_("{weekday}, {day:02d}/{month:02d}/{year}").format(
-            weekday=_(WEEKDAYS[local.weekday()]), day=local.day, month=local.month, year=local.year
-        ))
+        self.date.setText(
+            _("{weekday}, {day:02d}/{month:02d}/{year}").format(
+                weekday=_(WEEKDAYS[local.weekday()]),
+                day=local.day,
+                month=local.month,
+                year=local.year,
+            )
+        )
 
     def retranslate(self) -> None:
         self.prompt.setText(_("Touch the screen to take a number"))

@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qrcode.image.pil import PilImage
 
 from desktop.i18n import Catalog
 from desktop.theme import COLOURS
@@ -114,6 +115,14 @@ def stylesheet(m: Metrics) -> str:
     """
 
 
+def repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a property it selects on changed."""
+    style = widget.style()
+    if style is not None:
+        style.unpolish(widget)
+        style.polish(widget)
+
+
 def label(text: str = "", role: str = "", wrap: bool = True) -> QLabel:
     widget = QLabel(text)
     widget.setWordWrap(wrap)
@@ -163,11 +172,9 @@ class Tile(QFrame):
         self.setProperty("available", "true" if available else "false")
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason) and not available)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
         for child in self.findChildren(QLabel):
-            child.style().unpolish(child)
-            child.style().polish(child)
+            repolish(child)
 
     def mouseReleaseEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802 - Qt's name
         if (
@@ -231,7 +238,9 @@ def qr_pixmap(text: str, size: int) -> QPixmap:
     code.add_data(text)
     code.make(fit=True)
     buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    code.make_image(image_factory=PilImage, fill_color="black", back_color="white").save(
+        buffer, format="PNG"
+    )
     image = QImage.fromData(buffer.getvalue())
     return QPixmap.fromImage(image).scaled(
         size,

@@ -102,9 +102,7 @@ class DossierView(QWidget):
     def retranslate(self) -> None:
         self.header.retranslate()
         self.header.title.setText(_("Dossier code"))
-        self.hint.setText(
-            _("Type the code of your dossier, or scan it. No code? Touch “No code”.")
-        )
+        self.hint.setText(_("Type the code of your dossier, or scan it. No code? Touch “No code”."))
         self.delete_button.setText(_("⌫ Delete"))
         self.clear_button.setText(_("Clear"))
         self.skip_button.setText(_("No code"))

@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.views.common import _, button, label, scroll_area
+from kiosk.views.common import _, button, label, repolish, scroll_area
 from printers.encode import MODES
 
 
@@ -133,8 +133,7 @@ class SettingsView(QWidget):
     def set_message(self, text: str, role: str = "") -> None:
         self.message.setProperty("role", role)
         self.message.setText(text)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        repolish(self.message)
 
     def set_busy(self, busy: bool) -> None:
         for widget in (self.save_button, self.test_button):

@@ -10,7 +10,7 @@ from PyQt6.QtGui import QMouseEvent
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.model import pick
-from kiosk.views.common import Metrics, _, label, qr_pixmap
+from kiosk.views.common import Metrics, _, label, qr_pixmap, repolish
 
 
 class PrintState(StrEnum):
@@ -72,7 +72,9 @@ class TicketView(QWidget):
     def set_metrics(self, metrics: Metrics) -> None:
         self.metrics = metrics
         self.body.setDirection(
-            QHBoxLayout.Direction.TopToBottom if metrics.portrait else QHBoxLayout.Direction.LeftToRight
+            QHBoxLayout.Direction.TopToBottom
+            if metrics.portrait
+            else QHBoxLayout.Direction.LeftToRight
         )
         if self.ticket:
             self._draw_qr()
@@ -127,17 +129,20 @@ class TicketView(QWidget):
             hint = _("Touch the screen when you are done.")
         elif self.state == PrintState.FAILED:
             role = "error"
-            text = _("The ticket could not be printed. Please remember your number or scan the QR code.")
+            text = _(
+                "The ticket could not be printed. Please remember your number or scan the QR code."
+            )
             reason = pick(self.lang, *self.error)
             hint = (reason + "\n" if reason else "") + _("Touch the screen when you are done.")
         else:
             role = "warning"
-            text = _("The printer is not available. Please remember your number or scan the QR code.")
+            text = _(
+                "The printer is not available. Please remember your number or scan the QR code."
+            )
             hint = _("Touch the screen when you are done.")
         self.status.setProperty("role", role)
         self.status.setText(text)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        repolish(self.status)
         self.hint.setText(hint)
 
     def mouseReleaseEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802 - Qt's name

@@ -120,3 +120,18 @@ def test_an_answer_that_is_not_json_is_a_bad_response(not_json: str, path: str) 
         ApiClient(not_json).get(path)
     assert caught.value.code == BAD_RESPONSE
     assert caught.value.status in (200, 502)
+
+
+def test_a_request_carries_the_headers_it_is_given(server: LiveServer) -> None:
+    # The kiosk sends an Idempotency-Key with each ticket request (and the same one on a
+    # retry): the same ticket comes back.
+    client = ApiClient(server.url, server.kiosk_token)
+
+    def issue() -> dict:
+        return client.request(
+            "POST", "/tickets", json={"service_id": 1}, headers={"Idempotency-Key": "k-1"}
+        )
+
+    first, again = issue(), issue()
+    assert again == first
+    assert client.session.headers.get("Idempotency-Key") is None  # for that request only

@@ -44,7 +44,9 @@ MakeKiosk = Callable[..., KioskApp]
 
 
 @pytest.fixture
-def make_kiosk(qtbot, server: LiveServer, printer: FakePrinter, tmp_path: Path) -> Iterator[MakeKiosk]:
+def make_kiosk(
+    qtbot, server: LiveServer, printer: FakePrinter, tmp_path: Path
+) -> Iterator[MakeKiosk]:
     made: list[KioskApp] = []
 
     def make(size: tuple[int, int] = PORTRAIT, wait: bool = True, **values: Any) -> KioskApp:
@@ -248,7 +250,10 @@ def test_every_screen_in_each_orientation_and_language(
     assert_touch_targets(kiosk)
     # Names wrap: every tile shows its whole title.
     for tile in tiles(kiosk.window.services):
-        assert tile.title.wordWrap() and tile.title.height() >= tile.title.heightForWidth(tile.title.width()) - 1
+        assert (
+            tile.title.wordWrap()
+            and tile.title.height() >= tile.title.heightForWidth(tile.title.width()) - 1
+        )
     tap(qtbot, tile_titled(kiosk.window.services, service.name(lang)))
     shot(kiosk, shots, f"priority-{tag}", size)
     assert_touch_targets(kiosk)
@@ -384,7 +389,9 @@ def test_out_of_paper_after_issuing_keeps_the_number_on_screen(
     kiosk.on_idle()
     assert kiosk.screen == Screen.TICKET  # until touched
     assert kiosk.health is not None
-    qtbot.waitUntil(lambda: (kiosk.health.sent or {}).get("printer_state") == "paper_out", timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: (kiosk.health.sent or {}).get("printer_state") == "paper_out", timeout=WAIT
+    )
 
 
 def test_an_unreachable_printer_is_said_before_the_visitor_chooses(
@@ -420,7 +427,9 @@ def test_counts_follow_the_server_live_and_the_idle_timer_goes_home(
     before = kiosk.catalogue.service(service.id).waiting  # type: ignore[union-attr]
     # Another kiosk issues: this one hears it over Socket.IO, without asking.
     with server.session(server.kiosk_token) as http:
-        assert http.post(server.url + "/api/v1/tickets", json={"service_id": service.id}, timeout=10).ok
+        assert http.post(
+            server.url + "/api/v1/tickets", json={"service_id": service.id}, timeout=10
+        ).ok
     qtbot.waitUntil(
         lambda: kiosk.catalogue.service(service.id).waiting == before + 1,  # type: ignore[union-attr]
         timeout=WAIT,
@@ -465,7 +474,9 @@ def test_quota_reached_and_closed_services_are_greyed_with_the_reason(
         assert {s.reason_code for s in kiosk.catalogue.services} == {"site_closed"}  # type: ignore[union-attr]
         kiosk.show_services(None)
         shot(kiosk, shots, "services-closed")
-        assert "ngoài giờ làm việc" in next(iter(kiosk.window.services.tiles.values())).reason.text()
+        assert (
+            "ngoài giờ làm việc" in next(iter(kiosk.window.services.tiles.values())).reason.text()
+        )
     finally:
         sql(server, "UPDATE site SET opening_hours = NULL")
         sql(server, "UPDATE service SET daily_quota = NULL WHERE id = :id", id=service.id)

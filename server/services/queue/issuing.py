@@ -476,27 +476,27 @@ def _replay(
     recorded = idempotency.find(
         conn,
         keyed.values(),
-        max(requests[i].now for i in keyed),  # type: ignore[misc]
+        max(requests[i].now for i in keyed),
     )
     first: dict[tuple[str, str], int] = {}
     for index, pair in keyed.items():
         request = requests[index]
         assert pair[1] is not None
         if pair in recorded:
-            asked, answer = recorded[pair]  # type: ignore[index]
+            asked, answer = recorded[pair]
             outcomes[index] = (
                 Issued.from_json(answer)
                 if asked == request.fingerprint()
                 else idempotency.reused(pair[1])
             )
         elif pair in first:
-            twin = first[pair]  # type: ignore[index]
+            twin = first[pair]
             if requests[twin].fingerprint() == request.fingerprint():
                 same_as[index] = twin
             else:
                 outcomes[index] = idempotency.reused(pair[1])
         else:
-            first[pair] = index  # type: ignore[index]
+            first[pair] = index
 
 
 def _with_twins(
