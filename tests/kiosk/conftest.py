@@ -3,7 +3,6 @@ network printer, and a kiosk paired with them, offscreen, in a window of a given
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +40,3 @@ def shots() -> Path:
     """tests/output/kiosk/: a screenshot of every screen, for a person to look at."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
-
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

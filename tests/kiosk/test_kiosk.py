@@ -8,7 +8,12 @@ One live server for the module; the tests that stop it or revoke a token come la
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +43,7 @@ from tests.printers.test_render import read_qr
 from tests.server.live import LiveServer
 
 PROFILE = "TM-T20II"  # 576 dots
+ROOT = Path(__file__).resolve().parents[2]
 WAIT = 15_000
 
 MakeKiosk = Callable[..., KioskApp]
@@ -480,6 +486,45 @@ def test_quota_reached_and_closed_services_are_greyed_with_the_reason(
     finally:
         sql(server, "UPDATE site SET opening_hours = NULL")
         sql(server, "UPDATE service SET daily_quota = NULL WHERE id = :id", id=service.id)
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def test_python_m_kiosk_pairs_from_the_command_line(server: LiveServer, tmp_path: Path) -> None:
+    # As an installer's script would: the settings and the token given as flags are
+    # checked against the server, then kept (the token in a file readable by the user only).
+    folder = tmp_path / "config"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "kiosk", "--config-dir", str(folder)]
+    process = subprocess.Popen(
+        [
+            *command,
+            *("--server", server.url, "--token", server.kiosk_token, "--preview"),
+            *("--windowed", "1366x768", "--pin", "2468", "--idle-seconds", "45"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        saved: dict = {}
+        while time.monotonic() < deadline and not saved.get("site_id"):
+            time.sleep(0.2)
+            if (folder / "kiosk.json").exists():
+                saved = json.loads((folder / "kiosk.json").read_text())
+        assert saved.get("site_id") == 1, process.stdout.read1().decode() if process.stdout else ""
+        assert saved["server"] == server.url and saved["pin"] == "2468"
+        assert saved["idle_seconds"] == 45
+        assert server.kiosk_token in (folder / "kiosk.token").read_text()
+    finally:
+        process.terminate()
+        process.wait(10)
+    wrong = subprocess.run(
+        [*command, "--printer", "bluetooth:somewhere"], env=env, capture_output=True, timeout=60
+    )
+    assert wrong.returncode == 2 and "bluetooth" in wrong.stderr.decode()
 
 
 # ---------------------------------------------------------------------------- server, token
