@@ -60,6 +60,7 @@ def make_kiosk(
         store = SettingsStore(settings.APP, settings.DEFAULTS, folder)
         tokens = TokenStore(settings.APP, folder)
         token = values.pop("token", server.kiosk_token)
+        preview = values.pop("preview", False)
         merged = {
             **store.load(),
             "server": server.url,
@@ -68,7 +69,7 @@ def make_kiosk(
             "printer_timeout": 2.0,
             **values,
         }
-        kiosk = KioskApp(store, tokens, merged, token=token)
+        kiosk = KioskApp(store, tokens, merged, token=token, preview=preview)
         made.append(kiosk)
         qtbot.addWidget(kiosk.window)
         if wait:
@@ -381,7 +382,7 @@ def test_a_site_that_wants_printed_slips_pauses_when_the_printer_is_out(
 
 
 def test_out_of_paper_after_issuing_keeps_the_number_on_screen(
-    qtbot, make_kiosk: MakeKiosk, printer: FakePrinter, shots: Path
+    qtbot, make_kiosk: MakeKiosk, server: LiveServer, printer: FakePrinter, shots: Path
 ) -> None:
     kiosk = make_kiosk()
     choose_service(qtbot, kiosk, "STP-LLTP")
@@ -398,6 +399,12 @@ def test_out_of_paper_after_issuing_keeps_the_number_on_screen(
     qtbot.waitUntil(
         lambda: (kiosk.health.sent or {}).get("printer_state") == "paper_out", timeout=WAIT
     )
+    # The manager's device list shows it.
+    manager = server.login("lanhdao", "lanhdao123")
+    with server.session(manager) as http:
+        listed = http.get(server.url + "/api/v1/sites/1/devices", timeout=10).json()
+    [device] = [d for d in listed if d["kind"] == "kiosk" and d["printer_state"] == "paper_out"]
+    assert device["online"] and device["paper_out"] and "hết giấy" in device["last_error"]
 
 
 def test_an_unreachable_printer_is_said_before_the_visitor_chooses(
@@ -418,6 +425,15 @@ def test_a_test_slip_from_the_settings(qtbot, make_kiosk: MakeKiosk, printer: Fa
     assert printed.args[0].printed
     assert kiosk.window.settings.message.text() == "Đã in phiếu thử."
     assert len(printer.wait_for_jobs(1)) == 1
+
+
+def test_preview_mode_renders_the_slip_without_a_printer(qtbot, make_kiosk: MakeKiosk) -> None:
+    kiosk = make_kiosk(wait=False, preview=True)
+    qtbot.waitUntil(lambda: kiosk.screen == Screen.ATTRACT, timeout=WAIT)
+    with qtbot.waitSignal(kiosk.ticket_printed, timeout=WAIT) as printed:
+        take_ticket(qtbot, kiosk, "STP-LLTP")
+    assert printed.args[0].printed and kiosk.window.ticket.state == PrintState.PRINTED
+    assert (kiosk.store.path.parent / "last-slip.png").stat().st_size > 0
 
 
 # ---------------------------------------------------------------------------- live, idle
