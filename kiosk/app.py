@@ -379,7 +379,8 @@ class KioskApp(QObject):
     def on_live_event(self, name: str, envelope: dict[str, Any]) -> None:
         if self.catalogue is None:
             return
-        if name == ev.CATALOG_CHANGED:
+        if name in (ev.CATALOG_CHANGED, ev.COUNTER_CHANGED):
+            # The services, or the counters that set each one's pace: read them again.
             self._refresh.start()
             return
         changed = self.catalogue.apply_queues(queue_rows(name, envelope))

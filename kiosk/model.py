@@ -44,6 +44,8 @@ class Service:
     reason_en: str = ""
     waiting: int = 0
     wants_dossier: bool = False
+    # The server's pace (GET .../services): minutes each person waiting adds.
+    minutes_per_person: float | None = None
 
     def name(self, lang: str) -> str:
         return pick(lang, self.name_vi, self.name_en)
@@ -53,12 +55,15 @@ class Service:
 
     @property
     def estimated_wait_minutes(self) -> int:
-        """A rough wait for a ticket taken now: those waiting, served by the service's
-        counters at its nominal pace. The slip carries the server's own estimate."""
+        """The wait of a ticket taken now: the live waiting count at the server's pace, as
+        the server counts it for a ticket (server.services.estimates)."""
         if self.waiting == 0:
             return 0
-        per_counter = self.waiting / max(1, len(self.counters))
-        return max(1, math.ceil(per_counter * self.expected_service_minutes))
+        pace = self.minutes_per_person
+        if pace is None:  # a server that does not say: the nominal time per counter
+            pace = self.expected_service_minutes / max(1, len(self.counters))
+        # Rounded first, so that float noise (3 × 3.333…) does not add a minute.
+        return max(1, math.ceil(round(self.waiting * pace, 6)))
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,7 @@ def catalogue_from_api(
                 reason_vi=unavailable.get("message") or "",
                 reason_en=unavailable.get("message_en") or "",
                 wants_dossier=row["code"] in dossier_services,
+                minutes_per_person=row.get("minutes_per_person"),
             )
         )
         if row.get("availability_changes_at"):

@@ -22,6 +22,7 @@ from server.extensions import db
 from server.models import Counter, CounterService, PriorityCategory, Service, Site, Ticket, utcnow
 from server.services import queue, snapshot
 from server.services.clock import business_day
+from server.services.estimates import minutes_per_person, service_rate
 
 blp = Blueprint(
     "sites", __name__, url_prefix="/api/v1/sites", description="Sites and their services"
@@ -75,7 +76,8 @@ def services(site_id: int) -> list[dict]:
         .where(Service.site_id == site_id, Service.active.is_(True))
         .order_by(Service.position, Service.id)
     ).all()
-    available = queue.availability(db.session, site, rows, utcnow())
+    now = utcnow()
+    available = queue.availability(db.session, site, rows, now)
     return [
         {
             "id": s.id,
@@ -95,6 +97,9 @@ def services(site_id: int) -> list[dict]:
             else None,
             "issued_today": available[s.id].issued_today,
             "availability_changes_at": available[s.id].changes_at,
+            "minutes_per_person": minutes_per_person(
+                service_rate(db.session, s.id, now), s.expected_service_minutes
+            ),
         }
         for s in rows
     ]

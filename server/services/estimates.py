@@ -264,6 +264,14 @@ def estimated_wait_minutes(ahead: int, rate: Rate, minutes_per_ticket: int) -> i
     return math.ceil(ahead * minutes_per_ticket / max(1, rate.open_counters))
 
 
+def minutes_per_person(rate: Rate, minutes_per_ticket: int) -> float:
+    """What each person ahead adds to :func:`estimated_wait_minutes` (before rounding up):
+    a kiosk multiplies it by a live waiting count to show a service's wait."""
+    if rate.observed_per_minute:
+        return 1 / rate.observed_per_minute
+    return minutes_per_ticket / max(1, rate.open_counters)
+
+
 @dataclass(frozen=True)
 class Standing:
     people_ahead: int

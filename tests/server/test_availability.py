@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from server.services import queue
 from server.services.clock import next_change
@@ -65,3 +66,22 @@ def test_a_closed_site_greys_out_every_service(session) -> None:
         a.refusal is None
         for a in queue.availability(session, world.site, services, MORNING).values()
     )
+
+
+def test_the_pace_a_kiosk_multiplies_gives_the_estimate_of_the_next_ticket(client, session) -> None:
+    world = build_world(session, code="PC")
+    kiosk = world.auth("kiosk")
+    service_id = world.services["HT"].id
+    for _ in range(3):
+        client.post("/api/v1/tickets", headers=kiosk, json={"service_id": service_id})
+    listed = client.get(f"/api/v1/sites/{world.site.id}/services", headers=kiosk).get_json()
+    pace = next(s["minutes_per_person"] for s in listed if s["id"] == service_id)
+    waiting = next(
+        q["waiting"]
+        for q in client.get(f"/api/v1/sites/{world.site.id}/queue", headers=kiosk).get_json()
+        if q["service_id"] == service_id
+    )
+    answer = client.post("/api/v1/tickets", headers=kiosk, json={"service_id": service_id})
+    ticket = answer.get_json()
+    assert ticket["people_ahead"] == waiting == 3
+    assert ticket["estimated_wait_minutes"] == math.ceil(round(waiting * pace, 6)) > 0
