@@ -405,7 +405,9 @@ class KioskApp(QObject):
         elif state == LiveState.CONNECTED:
             self._refresh.start()  # catch up on what changed while connecting
         elif state == LiveState.DISCONNECTED and self.server_up:
-            self.server_down()
+            # The live connection dropped: ask the server over HTTP whether it is there
+            # (a failure says "Tạm ngừng cấp số"; an answer keeps the kiosk issuing).
+            self.load_catalogue()
 
     def on_live_refused(self, code: str, message_vi: str, message_en: str) -> None:
         self.unpair(_("This kiosk's token was refused (revoked or unknown). Pair it again."))
