@@ -171,7 +171,7 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
             "Touchscreen kiosk (in another terminal; --preview saves each slip as a PNG in the",
             "kiosk's config folder; --printer file:/tmp/slips.bin writes the ESC/POS bytes):",
             f"  .venv/bin/python -m kiosk --server {base} --token {kiosks[0]['token']} \\",
-            "       --preview --windowed 1080x1920 --show-cursor",
+            "       --preview --windowed 1366x768 --show-cursor",
             "  (settings: five taps in the top-left corner, PIN 0000)",
         ]
     lines += [
