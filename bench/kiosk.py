@@ -94,20 +94,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=200)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--server", help="use this running demo server instead of starting one (with --token)"
+    )
+    parser.add_argument("--token", help="the demo kiosk's token, with --server")
     args = parser.parse_args(argv)
 
-    server = Server(args.db, "hangdoi_bench_kiosk")
+    server = None if args.server else Server(args.db, "hangdoi_bench_kiosk")
     printer = FakePrinter()
     app = QApplication(sys.argv[:1])
     theme.apply(app)
     kiosk = None
     try:
-        server.prepare_demo()
-        server.start()
+        if server is not None:
+            server.prepare_demo()
+            server.start()
+            url, token = f"http://127.0.0.1:{server.port}", server.kiosk_token
+        else:
+            url, token = args.server, args.token
         folder = Path(tempfile.mkdtemp(prefix="hangdoi-bench-kiosk-"))
         values = {
             **settings.DEFAULTS,
-            "server": f"http://127.0.0.1:{server.port}",
+            "server": url,
             "printer": f"network:{printer.address}",
             "printer_profile": PROFILE,
             "printer_mode": "raster",
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             SettingsStore(settings.APP, settings.DEFAULTS, folder),
             TokenStore(settings.APP, folder),
             values,
-            token=server.kiosk_token,
+            token=token,
         )
         kiosk.start(size=(1080, 1920), lock_down=False)
         wait_until(lambda: kiosk.screen == Screen.ATTRACT)
@@ -151,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         ms = sorted(x * 1000 for x in latencies)
         p99 = ms[min(len(ms) - 1, round(0.99 * len(ms)) - 1)]
         print(
-            f"hangdoi kiosk, {len(ms)} tickets, {args.db}, printer {PROFILE} (576 dots, raster), "
+            f"hangdoi kiosk, {len(ms)} tickets, {args.db if server else url}, printer {PROFILE} (576 dots, raster), "
             f"slip {statistics.median(len(j) for j in jobs) / 1024:.0f} KiB"
         )
         print("touch on the last button -> last byte at the printer:")
@@ -165,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         if kiosk is not None:
             kiosk.shutdown()
         printer.close()
-        server.close()
+        if server is not None:
+            server.close()
 
 
 if __name__ == "__main__":

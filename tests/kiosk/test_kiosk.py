@@ -543,6 +543,20 @@ def test_python_m_kiosk_pairs_from_the_command_line(server: LiveServer, tmp_path
     assert wrong.returncode == 2 and "bluetooth" in wrong.stderr.decode()
 
 
+def test_the_kiosk_benchmark_runs(server: LiveServer) -> None:
+    # bench/kiosk.py on this module's server, two tickets: a smoke test, not a measure.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "kiosk.py"), "--tickets", "2"]
+        + ["--server", server.url, "--token", server.kiosk_token],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 tickets" in result.stdout and "p99" in result.stdout and "RSS" in result.stdout
+
+
 # ---------------------------------------------------------------------------- server, token
 
 

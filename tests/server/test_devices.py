@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from contract import events as ev
 from server.services import devices
 from tests.server.conftest import RecordingPublisher
@@ -12,6 +14,13 @@ from tests.server.factory import World, build_world
 
 UTC = dt.UTC
 MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # plain ORM reads and writes: the database does not matter here
+
+
 READY = {
     "app_version": "0.1.0",
     "online": True,

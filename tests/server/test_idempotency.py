@@ -8,7 +8,6 @@ import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -60,12 +59,12 @@ def test_a_retry_with_the_same_key_answers_the_first_ticket(client, session, wor
     assert tickets(session) == 5
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "tiếng-việt", "tab\there"])
-def test_a_key_that_cannot_be_one_is_a_422(client, session, world: World, key: str) -> None:
-    answer = post(client, world, key)
-    assert answer.status_code == 422
-    body = answer.get_json()
-    assert body["error"] == "invalid_idempotency_key" and body["message"] and body["message_en"]
+def test_a_key_that_cannot_be_one_is_a_422(client, session, world: World) -> None:
+    for key in ("", "x" * 256, "tiếng-việt", "tab\there"):
+        answer = post(client, world, key)
+        assert answer.status_code == 422, key
+        body = answer.get_json()
+        assert body["error"] == "invalid_idempotency_key" and body["message"] and body["message_en"]
     assert tickets(session) == 0
 
 
