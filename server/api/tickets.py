@@ -29,7 +29,7 @@ IDEMPOTENCY_HEADER = {
         "each retry of it. A retry with the same key from the same credential within 10 "
         "minutes answers the ticket of the first request (same status and body, plus the "
         "header Idempotent-Replayed: true) instead of issuing another; the same key with a "
-        "different request is a 422 idempotency_key_reused."
+        "different request is a 409 idempotency_key_reused."
     ),
 }
 

@@ -54,7 +54,7 @@ def test_a_retry_with_the_same_key_answers_the_first_ticket(client, session, wor
     assert tickets(session) == 5
     # The same key with another request is refused, and issues nothing.
     reused = post(client, world, "k-1", priority_category="pregnant")
-    assert reused.status_code == 422
+    assert reused.status_code == 409
     assert reused.get_json()["error"] == "idempotency_key_reused"
     assert tickets(session) == 5
 

@@ -87,7 +87,9 @@ def record(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def reused(key: str) -> DomainError:
-    return InvalidInput(
+    """The key was recorded with another request: a conflict with what the key stands for
+    (409; the request itself is valid)."""
+    return DomainError(
         "idempotency_key_reused",
         "Idempotency-Key này đã được dùng cho một yêu cầu lấy số khác.",
         "This Idempotency-Key was already used for a different ticket request.",
