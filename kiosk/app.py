@@ -54,6 +54,8 @@ RETRY_SECONDS = 3.0
 # Waiting counts that may have used up a daily quota: the services are read again after
 # this quiet time (one read for a burst of issues).
 REFRESH_DEBOUNCE_MS = 1000
+# Refusals of an issue that say the service takes no ticket now (issuing's own codes).
+UNAVAILABLE_CODES = frozenset({"quota_reached", "site_closed", "service_inactive"})
 
 
 def app_version() -> str:
@@ -609,8 +611,13 @@ class KioskApp(QObject):
         if error.unauthorized or error.offline or error.status >= 500:
             self.on_api_error(error)
             return
-        # Refused by the queue rules (quota reached, closed): say why, grey it out.
-        if self.catalogue is not None and self.service_id is not None:
+        # Refused by the queue rules (quota reached, closed): say why, grey it out. Any
+        # other refusal (too many requests...) is said, and the service left as it is.
+        if (
+            error.code in UNAVAILABLE_CODES
+            and self.catalogue is not None
+            and self.service_id is not None
+        ):
             self.catalogue.mark_unavailable(
                 self.service_id, error.code, error.message_vi, error.message_en
             )
