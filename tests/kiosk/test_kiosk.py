@@ -487,6 +487,25 @@ def test_quota_reached_and_closed_services_are_greyed_with_the_reason(
     shot(kiosk, shots, "services-quota-reached")
     tap(qtbot, tile)
     assert kiosk.screen == Screen.SERVICES  # not selectable
+    # A quota reached that this kiosk has not heard of: the issue is refused with the
+    # reason, nothing is issued, and the service is greyed.
+    other = next(s for s in kiosk.catalogue.services if s.code == "STP-HT")  # type: ignore[union-attr]
+    sql(
+        server,
+        "UPDATE service SET daily_quota = (SELECT count(*) FROM ticket WHERE service_id = :id) "
+        "WHERE id = :id",
+        id=other.id,
+    )
+    before = tickets_in_db(server)
+    tap(qtbot, kiosk.window.services.tiles[other.id])
+    tap(qtbot, kiosk.window.priority.buttons[-1])
+    qtbot.waitUntil(lambda: kiosk.screen == Screen.REFUSED, timeout=WAIT)
+    assert "đã hết" in kiosk.window.notice.text.text()
+    assert tickets_in_db(server) == before
+    shot(kiosk, shots, "refused-quota")
+    tap(qtbot, kiosk.window.notice)
+    assert kiosk.screen == Screen.SERVICES
+    assert not kiosk.window.services.tiles[other.id].available
     # The centre closes: every service greyed, with the opening hours.
     sql(server, "UPDATE site SET opening_hours = :hours", hours='{"mon": [["07:30", "07:31"]]}')
     try:
@@ -501,7 +520,12 @@ def test_quota_reached_and_closed_services_are_greyed_with_the_reason(
         )
     finally:
         sql(server, "UPDATE site SET opening_hours = NULL")
-        sql(server, "UPDATE service SET daily_quota = NULL WHERE id = :id", id=service.id)
+        sql(
+            server,
+            "UPDATE service SET daily_quota = NULL WHERE id IN (:a, :b)",
+            a=service.id,
+            b=other.id,
+        )
 
 
 # ---------------------------------------------------------------------------- command line
