@@ -31,14 +31,14 @@ from contract import events as ev
 from contract.events import PrinterState
 from desktop import i18n, theme
 from desktop.api import ApiClient, ApiError
+from desktop.health import HealthReporter
 from desktop.live import LiveConnection, LiveState
 from desktop.secrets import TokenStore
 from desktop.settings import SettingsStore
+from desktop.tasks import Runner
 from kiosk import settings
-from kiosk.health import HealthReporter
 from kiosk.model import Catalogue, catalogue_from_api, queue_rows, slip_from_ticket
 from kiosk.printing import PrintService
-from kiosk.tasks import Runner
 from kiosk.views.common import _
 from kiosk.views.ticket import PrintState
 from kiosk.views.window import KioskWindow

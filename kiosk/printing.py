@@ -15,7 +15,7 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from contract.events import PrinterState
-from kiosk.tasks import Runner
+from desktop.tasks import Runner
 from printers import (
     CoverOpen,
     PaperOut,

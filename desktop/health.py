@@ -1,5 +1,12 @@
-"""The kiosk tells the server how it is (POST /api/v1/devices/health): at start, on every
-change, and every minute (a kiosk silent for three minutes is shown offline)."""
+"""A device app (the kiosk, a hall display) tells the server how it is
+(``POST /api/v1/devices/health``): at start, on every change, and every minute; a device
+silent for three minutes is shown offline (``contract.events.DEVICE_OFFLINE_AFTER_SECONDS``).
+
+    reporter = HealthReporter(ApiClient(server, device_token), app_version="0.1.0")
+    reporter.refused.connect(back_to_pairing)
+    reporter.start()
+    reporter.update(printer_state="paper_out", paper_out=True, last_error="…")
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from contract import events as ev
 from desktop.api import ApiClient, ApiError
-from kiosk.tasks import Runner
+from desktop.tasks import Runner
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,11 @@
 """Blocking work (an HTTP call, a print) off the GUI thread: a QRunnable on a QThreadPool
-whose outcome comes back as a Qt signal, so the callbacks run in the GUI thread."""
+whose outcome comes back as a Qt signal, so the callbacks run in the GUI thread.
+
+    calls = Runner(serial=True)  # one at a time, in order (one HTTP session, one printer)
+    calls.run(lambda: api.get("/sites/1"), on_site, on_error)
+    ...
+    calls.close()  # at exit: waits for the running task, drops late outcomes
+"""
 
 from __future__ import annotations
 
