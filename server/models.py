@@ -434,3 +434,40 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class IdempotencyKey(Base):
+    """The answer given to a ticket request that carried an ``Idempotency-Key``, kept a few
+    minutes so that a retry with the same key from the same credential gets the same ticket.
+
+    Written in the issue's own transaction: a key is recorded if and only if its ticket is.
+    """
+
+    __tablename__ = "idempotency_key"
+
+    # Whose key: "device:<id>" or "user:<id>" (two credentials may pick the same key).
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    # What was asked (service, priority, dossier code, language): the same key with another
+    # request is refused rather than answered with a ticket for something else.
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The answer, as issuing made it (see server.services.queue.idempotency).
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class DeviceHealth(Base):
+    """The latest state a kiosk or display reported of itself (one row per device)."""
+
+    __tablename__ = "device_health"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    app_version: Mapped[str] = mapped_column(String(40), default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=True)
+    # ready | paper_low | paper_out | offline | cover_open | error | unknown | none
+    printer_state: Mapped[str] = mapped_column(String(32), default="unknown")
+    paper_low: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

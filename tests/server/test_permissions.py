@@ -97,6 +97,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
     # Public: signed by the server, it plays only what was said aloud in the hall.
     ("GET", "/api/v1/voice/<int:site_id>/<digest>.wav"): EVERYONE,
+    ("POST", "/api/v1/devices/health"): {KIOSK, DISPLAY},
+    ("GET", "/api/v1/sites/<int:site_id>/devices"): {MANAGER, ADMIN},
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).
