@@ -5,7 +5,6 @@ kept current by Socket.IO events; no Qt and no network here."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,8 +43,12 @@ class Service:
     reason_en: str = ""
     waiting: int = 0
     wants_dossier: bool = False
-    # The server's pace (GET .../services): minutes each person waiting adds.
-    minutes_per_person: float | None = None
+    # The wait of a visitor who takes a number now, as the server estimates it (the queue
+    # rows of GET .../queue, queue.changed and the snapshot; contract.waits): [low, high]
+    # minutes and the ready-made words, None until a row said.
+    wait_range: tuple[int, int] | None = None
+    wait_text_vi: str = ""
+    wait_text_en: str = ""
 
     def name(self, lang: str) -> str:
         return pick(lang, self.name_vi, self.name_en)
@@ -53,17 +56,9 @@ class Service:
     def reason(self, lang: str) -> str:
         return pick(lang, self.reason_vi, self.reason_en)
 
-    @property
-    def estimated_wait_minutes(self) -> int:
-        """The wait of a ticket taken now: the live waiting count at the server's pace, as
-        the server counts it for a ticket (server.services.estimates)."""
-        if self.waiting == 0:
-            return 0
-        pace = self.minutes_per_person
-        if pace is None:  # a server that does not say: the nominal time per counter
-            pace = self.expected_service_minutes / max(1, len(self.counters))
-        # Rounded first, so that float noise (3 × 3.333…) does not add a minute.
-        return max(1, math.ceil(round(self.waiting * pace, 6)))
+    def wait_text(self, lang: str) -> str:
+        """ "khoảng 10–15 phút" for a ticket taken now ("" when the server has not said)."""
+        return pick(lang, self.wait_text_vi, self.wait_text_en)
 
 
 @dataclass(frozen=True)
@@ -114,11 +109,23 @@ class Catalogue:
     def apply_queues(self, rows: list[dict[str, Any]]) -> set[int]:
         """New waiting counts (rows of queue.changed, a snapshot or GET .../queue); answers
         the ids of the services whose count changed."""
-        counts = {int(r["service_id"]): int(r["waiting"]) for r in rows}
+        by_id = {int(r["service_id"]): r for r in rows}
         changed = set()
         for index, service in enumerate(self.services):
-            if service.id in counts and counts[service.id] != service.waiting:
-                self.services[index] = replace(service, waiting=counts[service.id])
+            row = by_id.get(service.id)
+            if row is None:
+                continue
+            updated = replace(service, waiting=int(row["waiting"]))
+            if row.get("estimated_wait_range") is not None:
+                low, high = row["estimated_wait_range"]
+                updated = replace(
+                    updated,
+                    wait_range=(int(low), int(high)),
+                    wait_text_vi=row.get("estimated_wait_text_vi") or "",
+                    wait_text_en=row.get("estimated_wait_text_en") or "",
+                )
+            if updated != service:
+                self.services[index] = updated
                 changed.add(service.id)
         return changed
 
@@ -168,7 +175,6 @@ def catalogue_from_api(
                 reason_vi=unavailable.get("message") or "",
                 reason_en=unavailable.get("message_en") or "",
                 wants_dossier=row["code"] in dossier_services,
-                minutes_per_person=row.get("minutes_per_person"),
             )
         )
         if row.get("availability_changes_at"):
@@ -203,9 +209,15 @@ def slip_from_ticket(ticket: dict[str, Any], catalogue: Catalogue, footer: str =
         counters=tuple(str(c) for c in ticket.get("serving_counters") or ()),
         people_ahead=ticket.get("people_ahead"),
         estimated_wait_minutes=ticket.get("estimated_wait_minutes"),
+        estimated_wait_range=_wait_range(ticket),
         priority_category=category.name_vi if category else "",
         priority_category_en=category.name_en if category else "",
         tracking_url=ticket.get("tracking_url") or "",
         issued_at=dt.datetime.fromisoformat(ticket["issued_at"]),
         footer=footer,
     )
+
+
+def _wait_range(ticket: dict[str, Any]) -> tuple[int, int] | None:
+    found = ticket.get("estimated_wait_range")
+    return (int(found[0]), int(found[1])) if found else None

@@ -136,10 +136,12 @@ class ServicesView(_TileScreen):
 
     def _fill(self, tile: Tile, service: Service) -> None:
         tile.title.setText(service.name(self.lang))
-        if service.waiting:
-            detail = _("{waiting} waiting · about {minutes} min").format(
-                waiting=service.waiting, minutes=service.estimated_wait_minutes
+        if service.waiting and service.wait_text(self.lang):
+            detail = _("{waiting} waiting · {wait}").format(
+                waiting=service.waiting, wait=service.wait_text(self.lang)
             )
+        elif service.waiting:
+            detail = _("{waiting} waiting").format(waiting=service.waiting)
         else:
             detail = _("Nobody waiting")
         if service.counters:

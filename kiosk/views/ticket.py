@@ -114,11 +114,17 @@ class TicketView(QWidget):
                     counters=", ".join(str(c) for c in t["serving_counters"])
                 )
             )
-        lines.append(
-            _("People ahead: {ahead} · Estimated wait: about {minutes} min").format(
-                ahead=t.get("people_ahead", 0), minutes=t.get("estimated_wait_minutes", 0)
-            )
+        wait = pick(
+            self.lang, t.get("estimated_wait_text_vi") or "", t.get("estimated_wait_text_en") or ""
         )
+        if wait:
+            lines.append(
+                _("People ahead: {ahead} · Estimated wait: {wait}").format(
+                    ahead=t.get("people_ahead", 0), wait=wait
+                )
+            )
+        else:
+            lines.append(_("People ahead: {ahead}").format(ahead=t.get("people_ahead", 0)))
         self.facts.setText("\n".join(lines))
         self.qr_caption.setText(_("Scan to follow your turn on your phone"))
         role, text, hint = "", "", ""

@@ -343,12 +343,6 @@ class ServiceOut(ma.Schema):
         allow_none=True,
         metadata={"description": "When the opening hours next change `available` (UTC)."},
     )
-    minutes_per_person = fields.Float(
-        metadata={
-            "description": "Minutes each person waiting adds to the estimated wait now "
-            "(the wait of a new ticket is this times the waiting count, rounded up)."
-        }
-    )
 
 
 class UnavailableOut(ma.Schema):

@@ -22,7 +22,6 @@ from server.extensions import db
 from server.models import Counter, CounterService, PriorityCategory, Service, Site, Ticket, utcnow
 from server.services import queue, snapshot
 from server.services.clock import business_day
-from server.services.estimates import minutes_per_person, service_pace
 
 blp = Blueprint(
     "sites", __name__, url_prefix="/api/v1/sites", description="Sites and their services"
@@ -98,7 +97,6 @@ def services(site_id: int) -> list[dict]:
             else None,
             "issued_today": available[s.id].issued_today,
             "availability_changes_at": available[s.id].changes_at,
-            "minutes_per_person": minutes_per_person(service_pace(db.session, s.id, now)),
         }
         for s in rows
     ]

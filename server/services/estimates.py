@@ -491,12 +491,6 @@ def wait_fields(estimate_: Estimate | None) -> WaitEstimate:
     return estimate_.fields() if estimate_ is not None else not_waiting()
 
 
-def minutes_per_person(pace: Pace) -> float:
-    """What each person ahead adds to a newcomer's wait at the service's drain rate (before
-    rounding up): a kiosk multiplies it by a live waiting count between two queue events."""
-    return 1 / pace.calls_per_minute
-
-
 @dataclass(frozen=True)
 class Standing:
     people_ahead: int

@@ -21,7 +21,6 @@ def service(id_: int, code: str, department: int, **extra) -> dict:  # type: ign
         "daily_quota": None,
         "available": True,
         "unavailable": None,
-        "minutes_per_person": 10 / 3,
         **extra,
     }
 
@@ -45,13 +44,24 @@ def test_the_catalogue_from_the_api_and_live_counts() -> None:
             service(4, "C", 2, availability_changes_at="2026-12-06T10:30:00+00:00"),
         ],
         [{"code": "elderly", "name_vi": "Người cao tuổi", "name_en": "Elderly"}],
-        [{"service_id": 5, "waiting": 3, "longest_wait_seconds": 60}],
+        [
+            {
+                "service_id": 5,
+                "waiting": 3,
+                "longest_wait_seconds": 60,
+                "estimated_wait_range": [10, 15],
+                "estimated_wait_text_vi": "khoảng 10–15 phút",
+                "estimated_wait_text_en": "about 10–15 minutes",
+            }
+        ],
         frozenset({"C"}),
     )
     assert [d.id for d in catalogue.departments] == [2, 1]  # in the services' order
     assert [s.code for s in catalogue.services_of(2)] == ["B", "C"]
     b, a, c = catalogue.services
-    assert b.waiting == 3 and b.estimated_wait_minutes == 10  # 3 × 10/3, not 11
+    assert b.waiting == 3 and b.wait_range == (10, 15)
+    assert b.wait_text("vi") == "khoảng 10–15 phút" and b.wait_text("en") == "about 10–15 minutes"
+    assert c.wait_range is None and c.wait_text("vi") == ""
     assert not a.available and a.reason("en") == "No more." and a.reason("vi") == "Hết số."
     assert c.wants_dossier and not b.wants_dossier
     assert catalogue.changes_at is not None and catalogue.changes_at.hour == 10

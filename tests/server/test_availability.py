@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from server.services import queue
 from server.services.clock import next_change
@@ -68,20 +67,37 @@ def test_a_closed_site_greys_out_every_service(session) -> None:
     )
 
 
-def test_the_pace_a_kiosk_multiplies_gives_the_estimate_of_the_next_ticket(client, session) -> None:
+def test_the_wait_a_kiosk_shows_is_the_wait_the_next_ticket_gets(client, session) -> None:
     world = build_world(session, code="PC")
     kiosk = world.auth("kiosk")
     service_id = world.services["HT"].id
     for _ in range(3):
         client.post("/api/v1/tickets", headers=kiosk, json={"service_id": service_id})
-    listed = client.get(f"/api/v1/sites/{world.site.id}/services", headers=kiosk).get_json()
-    pace = next(s["minutes_per_person"] for s in listed if s["id"] == service_id)
-    waiting = next(
-        q["waiting"]
+    row = next(
+        q
         for q in client.get(f"/api/v1/sites/{world.site.id}/queue", headers=kiosk).get_json()
         if q["service_id"] == service_id
     )
-    answer = client.post("/api/v1/tickets", headers=kiosk, json={"service_id": service_id})
-    ticket = answer.get_json()
-    assert ticket["people_ahead"] == waiting == 3
-    assert ticket["estimated_wait_minutes"] == math.ceil(round(waiting * pace, 6)) > 0
+    ticket = client.post(
+        "/api/v1/tickets", headers=kiosk, json={"service_id": service_id}
+    ).get_json()
+    assert ticket["people_ahead"] == row["waiting"] == 3
+    assert ticket["estimated_wait_range"] == row["estimated_wait_range"]
+    assert ticket["estimated_wait_text_vi"] == row["estimated_wait_text_vi"]
+    assert ticket["estimated_wait_minutes"] > 0
+
+
+def test_a_closed_day_and_an_inactive_site_grey_out_every_service(session) -> None:
+    world = build_world(session, code="HD")
+    services = list(world.services.values())
+    world.site.closed_days = [{"date": "2026-11-25", "note": "Nghỉ bù"}]
+    session.flush()
+    found = queue.availability(session, world.site, services, MORNING)
+    assert {a.refusal.code for a in found.values() if a.refusal} == {"site_closed"}
+    assert all("Nghỉ bù" in a.refusal.message for a in found.values() if a.refusal)
+    assert all(a.refusal is not None for a in found.values())
+    world.site.closed_days = None
+    world.site.active = False
+    session.flush()
+    found = queue.availability(session, world.site, services, MORNING)
+    assert all(a.refusal is not None and a.refusal.code == "site_inactive" for a in found.values())

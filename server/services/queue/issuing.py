@@ -529,19 +529,10 @@ def _admit(
     if not service.active:
         raise service_inactive(service.name_vi, service.name_en)
     if not service.site_active:
-        raise DomainError(
-            "site_inactive",
-            f"{service.site_name_vi} đã ngừng hoạt động.",
-            f"{service.site_name_en or service.site_name_vi} is no longer in service.",
-        )
+        raise site_inactive(service.site_name_vi, service.site_name_en)
     holiday = closed_day(service.closed_days, now, service.timezone)
     if holiday is not None:
-        note = holiday.get("note") or ""
-        raise DomainError(
-            "site_closed",
-            f"{service.site_name_vi} hôm nay nghỉ{f' ({note})' if note else ''}.",
-            f"{service.site_name_en or service.site_name_vi} is closed today{f' ({note})' if note else ''}.",
-        )
+        raise closed_today(service.site_name_vi, service.site_name_en, holiday)
     if not is_open(service.opening_hours, now, service.timezone):
         raise site_closed(service.site_name_vi, service.site_name_en, service.opening_hours)
     day = business_day(now, service.timezone)
@@ -573,6 +564,24 @@ def service_inactive(name_vi: str, name_en: str) -> DomainError:
         "service_inactive",
         f"Dịch vụ «{name_vi}» hiện không nhận hồ sơ.",
         f"The service '{name_en or name_vi}' is not taking visitors now.",
+    )
+
+
+def site_inactive(site_vi: str, site_en: str) -> DomainError:
+    return DomainError(
+        "site_inactive",
+        f"{site_vi} đã ngừng hoạt động.",
+        f"{site_en or site_vi} is no longer in service.",
+    )
+
+
+def closed_today(site_vi: str, site_en: str, holiday: dict[str, str]) -> DomainError:
+    """A closed day of the site's (a holiday): `holiday` is its entry of ``closed_days``."""
+    note = holiday.get("note") or ""
+    return DomainError(
+        "site_closed",
+        f"{site_vi} hôm nay nghỉ{f' ({note})' if note else ''}.",
+        f"{site_en or site_vi} is closed today{f' ({note})' if note else ''}.",
     )
 
 
@@ -627,12 +636,17 @@ def availability(
         ).all()
     )
     changes_at = next_change(site.opening_hours, now, site.timezone)
+    holiday = closed_day(site.closed_days, now, site.timezone)
     result = {}
     for service in services:
         count = issued.get(service.id, 0)
         refusal: DomainError | None = None
         if not service.active:
             refusal = service_inactive(service.name_vi, service.name_en)
+        elif not site.active:
+            refusal = site_inactive(site.name_vi, site.name_en)
+        elif holiday is not None:
+            refusal = closed_today(site.name_vi, site.name_en, holiday)
         elif not is_open(site.opening_hours, now, site.timezone):
             refusal = site_closed(site.name_vi, site.name_en, site.opening_hours)
         elif service.daily_quota is not None and count >= service.daily_quota:
