@@ -15,6 +15,7 @@ from server.events import publish
 from server.models import Counter, Ticket, User, utcnow
 from server.services.actor import Actor, Role
 from server.services.payloads import counter_info
+from server.services.reports.record import log_counter
 from server.services.queue.common import (
     _counter,
     _require_counter_officer,
@@ -54,6 +55,7 @@ def _set_counter_state(
         counter.officer_id = None
         counter.current_ticket_id = None
         counter.priority_streak = 0
+    log_counter(session, counter, now)
     _counter_changed(session, counter, now)
 
 
