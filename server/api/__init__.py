@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from server.api import admin, auth, counters, health, sites, tickets
+from server.api import admin, auth, counters, health, reports, sites, tickets
 from server.api.base import HangdoiApi
 
 api = HangdoiApi()
@@ -30,7 +30,15 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
-    for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
+    for blueprint in (
+        health.blp,
+        auth.blp,
+        sites.blp,
+        tickets.blp,
+        counters.blp,
+        admin.blp,
+        reports.blp,
+    ):
         api.register_blueprint(blueprint)
     check_routes(app)
 

@@ -134,7 +134,7 @@ def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> 
             gone = gone.where(ReportStep.site_id == site_id)
         session.execute(gone)
         services = {s.id: s for s in session.scalars(select(Service))}
-        timezones = dict(session.execute(select(Site.id, Site.timezone)).tuples().all())
+        timezones = dict(session.execute(select(Site.id, Site.timezone)).all())
         final = [s.value for s in FINAL_STATES]
         query = select(Ticket).where(Ticket.state.in_(final)).order_by(Ticket.id)
         if site_id is not None:
