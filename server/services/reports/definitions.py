@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from fractions import Fraction
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -177,11 +178,13 @@ def month_start(day: dt.date) -> dt.date:
 
 
 def percentile(histogram: Sequence[tuple[int, int]], p: float) -> float | None:
-    """percentile_cont(p) of the values given as (value, count) pairs sorted by value."""
+    """percentile_cont(p) of the values given as (value, count) pairs sorted by value,
+    worked out in fractions (p = 0.9 is nine tenths, not the float nearest it), so that a
+    figure checked by hand is met exactly."""
     total = sum(count for _, count in histogram)
     if total == 0:
         return None
-    position = p * (total - 1)
+    position = Fraction(str(p)) * (total - 1)
     lower_rank = math.floor(position)
     fraction = position - lower_rank
     lower = upper = None
@@ -196,7 +199,7 @@ def percentile(histogram: Sequence[tuple[int, int]], p: float) -> float | None:
     assert lower is not None
     if upper is None or fraction == 0:
         return float(lower)
-    return lower + fraction * (upper - lower)
+    return float(lower + fraction * (upper - lower))
 
 
 @dataclass

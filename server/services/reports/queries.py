@@ -226,7 +226,7 @@ def _group_key(group: str | None) -> list[ColumnElement[Any]]:
         "week": R.week_start,
         "month": R.month_start,
         "weekday": R.weekday,
-        "hour": cast(R.arrival_slot / 2, Integer),
+        "hour": R.arrival_slot // 2,
     }[group]
     return [column.label(f"g_{group}")]
 
@@ -290,7 +290,7 @@ def figures(
         return [(*base, "all"), (*base, part)]
 
     extra = 1 if split else 0
-    raw: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * (6 + len(_ENDS) + len(Outcome)))
+    raw: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * (4 + len(_ENDS) + len(Outcome)))
     for row in counts:
         values = [_as_int(v) for v in row[width + extra :]]
         for key in split_key(row):
@@ -656,7 +656,7 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
         waiting += row["arrived"] - left.get(slot, 0)
         if row["arrived"] or row["called"] or row["carried_over"]:
             rows.append(row)
-    hour = cast(R.arrival_slot / 2, Integer)
+    hour = R.arrival_slot // 2
     heat_rows = []
     for weekday, h, count, wait_sum, wait_count in session.execute(
         select(R.weekday, hour, func.count(), func.sum(R.wait_seconds), func.count(R.wait_seconds))
