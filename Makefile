@@ -14,6 +14,8 @@ SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 l
 # only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
 NODE_PACKAGES ?= nodejs npm
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium nginx openssl
+# Reports: pdftotext and pdftoppm read the monthly PDF back.
+TEST_SYSTEM_PACKAGES += poppler-utils
 
 # Exact versions of every Python package make run and make test install (make lock).
 CONSTRAINTS := requirements/constraints.txt

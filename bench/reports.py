@@ -71,7 +71,9 @@ def build_catalogue(session: Any, communes: int) -> list[dict[str, Any]]:
         centre = index == 0
         site = Site(
             code="TINH" if centre else f"XA{index:03d}",
-            name_vi="Trung tâm Phục vụ hành chính công tỉnh" if centre else f"Trung tâm xã số {index}",
+            name_vi="Trung tâm Phục vụ hành chính công tỉnh"
+            if centre
+            else f"Trung tâm xã số {index}",
             name_en="Provincial centre" if centre else f"Commune {index}",
         )
         session.add(site)
@@ -163,7 +165,9 @@ class Generator:
             service = rng.choice(site["services"])
             counter_id, officer_id = rng.choice(site["counters"])
             priority = site["priority_id"] if rng.random() < 0.08 else None
-            first = self._ticket(site, day, seq, arrived, service, counter_id, officer_id, priority, None)
+            first = self._ticket(
+                site, day, seq, arrived, service, counter_id, officer_id, priority, None
+            )
             if first is not None:  # transferred: a second step in another service
                 other = rng.choice(site["services"])
                 counter_id, officer_id = rng.choice(site["counters"])
@@ -174,10 +178,22 @@ class Generator:
         closed = dt.datetime.combine(day, dt.time(17, 5), TZ).astimezone(dt.UTC)
         for counter_id, officer_id in site["counters"]:
             self.logs.append(
-                {"counter_id": counter_id, "site_id": site["id"], "state": "open", "officer_id": officer_id, "at": opened}
+                {
+                    "counter_id": counter_id,
+                    "site_id": site["id"],
+                    "state": "open",
+                    "officer_id": officer_id,
+                    "at": opened,
+                }
             )
             self.logs.append(
-                {"counter_id": counter_id, "site_id": site["id"], "state": "closed", "officer_id": None, "at": closed}
+                {
+                    "counter_id": counter_id,
+                    "site_id": site["id"],
+                    "state": "closed",
+                    "officer_id": None,
+                    "at": closed,
+                }
             )
 
     def _ticket(
@@ -200,7 +216,13 @@ class Generator:
 
         def add(action: str, state: str, at: dt.datetime, at_counter: bool = True) -> dt.datetime:
             events.append(
-                EventView(action, state, at, counter_id if at_counter else None, officer_id if at_counter else None)
+                EventView(
+                    action,
+                    state,
+                    at,
+                    counter_id if at_counter else None,
+                    officer_id if at_counter else None,
+                )
             )
             return at
 
@@ -211,7 +233,12 @@ class Generator:
         called = arrived + dt.timedelta(seconds=_wait(rng, arrived))
         if roll < 0.01:  # never called: expired at night
             state = "expired"
-            add("expire", "expired", dt.datetime.combine(day, dt.time(23, 0), TZ).astimezone(dt.UTC), False)
+            add(
+                "expire",
+                "expired",
+                dt.datetime.combine(day, dt.time(23, 0), TZ).astimezone(dt.UTC),
+                False,
+            )
         elif roll < 0.03:
             state = "cancelled"
             add("cancel", "cancelled", arrived + (called - arrived) / 2, False)
@@ -248,7 +275,11 @@ class Generator:
             outcome=outcome,
         )
         row = step_row(
-            ticket, events, department_id=department_id, target_wait_minutes=target_minutes, timezone="Asia/Ho_Chi_Minh"
+            ticket,
+            events,
+            department_id=department_id,
+            target_wait_minutes=target_minutes,
+            timezone="Asia/Ho_Chi_Minh",
         )
         assert row is not None
         self.steps.append(row)
@@ -285,14 +316,25 @@ class Generator:
     def flush(self, engine: Any) -> int:
         count = len(self.steps)
         with engine.begin() as connection:
-            for rows, table in ((self.tickets, Ticket), (self.steps, ReportStep), (self.logs, CounterLog)):
+            for rows, table in (
+                (self.tickets, Ticket),
+                (self.steps, ReportStep),
+                (self.logs, CounterLog),
+            ):
                 for i in range(0, len(rows), CHUNK):
                     connection.execute(insert(table), rows[i : i + CHUNK])
         self.tickets, self.steps, self.logs = [], [], []
         return count
 
 
-def fill(engine: Any, sites: list[dict[str, Any]], days: list[dt.date], centre: int, commune: int, seed: int) -> int:
+def fill(
+    engine: Any,
+    sites: list[dict[str, Any]],
+    days: list[dt.date],
+    centre: int,
+    commune: int,
+    seed: int,
+) -> int:
     generator = Generator(seed)
     total = 0
     started = time.monotonic()
@@ -337,7 +379,15 @@ def _path(label: str) -> str:
     return f"/api/v1/reports/{name}"
 
 
-def measure(app: Any, token: str, start: dt.date, end: dt.date, scope: dict[str, Any], runs: int, service_id: int) -> list[tuple[str, float, float, int]]:
+def measure(
+    app: Any,
+    token: str,
+    start: dt.date,
+    end: dt.date,
+    scope: dict[str, Any],
+    runs: int,
+    service_id: int,
+) -> list[tuple[str, float, float, int]]:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     results = []
@@ -372,13 +422,23 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
         engine = make_engine(url)
         upgrade(engine)
         app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "bench", "ASYNC_MODE": "threading", "PUBLIC_URL": "http://bench"},
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "ASYNC_MODE": "threading",
+                "PUBLIC_URL": "http://bench",
+            },
             instance_path=str(tmp / "instance"),
         )
         with app.app_context():
             sites = build_catalogue(db.session, args.communes)
             admin = accounts.create_user(
-                db.session, username="tinh", full_name="Lãnh đạo tỉnh", role="manager", password="secret123", site_id=None
+                db.session,
+                username="tinh",
+                full_name="Lãnh đạo tỉnh",
+                role="manager",
+                password="secret123",
+                site_id=None,
             )
             token = accounts.issue_token(db.session, admin)
             db.session.commit()
@@ -390,19 +450,25 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
             steps = fill(engine, sites, days, args.centre, args.commune, args.seed)
             log(f"{kind}: {steps:,} steps in {time.monotonic() - began:.0f} s")
             service_id = sites[0]["services"][0][0]
-            for scope_name, scope in (("centre (site 1)", {"site_id": sites[0]["id"]}), ("province (all sites)", {})):
+            for scope_name, scope in (
+                ("centre (site 1)", {"site_id": sites[0]["id"]}),
+                ("province (all sites)", {}),
+            ):
                 centre_steps = None
                 if "site_id" in scope:
                     with engine.connect() as connection:
                         centre_steps = connection.execute(
-                            text("SELECT count(*) FROM report_step WHERE site_id = :s"), {"s": sites[0]["id"]}
+                            text("SELECT count(*) FROM report_step WHERE site_id = :s"),
+                            {"s": sites[0]["id"]},
                         ).scalar()
                 print(
                     f"\n{kind}, {scope_name}: {days[0]} .. {days[-1]}, "
                     f"{centre_steps if centre_steps is not None else steps:,} steps, {args.runs} runs"
                 )
                 print(f"{'report':28} {'p50 ms':>9} {'p95 ms':>9} {'bytes':>10}")
-                for label, p50, p95, size in measure(app, token, days[0], days[-1], scope, args.runs, service_id):
+                for label, p50, p95, size in measure(
+                    app, token, days[0], days[-1], scope, args.runs, service_id
+                ):
                     print(f"{label:28} {p50 * 1000:9.0f} {p95 * 1000:9.0f} {size:10,}")
                 sys.stdout.flush()
             db.session.remove()
@@ -414,10 +480,14 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--days", type=int, default=365, help="calendar days (Sundays are skipped)")
-    parser.add_argument("--centre", type=int, default=2900, help="visitors a day at the provincial centre")
+    parser.add_argument(
+        "--centre", type=int, default=2900, help="visitors a day at the provincial centre"
+    )
     parser.add_argument("--communes", type=int, default=99)
     parser.add_argument("--commune", type=int, default=30, help="visitors a day at each commune")
     parser.add_argument("--runs", type=int, default=10)

@@ -32,7 +32,11 @@ CHART_JS = Path("chart.js") / "dist" / "chart.umd.min.js"
 # The report pages: (name, Vietnamese title, English title, the groupings it offers).
 REPORT_PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "summary": ("Tổng hợp", "Summary", ("", "day", "week", "month", "weekday", "hour")),
-    "services": ("Lĩnh vực và dịch vụ", "Departments and services", ("", "day", "week", "month", "weekday", "hour")),
+    "services": (
+        "Lĩnh vực và dịch vụ",
+        "Departments and services",
+        ("", "day", "week", "month", "weekday", "hour"),
+    ),
     "counters": ("Quầy và cán bộ", "Counters and officers", ("",)),
     "hours": ("Khung giờ", "Time of day", ("",)),
     "trend": ("Xu hướng", "Trend", ("day", "week", "month")),
@@ -65,7 +69,9 @@ def _options(actor: Actor) -> dict[str, Any]:
     ids = [s.id for s in site_rows]
 
     def rows(model: Any, *order: Any) -> list[Any]:
-        return list(db.session.scalars(select(model).where(model.site_id.in_(ids)).order_by(*order)))
+        return list(
+            db.session.scalars(select(model).where(model.site_id.in_(ids)).order_by(*order))
+        )
 
     return {
         "sites": [{"id": s.id, "name": s.name_vi} for s in site_rows],

@@ -505,7 +505,12 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
     actor = verdict
     if actor.role == Role.KIOSK:
         assert actor.site_id is not None  # a device belongs to one site
-        return actor.site_id, [ev.queue_room(actor.site_id)], "kiosk", {"device_id": actor.device_id}
+        return (
+            actor.site_id,
+            [ev.queue_room(actor.site_id)],
+            "kiosk",
+            {"device_id": actor.device_id},
+        )
     if actor.role == Role.DISPLAY:
         assert actor.site_id is not None  # a device belongs to one site
         if actor.zone:

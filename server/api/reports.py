@@ -109,7 +109,8 @@ class ColumnOut(ma.Schema):
     vi = fields.String(required=True)
     en = fields.String(required=True)
     unit = fields.String(
-        required=True, metadata={"description": "s: seconds; pct: a share from 0 to 1; '': a count or text"}
+        required=True,
+        metadata={"description": "s: seconds; pct: a share from 0 to 1; '': a count or text"},
     )
 
 
@@ -176,7 +177,9 @@ def filters_of(query: dict[str, Any]) -> Filters:
                 "Hãy chọn ngày bắt đầu của kỳ báo cáo.",
                 "Give the first day of the period (start).",
             )
-        start, end = queries.preset_range(query.get("preset") or "today", business_day(utcnow(), timezone))
+        start, end = queries.preset_range(
+            query.get("preset") or "today", business_day(utcnow(), timezone)
+        )
     end = end or start
     if end < start:
         raise InvalidInput(
@@ -214,9 +217,7 @@ def _answer(report: Report, query: dict[str, Any]) -> Any:
     )
 
 
-def _report_route(
-    path: str, name: str, make: Callable[..., Report], doc: str
-) -> None:
+def _report_route(path: str, name: str, make: Callable[..., Report], doc: str) -> None:
     def view(query: dict[str, Any]) -> Any:
         return _answer(make(db.session, filters_of(query), query.get("group")), query)
 
@@ -236,7 +237,10 @@ _report_route(
     "and max, service time mean and p50, service level: all, priority and regular tickets.",
 )
 _report_route(
-    "/services", "services", queries.by_service, "The summary's figures by department and by service."
+    "/services",
+    "services",
+    queries.by_service,
+    "The summary's figures by department and by service.",
 )
 _report_route(
     "/counters",
@@ -255,7 +259,10 @@ _report_route(
 _report_route("/trend", "trend", queries.trend, "The summary's figures by day, week or month.")
 _report_route("/sites", "sites", queries.by_site, "The summary's figures site by site.")
 _report_route(
-    "/dossier", "dossier", queries.dossier, "Share of served tickets with a dossier code, per service."
+    "/dossier",
+    "dossier",
+    queries.dossier,
+    "Share of served tickets with a dossier code, per service.",
 )
 
 
@@ -270,7 +277,9 @@ def raw(query: dict[str, Any]) -> Any:
     filters = filters_of(query)
     kind = query.get("format") or "json"
     if kind == "json":
-        return queries.raw(db.session, filters, after=query["after"], limit=query["limit"]).as_dict()
+        return queries.raw(
+            db.session, filters, after=query["after"], limit=query["limit"]
+        ).as_dict()
     if kind == "csv":
         rows = queries.raw_rows(db.session, filters, after=query["after"])
 
@@ -284,7 +293,9 @@ def raw(query: dict[str, Any]) -> Any:
             mimetype=MIMETYPES["csv"],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    report = queries.raw(db.session, filters, after=query["after"], limit=queries.RAW_PAGE_MAX * 100)
+    report = queries.raw(
+        db.session, filters, after=query["after"], limit=queries.RAW_PAGE_MAX * 100
+    )
     return _answer(report, query)
 
 
@@ -313,7 +324,9 @@ def monthly_pdf(query: dict[str, Any]) -> Response:
     return Response(
         body,
         mimetype=MIMETYPES["pdf"],
-        headers={"Content-Disposition": f'attachment; filename="hangdoi-bao-cao-{start:%Y-%m}.pdf"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="hangdoi-bao-cao-{start:%Y-%m}.pdf"'
+        },
     )
 
 

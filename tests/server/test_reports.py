@@ -135,7 +135,9 @@ def day(session, world):  # type: ignore[no-untyped-def]
 
 
 def get(client, world, path: str, who: str = "manager", **params: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    answer = client.get(f"/api/v1/reports/{path}", query_string={**PERIOD, **params}, headers=world.auth(who))
+    answer = client.get(
+        f"/api/v1/reports/{path}", query_string={**PERIOD, **params}, headers=world.auth(who)
+    )
     assert answer.status_code == 200, answer.get_json()
     return answer.get_json()
 
@@ -163,7 +165,15 @@ def test_counters_and_officers(client, world, day) -> None:  # type: ignore[no-u
     got = {
         (r["counter_number"], r["officer_name"]): {
             k: r[k]
-            for k in ("done", "service_mean", "busy_seconds", "open_seconds", "busy_share", "no_show", "transferred")
+            for k in (
+                "done",
+                "service_mean",
+                "busy_seconds",
+                "open_seconds",
+                "busy_share",
+                "no_show",
+                "transferred",
+            )
         }
         for r in rows
     }
@@ -199,8 +209,12 @@ def test_hours(client, world, day) -> None:  # type: ignore[no-untyped-def]
     assert {k: by_slot[18][k] for k in strip} == {
         "slot": "09:00–09:30", "arrived": 1, "called": 1, "carried_over": 1, "past_target": 0,
     }  # fmt: skip
-    assert all(by_slot[s]["carried_over"] == 1 and by_slot[s]["arrived"] == 0 for s in range(19, 47))
-    assert [(r["weekday_index"], r["hour"], r["arrived"], r["wait_mean"]) for r in heatmap["rows"]] == [
+    assert all(
+        by_slot[s]["carried_over"] == 1 and by_slot[s]["arrived"] == 0 for s in range(19, 47)
+    )
+    assert [
+        (r["weekday_index"], r["hour"], r["arrived"], r["wait_mean"]) for r in heatmap["rows"]
+    ] == [
         (0, 8, 8, 4110 / 6),
         (0, 9, 1, 300.0),
     ]
@@ -243,7 +257,9 @@ def test_filters(client, world, day) -> None:  # type: ignore[no-untyped-def]
 
 def test_dossier(client, world, day) -> None:  # type: ignore[no-untyped-def]
     rows = get(client, world, "dossier")["sheets"][0]["rows"]
-    assert {r["service_code"]: (r["done"], r["with_dossier"], r["dossier_share"]) for r in rows} == {
+    assert {
+        r["service_code"]: (r["done"], r["with_dossier"], r["dossier_share"]) for r in rows
+    } == {
         "LLTP": (2, 1, 0.5),
         "HT": (2, 1, 0.5),
         "CT": (0, 0, None),
@@ -255,7 +271,9 @@ def test_raw(client, world, day) -> None:  # type: ignore[no-untyped-def]
     report = get(client, world, "raw")
     rows = report["sheets"][0]["rows"]
     assert len(rows) == 9 and report["next_after"] is None
-    t2 = next(r for r in rows if r["number"] == day.tickets["T2"].number and r["service_code"] == "LLTP")
+    t2 = next(
+        r for r in rows if r["number"] == day.tickets["T2"].number and r["service_code"] == "LLTP"
+    )
     assert {
         k: t2[k]
         for k in ("calls", "wait_seconds", "service_seconds", "hold_seconds", "outcome", "priority", "counter_number")
@@ -289,7 +307,8 @@ def test_live_dashboard(session, world) -> None:  # type: ignore[no-untyped-def]
     data = live.dashboard(session, world.site, now=at("09:30"), online_devices={world.kiosk.id})
     services = {s["code"]: s for s in data["services"]}
     assert {
-        k: services["LLTP"][k] for k in ("waiting", "served", "wait_mean", "wait_p90", "service_level")
+        k: services["LLTP"][k]
+        for k in ("waiting", "served", "wait_mean", "wait_p90", "service_level")
     } == {"waiting": 0, "served": 2, "wait_mean": 960.0, "wait_p90": 1524.0, "service_level": 2 / 3}
     ct = services["CT"]
     assert (ct["waiting"], ct["longest_wait_seconds"], ct["past_target"]) == (1, 50 * 60, True)
@@ -323,7 +342,18 @@ def test_live_dashboard_serving_counter(session, world) -> None:  # type: ignore
 
 # ------------------------------------------------------------------ who sees what
 
-ROUTES = ["summary", "services", "counters", "hours", "trend", "sites", "dossier", "raw", "monthly.pdf", "live"]
+ROUTES = [
+    "summary",
+    "services",
+    "counters",
+    "hours",
+    "trend",
+    "sites",
+    "dossier",
+    "raw",
+    "monthly.pdf",
+    "live",
+]
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -371,7 +401,9 @@ def _sheet_values(book: Any, title: str) -> tuple[list[str], list[list[Any]]]:
     ws = book[title]
     rows = list(ws.iter_rows(values_only=True))
     header_row = 5
-    return list(rows[header_row]), [list(r) for r in rows[header_row + 1 :] if any(v is not None for v in r)]
+    return list(rows[header_row]), [
+        list(r) for r in rows[header_row + 1 :] if any(v is not None for v in r)
+    ]
 
 
 def _expected(sheet: dict[str, Any]) -> list[list[Any]]:
@@ -419,7 +451,9 @@ def test_csv_has_a_bom_and_the_json_values(client, world, day) -> None:  # type:
         assert rows[0][2] == "Dịch vụ"
         assert rows[1:] == [["" if v is None else str(v) for v in row] for row in _expected(sheet)]
     raw = client.get(
-        "/api/v1/reports/raw", query_string={**PERIOD, "format": "csv"}, headers=world.auth("manager")
+        "/api/v1/reports/raw",
+        query_string={**PERIOD, "format": "csv"},
+        headers=world.auth("manager"),
     )
     assert raw.data.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(raw.data.decode("utf-8-sig"))))
@@ -429,9 +463,13 @@ def test_csv_has_a_bom_and_the_json_values(client, world, day) -> None:  # type:
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_monthly_pdf(client, world, day) -> None:  # type: ignore[no-untyped-def]
     if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
-        pytest.fail("pdftotext/pdftoppm missing: install poppler-utils (make test does)", pytrace=False)
+        pytest.fail(
+            "pdftotext/pdftoppm missing: install poppler-utils (make test does)", pytrace=False
+        )
     answer = client.get(
-        "/api/v1/reports/monthly.pdf", query_string={"month": "2026-11"}, headers=world.auth("manager")
+        "/api/v1/reports/monthly.pdf",
+        query_string={"month": "2026-11"},
+        headers=world.auth("manager"),
     )
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -454,7 +492,18 @@ def test_monthly_pdf(client, world, day) -> None:  # type: ignore[no-untyped-def
     ):
         assert expected in text, expected
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(OUTPUT / "monthly-page")],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(OUTPUT / "monthly-page"),
+        ],
         check=True,
     )
     assert (OUTPUT / "monthly-page-1.png").stat().st_size > 1000

@@ -51,12 +51,24 @@ def upgrade() -> None:
         sa.Column("hold_seconds", sa.Integer(), nullable=False),
         sa.Column("target_wait_seconds", sa.Integer(), nullable=False),
         sa.Column("within_target", sa.Boolean(), nullable=True),
-        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"], name=op.f("fk_report_step_ticket_id_ticket")),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["ticket.id"], name=op.f("fk_report_step_ticket_id_ticket")
+        ),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_report_step_site_id_site")),
-        sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_report_step_service_id_service")),
-        sa.ForeignKeyConstraint(["department_id"], ["department.id"], name=op.f("fk_report_step_department_id_department")),
-        sa.ForeignKeyConstraint(["counter_id"], ["counter.id"], name=op.f("fk_report_step_counter_id_counter")),
-        sa.ForeignKeyConstraint(["officer_id"], ["user_account.id"], name=op.f("fk_report_step_officer_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["service_id"], ["service.id"], name=op.f("fk_report_step_service_id_service")
+        ),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["department.id"],
+            name=op.f("fk_report_step_department_id_department"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["counter_id"], ["counter.id"], name=op.f("fk_report_step_counter_id_counter")
+        ),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["user_account.id"], name=op.f("fk_report_step_officer_id_user_account")
+        ),
         sa.ForeignKeyConstraint(
             ["priority_category_id"],
             ["priority_category.id"],
@@ -73,9 +85,13 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column("at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["counter_id"], ["counter.id"], name=op.f("fk_counter_log_counter_id_counter")),
+        sa.ForeignKeyConstraint(
+            ["counter_id"], ["counter.id"], name=op.f("fk_counter_log_counter_id_counter")
+        ),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_counter_log_site_id_site")),
-        sa.ForeignKeyConstraint(["officer_id"], ["user_account.id"], name=op.f("fk_counter_log_officer_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["officer_id"], ["user_account.id"], name=op.f("fk_counter_log_officer_id_user_account")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_counter_log")),
     )
     op.create_index("ix_counter_log_site_at", "counter_log", ["site_id", "at"])

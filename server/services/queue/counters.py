@@ -15,13 +15,13 @@ from server.events import publish
 from server.models import Counter, Ticket, User, utcnow
 from server.services.actor import Actor, Role
 from server.services.payloads import counter_info
-from server.services.reports.record import log_counter
 from server.services.queue.common import (
     _counter,
     _require_counter_officer,
     _require_free,
     _require_open,
 )
+from server.services.reports.record import log_counter
 
 
 def _counter_changed(session: Session, counter: Counter, now: dt.datetime) -> None:

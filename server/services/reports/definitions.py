@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from fractions import Fraction
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from contract.tickets import TicketAction, TicketState
 
@@ -227,4 +227,10 @@ class Distribution:
         )
 
     def as_dict(self) -> dict[str, float | int | None]:
-        return {"count": self.count, "mean": self.mean, "p50": self.p50, "p90": self.p90, "max": self.max}
+        return {
+            "count": self.count,
+            "mean": self.mean,
+            "p50": self.p50,
+            "p90": self.p90,
+            "max": self.max,
+        }

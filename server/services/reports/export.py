@@ -73,7 +73,9 @@ def to_xlsx(report: Report) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"})
+    head = book.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"}
+    )
     for sheet in report.sheets:
         ws = book.add_worksheet(sheet.title_vi[:31])
         ws.write(0, 0, report.title_vi, title)
@@ -172,7 +174,12 @@ def find_font(name: str = "DejaVuSans.ttf") -> Path:
 
 
 def bar_chart_png(
-    labels: Sequence[str], values: Sequence[float], title: str, *, width: int = 1400, height: int = 520
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    *,
+    width: int = 1400,
+    height: int = 520,
 ) -> bytes:
     """A bar chart as PNG (Pillow, the DejaVu font), for the PDF."""
     image = Image.new("RGB", (width, height), "white")
@@ -243,7 +250,14 @@ def monthly_pdf(
     )
     pdf.ln(6)
     pdf.set_font("DejaVu", "B", 14)
-    pdf.cell(width, 8, "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ PHỤC VỤ CÔNG DÂN", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        width,
+        8,
+        "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ PHỤC VỤ CÔNG DÂN",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("DejaVu", "", 11)
     pdf.cell(width, 6, period_text(summary), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -268,7 +282,9 @@ def monthly_pdf(
         ("Thời gian phục vụ trung bình", _minutes(total.get("service_mean"))),
         ("Tỷ lệ được gọi trong thời gian mục tiêu", _percent(total.get("service_level"))),
     ]
-    with pdf.table(col_widths=(3, 1), text_align=("LEFT", "RIGHT"), first_row_as_headings=False) as table:
+    with pdf.table(
+        col_widths=(3, 1), text_align=("LEFT", "RIGHT"), first_row_as_headings=False
+    ) as table:
         for label, value in key_figures:
             table.row((label, value))
     pdf.ln(4)

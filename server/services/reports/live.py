@@ -54,7 +54,9 @@ def dashboard(
         .order_by(Ticket.id, TicketEvent.at, TicketEvent.id)
     ):
         tickets[row.id] = (row.service_id, row.state, row.number)
-        events[row.id].append(EventView(row.action, row.to_state, row.at, row.counter_id, row.user_id))
+        events[row.id].append(
+            EventView(row.action, row.to_state, row.at, row.counter_id, row.user_id)
+        )
     waits: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     served: dict[int, int] = defaultdict(int)
     waiting: dict[int, int] = defaultdict(int)
@@ -138,7 +140,12 @@ def dashboard(
         )
     ]
     return {
-        "site": {"id": site.id, "code": site.code, "name_vi": site.name_vi, "name_en": site.name_en},
+        "site": {
+            "id": site.id,
+            "code": site.code,
+            "name_vi": site.name_vi,
+            "name_en": site.name_en,
+        },
         "day": day.isoformat(),
         "at": now.isoformat(),
         "services": service_rows,

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -62,7 +62,9 @@ class Filters:
         clauses: list[ColumnElement[bool]] = [R.business_day.between(self.start, self.end)]
         if self.site_ids is not None:
             clauses.append(
-                R.site_id == self.site_ids[0] if len(self.site_ids) == 1 else R.site_id.in_(self.site_ids)
+                R.site_id == self.site_ids[0]
+                if len(self.site_ids) == 1
+                else R.site_id.in_(self.site_ids)
             )
         for column, value in (
             (R.department_id, self.department_id),
@@ -218,10 +220,10 @@ GROUP_COLUMNS = {
 }
 
 
-def _group_key(group: str | None) -> list[ColumnElement[Any]]:
+def _group_key(group: str | None) -> list[Any]:
     if group is None:
         return []
-    column: ColumnElement[Any] = {
+    column: Any = {
         "day": R.business_day,
         "week": R.week_start,
         "month": R.month_start,
@@ -249,7 +251,7 @@ _PRIORITY = case((R.priority_category_id.is_(None), 0), else_=1).label("is_prior
 
 
 def figures(
-    session: Session, filters: Filters, keys: Sequence[ColumnElement[Any]], *, split: bool = False
+    session: Session, filters: Filters, keys: Sequence[Any], *, split: bool = False
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
     """The figures of FIGURE_COLUMNS per value of `keys` (a tuple; () for no key). With
     `split`, each key gets a last element: "all", "priority" or "regular"."""
@@ -265,7 +267,7 @@ def figures(
             func.sum(case((R.transferred_in, 1), else_=0)),
             *[func.sum(case((R.end_state == s.value, 1), else_=0)) for s in _ENDS],
             func.count(R.wait_seconds),
-            func.sum(case((R.within_target, 1), else_=0)),
+            func.sum(case((R.within_target.is_(True), 1), else_=0)),
             *[func.sum(case((R.outcome == o.value, 1), else_=0)) for o in Outcome],
         )
         .where(*where)
@@ -290,7 +292,9 @@ def figures(
         return [(*base, "all"), (*base, part)]
 
     extra = 1 if split else 0
-    raw: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * (4 + len(_ENDS) + len(Outcome)))
+    raw: dict[tuple[Any, ...], list[int]] = defaultdict(
+        lambda: [0] * (4 + len(_ENDS) + len(Outcome))
+    )
     for row in counts:
         values = [_as_int(v) for v in row[width + extra :]]
         for key in split_key(row):
@@ -337,7 +341,7 @@ _ENDS = (S.DONE, S.NO_SHOW, S.CANCELLED, S.EXPIRED, S.TRANSFERRED)
 # ------------------------------------------------------------------ names
 
 
-def _names(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+def _names(session: Session, model: Any, ids: set[Any]) -> dict[int, Any]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
@@ -368,7 +372,11 @@ def _sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
 
 # ------------------------------------------------------------------ 1. summary
 
-_PARTS = {"all": ("Tất cả", "All"), "priority": ("Ưu tiên", "Priority"), "regular": ("Thường", "Regular")}
+_PARTS = {
+    "all": ("Tất cả", "All"),
+    "priority": ("Ưu tiên", "Priority"),
+    "regular": ("Thường", "Regular"),
+}
 
 
 def summary(session: Session, filters: Filters, group: str | None = None) -> Report:
@@ -463,7 +471,9 @@ def by_service(session: Session, filters: Filters, group: str | None = None) -> 
                 "departments",
                 "Theo lĩnh vực",
                 "By department",
-                _with_group(group, [Column("department_vi", "Lĩnh vực", "Department"), *FIGURE_COLUMNS]),
+                _with_group(
+                    group, [Column("department_vi", "Lĩnh vực", "Department"), *FIGURE_COLUMNS]
+                ),
                 dept_rows,
             ),
             Sheet(
@@ -499,9 +509,7 @@ COUNTER_COLUMNS = [
 ]
 
 
-def open_time(
-    session: Session, filters: Filters
-) -> dict[tuple[int, int | None], float]:
+def open_time(session: Session, filters: Filters) -> dict[tuple[int, int | None], float]:
     """Seconds each (counter, officer) was open in the period, from the counter log."""
     sites = session.execute(
         select(Site.id, Site.timezone).where(Site.id.in_(filters.site_ids))
@@ -538,7 +546,7 @@ def open_time(
 def by_counter(session: Session, filters: Filters, group: str | None = None) -> Report:
     where = filters.where()
     keys = [R.counter_id, R.officer_id]
-    rows_sql = session.execute(
+    rows_sql: Sequence[Any] = session.execute(
         select(
             *keys,
             func.sum(case((R.end_state == S.DONE.value, 1), else_=0)),
@@ -550,14 +558,16 @@ def by_counter(session: Session, filters: Filters, group: str | None = None) -> 
         .where(*where, R.counter_id.is_not(None))
         .group_by(*keys)
     ).all()
-    opened = open_time(session, filters) if filters.officer_id is None else {
-        k: v for k, v in open_time(session, filters).items() if k[1] == filters.officer_id
-    }
+    opened = (
+        open_time(session, filters)
+        if filters.officer_id is None
+        else {k: v for k, v in open_time(session, filters).items() if k[1] == filters.officer_id}
+    )
     counters = _names(session, Counter, {r[0] for r in rows_sql} | {k[0] for k in opened})
     officers = _names(session, User, {r[1] for r in rows_sql} | {k[1] for k in opened if k[1]})
     combined: dict[tuple[int, int | None], dict[str, Any]] = {}
-    for counter_id, officer_id, done, done_service, busy, no_show, transferred in rows_sql:
-        done = _as_int(done)
+    for counter_id, officer_id, done_count, done_service, busy, no_show, transferred in rows_sql:
+        done = _as_int(done_count)
         combined[(counter_id, officer_id)] = {
             "done": done,
             "service_mean": _as_int(done_service) / done if done else None,
@@ -571,7 +581,9 @@ def by_counter(session: Session, filters: Filters, group: str | None = None) -> 
             {"done": 0, "service_mean": None, "busy_seconds": 0, "no_show": 0, "transferred": 0},
         )
     rows = []
-    for (counter_id, officer_id), values in sorted(combined.items(), key=lambda kv: _sort_key(kv[0])):
+    for (counter_id, officer_id), values in sorted(
+        combined.items(), key=lambda kv: _sort_key(kv[0])
+    ):
         counter = counters.get(counter_id)
         officer = officers.get(officer_id) if officer_id else None
         open_seconds = int(opened.get((counter_id, officer_id), 0))
@@ -623,7 +635,9 @@ def _slot_label(slot: int) -> str:
 def by_hour(session: Session, filters: Filters, group: str | None = None) -> Report:
     where = filters.where()
     arrived = dict(
-        session.execute(select(R.arrival_slot, func.count()).where(*where).group_by(R.arrival_slot)).all()
+        session.execute(
+            select(R.arrival_slot, func.count()).where(*where).group_by(R.arrival_slot)
+        ).all()
     )
     past = dict(
         session.execute(
@@ -645,7 +659,7 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
     rows = []
     waiting = 0
     for slot in range(SLOTS_PER_DAY):
-        row = {
+        row: dict[str, Any] = {
             "slot": _slot_label(slot),
             "slot_index": slot,
             "arrived": int(arrived.get(slot, 0)),
@@ -653,7 +667,7 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
             "carried_over": waiting,
             "past_target": int(past.get(slot, 0)),
         }
-        waiting += row["arrived"] - left.get(slot, 0)
+        waiting += int(arrived.get(slot, 0)) - left.get(slot, 0)
         if row["arrived"] or row["called"] or row["carried_over"]:
             rows.append(row)
     hour = R.arrival_slot // 2
@@ -673,9 +687,7 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
                 "wait_mean": _as_int(wait_sum) / wait_count if wait_count else None,
             }
         )
-    days = int(
-        session.scalar(select(func.count(func.distinct(R.business_day))).where(*where)) or 0
-    )
+    days = int(session.scalar(select(func.count(func.distinct(R.business_day))).where(*where)) or 0)
     return Report(
         "hours",
         "Báo cáo theo khung giờ",
@@ -741,7 +753,12 @@ def by_site(session: Session, filters: Filters, group: str | None = None) -> Rep
             }
         )
     columns = _with_group(
-        group, [Column("site_code", "Mã", "Code"), Column("site_vi", "Điểm phục vụ", "Site"), *FIGURE_COLUMNS]
+        group,
+        [
+            Column("site_code", "Mã", "Code"),
+            Column("site_vi", "Điểm phục vụ", "Site"),
+            *FIGURE_COLUMNS,
+        ],
     )
     return Report(
         "sites",
@@ -879,7 +896,9 @@ def raw_rows(
             )
             service = services.get(step.service_id)
             counter = counters.get(step.counter_id) if step.counter_id else None
-            category = categories.get(step.priority_category_id) if step.priority_category_id else None
+            category = (
+                categories.get(step.priority_category_id) if step.priority_category_id else None
+            )
             yield {
                 "ticket_id": step.ticket_id,
                 "site_code": sites[step.site_id].code,
@@ -914,9 +933,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def raw(
-    session: Session, filters: Filters, *, after: int = 0, limit: int = RAW_PAGE
-) -> Report:
+def raw(session: Session, filters: Filters, *, after: int = 0, limit: int = RAW_PAGE) -> Report:
     rows = list(raw_rows(session, filters, after=after, limit=limit))
     return Report(
         "raw",

@@ -170,4 +170,3 @@ def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> 
                 written += len(rows)
             session.expunge_all()
     return written
-
