@@ -260,22 +260,20 @@ def figures(
     all_keys = [*keys, _PRIORITY] if split else keys
     width = len(keys)
 
+    # One pass gives the counts and the waits' histogram (the counts are summed over the
+    # wait values in Python): each pass over a year sorts its rows on SQLite, whose GROUP BY
+    # has no hash aggregation, so the passes are kept to two.
     counts = session.execute(
         select(
             *all_keys,
+            R.wait_seconds,
             func.count().label("steps"),
             func.sum(case((R.transferred_in, 1), else_=0)),
             *[func.sum(case((R.end_state == s.value, 1), else_=0)) for s in _ENDS],
-            func.count(R.wait_seconds),
             func.sum(case((R.within_target.is_(True), 1), else_=0)),
             *[func.sum(case((R.outcome == o.value, 1), else_=0)) for o in Outcome],
         )
         .where(*where)
-        .group_by(*all_keys)
-    ).all()
-    waits = session.execute(
-        select(*all_keys, R.wait_seconds, func.count())
-        .where(*where, R.wait_seconds.is_not(None))
         .group_by(*all_keys, R.wait_seconds)
     ).all()
     services = session.execute(
@@ -295,16 +293,19 @@ def figures(
     raw: dict[tuple[Any, ...], list[int]] = defaultdict(
         lambda: [0] * (4 + len(_ENDS) + len(Outcome))
     )
+    wait_h: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for row in counts:
-        values = [_as_int(v) for v in row[width + extra :]]
+        wait_seconds = row[width + extra]
+        steps = int(row[width + extra + 1])
+        # steps, transferred in, the end states, [called], in target, the outcomes
+        values = [steps, *(_as_int(v) for v in row[width + extra + 2 :])]
+        values.insert(2 + len(_ENDS), steps if wait_seconds is not None else 0)
         for key in split_key(row):
             acc = raw[key]
             for i, v in enumerate(values):
                 acc[i] += v
-    wait_h: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for row in waits:
-        for key in split_key(row):
-            wait_h[key][int(row[-2])] += int(row[-1])
+            if wait_seconds is not None:
+                wait_h[key][int(wait_seconds)] += steps
     service_h: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for row in services:
         for key in split_key(row):
@@ -648,10 +649,11 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
     )
     left: dict[int, int] = defaultdict(int)
     called: dict[int, int] = defaultdict(int)
+    # A step was called exactly when it has a wait (definitions.measure_step).
     for slot, was_called, count in session.execute(
-        select(R.left_queue_slot, R.first_called_at.is_not(None), func.count())
+        select(R.left_queue_slot, R.wait_seconds.is_not(None), func.count())
         .where(*where)
-        .group_by(R.left_queue_slot, R.first_called_at.is_not(None))
+        .group_by(R.left_queue_slot, R.wait_seconds.is_not(None))
     ):
         left[slot] += count
         if was_called:
