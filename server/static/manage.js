@@ -97,7 +97,45 @@
 
   function siteId() {
     var select = el("site");
-    return boot.province && select.value ? Number(select.value) : (boot.user.site_id || null);
+    return boot.province && select.value && select.value !== "all" ? Number(select.value) : (boot.user.site_id || null);
+  }
+
+  /* Province-wide users: every site today in one table (the sites report of today). */
+  function allSites() {
+    if (connection) { connection.socket.disconnect(); connection = null; }
+    status("offline");
+    el("live-text").textContent = "Bảng tổng hợp · Summary table";
+    return fetch("/api/v1/reports/sites?preset=today", { credentials: "same-origin" }).then(function (answer) {
+      return answer.json().then(function (report) {
+        var body = el("sites").tBodies[0];
+        body.textContent = "";
+        var bySite = {};
+        report.sheets[0].rows.forEach(function (r) { bySite[r.site_id] = r; });
+        boot.sites.forEach(function (site) { // every site, those without a ticket today too
+          var r = bySite[site.id] || {};
+          var tr = document.createElement("tr");
+          tr.dataset.siteId = site.id;
+          cell(tr, site.name);
+          cell(tr, r.issued === undefined ? 0 : r.issued + r.transferred_in, "num");
+          cell(tr, r.done || 0, "num");
+          cell(tr, r.no_show || 0, "num");
+          cell(tr, minutes(r.wait_mean), "num");
+          cell(tr, minutes(r.wait_p90), "num");
+          cell(tr, percent(r.service_level), "num");
+          body.appendChild(tr);
+        });
+      });
+    });
+  }
+
+  function choose() {
+    var all = boot.province && el("site").value === "all";
+    el("all-sites").hidden = !all;
+    el("one-site").hidden = all;
+    data = null;
+    if (all) { allSites(); return; }
+    connect();
+    refresh();
   }
 
   function refresh() {
@@ -140,14 +178,20 @@
   }
 
   var select = el("site");
+  if (boot.province) {
+    var every = document.createElement("option");
+    every.value = "all";
+    every.textContent = "Tất cả các điểm · Every site";
+    select.appendChild(every);
+  }
   boot.sites.forEach(function (s) {
     var option = document.createElement("option");
     option.value = s.id;
     option.textContent = s.name;
     select.appendChild(option);
   });
-  select.addEventListener("change", function () { data = null; connect(); refresh(); });
+  if (boot.province && boot.sites.length) select.value = String(boot.sites[0].id);
+  select.addEventListener("change", choose);
   window.setInterval(render, 1000); // the clock only: durations grow between events
-  connect();
-  refresh();
+  choose();
 })();

@@ -116,3 +116,30 @@ def test_officer_is_turned_away(centre: Centre, visit) -> None:  # type: ignore[
     )
     assert answer.status_code == 403
     officer.screenshot("manage-officer-refused")
+
+
+def test_province_manager_sees_every_site_then_one(centre: Centre, visit) -> None:  # type: ignore[no-untyped-def]
+    centre.server.command(
+        "create-user",
+        "--username",
+        "tinh",
+        "--full-name",
+        "Lãnh đạo tỉnh",
+        "--role",
+        "manager",
+        "--password",
+        "tinh12345",
+    )
+    province = visit(1280, 700)
+    page = province.page
+    _log_in(page, centre.url + "/manage", "tinh", "tinh12345")
+    expect(page.locator("#live")).to_have_attribute("data-status", "live")
+    expect(page.locator("#site-name")).to_contain_text("Bắc Ninh")
+    page.select_option("#site", "all")
+    expect(page.locator("#all-sites")).to_be_visible()
+    expect(page.locator("#sites tbody tr").first).to_contain_text("Bắc Ninh")
+    province.screenshot("manage-province-all-sites")
+    page.select_option("#site", "1")
+    expect(page.locator("#live")).to_have_attribute("data-status", "live")
+    expect(page.locator("#one-site")).to_be_visible()
+    province.assert_loopback(centre.url)
