@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,24 +250,24 @@ def _as_int(value: Any) -> int:
 _PRIORITY = case((R.priority_category_id.is_(None), 0), else_=1).label("is_priority")
 
 
-def figures(
-    session: Session, filters: Filters, keys: Sequence[Any], *, split: bool = False
-) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """The figures of FIGURE_COLUMNS per value of `keys` (a tuple; () for no key). With
+def tally(session: Session, filters: Filters, keys: Sequence[Any], *, split: bool = False) -> Tally:
+    """The counts and histograms per value of `keys` (a tuple; () for no key). With
     `split`, each key gets a last element: "all", "priority" or "regular"."""
     where = filters.where()
     keys = list(keys)
     all_keys = [*keys, _PRIORITY] if split else keys
     width = len(keys)
+    extra = 1 if split else 0
 
-    # One pass gives the counts and the waits' histogram (the counts are summed over the
-    # wait values in Python): each pass over a year sorts its rows on SQLite, whose GROUP BY
-    # has no hash aggregation, so the passes are kept to two.
+    # Two passes over the period: the first gives every count and the waits' histogram
+    # (the counts are summed over the wait values in Python), the second the service times'.
+    # SQLite's GROUP BY sorts its rows (no hash aggregation): over a year a pass costs what
+    # sorting its rows costs, so the passes are kept to two (bench/reports.py).
     counts = session.execute(
         select(
             *all_keys,
             R.wait_seconds,
-            func.count().label("steps"),
+            func.count(),
             func.sum(case((R.transferred_in, 1), else_=0)),
             *[func.sum(case((R.end_state == s.value, 1), else_=0)) for s in _ENDS],
             func.sum(case((R.within_target.is_(True), 1), else_=0)),
@@ -289,7 +289,7 @@ def figures(
         part = "priority" if row[width] else "regular"
         return [(*base, "all"), (*base, part)]
 
-    extra = 1 if split else 0
+    # steps, transferred in, the end states, called, in target, the outcomes
     raw: dict[tuple[Any, ...], list[int]] = defaultdict(
         lambda: [0] * (4 + len(_ENDS) + len(Outcome))
     )
@@ -297,7 +297,6 @@ def figures(
     for row in counts:
         wait_seconds = row[width + extra]
         steps = int(row[width + extra + 1])
-        # steps, transferred in, the end states, [called], in target, the outcomes
         values = [steps, *(_as_int(v) for v in row[width + extra + 2 :])]
         values.insert(2 + len(_ENDS), steps if wait_seconds is not None else 0)
         for key in split_key(row):
@@ -310,20 +309,58 @@ def figures(
     for row in services:
         for key in split_key(row):
             service_h[key][int(row[-2])] += int(row[-1])
+    return Tally(raw, wait_h, service_h)
 
+
+@dataclass
+class Tally:
+    """What :func:`tally` counts per key, before the figures are worked out: counts can be
+    added and histograms merged, so a coarser grouping is made from a finer one."""
+
+    raw: dict[tuple[Any, ...], list[int]]
+    waits: dict[tuple[Any, ...], dict[int, int]]
+    services: dict[tuple[Any, ...], dict[int, int]]
+
+    def coarser(self, key: Callable[[tuple[Any, ...]], tuple[Any, ...]]) -> Tally:
+        raw: dict[tuple[Any, ...], list[int]] = {}
+        waits: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        services: dict[tuple[Any, ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for old, acc in self.raw.items():
+            new = key(old)
+            raw[new] = (
+                [a + b for a, b in zip(raw[new], acc, strict=True)] if new in raw else list(acc)
+            )
+            for value, n in self.waits.get(old, {}).items():
+                waits[new][value] += n
+            for value, n in self.services.get(old, {}).items():
+                services[new][value] += n
+        return Tally(raw, waits, services)
+
+
+def figures(
+    session: Session, filters: Filters, keys: Sequence[Any], *, split: bool = False
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The figures of FIGURE_COLUMNS per value of `keys` (a tuple; () for no key). With
+    `split`, each key gets a last element: "all", "priority" or "regular"."""
+    return figures_of(tally(session, filters, keys, split=split))
+
+
+def figures_of(counted: Tally) -> dict[tuple[Any, ...], dict[str, Any]]:
+    ends = [s.value for s in _ENDS]
+    outcomes = [o.value for o in Outcome]
     result = {}
-    for key, acc in raw.items():
+    for key, acc in counted.raw.items():
         steps, transferred_in = acc[0], acc[1]
-        ends = dict(zip((s.value for s in _ENDS), acc[2 : 2 + len(_ENDS)], strict=True))
+        by_end = dict(zip(ends, acc[2 : 2 + len(_ENDS)], strict=True))
         called, in_target = acc[2 + len(_ENDS)], acc[3 + len(_ENDS)]
-        outcomes = acc[4 + len(_ENDS) :]
-        wait = Distribution.of(wait_h[key].items())
-        service = Distribution.of(service_h[key].items())
+        by_outcome = acc[4 + len(_ENDS) :]
+        wait = Distribution.of(counted.waits.get(key, {}).items())
+        service = Distribution.of(counted.services.get(key, {}).items())
         result[key] = {
             "issued": steps - transferred_in,
             "transferred_in": transferred_in,
-            **ends,
-            "served_pct": served_share(ends["done"], steps, ends["transferred"]),
+            **by_end,
+            "served_pct": served_share(by_end["done"], steps, by_end["transferred"]),
             "wait_mean": wait.mean,
             "wait_p50": wait.p50,
             "wait_p90": wait.p90,
@@ -331,7 +368,7 @@ def figures(
             "service_mean": service.mean,
             "service_p50": service.p50,
             "service_level": in_target / called if called else None,
-            **{f"outcome_{o.value}": n for o, n in zip(Outcome, outcomes, strict=True)},
+            **{f"outcome_{o}": n for o, n in zip(outcomes, by_outcome, strict=True)},
         }
     return result
 
@@ -425,12 +462,13 @@ def _open_tickets(session: Session, filters: Filters) -> int:
 
 def by_service(session: Session, filters: Filters, group: str | None = None) -> Report:
     keys = [*_group_key(group), R.site_id, R.department_id, R.service_id]
-    data = figures(session, filters, keys)
+    counted = tally(session, filters, keys)
+    data = figures_of(counted)
     g = 1 if group else 0
     services = _names(session, Service, {k[g + 2] for k in data})
     departments = _names(session, Department, {k[g + 1] for k in data})
-    dept_keys = [*_group_key(group), R.site_id, R.department_id]
-    dept_data = figures(session, filters, dept_keys)
+    # A department's figures from its services' counts (one pass fewer over the period).
+    dept_data = figures_of(counted.coarser(lambda key: key[: g + 2]))
     service_rows = []
     for key in sorted(data, key=_sort_key):
         service = services.get(key[g + 2])
