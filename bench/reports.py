@@ -468,12 +468,14 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
                     f"\n{kind}, {scope_name}: {days[0]} .. {days[-1]}, "
                     f"{centre_steps if centre_steps is not None else steps:,} steps, {args.runs} runs"
                 )
-                print(f"{'report':28} {'p50 ms':>9} {'p95 ms':>9} {'bytes':>10}")
-                for label, p50, p95, size in measure(
+                print(f"{'report':28} {'p50 ms':>9} {'p95 ms':>9} {'CPU ms':>9} {'bytes':>10}")
+                for label, p50, p95, cpu, size in measure(
                     app, token, days[0], days[-1], scope, args.runs, service_id
                 ):
-                    print(f"{label:28} {p50 * 1000:9.0f} {p95 * 1000:9.0f} {size:10,}")
-                sys.stdout.flush()
+                    print(
+                        f"{label:28} {p50 * 1000:9.0f} {p95 * 1000:9.0f} {cpu * 1000:9.0f} {size:10,}"
+                    )
+                    sys.stdout.flush()
             db.session.remove()
         engine.dispose()
         assert db.engine is not None
