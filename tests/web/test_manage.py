@@ -2,7 +2,8 @@
 live dashboard updated over Socket.IO when a ticket is called, two report pages with their
 tables and charts, an officer turned away, and nothing requested from outside the server.
 
-Uses the demo centre's service SNV-VL and counter 17 (no other web test does).
+Uses the demo centre's service SNV-VL and counter 17, and officers of its own (the demo's
+are the other web tests').
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.server.live import OFFICER_PASSWORD
 from tests.web.conftest import HTTP_TIMEOUT, Centre
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SERVICE = "SNV-VL"
 COUNTER = 17
-OFFICER = "canbo06"
+OFFICER = "bc-canbo"
+REFUSED = "bc-canbo2"
 
 
 def _log_in(page: Any, url: str, username: str, password: str) -> None:
@@ -31,11 +34,19 @@ def _log_in(page: Any, url: str, username: str, password: str) -> None:
     page.click("#login button[type=submit]")
 
 
+def _officer(centre: Centre, username: str) -> str:
+    """A bearer token of one of this module's officers (added on first use)."""
+    if username not in centre.officers:
+        centre.server.add_officers([username])
+        centre.officers[username] = centre.server.login(username, OFFICER_PASSWORD)
+    return centre.officers[username]
+
+
 def _post(centre: Centre, path: str) -> dict[str, Any]:
     answer = requests.post(
         centre.url + path,
         json={},
-        headers={"Authorization": f"Bearer {centre.officer(OFFICER)}"},
+        headers={"Authorization": f"Bearer {_officer(centre, OFFICER)}"},
         timeout=HTTP_TIMEOUT,
     )
     assert answer.status_code == 200, answer.text
@@ -65,6 +76,7 @@ def test_dashboard_updates_live_and_reports_show(centre: Centre, visit) -> None:
     service_id = centre.services[SERVICE]["id"]
     waiting = page.locator(f"#services tr[data-service-id='{service_id}'] .waiting")
     expect(waiting).to_have_text("1")
+    _officer(centre, OFFICER)
     centre.open_counter(OFFICER, COUNTER)
     expect(row.locator("td").nth(1)).to_have_text("Đang mở")
     updates = page.evaluate("window.hangdoiDashboardUpdates")
@@ -103,15 +115,17 @@ def test_dashboard_updates_live_and_reports_show(centre: Centre, visit) -> None:
     expect(page.locator("table[data-sheet='heatmap'] tbody tr").first).to_be_visible()
     manager.screenshot("manage-report-hours")
     manager.assert_loopback(centre.url)
+    _post(centre, f"/api/v1/counters/{COUNTER}/close")
 
 
 def test_officer_is_turned_away(centre: Centre, visit) -> None:  # type: ignore[no-untyped-def]
+    token = _officer(centre, REFUSED)
     officer = visit(900, 600)
-    _log_in(officer.page, centre.url + "/manage", "canbo07", "canbo123")
+    _log_in(officer.page, centre.url + "/manage", REFUSED, OFFICER_PASSWORD)
     expect(officer.page.locator("h1")).to_contain_text("Không được phép")
     answer = requests.get(
         centre.url + "/api/v1/reports/summary",
-        headers={"Authorization": f"Bearer {centre.officer('canbo07')}"},
+        headers={"Authorization": f"Bearer {token}"},
         timeout=HTTP_TIMEOUT,
     )
     assert answer.status_code == 403
