@@ -356,10 +356,12 @@ ROUTES = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-@pytest.mark.parametrize("route", ROUTES)
-def test_permissions_per_route(session, client, world, route: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("backend", ["sqlite"])  # access rules do not depend on the database
+def test_permissions_of_every_route(session, client, world, day) -> None:  # type: ignore[no-untyped-def]
     other = build_world(session, code="T2")
+    # One more ended step, at the other site, on the same day.
+    elsewhere = issue_ticket(session, other.kiosk_actor, other.services["HT"].id, now=at("08:00"))
+    queue.cancel(session, other.actor("o1"), elsewhere.id, now=at("08:05"))
     province = accounts.create_user(
         session,
         username="province",
@@ -368,30 +370,41 @@ def test_permissions_per_route(session, client, world, route: str) -> None:  # t
         password="secret123",
         site_id=None,
     )
-    province_token = accounts.issue_token(session, province)
+    bearer = {"Authorization": f"Bearer {accounts.issue_token(session, province)}"}
+    for route in ROUTES:
 
-    def call(headers: dict[str, str], **params: Any) -> Any:
-        query = {**({} if route in ("monthly.pdf", "live") else PERIOD), **params}
-        return client.get(f"/api/v1/reports/{route}", query_string=query, headers=headers)
+        def call(headers: dict[str, str], route: str = route, **params: Any) -> Any:
+            query = {**({} if route in ("monthly.pdf", "live") else PERIOD), **params}
+            return client.get(f"/api/v1/reports/{route}", query_string=query, headers=headers)
 
-    officer = call(world.auth("o1"))
-    assert officer.status_code == 403 and officer.get_json()["error"] == "forbidden"
-    assert call({}).status_code == 401
-    assert call(world.auth("kiosk")).status_code == 403
-    # A site's manager: their site by default, another site not at all.
-    assert call(world.auth("manager")).status_code == 200
-    refused = call(world.auth("manager"), site_id=other.site.id)
-    assert refused.status_code == 404 and refused.get_json()["error"] == "not_found"
-    assert call(world.auth("admin"), site_id=other.site.id).status_code == 404
-    # Province-wide: any site, or all of them.
-    bearer = {"Authorization": f"Bearer {province_token}"}
-    assert call(bearer, site_id=other.site.id).status_code == 200
-    assert call(bearer).status_code == 200
-    if route in ("summary", "sites"):
-        mine = call(world.auth("manager")).get_json()
-        assert [s["id"] for s in mine["sites"]] == [world.site.id]
-        everyone = call(bearer).get_json()
-        assert [s["id"] for s in everyone["sites"]] == [world.site.id, other.site.id]
+        officer = call(world.auth("o1"))
+        assert officer.status_code == 403 and officer.get_json()["error"] == "forbidden", route
+        assert call({}).status_code == 401, route
+        assert call(world.auth("kiosk")).status_code == 403, route
+        # A site's manager or admin: their site by default, another site not at all.
+        assert call(world.auth("manager")).status_code == 200, route
+        assert call(world.auth("admin")).status_code == 200, route
+        refused = call(world.auth("manager"), site_id=other.site.id)
+        assert refused.status_code == 404 and refused.get_json()["error"] == "not_found", route
+        assert call(world.auth("admin"), site_id=other.site.id).status_code == 404, route
+        # Province-wide: any site, or all of them.
+        assert call(bearer, site_id=other.site.id).status_code == 200, route
+        assert call(bearer).status_code == 200, route
+
+    def issued(headers: dict[str, str], **params: Any) -> int:
+        answer = client.get(
+            "/api/v1/reports/summary", query_string={**PERIOD, **params}, headers=headers
+        ).get_json()
+        return next(r["issued"] for r in answer["sheets"][0]["rows"] if r["part"] == "all")
+
+    assert issued(world.auth("manager")) == 8  # their site only
+    assert issued(bearer) == 9  # every site
+    assert issued(bearer, site_id=other.site.id) == 1
+    sites = client.get("/api/v1/reports/sites", query_string=PERIOD, headers=bearer).get_json()
+    assert [(r["site_code"], r["issued"]) for r in sites["sheets"][0]["rows"]] == [
+        (world.site.code, 8),
+        (other.site.code, 1),
+    ]
 
 
 # ------------------------------------------------------------------ exports
