@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from server.api.base import MANAGERS, Blueprint, allow, current_actor
 from server.api.schemas import MAX_ID
-from server.errors import InvalidInput, not_found
+from server.errors import not_found
 from server.extensions import db
 from server.models import Site, utcnow
 from server.realtime import connected_devices
@@ -39,6 +39,15 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "pdf": "application/pdf",
+}
+
+
+# format=xlsx and format=csv answer a file instead of the JSON report.
+_FILES_DOC = {
+    "content": {
+        MIMETYPES[kind]: {"schema": {"type": "string", "format": "binary"}}
+        for kind in ("xlsx", "csv")
+    }
 }
 
 
@@ -91,7 +100,7 @@ class PdfQuery(ma.Schema):
 
     month = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+        validate=validate.Regexp(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"),
         metadata={"description": "YYYY-MM (default: last month)."},
     )
     site_id = _id()
@@ -169,26 +178,18 @@ def _scope(site_id: int | None) -> tuple[tuple[int, ...] | None, str]:
 
 def filters_of(query: dict[str, Any]) -> Filters:
     site_ids, timezone = _scope(query.get("site_id"))
+    # Every combination the document allows is answered (no rule across parameters): a
+    # preset, or no date at all, gives the preset's period (default today); an end alone is
+    # that one day; two dates in either order are the period between them.
     start, end = query.get("start"), query.get("end")
-    if start is None:
-        if end is not None:
-            raise InvalidInput(
-                "start_missing",
-                "Hãy chọn ngày bắt đầu của kỳ báo cáo.",
-                "Give the first day of the period (start).",
-            )
+    if start is None and (query.get("preset") or end is None):
         start, end = queries.preset_range(
             query.get("preset") or "today", business_day(utcnow(), timezone)
         )
+    start = start or end
     end = end or start
     if end < start:
-        raise InvalidInput(
-            "period_reversed",
-            "Ngày kết thúc phải sau hoặc trùng ngày bắt đầu.",
-            "The period's end must not be before its start.",
-            start=start.isoformat(),
-            end=end.isoformat(),
-        )
+        start, end = end, start
     return Filters(
         start=start,
         end=end,
@@ -224,6 +225,8 @@ def _report_route(path: str, name: str, make: Callable[..., Report], doc: str) -
     view.__name__ = name
     view.__doc__ = doc
     decorated = blp.response(200, ReportOut)(view)
+    decorated = blp.doc(responses={200: _FILES_DOC})(decorated)
+    decorated = blp.alt_response(404, response="NOT_FOUND")(decorated)  # site_id
     decorated = blp.arguments(ReportQuery, location="query")(decorated)
     decorated = allow(*MANAGERS)(decorated)
     blp.route(path, methods=["GET"])(decorated)
@@ -267,9 +270,11 @@ _report_route(
 
 
 @blp.route("/raw", methods=["GET"])
+@blp.alt_response(404, response="NOT_FOUND")  # site_id names no visible site
 @allow(*MANAGERS)
 @blp.arguments(RawQuery, location="query")
 @blp.response(200, ReportOut)
+@blp.doc(responses={200: _FILES_DOC})
 def raw(query: dict[str, Any]) -> Any:
     """One row per ticket step with every timestamp, service, counter, officer, outcome,
     priority and dossier code. JSON is paged (``after``, ``limit``); XLSX and CSV hold the
@@ -300,9 +305,15 @@ def raw(query: dict[str, Any]) -> Any:
 
 
 @blp.route("/monthly.pdf", methods=["GET"])
+@blp.alt_response(404, response="NOT_FOUND")  # site_id names no visible site
 @allow(*MANAGERS)
 @blp.arguments(PdfQuery, location="query")
 @blp.response(200, description="The monthly report as PDF (A4).")
+@blp.doc(
+    responses={
+        200: {"content": {MIMETYPES["pdf"]: {"schema": {"type": "string", "format": "binary"}}}}
+    }
+)
 def monthly_pdf(query: dict[str, Any]) -> Response:
     """The monthly report for the provincial office (A4 PDF): the national heading, the
     centre, the period, the key figures, per-service table, charts, the signature block."""
@@ -331,6 +342,7 @@ def monthly_pdf(query: dict[str, Any]) -> Response:
 
 
 @blp.route("/live", methods=["GET"])
+@blp.alt_response(404, response="NOT_FOUND")  # site_id names no visible site
 @allow(*MANAGERS)
 @blp.arguments(LiveQuery, location="query")
 @blp.response(200, LiveOut)
