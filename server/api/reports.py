@@ -188,6 +188,7 @@ def filters_of(query: dict[str, Any]) -> Filters:
         )
     start = start or end
     end = end or start
+    assert start is not None and end is not None  # a preset, or at least one date
     if end < start:
         start, end = end, start
     return Filters(
