@@ -25,6 +25,8 @@ TEST_SYSTEM_PACKAGES += xvfb
 # The counter client's global hotkeys: pynput needs evdev on Linux, which PyPI has only as
 # source, compiled at install time against the kernel's input headers.
 SYSTEM_PACKAGES += gcc libc6-dev linux-libc-dev python3-dev
+# Reports: pdftotext and pdftoppm read the monthly PDF back.
+TEST_SYSTEM_PACKAGES += poppler-utils
 
 # Exact versions of every Python package make run and make test install (make lock).
 CONSTRAINTS := requirements/constraints.txt
