@@ -23,17 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cachetools import TTLCache
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.models import ApiToken, Device, Ticket, User, utcnow
 from server.services.actor import Actor, Role
+from server.services.timed import TimedCache
 
 # How long another process may still accept a revoked credential (see the module docstring);
 # the setting HANGDOI_CREDENTIALS_CACHE_SECONDS, 5 by default.
@@ -123,21 +122,7 @@ class Credentials:
 
     def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
         self.seconds = seconds
-        self._cache: TTLCache[str, _Entry] = TTLCache(maxsize=size, ttl=seconds)
-        # TTLCache is not thread-safe, and even a read may drop expired entries.
-        self._lock = threading.Lock()
-
-    def _cached(self, key: str) -> _Entry | None:
-        with self._lock:
-            # Not .get(): through Mapping.get it looks the key up twice, at several times the cost.
-            try:
-                return self._cache[key]
-            except KeyError:
-                return None
-
-    def _keep(self, key: str, entry: _Entry) -> None:
-        with self._lock:
-            self._cache[key] = entry
+        self._cache = TimedCache[str, _Entry](size, seconds)
 
     def token(self, session: Session, token: str, *, now: dt.datetime | None = None) -> Verdict:
         """The actor of a bearer or device token, or why not."""
@@ -147,7 +132,7 @@ class Credentials:
         ):
             return Refusal(Reason.WRONG_KIND)
         key = hash_token(token)
-        entry = self._cached(key)
+        entry = self._cache.get(key)
         if entry is not None:
             if entry.expires_at is not None and entry.expires_at <= (now or utcnow()).timestamp():
                 return Refusal(Reason.EXPIRED)
@@ -156,7 +141,7 @@ class Credentials:
             entry = _device_entry(session, key)
         else:
             entry = _user_token_entry(session, key, now or utcnow())
-        self._keep(key, entry)
+        self._cache.put(key, entry)
         return entry.verdict
 
     def session_user(self, session: Session, user_id: object, version: object) -> Verdict:
@@ -164,7 +149,7 @@ class Credentials:
         if not isinstance(user_id, int) or not isinstance(version, int):
             return Refusal(Reason.SESSION_ENDED)  # a cookie of an older release, or none of ours
         key = f"session:{user_id}:{version}"
-        entry = self._cached(key)
+        entry = self._cache.get(key)
         if entry is None:
             user = session.get(User, user_id)
             if user is None:
@@ -176,7 +161,7 @@ class Credentials:
             else:
                 verdict = actor_for_user(user)
             entry = _Entry(verdict, user_id=user_id)
-            self._keep(key, entry)
+            self._cache.put(key, entry)
         return entry.verdict
 
     def forget(
@@ -187,20 +172,19 @@ class Credentials:
         user_id: int | None = None,
     ) -> None:
         """Drop the cached answers of a token, of a device's token, or of all a user's credentials."""
-        with self._lock:
-            if token_hash is not None:
-                self._cache.pop(token_hash, None)
-            if device_id is None and user_id is None:
-                return
-            for key, entry in list(self._cache.items()):
-                if (device_id is not None and entry.device_id == device_id) or (
-                    user_id is not None and entry.user_id == user_id
-                ):
-                    del self._cache[key]
+        if token_hash is not None:
+            self._cache.pop(token_hash)
+        if device_id is None and user_id is None:
+            return
+        self._cache.drop(
+            lambda _key, entry: (
+                (device_id is not None and entry.device_id == device_id)
+                or (user_id is not None and entry.user_id == user_id)
+            )
+        )
 
     def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
 
 def _device_entry(session: Session, key: str) -> _Entry:

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from cachetools import TTLCache
 from flask import Flask, current_app
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -27,6 +25,7 @@ from contract.tickets import CounterState, TicketState
 from server.models import Counter, CounterService, Service, Ticket
 from server.services import catalog
 from server.services.counts import WAITING_COUNTS
+from server.services.timed import TimedCache
 
 WINDOW = dt.timedelta(hours=1)
 MIN_OBSERVATIONS = 3
@@ -44,24 +43,13 @@ class Rate:
     open_counters: int
 
 
-@dataclass
-class _Cache:
-    # A TTLCache is not safe to share between threads without a lock.
-    rates: TTLCache[int, Rate] = field(
-        default_factory=lambda: TTLCache(MAX_SERVICES, RATE_TTL_SECONDS)
-    )
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 def init_app(app: Flask) -> None:
-    app.extensions[_CACHE] = _Cache()
+    app.extensions[_CACHE] = TimedCache[int, Rate](MAX_SERVICES, RATE_TTL_SECONDS)
 
 
 def clear_cache() -> None:
     """Forget the app's rates: the next estimate reads them afresh."""
-    cache: _Cache = current_app.extensions[_CACHE]
-    with cache.lock:
-        cache.rates.clear()
+    current_app.extensions[_CACHE].clear()
 
 
 # The rule, stated once over "me" (the ticket whose place is asked): the waiting general
@@ -220,9 +208,8 @@ def people_ahead(session: Session, ticket: Any) -> int:
 
 
 def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
-    cache: _Cache = current_app.extensions[_CACHE]
-    with cache.lock:
-        cached = cache.rates.get(service_id)
+    cache: TimedCache[int, Rate] = current_app.extensions[_CACHE]
+    cached = cache.get(service_id)
     if cached is not None:
         return cached
     since = now - WINDOW
@@ -250,8 +237,7 @@ def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
         finished / (WINDOW.total_seconds() / 60) if finished >= MIN_OBSERVATIONS else None,
         open_counters,
     )
-    with cache.lock:
-        cache.rates[service_id] = rate
+    cache.put(service_id, rate)
     return rate
 
 
