@@ -41,6 +41,7 @@ import socketio as pysocketio
 from flask import Flask, current_app, request, session
 from flask_socketio import Namespace, SocketIO, join_room
 from gevent import monkey
+from socketio.exceptions import ConnectionRefusedError as SocketIORefused
 from socketio.redis_manager import parse_redis_sentinel_url
 from sqlalchemy import select
 
@@ -456,12 +457,18 @@ def _fetcher(app: Flask) -> Callable[[int, int, int], list[DomainEvent]]:
 # ------------------------------------------------------------------ connecting
 
 
-class Refused(ConnectionRefusedError):
+class Refused(SocketIORefused):
+    """A refused connection. The client's ``connect_error`` gets
+    ``{"message": message_en, "data": {"error", "message", "message_en", "details"?}}``:
+    the API's error body under ``data`` (python-socketio sends ``error_args``; the built-in
+    ConnectionRefusedError would reach the client as a bare "Connection refused by server")."""
+
     def __init__(self, code: str, message: str, message_en: str, **details: Any) -> None:
         body: dict[str, Any] = {"error": code, "message": message, "message_en": message_en}
         if details:
             body["details"] = details
-        super().__init__(body)
+        super().__init__(message_en, body)
+        self.body = body
 
 
 def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]]:

@@ -152,7 +152,7 @@ def socket_answer(app: Flask, case: Case) -> Answer:
         try:
             rooms_for(auth)
         except Refused as refused:
-            return str(refused.args[0]["details"]["reason"])
+            return str(refused.body["details"]["reason"])
     raise AssertionError("the connection was refused but rooms_for accepts the credential")
 
 
