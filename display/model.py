@@ -59,6 +59,7 @@ class Call:
     text_vi: str = ""
     spoken_vi: str = ""
     audio_url: str | None = None
+    repeat: int | None = None  # times to play it (the site's setting), when the server says
 
     @property
     def key(self) -> tuple[int, int]:
@@ -82,6 +83,7 @@ class Call:
             text_vi=nfc(announcement.get("text_vi")),
             spoken_vi=nfc(announcement.get("spoken_vi")),
             audio_url=announcement.get("audio_url") or None,
+            repeat=int(announcement["repeat"]) if announcement.get("repeat") else None,
         )
 
     @classmethod

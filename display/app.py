@@ -1,0 +1,357 @@
+"""The hall display's controller and ``main``: pairing, then the hall screen (or the
+counter-top screen) kept live over Socket.IO, and the announcements.
+
+:class:`DisplayApp` owns the window (a stack of the pairing, hall and counter-top views),
+the :class:`~display.model.HallState`, the :class:`~display.announcer.AnnouncementQueue`
+and the :class:`~desktop.live.LiveConnection`, and wires them in :meth:`_connect_live`.
+The settings (``display.json`` in the config folder) keep the server, the monitor, the
+layout, the media folder and the counter; the device token goes to the keyring or a
+private file (:mod:`desktop.secrets`).
+
+Signals:
+    paired(dict)       the token was accepted: ``/auth/me`` of the display
+    unpaired(str)      back on the pairing screen, with the reason
+    call_shown(object) a call was put on screen (a :class:`~display.model.Call`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_cache_dir
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtGui import QGuiApplication
+from PyQt6.QtWidgets import QApplication, QStackedWidget
+
+from contract import events as ev
+from desktop import theme
+from desktop.api import ApiClient, ApiError, normalize_base_url
+from desktop.live import LiveConnection, LiveState
+from desktop.secrets import TokenStore
+from desktop.settings import SettingsStore, common_parser, merge
+from display.announcer import AnnouncementQueue, AudioCache
+from display.model import Call, HallState, nfc
+from display.views import style
+from display.views.counter_top import CounterTopView
+from display.views.hall import AUTO, ORIENTATIONS, HallView
+from display.views.pairing import PairingView
+
+log = logging.getLogger(__name__)
+
+APP = "display"
+DEFAULTS: dict[str, Any] = {
+    "server": "",
+    "screen": None,
+    "counter": None,
+    "media": "",
+    "orientation": AUTO,
+}
+RETRY_MS = 5000  # pairing again while the server cannot be reached
+# A hall hears the calls it missed only when they are fresh: reconnect quickly.
+RECONNECT_MAX = 2.0
+# Sent by the administration when a site's set-up changes (the ticker text among others).
+CATALOG_CHANGED = getattr(ev, "CATALOG_CHANGED", "catalog.changed")
+
+LIVE_STATUS = {
+    LiveState.CONNECTING: style.CONNECTING,
+    LiveState.CONNECTED: style.LIVE,
+    LiveState.DISCONNECTED: style.OFFLINE,
+    LiveState.UNAUTHORIZED: style.REFUSED,
+    LiveState.STOPPED: style.OFFLINE,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    result = common_parser("hangdoi-display", "hangdoi's hall display (and counter-top screen)")
+    result.add_argument("--screen", type=int, help="monitor to fill (0 = the first; see --list-screens)")
+    result.add_argument(
+        "--counter", type=int, help="counter-top mode: show this counter's number only"
+    )
+    result.add_argument("--media", help="folder of images and videos for the media area")
+    result.add_argument(
+        "--orientation", choices=ORIENTATIONS, help="layout: landscape, portrait or auto (the screen's)"
+    )
+    result.add_argument(
+        "--windowed", action="store_true", help="a window instead of full screen (set-up, tests)"
+    )
+    result.add_argument("--list-screens", action="store_true", help="list the monitors and exit")
+    result.add_argument("--cache-dir", help="folder of the cached announcement audio")
+    return result
+
+
+class DisplayApp(QObject):
+    paired = pyqtSignal(dict)
+    unpaired = pyqtSignal(str)
+    call_shown = pyqtSignal(object)
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        *,
+        store: SettingsStore | None = None,
+        tokens: TokenStore | None = None,
+        cache_dir: Path | None = None,
+        windowed: bool = False,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.tokens = tokens
+        self.windowed = windowed
+        self.client: ApiClient | None = None
+        self.live: LiveConnection | None = None
+        self.me: dict[str, Any] = {}
+        self.site: dict[str, Any] = {}
+        self.state = HallState()
+        self.counter_number: int | None = settings.get("counter")
+        self.cache_dir = Path(cache_dir or Path(user_cache_dir("hangdoi", appauthor=False)) / "display-audio")
+        self.announcer = AnnouncementQueue(None)
+        self.window = QStackedWidget()
+        self.window.setWindowTitle("hangdoi — màn hình sảnh · hall display")
+        self.pairing = PairingView()
+        self.window.addWidget(self.pairing)
+        self.screen_view: HallView | CounterTopView | None = None
+        self._retry = QTimer(self, singleShot=True, timeout=self.on_retry)
+        self._pending_pair: tuple[str, str] | None = None
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.pairing.pair_requested.connect(self.pair)
+        self.announcer.started.connect(self.on_announcing_call)
+        self.announcer.finished.connect(self.on_announced)
+        self.announcer.announcing.connect(self.on_announcing)
+
+    # ------------------------------------------------------------------ start and pairing
+
+    def start(self, token: str | None = None) -> None:
+        """Pair with the stored (or given) token, or show the pairing screen."""
+        self.place_window()
+        server = self.settings.get("server") or ""
+        if server and not token and self.tokens is not None:
+            try:
+                token = self.tokens.get(normalize_base_url(server))
+            except ApiError:
+                token = None
+        self.pairing.set_values(server, token or "")
+        self.window.setCurrentWidget(self.pairing)
+        if server and token:
+            self.pair(server, token)
+
+    def place_window(self) -> None:
+        screens = QGuiApplication.screens()
+        index = self.settings.get("screen")
+        screen = screens[index] if isinstance(index, int) and 0 <= index < len(screens) else None
+        screen = screen or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.window.setGeometry(screen.geometry())
+        if self.windowed:
+            self.window.show()
+        else:
+            self.window.showFullScreen()
+
+    def pair(self, server: str, token: str) -> None:
+        """Check the token with the server; on success, the hall (or counter) screen."""
+        self._retry.stop()
+        self.pairing.set_busy(True)
+        try:
+            client = ApiClient(server, token)
+            me = client.me()
+            if me.get("role") != "display" or me.get("site_id") is None:
+                raise ApiError(
+                    403,
+                    "wrong_kind",
+                    "Mã này không phải mã thiết bị màn hình (hdd_…).",
+                    "This is not a display device token (hdd_…).",
+                )
+            site_id = int(me["site_id"])
+            site = client.get(f"/sites/{site_id}")
+            services = client.get(f"/sites/{site_id}/services")
+        except ApiError as exc:
+            self.pairing.show_error(f"{exc.message_vi} · {exc.message_en}")
+            if exc.offline:
+                # The server may still be starting (a display powered on with it): retry.
+                self._pending_pair = (server, token)
+                self._retry.start(RETRY_MS)
+            return
+        self._close_connection()
+        self.client, self.me, self.site = client, me, site
+        self.settings["server"] = client.base_url
+        if self.store is not None:
+            self.store.update(server=client.base_url)
+        if self.tokens is not None:
+            self.tokens.set(client.base_url, token)
+        self.state = HallState(zone=me.get("zone"))
+        self.state.set_services(services)
+        self.announcer.cache = AudioCache(self.cache_dir, client.download)
+        repeat = (site.get("voice") or {}).get("repeat")
+        if repeat:
+            self.announcer.set_repeat(int(repeat))
+        self._show_screen()
+        self.live = LiveConnection(
+            client.base_url, token, reconnect_max=RECONNECT_MAX, parent=self
+        )
+        self._connect_live(self.live)
+        self.live.start()
+        self.paired.emit(me)
+
+    def on_retry(self) -> None:
+        if self._pending_pair is not None:
+            self.pair(*self._pending_pair)
+
+    def unpair(self, message: str) -> None:
+        """Back to the pairing screen (a revoked token), the token forgotten."""
+        self._close_connection()
+        self.announcer.clear()
+        if self.tokens is not None and self.client is not None:
+            self.tokens.delete(self.client.base_url)
+        self.pairing.set_values(self.settings.get("server") or "", "")
+        self.pairing.show_error(message)
+        self.window.setCurrentWidget(self.pairing)
+        if self.screen_view is not None:
+            self.window.removeWidget(self.screen_view)
+            self.screen_view.deleteLater()
+            self.screen_view = None
+        self.unpaired.emit(message)
+
+    def _close_connection(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live.deleteLater()
+            self.live = None
+
+    def shutdown(self) -> None:
+        self._close_connection()
+        self.announcer.shutdown()
+        if self.client is not None:
+            self.client.close()
+
+    # ------------------------------------------------------------------ the screen
+
+    def _show_screen(self) -> None:
+        if self.screen_view is not None:
+            self.window.removeWidget(self.screen_view)
+            self.screen_view.deleteLater()
+        view: HallView | CounterTopView
+        if self.counter_number is not None:
+            view = CounterTopView(self.counter_number)
+        else:
+            media = self.settings.get("media") or None
+            view = HallView(
+                orientation=self.settings.get("orientation") or AUTO,
+                media_folder=Path(media) if media else None,
+            )
+            view.set_titles(nfc(self.site.get("name_vi")), nfc(self.me.get("name")))
+            view.set_ticker(self.site.get("ticker_text"))
+        self.screen_view = view
+        self.window.addWidget(view)
+        self.window.setCurrentWidget(view)
+
+    def render(self, *, blink: bool = True) -> None:
+        view = self.screen_view
+        if isinstance(view, HallView):
+            view.show_calls(self.state.calls, self.announcer.current, blink=blink)
+            view.show_waiting(self.state.waiting_rows())
+        elif isinstance(view, CounterTopView) and self.counter_number is not None:
+            view.show_status(self.state.counter(self.counter_number), blink=blink)
+
+    # ------------------------------------------------------------------ live
+
+    def _connect_live(self, live: LiveConnection) -> None:
+        live.snapshot_received.connect(self.on_snapshot)
+        live.event_received.connect(self.on_event)
+        live.other_event.connect(self.on_event)
+        live.state_changed.connect(self.on_live_state)
+        live.refused.connect(self.on_refused)
+
+    def on_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self.state.apply_snapshot(snapshot)
+        # What a snapshot shows is not announced: it was called before this screen knew.
+        self.announcer.clock.reset(Call.from_event({"at": snapshot.get("at")}).at)
+        for call in self.state.calls:
+            self.announcer.mark_seen(call)
+        self.render(blink=False)
+
+    def on_event(self, name: str, envelope: dict[str, Any]) -> None:
+        if name == CATALOG_CHANGED:
+            self.refresh_catalog()
+            return
+        call = self.state.apply_event(name, envelope)
+        if call is not None:
+            # Counter-top screens show; the hall speaks.
+            if isinstance(self.screen_view, HallView):
+                self.announcer.offer(call)
+            self.call_shown.emit(call)
+        self.render()
+
+    def refresh_catalog(self) -> None:
+        if self.client is None or not self.me.get("site_id"):
+            return
+        site_id = int(self.me["site_id"])
+        try:
+            self.site = self.client.get(f"/sites/{site_id}")
+            self.state.set_services(self.client.get(f"/sites/{site_id}/services"))
+        except ApiError as exc:
+            log.warning("site set-up not refreshed: %s", exc)
+            return
+        if isinstance(self.screen_view, HallView):
+            self.screen_view.set_titles(nfc(self.site.get("name_vi")), nfc(self.me.get("name")))
+            self.screen_view.set_ticker(self.site.get("ticker_text"))
+        self.render(blink=False)
+
+    def on_live_state(self, state: str) -> None:
+        status = LIVE_STATUS.get(LiveState(state), style.OFFLINE)
+        if self.screen_view is not None:
+            self.screen_view.set_status(status)
+
+    def on_refused(self, code: str, message_vi: str, message_en: str) -> None:
+        self.unpair(f"{message_vi} · {message_en}")
+
+    # ------------------------------------------------------------------ announcing
+
+    def on_announcing_call(self, call: Call) -> None:
+        self.render()
+
+    def on_announced(self, call: Call) -> None:
+        self.render()
+
+    def on_announcing(self, announcing: bool) -> None:
+        if isinstance(self.screen_view, HallView):
+            self.screen_view.set_announcing(announcing)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("hangdoi-display")
+    app.setFont(theme.font(12))
+    if args.list_screens:
+        for index, screen in enumerate(QGuiApplication.screens()):
+            size = screen.geometry()
+            print(f"{index}: {screen.name()} {size.width()}×{size.height()} at {size.x()},{size.y()}")
+        return 0
+    store = SettingsStore(APP, DEFAULTS, args.config_dir)
+    settings = merge(store.load(), args, ["server", "screen", "counter", "media", "orientation"])
+    store.save(settings)
+    tokens = TokenStore(APP, args.config_dir)
+    display = DisplayApp(
+        settings,
+        store=store,
+        tokens=tokens,
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        windowed=args.windowed,
+    )
+    display.start(args.token)
+    code = app.exec()
+    display.shutdown()
+    return code
+
+
+def main_entry() -> None:  # the console script
+    raise SystemExit(main())
+
