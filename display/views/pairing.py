@@ -39,7 +39,7 @@ class PairingView(QWidget):
         self.setStyleSheet(STYLE)
         card = QWidget(objectName="pairCard")
         card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        card.setMaximumWidth(900)
+        card.setFixedWidth(900)
         title = QLabel("Ghép nối màn hình · Pair this display", objectName="pairTitle")
         help_text = QLabel(
             "Nhập địa chỉ máy chủ và mã thiết bị màn hình (hdd_…) do quản trị viên cấp. "
@@ -52,6 +52,8 @@ class PairingView(QWidget):
         self.server = QLineEdit(placeholderText="http://192.168.1.10:8000")
         self.token = QLineEdit(placeholderText="hdd_…")
         self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        for field in (self.server, self.token):
+            field.setMinimumHeight(56)
         self.connect_button = QPushButton("Kết nối · Connect")
         self.error = QLabel(objectName="pairError")
         self.error.setWordWrap(True)
