@@ -14,6 +14,8 @@ SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 l
 # only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
 NODE_PACKAGES ?= nodejs npm
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium nginx openssl
+# The hall display's audio test: a PulseAudio null sink of its own, recorded with parecord.
+TEST_SYSTEM_PACKAGES += pulseaudio pulseaudio-utils
 
 # Exact versions of every Python package make run and make test install (make lock).
 CONSTRAINTS := requirements/constraints.txt

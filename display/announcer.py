@@ -28,10 +28,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PyQt6.QtCore import QObject, QTimer, QUrl, pyqtSignal
+from PyQt6.QtCore import QObject, QUrl, pyqtSignal
 from PyQt6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 from display.model import Call
+from display.timers import timer
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +134,9 @@ class AnnouncementQueue(QObject):
         self.audio = QAudioOutput(self)
         self.player = QMediaPlayer(self)
         self.player.setAudioOutput(self.audio)
-        self._gap = QTimer(self, singleShot=True, timeout=self.on_repeat)
-        self._silent = QTimer(self, singleShot=True, timeout=self._done)
-        self._guard = QTimer(self, singleShot=True, timeout=self.on_stuck)
+        self._gap = timer(self, 0, self.on_repeat, single_shot=True)
+        self._silent = timer(self, 0, self._done, single_shot=True)
+        self._guard = timer(self, 0, self.on_stuck, single_shot=True)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -159,7 +160,9 @@ class AnnouncementQueue(QObject):
             self._seen.popitem(last=False)
         self.clock.observe(call.at, now)
         if self.clock.age(call.at, now) > self.fresh_seconds:
-            log.info("call %s to counter %s is old: shown, not spoken", call.number, call.counter_number)
+            log.info(
+                "call %s to counter %s is old: shown, not spoken", call.number, call.counter_number
+            )
             return False
         self.pending.append(call)
         if self.current is None:
@@ -174,8 +177,8 @@ class AnnouncementQueue(QObject):
         """Forget what waits and stop what plays (unpairing)."""
         self.pending.clear()
         self.player.stop()
-        for timer in (self._gap, self._silent, self._guard):
-            timer.stop()
+        for pending_timer in (self._gap, self._silent, self._guard):
+            pending_timer.stop()
         if self.current is not None:
             self.current = None
             self.announcing.emit(False)
@@ -230,7 +233,11 @@ class AnnouncementQueue(QObject):
         self.player.play()
 
     def on_playback_state(self, state: QMediaPlayer.PlaybackState) -> None:
-        if state == QMediaPlayer.PlaybackState.PlayingState and self.current and not self._sound_started:
+        if (
+            state == QMediaPlayer.PlaybackState.PlayingState
+            and self.current
+            and not self._sound_started
+        ):
             self._sound_started = True
             self.sound_started.emit(self.current)
 

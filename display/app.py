@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_cache_dir
-from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
 from PyQt6.QtWidgets import QApplication, QStackedWidget
 
@@ -36,6 +36,7 @@ from desktop.secrets import TokenStore
 from desktop.settings import SettingsStore, common_parser, merge
 from display.announcer import AnnouncementQueue, AudioCache
 from display.model import Call, HallState, nfc
+from display.timers import timer
 from display.views import style
 from display.views.counter_top import CounterTopView
 from display.views.hall import AUTO, ORIENTATIONS, HallView
@@ -68,13 +69,17 @@ LIVE_STATUS = {
 
 def parser() -> argparse.ArgumentParser:
     result = common_parser("hangdoi-display", "hangdoi's hall display (and counter-top screen)")
-    result.add_argument("--screen", type=int, help="monitor to fill (0 = the first; see --list-screens)")
+    result.add_argument(
+        "--screen", type=int, help="monitor to fill (0 = the first; see --list-screens)"
+    )
     result.add_argument(
         "--counter", type=int, help="counter-top mode: show this counter's number only"
     )
     result.add_argument("--media", help="folder of images and videos for the media area")
     result.add_argument(
-        "--orientation", choices=ORIENTATIONS, help="layout: landscape, portrait or auto (the screen's)"
+        "--orientation",
+        choices=ORIENTATIONS,
+        help="layout: landscape, portrait or auto (the screen's)",
     )
     result.add_argument(
         "--windowed", action="store_true", help="a window instead of full screen (set-up, tests)"
@@ -109,14 +114,16 @@ class DisplayApp(QObject):
         self.site: dict[str, Any] = {}
         self.state = HallState()
         self.counter_number: int | None = settings.get("counter")
-        self.cache_dir = Path(cache_dir or Path(user_cache_dir("hangdoi", appauthor=False)) / "display-audio")
+        self.cache_dir = Path(
+            cache_dir or Path(user_cache_dir("hangdoi", appauthor=False)) / "display-audio"
+        )
         self.announcer = AnnouncementQueue(None)
         self.window = QStackedWidget()
         self.window.setWindowTitle("hangdoi — màn hình sảnh · hall display")
         self.pairing = PairingView()
         self.window.addWidget(self.pairing)
         self.screen_view: HallView | CounterTopView | None = None
-        self._retry = QTimer(self, singleShot=True, timeout=self.on_retry)
+        self._retry = timer(self, 0, self.on_retry, single_shot=True)
         self._pending_pair: tuple[str, str] | None = None
         self._connect_signals()
 
@@ -192,9 +199,7 @@ class DisplayApp(QObject):
         if repeat:
             self.announcer.set_repeat(int(repeat))
         self._show_screen()
-        self.live = LiveConnection(
-            client.base_url, token, reconnect_max=RECONNECT_MAX, parent=self
-        )
+        self.live = LiveConnection(client.base_url, token, reconnect_max=RECONNECT_MAX, parent=self)
         self._connect_live(self.live)
         self.live.start()
         self.paired.emit(me)
@@ -326,14 +331,18 @@ class DisplayApp(QObject):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = QApplication(sys.argv[:1])
     app.setApplicationName("hangdoi-display")
     app.setFont(theme.font(12))
     if args.list_screens:
         for index, screen in enumerate(QGuiApplication.screens()):
             size = screen.geometry()
-            print(f"{index}: {screen.name()} {size.width()}×{size.height()} at {size.x()},{size.y()}")
+            print(
+                f"{index}: {screen.name()} {size.width()}×{size.height()} at {size.x()},{size.y()}"
+            )
         return 0
     store = SettingsStore(APP, DEFAULTS, args.config_dir)
     settings = merge(store.load(), args, ["server", "screen", "counter", "media", "orientation"])
@@ -350,8 +359,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = app.exec()
     display.shutdown()
     return code
-
-
-def main_entry() -> None:  # the console script
-    raise SystemExit(main())
-

@@ -89,7 +89,10 @@ class Call:
     @classmethod
     def from_snapshot(cls, row: dict[str, Any]) -> Call:
         return cls.from_event(
-            {"at": row.get("called_at"), "data": {"ticket": row["ticket"], "counter": row["counter"]}}
+            {
+                "at": row.get("called_at"),
+                "data": {"ticket": row["ticket"], "counter": row["counter"]},
+            }
         )
 
 
@@ -128,7 +131,9 @@ class HallState:
     # ------------------------------------------------------------------ reading
 
     def in_zone(self, counter: dict[str, Any] | None) -> bool:
-        return not self.zone or not counter or not counter.get("zone") or counter["zone"] == self.zone
+        return (
+            not self.zone or not counter or not counter.get("zone") or counter["zone"] == self.zone
+        )
 
     def waiting_rows(self) -> list[ServiceRow]:
         """The services served by the zone's counters, with their waiting counts."""
@@ -168,7 +173,11 @@ class HallState:
         ]
 
     def apply_snapshot(self, snapshot: dict[str, Any]) -> None:
-        fresh = [Call.from_snapshot(row) for row in snapshot.get("calls") or [] if self.in_zone(row.get("counter"))]
+        fresh = [
+            Call.from_snapshot(row)
+            for row in snapshot.get("calls") or []
+            if self.in_zone(row.get("counter"))
+        ]
         known = {call.ticket_id for call in fresh}
         merged = fresh + [call for call in self.calls if call.ticket_id not in known]
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -179,7 +188,9 @@ class HallState:
             self.zone_counters = [int(row["counter"]["number"]) for row in rows]
             for row in rows:
                 self._counter_changed(row)
-        self.waiting = {int(row["service_id"]): int(row["waiting"]) for row in snapshot.get("queues") or []}
+        self.waiting = {
+            int(row["service_id"]): int(row["waiting"]) for row in snapshot.get("queues") or []
+        }
 
     def apply_event(self, name: str, envelope: dict[str, Any]) -> Call | None:
         """Apply one event; answers the call when it is one (a call or a recall) of the zone."""

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+from display.timers import timer
+from display.views import style
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -28,8 +31,8 @@ class ClockWidget(QWidget):
     def __init__(self, parent: QWidget | None = None, zone: ZoneInfo = VIETNAM) -> None:
         super().__init__(parent)
         self.zone = zone
-        self.time_label = QLabel(objectName="clockTime")
-        self.date_label = QLabel(objectName="clockDate")
+        self.time_label = style.label("", "clockTime")
+        self.date_label = style.label("", "clockDate")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -37,7 +40,7 @@ class ClockWidget(QWidget):
         layout.addWidget(self.date_label)
         for label in (self.time_label, self.date_label):
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._timer = QTimer(self, interval=1000, timeout=self.on_tick)
+        self._timer = timer(self, 1000, self.on_tick)
         self._timer.start()
         self.on_tick()
 

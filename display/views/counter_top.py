@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QResizeEvent
-from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from contract.tickets import CounterState
 from display.model import CounterStatus
+from display.timers import timer
 from display.views import style
 
 BLINK_MS = 6000
@@ -21,7 +22,9 @@ STATE_TEXT = {
 
 def headline(status: CounterStatus) -> str:
     """What the big line says: the number being served, or the counter's state."""
-    if status.state in STATE_TEXT and not (status.state == CounterState.PAUSED and status.current_number):
+    if status.state in STATE_TEXT and not (
+        status.state == CounterState.PAUSED and status.current_number
+    ):
         return STATE_TEXT[CounterState(status.state)][0]
     return status.current_number or "–"
 
@@ -35,10 +38,10 @@ class CounterTopView(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.counter_number = counter_number
         self.status_value = CounterStatus(counter_number)
-        self.title = QLabel(objectName="counterTitle")
-        self.number = QLabel(objectName="counterNumber")
-        self.detail = QLabel(objectName="counterDetail")
-        self.connection = QLabel(objectName="counterConnection")
+        self.title = style.label("", "counterTitle")
+        self.number = style.label("", "counterNumber")
+        self.detail = style.label("", "counterDetail")
+        self.connection = style.label("", "counterConnection")
         layout = QVBoxLayout(self)
         for label in (self.title, self.number, self.detail, self.connection):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -47,7 +50,7 @@ class CounterTopView(QWidget):
         layout.addWidget(self.number, 1)
         layout.addWidget(self.detail)
         layout.addWidget(self.connection)
-        self._blink = QTimer(self, interval=BLINK_STEP_MS, timeout=self.on_blink_step)
+        self._blink = timer(self, BLINK_STEP_MS, self.on_blink_step)
         self._blink_steps = 0
         self._inverse = False
         self.connection_state = style.CONNECTING
@@ -78,7 +81,9 @@ class CounterTopView(QWidget):
 
     def set_status(self, connection: str) -> None:
         self.connection_state = connection
-        self.connection.setText("" if connection == style.LIVE else style.STATUS_TEXT.get(connection, connection))
+        self.connection.setText(
+            "" if connection == style.LIVE else style.STATUS_TEXT.get(connection, connection)
+        )
 
     def on_blink_step(self) -> None:
         self._blink_steps -= 1

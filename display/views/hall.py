@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QResizeEvent
-from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from display.model import RECENT, Call, ServiceRow
+from display.timers import timer
 from display.views import style
 from display.views.clock import ClockWidget
 from display.views.media import MediaArea
@@ -77,9 +78,9 @@ class RecentRow(QWidget):
         super().__init__(parent)
         self.setObjectName("recentRow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.number = QLabel(objectName="recentNumber")
-        self.arrow = QLabel("→", objectName="recentArrow")
-        self.counter = QLabel(objectName="recentCounter")
+        self.number = style.label("", "recentNumber")
+        self.arrow = style.label("→", "recentArrow")
+        self.counter = style.label("", "recentCounter")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         layout = QHBoxLayout(self)
         layout.addWidget(self.number, 1)
@@ -128,41 +129,46 @@ class HallView(QWidget):
         self.status = style.CONNECTING
 
         # Header: the site and the zone, the clock.
-        self.head = QWidget(objectName="head")
+        self.head = style.panel("head")
         self.head.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.site_label = QLabel(objectName="siteName")
-        self.zone_label = QLabel(objectName="zoneName")
+        self.site_label = style.label("", "siteName")
+        self.zone_label = style.label("", "zoneName")
         self.clock = ClockWidget()
         titles = QVBoxLayout()
         titles.addWidget(self.site_label)
         titles.addWidget(self.zone_label)
-        head = QHBoxLayout(self.head)
+        head = self.head_layout = QHBoxLayout(self.head)
         head.addLayout(titles, 1)
         head.addWidget(self.clock)
 
         # The call on show.
-        self.now = QWidget(objectName="now")
+        self.now = style.panel("now")
         self.now.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.now_label = QLabel("Mời công dân có số · Now serving", objectName="nowLabel")
-        self.now_number = QLabel("–", objectName="nowNumber")
-        self.now_counter = QLabel(objectName="nowCounter")
-        self.now_service = QLabel(objectName="nowService")
+        self.now_label = style.label("Mời công dân có số · Now serving", "nowLabel")
+        self.now_number = style.label("–", "nowNumber")
+        self.now_counter = style.label("", "nowCounter")
+        self.now_service = style.label("", "nowService")
         self.now_service.setWordWrap(True)
         now = QVBoxLayout(self.now)
         for label in (self.now_label, self.now_number, self.now_counter, self.now_service):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             now.addWidget(label)
         self.now.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        for label in (self.now_label, self.now_counter, self.now_service, self.site_label, self.zone_label):
+        for label in (
+            self.now_label,
+            self.now_counter,
+            self.now_service,
+            self.site_label,
+            self.zone_label,
+        ):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         # Recent calls.
-        self.recent = QWidget(objectName="recent")
-        self.recent_title = QLabel(
-            "Các số vừa gọi<br><span style='font-weight:400'>Recent calls</span>",
-            objectName="sectionTitle",
+        self.recent = style.panel("recent")
+        self.recent_title = style.label(
+            "Các số vừa gọi<br><span style='font-weight:400'>Recent calls</span>", "sectionTitle"
         )
-        self.recent_head = QLabel("Số · No.  →  Quầy · Counter", objectName="recentHead")
+        self.recent_head = style.label("Số · No.  →  Quầy · Counter", "recentHead")
         self.recent_rows = [RecentRow() for _ in range(RECENT)]
         recent = QVBoxLayout(self.recent)
         recent.setContentsMargins(0, 0, 0, 0)
@@ -177,12 +183,14 @@ class HallView(QWidget):
         self.ticker = TickerWidget()
 
         # Footer: the connection state and the hint.
-        self.foot = QWidget(objectName="foot")
+        self.foot = style.panel("foot")
         self.foot.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.status_dot = QLabel("●", objectName="statusDot")
-        self.status_text = QLabel(objectName="statusText")
-        self.hint = QLabel("Vui lòng theo dõi số thứ tự trên màn hình · Please watch for your number", objectName="hint")
-        foot = QHBoxLayout(self.foot)
+        self.status_dot = style.label("●", "statusDot")
+        self.status_text = style.label("", "statusText")
+        self.hint = style.label(
+            "Vui lòng theo dõi số thứ tự trên màn hình · Please watch for your number", "hint"
+        )
+        foot = self.foot_layout = QHBoxLayout(self.foot)
         foot.addWidget(self.status_dot)
         foot.addWidget(self.status_text)
         foot.addWidget(self.hint, 1)
@@ -190,7 +198,7 @@ class HallView(QWidget):
         for label in (self.hint, self.recent_head):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self._blink_timer = QTimer(self, interval=BLINK_STEP_MS, timeout=self.on_blink_step)
+        self._blink_timer = timer(self, BLINK_STEP_MS, self.on_blink_step)
         self._blink_steps = 0
         self.body: QWidget | None = None
         self._outer = QVBoxLayout(self)
@@ -208,7 +216,7 @@ class HallView(QWidget):
 
     def _build_body(self) -> None:
         body = QWidget()
-        grid = QGridLayout(body)
+        grid = self.grid = QGridLayout(body)
         if self.orientation == LANDSCAPE:
             # | now            | recent | waiting |
             # | now or (media) | recent | waiting |
@@ -262,10 +270,12 @@ class HallView(QWidget):
         self.scale = scale
         self.setStyleSheet(_stylesheet(scale))
         margin = style.px(24, scale)
-        self.body.layout().setContentsMargins(margin, margin, margin, margin)  # type: ignore[union-attr]
-        self.body.layout().setSpacing(margin)  # type: ignore[union-attr]
-        self.head.layout().setContentsMargins(margin, style.px(12, scale), margin, style.px(12, scale))  # type: ignore[union-attr]
-        self.foot.layout().setContentsMargins(margin, style.px(8, scale), margin, style.px(8, scale))  # type: ignore[union-attr]
+        self.grid.setContentsMargins(margin, margin, margin, margin)
+        self.grid.setSpacing(margin)
+        self.head_layout.setContentsMargins(
+            margin, style.px(12, scale), margin, style.px(12, scale)
+        )
+        self.foot_layout.setContentsMargins(margin, style.px(8, scale), margin, style.px(8, scale))
         for row in self.recent_rows:
             row.setFixedHeight(style.px(80, scale))
         self.ticker.set_scale(scale)
@@ -285,7 +295,9 @@ class HallView(QWidget):
         self.status = status
         self.status_text.setText(style.STATUS_TEXT.get(status, status))
         colour = style.STATUS_COLOUR.get(status, style.MUTED)
-        self.status_dot.setStyleSheet(f"color: {colour}; font-size: {style.px(26, self.scale or 1)}px;")
+        self.status_dot.setStyleSheet(
+            f"color: {colour}; font-size: {style.px(26, self.scale or 1)}px;"
+        )
 
     def set_ticker(self, text: str | None) -> None:
         self.ticker.set_text(text)
@@ -293,13 +305,17 @@ class HallView(QWidget):
     def show_waiting(self, rows: list[ServiceRow]) -> None:
         self.waiting.set_rows(rows)
 
-    def show_calls(self, calls: list[Call], speaking: Call | None = None, *, blink: bool = False) -> None:
+    def show_calls(
+        self, calls: list[Call], speaking: Call | None = None, *, blink: bool = False
+    ) -> None:
         """The calls newest first; `speaking` (the call being announced) takes the big card.
         `blink`: blink the big card if its call changed (not for a snapshot on start)."""
         self.calls = list(calls)
         self.speaking = speaking
         featured = speaking or (calls[0] if calls else None)
-        changed = featured is not None and (self.featured is None or featured.key != self.featured.key)
+        changed = featured is not None and (
+            self.featured is None or featured.key != self.featured.key
+        )
         self.featured = featured
         if featured is None:
             self.now_number.setText("–")
@@ -314,10 +330,14 @@ class HallView(QWidget):
             )
             self.now_service.setText(featured.service_vi)
         _restyle(self.now, "speaking", speaking is not None)
-        others = [c for c in calls if featured is None or c.ticket_id != featured.ticket_id][:RECENT]
+        others = [c for c in calls if featured is None or c.ticket_id != featured.ticket_id][
+            :RECENT
+        ]
         for index, row in enumerate(self.recent_rows):
             call = others[index] if index < len(others) else None
-            row.show_call(call, speaking is not None and call is not None and call.key == speaking.key)
+            row.show_call(
+                call, speaking is not None and call is not None and call.key == speaking.key
+            )
         if changed and blink:
             self.blink()
 

@@ -15,6 +15,8 @@ from PyQt6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PyQt6.QtMultimediaWidgets import QVideoWidget
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QWidget
 
+from display.timers import timer
+
 IMAGE_MS = 10_000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".webm", ".mkv", ".avi", ".mov", ".m4v"}
@@ -25,7 +27,11 @@ def media_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
+        ),
         key=lambda p: p.name.lower(),
     )
 
@@ -40,7 +46,8 @@ class MediaArea(QStackedWidget):
         self.index = -1
         self.announcing = False
         self.volume = 0.6
-        self.image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.video = QVideoWidget()
         self.addWidget(self.image)
@@ -52,7 +59,7 @@ class MediaArea(QStackedWidget):
         self.player.mediaStatusChanged.connect(self.on_media_status)
         self.player.errorOccurred.connect(lambda *_: self.on_next())
         self._pixmap = QPixmap()
-        self._timer = QTimer(self, singleShot=True, timeout=self.on_next)
+        self._timer = timer(self, 0, self.on_next, single_shot=True)
         self._apply_volume()
         if self.files:
             QTimer.singleShot(0, self.on_next)

@@ -11,7 +11,7 @@ Signals:
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFormLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from display.views import style
 
@@ -37,25 +37,27 @@ class PairingView(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(STYLE)
-        card = QWidget(objectName="pairCard")
+        card = style.panel("pairCard")
         card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         card.setFixedWidth(900)
-        title = QLabel("Ghép nối màn hình · Pair this display", objectName="pairTitle")
-        help_text = QLabel(
+        title = style.label("Ghép nối màn hình · Pair this display", "pairTitle")
+        help_text = style.label(
             "Nhập địa chỉ máy chủ và mã thiết bị màn hình (hdd_…) do quản trị viên cấp. "
             "Màn hình sẽ hiển thị các số gọi của khu vực gắn với mã đó.<br>"
             "<i>Type the server address and the display device token (hdd_…) from the "
             "administrator. The display shows the calls of that token's zone.</i>",
-            objectName="pairHelp",
+            "pairHelp",
         )
         help_text.setWordWrap(True)
-        self.server = QLineEdit(placeholderText="http://192.168.1.10:8000")
-        self.token = QLineEdit(placeholderText="hdd_…")
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("http://192.168.1.10:8000")
+        self.token = QLineEdit()
+        self.token.setPlaceholderText("hdd_…")
         self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         for field in (self.server, self.token):
             field.setMinimumHeight(56)
         self.connect_button = QPushButton("Kết nối · Connect")
-        self.error = QLabel(objectName="pairError")
+        self.error = style.label("", "pairError")
         self.error.setWordWrap(True)
         self.error.hide()
         form = QFormLayout()

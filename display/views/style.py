@@ -3,6 +3,9 @@ one status line every screen shows: connecting, live, offline, refused."""
 
 from __future__ import annotations
 
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QLabel, QWidget
+
 NAVY = "#0b3d91"
 NAVY_DARK = "#072a66"
 RED = "#b4141f"
@@ -36,3 +39,18 @@ STATUS_COLOUR = {CONNECTING: YELLOW, LIVE: "#2ecc71", OFFLINE: RED, REFUSED: RED
 def px(size: float, scale: float) -> int:
     """A size designed for 1080p, at the screen's scale (never below 1)."""
     return max(1, round(size * scale))
+
+
+def label(text: str = "", name: str = "") -> QLabel:
+    """A label the style sheet finds by `name` (its objectName)."""
+    result = QLabel(text)
+    result.setObjectName(name)
+    return result
+
+
+def panel(name: str) -> QWidget:
+    """A plain widget with a style-sheet background, found by `name`."""
+    result = QWidget()
+    result.setObjectName(name)
+    result.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    return result

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QTimer
 from PyQt6.QtGui import QColor, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from display.model import nfc
+from display.timers import timer
 from display.views import style
 
 FRAME_MS = 33  # about 30 frames a second
@@ -23,7 +23,7 @@ class TickerWidget(QWidget):
         self._text = ""
         self._offset = 0.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._timer = QTimer(self, interval=FRAME_MS, timeout=self.on_frame)
+        self._timer = timer(self, FRAME_MS, self.on_frame)
         self.setVisible(False)
 
     def text(self) -> str:

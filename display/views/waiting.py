@@ -10,9 +10,10 @@ import math
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QResizeEvent
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from display.model import ServiceRow
+from display.timers import timer
 from display.views import style
 
 PAGE_MS = 6000
@@ -26,12 +27,14 @@ class WaitingRow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.service_id = row.service_id
         self.full_name = row.name_vi
-        self.name = QLabel(row.name_vi, objectName="waitingName")
+        self.name = style.label(row.name_vi, "waitingName")
         self.name.setWordWrap(False)
         self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.counters = QLabel("Quầy " + ", ".join(str(n) for n in row.counters), objectName="waitingCounters")
+        self.counters = style.label(
+            "Quầy " + ", ".join(str(n) for n in row.counters), "waitingCounters"
+        )
         self.counters.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.count = QLabel(str(row.waiting), objectName="waitingCount")
+        self.count = style.label(str(row.waiting), "waitingCount")
         self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text = QVBoxLayout()
         text.setSpacing(0)
@@ -46,7 +49,9 @@ class WaitingRow(QWidget):
         # A long service name ends in "…" rather than running under the count.
         metrics = self.name.fontMetrics()
         self.name.setText(
-            metrics.elidedText(self.full_name, Qt.TextElideMode.ElideRight, max(10, self.name.width()))
+            metrics.elidedText(
+                self.full_name, Qt.TextElideMode.ElideRight, max(10, self.name.width())
+            )
         )
         self.name.setToolTip(self.full_name)
 
@@ -61,23 +66,23 @@ class WaitingPanel(QWidget):
         self.page = 0
         self.pages = 1
         self.rows_per_page = 0
-        self.title = QLabel(
+        self.title = style.label(
             "Đang chờ theo dịch vụ<br><span style='font-weight:400'>Waiting by service</span>",
-            objectName="sectionTitle",
+            "sectionTitle",
         )
-        self.list = QWidget(objectName="waitingList")
+        self.list = style.panel("waitingList")
         self.list_layout = QVBoxLayout(self.list)
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        self.page_label = QLabel(objectName="waitingPage")
+        self.page_label = style.label("", "waitingPage")
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.page_label)
-        self.timer = QTimer(self, interval=PAGE_MS, timeout=self.on_next_page)
+        self.timer = timer(self, PAGE_MS, self.on_next_page)
         self.timer.start()
 
     # Row height and spacing, at 1080p.

@@ -28,13 +28,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
-    cache = AudioCache(Path(tempfile.mkdtemp(prefix="hangdoi-audio-")), lambda url: Path(url).read_bytes())
+    cache = AudioCache(
+        Path(tempfile.mkdtemp(prefix="hangdoi-audio-")), lambda url: Path(url).read_bytes()
+    )
     queue = AnnouncementQueue(cache, repeat=args.repeat)
     t0 = time.monotonic()
 
     def report(kind: str):
         return lambda call: print(
-            json.dumps({"event": kind, "number": call.number, "t": time.monotonic() - t0}), flush=True
+            json.dumps({"event": kind, "number": call.number, "t": time.monotonic() - t0}),
+            flush=True,
         )
 
     queue.started.connect(report("started"))
@@ -43,7 +46,19 @@ def main() -> int:
     queue.announcing.connect(lambda on: on or QTimer.singleShot(200, app.quit))
     now = dt.datetime.now(dt.UTC)
     for index, file in enumerate(args.files):
-        queue.offer(Call(index + 1, f"T{index + 1}", index + 1, "", "", "", 1, now, audio_url=str(Path(file).resolve())))
+        queue.offer(
+            Call(
+                index + 1,
+                f"T{index + 1}",
+                index + 1,
+                "",
+                "",
+                "",
+                1,
+                now,
+                audio_url=str(Path(file).resolve()),
+            )
+        )
     QTimer.singleShot(60_000, app.quit)  # never hang a test
     app.exec()
     queue.shutdown()

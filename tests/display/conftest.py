@@ -50,7 +50,11 @@ def make_display(
     made: list[DisplayApp] = []
 
     def make(
-        size: tuple[int, int] = (1920, 1080), *, zone: str = "tang-1", pair: bool = True, **settings: object
+        size: tuple[int, int] = (1920, 1080),
+        *,
+        zone: str = "tang-1",
+        pair: bool = True,
+        **settings: object,
     ) -> DisplayApp:
         config = tmp_path / f"config{len(made)}"
         values = dict(DEFAULTS, server=proxy.url, **settings)
@@ -67,7 +71,9 @@ def make_display(
         if pair:
             with qtbot.waitSignal(app.paired, timeout=20_000):
                 app.start(display_token(server, zone))
-            qtbot.waitUntil(lambda: app.live is not None and app.live.state == "connected", timeout=20_000)
+            qtbot.waitUntil(
+                lambda: app.live is not None and app.live.state == "connected", timeout=20_000
+            )
         else:
             app.start()
         return app

@@ -35,7 +35,9 @@ class Officer:
     def issue(self, count: int = 1) -> list[str]:
         numbers = []
         for _ in range(count):
-            answer = self.kiosk.post(f"{self.api}/tickets", json={"service_id": self.service_id}, timeout=30)
+            answer = self.kiosk.post(
+                f"{self.api}/tickets", json={"service_id": self.service_id}, timeout=30
+            )
             assert answer.status_code == 201, answer.text
             numbers.append(answer.json()["number"])
         return numbers
@@ -64,8 +66,12 @@ class Officer:
 
 
 def display_token(server: LiveServer, zone: str = "tang-1") -> str:
-    return str(next(d["token"] for d in server.devices if d["kind"] == "display" and d["zone"] == zone))
+    return str(
+        next(d["token"] for d in server.devices if d["kind"] == "display" and d["zone"] == zone)
+    )
 
 
 def display_device_id(server: LiveServer, zone: str = "tang-1") -> int:
-    return int(next(d["id"] for d in server.devices if d["kind"] == "display" and d["zone"] == zone))
+    return int(
+        next(d["id"] for d in server.devices if d["kind"] == "display" and d["zone"] == zone)
+    )

@@ -19,7 +19,9 @@ def write_tone(path: Path, frequency: float, seconds: float, amplitude: float = 
     samples = array.array("h")
     for i in range(frames):
         envelope = min(1.0, i / fade, (frames - 1 - i) / fade)
-        samples.append(int(32767 * amplitude * envelope * math.sin(2 * math.pi * frequency * i / RATE)))
+        samples.append(
+            int(32767 * amplitude * envelope * math.sin(2 * math.pi * frequency * i / RATE))
+        )
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -65,7 +67,11 @@ def analyse(path: Path, frequencies: tuple[float, ...] = ()) -> list[Window]:
     for start in range(0, len(samples) - size + 1, size):
         block = samples[start : start + size]
         rms = math.sqrt(sum(x * x for x in block) / size)
-        tones = {f: _goertzel(block, f, rate) for f in frequencies} if rms > 50 else dict.fromkeys(frequencies, 0.0)
+        tones = (
+            {f: _goertzel(block, f, rate) for f in frequencies}
+            if rms > 50
+            else dict.fromkeys(frequencies, 0.0)
+        )
         windows.append(Window(start / rate, rms, tones))
     return windows
 

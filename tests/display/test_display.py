@@ -65,7 +65,10 @@ def test_portrait_pages_the_waiting_list_without_cutting_a_row(
         for widget in shown:  # every row of the page is whole inside the list
             assert widget.geometry().bottom() <= panel.list.height()
         seen += [row.service_id for row in panel.visible_rows()]
-        assert panel.page_label.text() == f"Trang {page + 1}/{panel.pages} · Page {page + 1}/{panel.pages}"
+        assert (
+            panel.page_label.text()
+            == f"Trang {page + 1}/{panel.pages} · Page {page + 1}/{panel.pages}"
+        )
         view.grab().save(str(screenshots / f"hall-portrait-page{page + 1}.png"))
         panel.on_next_page()
     assert seen == all_ids, "each service on exactly one page, in order"
@@ -141,7 +144,9 @@ def test_a_revoked_token_goes_back_to_pairing(
     qtbot.waitUntil(lambda: hall(app).status == style.LIVE, timeout=20_000)
     assert app.tokens is not None and app.tokens.get(proxy.url) == device["token"]
 
-    answer = admin.post(f"{server.url}/api/v1/admin/devices/{device['id']}/revoke", json={}, timeout=30)
+    answer = admin.post(
+        f"{server.url}/api/v1/admin/devices/{device['id']}/revoke", json={}, timeout=30
+    )
     assert answer.status_code == 200, answer.text
     time.sleep(0.2)
     with qtbot.waitSignal(app.unpaired, timeout=30_000) as unpaired:
