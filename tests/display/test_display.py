@@ -163,3 +163,52 @@ def test_a_revoked_token_goes_back_to_pairing(
     app.pairing.on_submit()
     assert app.window.currentWidget() is app.pairing
     assert app.pairing.error.text()
+
+
+def _poster(path: Path, colour: str, text: str) -> None:
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtGui import QColor, QFont, QImage, QPainter
+
+    image = QImage(800, 600, QImage.Format.Format_RGB32)
+    image.fill(QColor(colour))
+    painter = QPainter(image)
+    painter.setPen(QColor("white"))
+    painter.setFont(QFont("DejaVu Sans", 40))
+    painter.drawText(image.rect(), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    assert image.save(str(path))
+
+
+def test_media_area_loops_the_folder_and_is_muted_while_announcing(
+    make_display, server: LiveServer, qtbot, tmp_path: Path, screenshots: Path
+) -> None:
+    folder = tmp_path / "media"
+    folder.mkdir()
+    _poster(folder / "01.png", "#0b6e35", "Dịch vụ công trực tuyến")
+    _poster(folder / "02.png", "#b4141f", "Cải cách hành chính")
+    (folder / "notes.txt").write_text("not media")
+    officer = Officer(server, "canbo06", 6)
+    officer.open()
+    officer.issue(1)
+    app = make_display((1920, 1080), media=str(folder))
+    view = hall(app)
+    assert view.media is not None
+    assert [p.name for p in view.media.files] == ["01.png", "02.png"]
+    qtbot.waitUntil(lambda: view.media.current() is not None, timeout=5000)
+    first = view.media.current()
+    view.media.on_next()
+    assert view.media.current() != first
+    view.media.on_next()
+    assert view.media.current() == first, "the folder loops"
+    view.set_ticker("Trung tâm làm việc từ 7 giờ 30 đến 17 giờ, thứ Hai đến thứ Sáu.")
+    assert view.ticker.isVisible()
+    assert not view.media.audio.isMuted()
+    number = officer.call_next()["ticket"]["number"]
+    qtbot.waitUntil(lambda: app.announcer.current is not None, timeout=10_000)
+    assert app.announcer.current.number == number
+    assert view.media.audio.isMuted(), "the videos' sound is muted while a call is announced"
+    assert view.now.property("speaking"), "the call being spoken is the one highlighted"
+    qtbot.wait(1500)  # the ticker has moved in
+    view.grab().save(str(screenshots / "hall-landscape-media.png"))
+    qtbot.waitUntil(lambda: app.announcer.current is None, timeout=70_000)
+    assert not view.media.audio.isMuted()
