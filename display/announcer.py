@@ -118,12 +118,15 @@ class AnnouncementQueue(QObject):
         *,
         repeat: int = 1,
         fresh_seconds: float = FRESH_SECONDS,
+        clip_ms: int | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.cache = cache
         self.repeat = max(1, repeat)
         self.fresh_seconds = fresh_seconds
+        # Benchmarks only: each call's sound is cut after this long (the start is what they time).
+        self.clip_ms = clip_ms
         self.clock = ClockOffset()
         self.pending: deque[Call] = deque()
         self.current: Call | None = None
@@ -137,6 +140,7 @@ class AnnouncementQueue(QObject):
         self._gap = timer(self, 0, self.on_repeat, single_shot=True)
         self._silent = timer(self, 0, self._done, single_shot=True)
         self._guard = timer(self, 0, self.on_stuck, single_shot=True)
+        self._clip = timer(self, 0, self.on_clip, single_shot=True)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -177,7 +181,7 @@ class AnnouncementQueue(QObject):
         """Forget what waits and stop what plays (unpairing)."""
         self.pending.clear()
         self.player.stop()
-        for pending_timer in (self._gap, self._silent, self._guard):
+        for pending_timer in (self._gap, self._silent, self._guard, self._clip):
             pending_timer.stop()
         if self.current is not None:
             self.current = None
@@ -240,6 +244,8 @@ class AnnouncementQueue(QObject):
         ):
             self._sound_started = True
             self.sound_started.emit(self.current)
+            if self.clip_ms is not None:
+                self._clip.start(self.clip_ms)
 
     def on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if self.current is None:
@@ -263,6 +269,13 @@ class AnnouncementQueue(QObject):
     def on_repeat(self) -> None:
         if self.current is not None:
             self._play()
+
+    def on_clip(self) -> None:
+        if self.current is not None:
+            self._guard.stop()
+            self._gap.stop()
+            self.player.stop()
+            self._done()
 
     def on_stuck(self) -> None:
         log.warning("audio did not end in %s ms: next call", MAX_PLAY_MS)

@@ -12,13 +12,16 @@ Signals:
     paired(dict)       the token was accepted: ``/auth/me`` of the display
     unpaired(str)      back on the pairing screen, with the reason
     call_shown(object) a call was put on screen (a :class:`~display.model.Call`)
+    status_changed(str) the connection's state as the screen shows it (views.style)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -86,6 +89,14 @@ def parser() -> argparse.ArgumentParser:
     )
     result.add_argument("--list-screens", action="store_true", help="list the monitors and exit")
     result.add_argument("--cache-dir", help="folder of the cached announcement audio")
+    result.add_argument(
+        "--trace",
+        action="store_true",
+        help="print a JSON line when a call's sound starts and when the display falls quiet "
+        "(bench/announce_qt.py reads them)",
+    )
+    # Benchmarks: cut each call's sound after this many milliseconds (they time its start).
+    result.add_argument("--clip-ms", type=int, help=argparse.SUPPRESS)
     return result
 
 
@@ -93,6 +104,7 @@ class DisplayApp(QObject):
     paired = pyqtSignal(dict)
     unpaired = pyqtSignal(str)
     call_shown = pyqtSignal(object)
+    status_changed = pyqtSignal(str)
 
     def __init__(
         self,
@@ -102,6 +114,7 @@ class DisplayApp(QObject):
         tokens: TokenStore | None = None,
         cache_dir: Path | None = None,
         windowed: bool = False,
+        clip_ms: int | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -117,7 +130,7 @@ class DisplayApp(QObject):
         self.cache_dir = Path(
             cache_dir or Path(user_cache_dir("hangdoi", appauthor=False)) / "display-audio"
         )
-        self.announcer = AnnouncementQueue(None)
+        self.announcer = AnnouncementQueue(None, clip_ms=clip_ms)
         self.window = QStackedWidget()
         self.window.setWindowTitle("hangdoi — màn hình sảnh · hall display")
         self.pairing = PairingView()
@@ -312,6 +325,7 @@ class DisplayApp(QObject):
         status = LIVE_STATUS.get(LiveState(state), style.OFFLINE)
         if self.screen_view is not None:
             self.screen_view.set_status(status)
+        self.status_changed.emit(status)
 
     def on_refused(self, code: str, message_vi: str, message_en: str) -> None:
         self.unpair(f"{message_vi} · {message_en}")
@@ -327,6 +341,20 @@ class DisplayApp(QObject):
     def on_announcing(self, announcing: bool) -> None:
         if isinstance(self.screen_view, HallView):
             self.screen_view.set_announcing(announcing)
+
+
+def _trace(display: DisplayApp) -> None:
+    """JSON lines on stdout: each call's sound starting, and the display falling quiet."""
+
+    def line(event: str, call: Call | None = None) -> None:
+        row: dict[str, Any] = {"event": event, "t": time.time()}
+        if call is not None:
+            row.update(ticket_id=call.ticket_id, number=call.number, call_count=call.call_count)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+
+    display.status_changed.connect(lambda status: line(status))
+    display.announcer.sound_started.connect(lambda call: line("sound_started", call))
+    display.announcer.announcing.connect(lambda on: None if on else line("idle"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,7 +382,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tokens=tokens,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         windowed=args.windowed,
+        clip_ms=args.clip_ms,
     )
+    if args.trace:
+        _trace(display)
     display.start(args.token)
     code = app.exec()
     display.shutdown()
