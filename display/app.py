@@ -76,7 +76,9 @@ def parser() -> argparse.ArgumentParser:
         "--screen", type=int, help="monitor to fill (0 = the first; see --list-screens)"
     )
     result.add_argument(
-        "--counter", type=int, help="counter-top mode: show this counter's number only"
+        "--counter",
+        type=int,
+        help="counter-top mode: show this counter's number only (0: back to the hall screen)",
     )
     result.add_argument("--media", help="folder of images and videos for the media area")
     result.add_argument(
@@ -126,7 +128,10 @@ class DisplayApp(QObject):
         self.me: dict[str, Any] = {}
         self.site: dict[str, Any] = {}
         self.state = HallState()
-        self.counter_number: int | None = settings.get("counter")
+        counter = settings.get("counter")
+        self.counter_number: int | None = (
+            counter if isinstance(counter, int) and counter > 0 else None
+        )
         self.cache_dir = Path(
             cache_dir or Path(user_cache_dir("hangdoi", appauthor=False)) / "display-audio"
         )
@@ -349,11 +354,18 @@ def _trace(display: DisplayApp) -> None:
     def line(event: str, call: Call | None = None) -> None:
         row: dict[str, Any] = {"event": event, "t": time.time()}
         if call is not None:
-            row.update(ticket_id=call.ticket_id, number=call.number, call_count=call.call_count)
+            row.update(
+                ticket_id=call.ticket_id,
+                number=call.number,
+                call_count=call.call_count,
+                audio_url=call.audio_url,
+                repeat=call.repeat or display.announcer.repeat,
+            )
         print(json.dumps(row, ensure_ascii=False), flush=True)
 
     display.status_changed.connect(lambda status: line(status))
     display.announcer.sound_started.connect(lambda call: line("sound_started", call))
+    display.announcer.finished.connect(lambda call: line("finished", call))
     display.announcer.announcing.connect(lambda on: None if on else line("idle"))
 
 
