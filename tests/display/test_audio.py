@@ -21,7 +21,6 @@ import pytest
 import requests
 
 from contract import events as ev
-
 from tests.display.hall import Officer, display_token
 from tests.display.pulse import PulseAudio, require_pulseaudio, stop_recording
 from tests.display.sound import WINDOW, analyse, sound_span, sounding, wav_seconds, write_tone
