@@ -46,7 +46,10 @@ def screenshots() -> Path:
 def make_display(
     qtbot, tmp_path: Path, proxy: TcpProxy, server: LiveServer
 ) -> Iterator[Callable[..., DisplayApp]]:
-    """A display app in a window of `size`, paired over the proxy with the zone's token."""
+    """A display app in a window of `size`, paired over the proxy with the zone's token.
+
+    Each announcement's sound is cut 300 ms after it starts (``clip_ms``): these tests are
+    about the screen and the order of the calls; test_audio.py hears whole announcements."""
     made: list[DisplayApp] = []
 
     def make(
@@ -64,6 +67,7 @@ def make_display(
             tokens=TokenStore("display", config),
             cache_dir=tmp_path / "audio",
             windowed=True,
+            clip_ms=300,
         )
         made.append(app)
         qtbot.addWidget(app.window)
