@@ -133,7 +133,9 @@ class AnnouncementQueue(QObject):
         self._seen: OrderedDict[tuple[int, int], None] = OrderedDict()
         self._remaining = 0
         self._sound_started = False
-        self._fetcher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="audio-fetch")
+        # One fetch at a time, in the order of the calls (the cache's fetch need not be
+        # thread-safe); a queued call's audio is fetched while the one before it plays.
+        self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audio-fetch")
         self.audio = QAudioOutput(self)
         self.player = QMediaPlayer(self)
         self.player.setAudioOutput(self.audio)
@@ -171,6 +173,8 @@ class AnnouncementQueue(QObject):
         self.pending.append(call)
         if self.current is None:
             self._next()
+        elif call.audio_url and self.cache is not None:
+            self._fetcher.submit(self._prefetch, call.audio_url)
         return True
 
     def mark_seen(self, call: Call) -> None:
@@ -211,6 +215,13 @@ class AnnouncementQueue(QObject):
             self._fetcher.submit(self._fetch, call)
         else:
             self._silent.start(SILENT_MS)
+
+    def _prefetch(self, url: str) -> None:
+        assert self.cache is not None
+        try:
+            self.cache.get(url)
+        except Exception as exc:  # noqa: BLE001 - tried again when the call's turn comes
+            log.info("audio %s not prefetched: %s", url, exc)
 
     def _fetch(self, call: Call) -> None:
         # In the fetch thread: the signal brings the answer back to the GUI thread.

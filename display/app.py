@@ -124,6 +124,7 @@ class DisplayApp(QObject):
         self.tokens = tokens
         self.windowed = windowed
         self.client: ApiClient | None = None
+        self.audio_client: ApiClient | None = None
         self.live: LiveConnection | None = None
         self.me: dict[str, Any] = {}
         self.site: dict[str, Any] = {}
@@ -212,7 +213,9 @@ class DisplayApp(QObject):
             self.tokens.set(client.base_url, token)
         self.state = HallState(zone=me.get("zone"))
         self.state.set_services(services)
-        self.announcer.cache = AudioCache(self.cache_dir, client.download)
+        # A client of its own: the audio is fetched on another thread than the GUI's calls.
+        self.audio_client = ApiClient(client.base_url, token)
+        self.announcer.cache = AudioCache(self.cache_dir, self.audio_client.download)
         repeat = (site.get("voice") or {}).get("repeat")
         if repeat:
             self.announcer.set_repeat(int(repeat))
@@ -250,8 +253,9 @@ class DisplayApp(QObject):
     def shutdown(self) -> None:
         self._close_connection()
         self.announcer.shutdown()
-        if self.client is not None:
-            self.client.close()
+        for client in (self.client, self.audio_client):
+            if client is not None:
+                client.close()
 
     # ------------------------------------------------------------------ the screen
 
