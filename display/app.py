@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_cache_dir
 from PyQt6.QtCore import QObject, pyqtSignal
@@ -41,6 +42,7 @@ from display.announcer import AnnouncementQueue, AudioCache
 from display.model import Call, HallState, nfc
 from display.timers import timer
 from display.views import style
+from display.views.clock import VIETNAM
 from display.views.counter_top import CounterTopView
 from display.views.hall import AUTO, ORIENTATIONS, HallView
 from display.views.pairing import PairingView
@@ -274,6 +276,10 @@ class DisplayApp(QObject):
             )
             view.set_titles(nfc(self.site.get("name_vi")), nfc(self.me.get("name")))
             view.set_ticker(self.site.get("ticker_text"))
+            try:
+                view.clock.zone = ZoneInfo(str(self.site.get("timezone") or VIETNAM.key))
+            except (ZoneInfoNotFoundError, ValueError):
+                log.warning("unknown time zone %r: Vietnam time shown", self.site.get("timezone"))
         self.screen_view = view
         self.window.addWidget(view)
         self.window.setCurrentWidget(view)
@@ -285,6 +291,12 @@ class DisplayApp(QObject):
             view.show_waiting(self.state.waiting_rows())
         elif isinstance(view, CounterTopView) and self.counter_number is not None:
             view.show_status(self.state.counter(self.counter_number), blink=blink)
+            zone = self.state.zone_counters
+            if zone is not None and self.counter_number not in zone:
+                view.detail.setText(
+                    f"Quầy {self.counter_number} không thuộc khu vực của màn hình này · "
+                    f"Counter {self.counter_number} is not in this display's zone"
+                )
 
     # ------------------------------------------------------------------ live
 

@@ -212,3 +212,12 @@ def test_media_area_loops_the_folder_and_is_muted_while_announcing(
     view.grab().save(str(screenshots / "hall-landscape-media.png"))
     qtbot.waitUntil(lambda: app.announcer.current is None, timeout=70_000)
     assert not view.media.audio.isMuted()
+
+
+def test_counter_top_mode_says_when_the_counter_is_not_in_the_tokens_zone(
+    make_display, qtbot
+) -> None:
+    app = make_display((1280, 720), counter=15)  # a tang-2 counter, a tang-1 token
+    view = app.screen_view
+    assert isinstance(view, CounterTopView)
+    qtbot.waitUntil(lambda: "không thuộc khu vực" in view.detail.text(), timeout=10_000)
