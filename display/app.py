@@ -21,8 +21,10 @@ import argparse
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -104,11 +106,24 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
+@dataclass(frozen=True)
+class Pairing:
+    """What the server said of a token that it accepted."""
+
+    server: str
+    token: str
+    client: ApiClient
+    me: dict[str, Any]
+    site: dict[str, Any]
+    services: list[dict[str, Any]]
+
+
 class DisplayApp(QObject):
     paired = pyqtSignal(dict)
     unpaired = pyqtSignal(str)
     call_shown = pyqtSignal(object)
     status_changed = pyqtSignal(str)
+    _pair_answer = pyqtSignal(int, object)  # from the pairing thread
 
     def __init__(
         self,
@@ -145,11 +160,13 @@ class DisplayApp(QObject):
         self.window.addWidget(self.pairing)
         self.screen_view: HallView | CounterTopView | None = None
         self._retry = timer(self, 0, self.on_retry, single_shot=True)
-        self._pending_pair: tuple[str, str] | None = None
+        self._last_pair: tuple[str, str] | None = None
+        self._pair_attempt = 0
         self._connect_signals()
 
     def _connect_signals(self) -> None:
         self.pairing.pair_requested.connect(self.pair)
+        self._pair_answer.connect(self.on_pair_answer)
         self.announcer.started.connect(self.on_announcing_call)
         self.announcer.finished.connect(self.on_announced)
         self.announcer.announcing.connect(self.on_announcing)
@@ -183,9 +200,22 @@ class DisplayApp(QObject):
             self.window.showFullScreen()
 
     def pair(self, server: str, token: str) -> None:
-        """Check the token with the server; on success, the hall (or counter) screen."""
+        """Check the token with the server (on a worker thread: an unreachable address
+        takes its timeout); on success, the hall (or counter) screen."""
         self._retry.stop()
         self.pairing.set_busy(True)
+        self._pair_attempt += 1
+        self._last_pair = (server, token)
+        threading.Thread(
+            target=self._check_token,
+            args=(self._pair_attempt, server, token),
+            name="hangdoi-pair",
+            daemon=True,
+        ).start()
+
+    def _check_token(self, attempt: int, server: str, token: str) -> None:
+        # On the worker thread: the answer goes back to the GUI thread by a signal.
+        result: Pairing | ApiError
         try:
             client = ApiClient(server, token)
             me = client.me()
@@ -199,13 +229,21 @@ class DisplayApp(QObject):
             site_id = int(me["site_id"])
             site = client.get(f"/sites/{site_id}")
             services = client.get(f"/sites/{site_id}/services")
+            result = Pairing(server, token, client, me, site, services)
         except ApiError as exc:
-            self.pairing.show_error(f"{exc.message_vi} · {exc.message_en}")
-            if exc.offline:
+            result = exc
+        self._pair_answer.emit(attempt, result)
+
+    def on_pair_answer(self, attempt: int, result: Pairing | ApiError) -> None:
+        if attempt != self._pair_attempt:
+            return  # a later attempt was made meanwhile
+        if isinstance(result, ApiError):
+            self.pairing.show_error(f"{result.message_vi} · {result.message_en}")
+            if result.offline:
                 # The server may still be starting (a display powered on with it): retry.
-                self._pending_pair = (server, token)
                 self._retry.start(RETRY_MS)
             return
+        client, token, me, site = result.client, result.token, result.me, result.site
         self._close_connection()
         self.client, self.me, self.site = client, me, site
         self.settings["server"] = client.base_url
@@ -214,7 +252,7 @@ class DisplayApp(QObject):
         if self.tokens is not None:
             self.tokens.set(client.base_url, token)
         self.state = HallState(zone=me.get("zone"))
-        self.state.set_services(services)
+        self.state.set_services(result.services)
         # A client of its own: the audio is fetched on another thread than the GUI's calls.
         self.audio_client = ApiClient(client.base_url, token)
         self.announcer.cache = AudioCache(self.cache_dir, self.audio_client.download)
@@ -228,11 +266,13 @@ class DisplayApp(QObject):
         self.paired.emit(me)
 
     def on_retry(self) -> None:
-        if self._pending_pair is not None:
-            self.pair(*self._pending_pair)
+        if self._last_pair is not None:
+            self.pair(*self._last_pair)
 
     def unpair(self, message: str) -> None:
         """Back to the pairing screen (a revoked token), the token forgotten."""
+        self._retry.stop()
+        self._pair_attempt += 1  # an answer on its way is no longer wanted
         self._close_connection()
         self.announcer.clear()
         if self.tokens is not None and self.client is not None:

@@ -15,7 +15,7 @@ from display.model import Call
 from display.views import style
 from display.views.counter_top import CounterTopView
 from display.views.hall import HallView
-from tests.display.hall import Officer
+from tests.display.hall import Officer, display_token
 from tests.display.proxy import TcpProxy
 from tests.server.live import LiveServer
 
@@ -161,8 +161,10 @@ def test_a_revoked_token_goes_back_to_pairing(
     # A wrong token is refused on the pairing screen itself.
     app.pairing.set_values(proxy.url, "hdd_not-a-token")
     app.pairing.on_submit()
+    qtbot.waitUntil(lambda: app.pairing.error.isVisible(), timeout=10_000)
     assert app.window.currentWidget() is app.pairing
-    assert app.pairing.error.text()
+    assert "·" in app.pairing.error.text(), "in both languages"
+    assert app.pairing.connect_button.isEnabled()
 
 
 def _poster(path: Path, colour: str, text: str) -> None:
@@ -221,3 +223,19 @@ def test_counter_top_mode_says_when_the_counter_is_not_in_the_tokens_zone(
     view = app.screen_view
     assert isinstance(view, CounterTopView)
     qtbot.waitUntil(lambda: "không thuộc khu vực" in view.detail.text(), timeout=10_000)
+
+
+def test_a_display_that_starts_before_the_server_pairs_when_it_answers(
+    make_display, server: LiveServer, proxy: TcpProxy, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from display import app as app_module
+
+    monkeypatch.setattr(app_module, "RETRY_MS", 300)
+    proxy.cut()
+    app = make_display((1920, 1080), pair=False)
+    app.start(display_token(server))
+    qtbot.waitUntil(lambda: app.pairing.error.isVisible(), timeout=20_000)
+    assert "Không kết nối được" in app.pairing.error.text()
+    with qtbot.waitSignal(app.paired, timeout=20_000):
+        proxy.restore()
+    qtbot.waitUntil(lambda: hall(app).status == style.LIVE, timeout=20_000)
