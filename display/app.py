@@ -60,6 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "orientation": AUTO,
 }
 RETRY_MS = 5000  # pairing again while the server cannot be reached
+# How often a paired display asks the server whether its token still holds: the server does
+# not close a connected display's socket when its token is revoked.
+CHECK_MS = 60_000
 # A hall hears the calls it missed only when they are fresh: reconnect quickly.
 RECONNECT_MAX = 2.0
 # Sent by the administration when a site's set-up changes (the ticker text among others).
@@ -124,6 +127,7 @@ class DisplayApp(QObject):
     call_shown = pyqtSignal(object)
     status_changed = pyqtSignal(str)
     _pair_answer = pyqtSignal(int, object)  # from the pairing thread
+    _check_answer = pyqtSignal(int, object)  # from the token check's thread: ApiError or None
 
     def __init__(
         self,
@@ -142,6 +146,7 @@ class DisplayApp(QObject):
         self.windowed = windowed
         self.client: ApiClient | None = None
         self.audio_client: ApiClient | None = None
+        self.token: str | None = None
         self.live: LiveConnection | None = None
         self.me: dict[str, Any] = {}
         self.site: dict[str, Any] = {}
@@ -160,6 +165,7 @@ class DisplayApp(QObject):
         self.window.addWidget(self.pairing)
         self.screen_view: HallView | CounterTopView | None = None
         self._retry = timer(self, 0, self.on_retry, single_shot=True)
+        self._check = timer(self, CHECK_MS, self.on_check_token)
         self._last_pair: tuple[str, str] | None = None
         self._pair_attempt = 0
         self._connect_signals()
@@ -167,6 +173,7 @@ class DisplayApp(QObject):
     def _connect_signals(self) -> None:
         self.pairing.pair_requested.connect(self.pair)
         self._pair_answer.connect(self.on_pair_answer)
+        self._check_answer.connect(self.on_check_answer)
         self.announcer.started.connect(self.on_announcing_call)
         self.announcer.finished.connect(self.on_announced)
         self.announcer.announcing.connect(self.on_announcing)
@@ -245,7 +252,7 @@ class DisplayApp(QObject):
             return
         client, token, me, site = result.client, result.token, result.me, result.site
         self._close_connection()
-        self.client, self.me, self.site = client, me, site
+        self.client, self.me, self.site, self.token = client, me, site, token
         self.settings["server"] = client.base_url
         if self.store is not None:
             self.store.update(server=client.base_url)
@@ -263,15 +270,38 @@ class DisplayApp(QObject):
         self.live = LiveConnection(client.base_url, token, reconnect_max=RECONNECT_MAX, parent=self)
         self._connect_live(self.live)
         self.live.start()
+        self._check.start(CHECK_MS)
         self.paired.emit(me)
 
     def on_retry(self) -> None:
         if self._last_pair is not None:
             self.pair(*self._last_pair)
 
+    def on_check_token(self) -> None:
+        """Ask the server whether the token still holds (on a worker thread)."""
+        if self.client is None or self.token is None:
+            return
+        server, token, attempt = self.client.base_url, self.token, self._pair_attempt
+
+        def check() -> None:
+            client = ApiClient(server, token)  # its own: not shared with another thread
+            try:
+                client.me()
+            except ApiError as exc:
+                self._check_answer.emit(attempt, exc)
+            finally:
+                client.close()
+
+        threading.Thread(target=check, name="hangdoi-token-check", daemon=True).start()
+
+    def on_check_answer(self, attempt: int, error: ApiError) -> None:
+        if attempt == self._pair_attempt and error.unauthorized:
+            self.unpair(f"{error.message_vi} · {error.message_en}")
+
     def unpair(self, message: str) -> None:
         """Back to the pairing screen (a revoked token), the token forgotten."""
         self._retry.stop()
+        self._check.stop()
         self._pair_attempt += 1  # an answer on its way is no longer wanted
         self._close_connection()
         self.announcer.clear()

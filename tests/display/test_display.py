@@ -225,6 +225,27 @@ def test_counter_top_mode_says_when_the_counter_is_not_in_the_tokens_zone(
     qtbot.waitUntil(lambda: "không thuộc khu vực" in view.detail.text(), timeout=10_000)
 
 
+def test_a_token_revoked_while_connected_is_noticed_without_a_reconnection(
+    make_display, server: LiveServer, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from display import app as app_module
+
+    monkeypatch.setattr(app_module, "CHECK_MS", 300)
+    admin = server.session(server.login("admin", "admin123"))
+    device = admin.post(
+        server.url + "/api/v1/admin/devices",
+        json={"site_id": 1, "kind": "display", "name": "Màn hình thử 2", "zone": "tang-1"},
+        timeout=30,
+    ).json()
+    app = make_display((1920, 1080), pair=False)
+    with qtbot.waitSignal(app.paired, timeout=20_000):
+        app.start(device["token"])
+    admin.post(f"{server.url}/api/v1/admin/devices/{device['id']}/revoke", json={}, timeout=30)
+    with qtbot.waitSignal(app.unpaired, timeout=20_000):
+        pass
+    assert app.live is None and app.window.currentWidget() is app.pairing
+
+
 def test_a_display_that_starts_before_the_server_pairs_when_it_answers(
     make_display, server: LiveServer, proxy: TcpProxy, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
