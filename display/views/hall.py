@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
@@ -127,6 +127,7 @@ class HallView(QWidget):
         self.featured: Call | None = None
         self.speaking: Call | None = None
         self.status = style.CONNECTING
+        self.site_title = self.zone_title = ""
 
         # Header: the site and the zone, the clock.
         self.head = style.panel("head")
@@ -284,12 +285,18 @@ class HallView(QWidget):
     def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._apply_scale()
+        # The labels' widths are known once the layout has run.
+        QTimer.singleShot(0, self._fit_titles)
 
     # ------------------------------------------------------------------ content
 
     def set_titles(self, site: str, zone: str) -> None:
-        self.site_label.setText(site)
-        self.zone_label.setText(zone)
+        self.site_title, self.zone_title = site, zone
+        self._fit_titles()
+
+    def _fit_titles(self) -> None:
+        style.fit_text(self.site_label, self.site_title, self.site_label.width(), smallest=0.6)
+        style.fit_text(self.zone_label, self.zone_title, self.zone_label.width())
 
     def set_status(self, status: str) -> None:
         self.status = status

@@ -4,6 +4,7 @@ one status line every screen shows: connecting, live, offline, refused."""
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QFontMetrics
 from PyQt6.QtWidgets import QLabel, QWidget
 
 NAVY = "#0b3d91"
@@ -54,3 +55,22 @@ def panel(name: str) -> QWidget:
     result.setObjectName(name)
     result.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     return result
+
+
+def fit_text(widget: QLabel, text: str, width: int, smallest: float = 0.75) -> None:
+    """Show `text` in `width` pixels: set smaller (down to `smallest` of the style sheet's
+    size) and only then, if it still does not fit, ended with "…" (the whole text in the
+    tooltip)."""
+    widget.setStyleSheet("")
+    widget.ensurePolished()
+    font = widget.font()
+    size = font.pixelSize()
+    width = max(10, width)
+    if size > 0 and QFontMetrics(font).horizontalAdvance(text) > width:
+        for smaller in range(size - 1, int(size * smallest) - 1, -1):
+            font.setPixelSize(smaller)
+            if QFontMetrics(font).horizontalAdvance(text) <= width:
+                break
+        widget.setStyleSheet(f"font-size: {font.pixelSize()}px;")
+    widget.setText(QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width))
+    widget.setToolTip(text)

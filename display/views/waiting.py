@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtGui import QFontMetrics, QResizeEvent
+from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from display.model import ServiceRow
@@ -46,21 +46,7 @@ class WaitingRow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        # A long service name is set smaller (down to 3/4 of the size) and only then, if it
-        # still does not fit, ends in "…" rather than running under the count.
-        width = max(10, self.name.width())
-        self.name.setStyleSheet("")
-        font = self.name.font()
-        size = font.pixelSize()
-        if size > 0 and QFontMetrics(font).horizontalAdvance(self.full_name) > width:
-            for smaller in range(size - 1, int(size * 0.75) - 1, -1):
-                font.setPixelSize(smaller)
-                if QFontMetrics(font).horizontalAdvance(self.full_name) <= width:
-                    break
-            self.name.setStyleSheet(f"font-size: {font.pixelSize()}px;")
-        metrics = QFontMetrics(font)
-        self.name.setText(metrics.elidedText(self.full_name, Qt.TextElideMode.ElideRight, width))
-        self.name.setToolTip(self.full_name)
+        style.fit_text(self.name, self.full_name, self.name.width())
 
 
 class WaitingPanel(QWidget):
