@@ -263,9 +263,7 @@ class DisplayApp(QObject):
         # A client of its own: the audio is fetched on another thread than the GUI's calls.
         self.audio_client = ApiClient(client.base_url, token)
         self.announcer.cache = AudioCache(self.cache_dir, self.audio_client.download)
-        repeat = (site.get("voice") or {}).get("repeat")
-        if repeat:
-            self.announcer.set_repeat(int(repeat))
+        self._apply_site_settings()
         self._show_screen()
         self.live = LiveConnection(client.base_url, token, reconnect_max=RECONNECT_MAX, parent=self)
         self._connect_live(self.live)
@@ -407,10 +405,18 @@ class DisplayApp(QObject):
         except ApiError as exc:
             log.warning("site set-up not refreshed: %s", exc)
             return
+        self._apply_site_settings()
         if isinstance(self.screen_view, HallView):
             self.screen_view.set_titles(nfc(self.site.get("name_vi")), nfc(self.me.get("name")))
             self.screen_view.set_ticker(self.site.get("ticker_text"))
         self.render(blink=False)
+
+    def _apply_site_settings(self) -> None:
+        # How many times each call is played (voice settings; a call's own announcement
+        # says it too, and wins).
+        repeat = (self.site.get("voice") or {}).get("repeat")
+        if repeat:
+            self.announcer.set_repeat(int(repeat))
 
     def on_live_state(self, state: str) -> None:
         status = LIVE_STATUS.get(LiveState(state), style.OFFLINE)
