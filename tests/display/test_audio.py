@@ -87,6 +87,31 @@ def test_two_calls_are_heard_whole_one_after_the_other(pulse: PulseAudio, tmp_pa
     assert end - start >= heard - 0.05
 
 
+def test_a_call_is_played_the_sites_number_of_times(pulse: PulseAudio, tmp_path: Path) -> None:
+    tone = write_tone(tmp_path / "tone.wav", 660, 0.6)
+    recording = tmp_path / "recording.wav"
+    recorder = pulse.record(recording)
+    time.sleep(0.5)
+    driver = subprocess.run(
+        [sys.executable, "-m", "tests.display.announce_driver", "--repeat", "2", str(tone)],
+        env=_qt_env(pulse),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    time.sleep(0.5)
+    stop_recording(recorder)
+    assert driver.returncode == 0, driver.stderr
+    loud = sounding(analyse(recording))
+    heard = len(loud) * WINDOW
+    assert 1.0 <= heard <= 1.4, f"{heard:.2f} s of sound for 2 × 0.6 s"
+    # Two stretches of sound with a silence between them.
+    gaps = [
+        b.start - a.start for a, b in zip(loud, loud[1:], strict=False) if b.start - a.start > 0.3
+    ]
+    assert len(gaps) == 1, gaps
+
+
 # --------------------------------------------------------------------------- the real thing
 
 
