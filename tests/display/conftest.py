@@ -1,5 +1,6 @@
-"""Fixtures of the hall display's tests: one live demo server per module, reached through a
-proxy that can be cut, and the display app paired to it."""
+"""Fixtures of the hall display's tests: one live demo server for the package (each test
+module uses counters of its own), reached through a proxy that can be cut, and the display
+app paired to it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tests.server.live import LiveServer
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "output" / "display"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path_factory.mktemp("display") / "instance")
     live.prepare_demo()
