@@ -204,7 +204,8 @@ def test_the_qt_display_announces_the_servers_calls(
         audio.write_bytes(requests.get(server.url + row["audio_url"], timeout=30).content)
         length = wav_seconds(audio) * row["repeat"]
         start, end = sound_span(analyse(one))
-        assert 0.8 * length <= end - start <= length + 0.3 * row["repeat"], (end - start, length)
+        # (a busy machine may stretch it a little: a late buffer is heard late, not lost)
+        assert 0.8 * length <= end - start <= length + 1.0, (end - start, length)
 
         # Two calls in a row: the second after the first, not over it.
         two = tmp_path / "two.wav"
