@@ -14,6 +14,13 @@ SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 l
 # only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
 NODE_PACKAGES ?= nodejs npm
 TEST_SYSTEM_PACKAGES ?= $(SYSTEM_PACKAGES) chromium nginx openssl
+# The desktop apps on an X11 desktop: the XCB libraries Qt's xcb platform plugin loads
+# (ldd PyQt6/Qt6/plugins/platforms/libqxcb.so); Xvfb for the tests that need a real X server.
+SYSTEM_PACKAGES += libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libxcb-render0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-util1
+TEST_SYSTEM_PACKAGES += xvfb
+# The counter client's global hotkeys: pynput needs evdev on Linux, which PyPI has only as
+# source, compiled at install time against the kernel's input headers.
+SYSTEM_PACKAGES += gcc libc6-dev linux-libc-dev python3-dev
 # The hall display's audio test: a PulseAudio null sink of its own, recorded with parecord.
 TEST_SYSTEM_PACKAGES += pulseaudio pulseaudio-utils
 

@@ -121,6 +121,8 @@ class CounterChangedData(TypedDict):
     state: str  # open | paused | closed
     officer_name: str | None
     current_number: str | None
+    # Added for the counter client: why a paused counter is paused (None otherwise).
+    pause_reason: NotRequired[str | None]
 
 
 class Envelope(TypedDict):

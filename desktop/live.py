@@ -210,8 +210,6 @@ class LiveConnection(QObject):
         self._joined = threading.Event()
         self._refusal: tuple[str, str, str] | None = None
         self._thread: threading.Thread | None = None
-        self._client: socketio.Client | None = None
-        self._client_lock = threading.Lock()
 
     # ------------------------------------------------------------------ control
 
@@ -227,19 +225,14 @@ class LiveConnection(QObject):
         self._thread = threading.Thread(target=self._run, name="hangdoi-live", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Disconnect and end the worker thread; no signal is emitted after it returns
-        but ``state_changed("stopped")``."""
+    def stop(self, timeout: float = 2.0) -> None:
+        """End the connection; no signal is emitted after this returns but
+        ``state_changed("stopped")``. The worker thread disconnects: engine.io's disconnect
+        waits for its read loop, which can take a ping interval, so the caller (the GUI
+        thread) waits for it at most `timeout` seconds."""
         self._stop.set()
         self._dropped.set()
         self._joined.set()
-        with self._client_lock:
-            client = self._client
-        if client is not None:
-            try:
-                client.disconnect()
-            except Exception:  # already gone
-                log.debug("disconnect on stop failed", exc_info=True)
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -274,11 +267,11 @@ class LiveConnection(QObject):
         while not self._stop.is_set():
             self._set_state(LiveState.CONNECTING)
             client = self._new_client()
-            with self._client_lock:
-                self._client = client
             self._dropped.clear()
             self._joined.clear()
             self._refusal = None
+            if self._stop.is_set():
+                return  # stop() came between the loop's test and the clears
             try:
                 # wait=False: back once the websocket is open; the namespace's answer
                 # (connect or connect_error) is waited for here, where stop() can end it.
@@ -293,13 +286,11 @@ class LiveConnection(QObject):
                 client.disconnect()
             except Exception:
                 log.debug("disconnect after a drop failed", exc_info=True)
-            with self._client_lock:
-                self._client = None
+            if self._stop.is_set():
+                return
             if self._refusal is not None and self._refusal[0] in REFUSED_CODES:
                 self.refused.emit(*self._refusal)
                 self._set_state(LiveState.UNAUTHORIZED)
-                return
-            if self._stop.is_set():
                 return
             self._set_state(LiveState.DISCONNECTED)
             wait = delay * (0.8 + 0.4 * random.random())
@@ -360,6 +351,8 @@ class LiveConnection(QObject):
             self.event_received.emit(name, envelope)
 
     def _set_state(self, state: LiveState) -> None:
+        if self._stop.is_set() and state != LiveState.STOPPED:
+            return  # after stop(): no more signals from the worker
         if state != self.state:
             self.state = state
             self.state_changed.emit(state.value)

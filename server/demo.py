@@ -167,6 +167,12 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
                 lines.append(f"  {row['name']}: {base}/display?token={row['token']}")
     lines += [
         "",
+        "Counter client (the officer's bar; in another terminal, on this or another PC):",
+        f"  .venv/bin/python -m counter_client --server {base}",
+        "  then log in as an officer above (e.g. canbo01 / canbo123) and open a counter.",
+    ]
+    lines += [
+        "",
         "Try it:",
         f"  curl -s -X POST {base}/api/v1/tickets -H 'Authorization: Bearer <kiosk token>' \\",
         "       -H 'Content-Type: application/json' -d '{\"service_id\": 1}'",

@@ -230,6 +230,8 @@ class Counter(Base):
     # Priority tickets called in a row, for the anti-starvation rule.
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
     state_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Why a paused counter is paused (the officer's words, shown on screens); None otherwise.
+    pause_reason: Mapped[str | None] = mapped_column(String(100), default=None)
 
     services: Mapped[list[CounterService]] = relationship(
         order_by="CounterService.rank", cascade="all, delete-orphan"

@@ -8,16 +8,20 @@ from server.api.schemas import (
     CallNumberIn,
     CallOut,
     CounterOut,
+    CounterQueueOut,
+    CounterQueueQuery,
     FinishIn,
     NoteIn,
+    PauseIn,
     ResumeIn,
     TicketOut,
     TransferIn,
 )
 from server.errors import not_found
 from server.extensions import db
-from server.models import Counter
+from server.models import Counter, Site, utcnow
 from server.services import queue
+from server.services.clock import business_day
 
 blp = Blueprint(
     "counters", __name__, url_prefix="/api/v1/counters", description="Counters and calls"
@@ -35,6 +39,28 @@ def get(counter_id: int) -> dict:
     return present.counter(db.session, counter)
 
 
+@blp.route("/<int:counter_id>/queue", methods=["GET"])
+@allow(*STAFF)
+@blp.arguments(CounterQueueQuery, location="query")
+@blp.response(200, CounterQueueOut)
+def queue_of(query: dict, counter_id: int) -> dict:
+    """The officer's panel: the waiting tickets this counter would call, in call order, and
+    its day so far (tickets finished, mean service time)."""
+    counter = db.session.get(Counter, counter_id)
+    if counter is None or not current_actor().may_see_site(counter.site_id):
+        raise not_found("quầy", "counter", counter_id)
+    site = db.session.get(Site, counter.site_id)
+    assert site is not None  # a counter's site exists (foreign key)
+    day = business_day(utcnow(), site.timezone)
+    waiting = queue.call_order(db.session, counter, site, day, query["limit"])
+    served, mean = queue.served_today(db.session, counter, site, day)
+    return {
+        "waiting": present.tickets(db.session, waiting),
+        "served_today": served,
+        "mean_service_seconds": mean,
+    }
+
+
 @blp.route("/<int:counter_id>/open", methods=["POST"])
 @allow("officer")
 @blp.response(200, CounterOut)
@@ -45,10 +71,12 @@ def open_(counter_id: int) -> dict:
 
 @blp.route("/<int:counter_id>/pause", methods=["POST"])
 @allow("officer")
+@blp.arguments(PauseIn)
 @blp.response(200, CounterOut)
-def pause(counter_id: int) -> dict:
-    """Stop calling new tickets for a while."""
-    return present.counter(db.session, queue.pause_counter(db.session, current_actor(), counter_id))
+def pause(data: dict, counter_id: int) -> dict:
+    """Stop calling new tickets for a while, with a reason shown on the screens."""
+    counter = queue.pause_counter(db.session, current_actor(), counter_id, reason=data["reason"])
+    return present.counter(db.session, counter)
 
 
 @blp.route("/<int:counter_id>/close", methods=["POST"])

@@ -276,6 +276,7 @@ def counters(session: Session, rows: Sequence[Counter]) -> list[dict[str, Any]]:
             "state": c.state,
             "officer_id": c.officer_id,
             "officer_name": officers.get(c.officer_id) if c.officer_id else None,
+            "pause_reason": c.pause_reason,
             "services": services_of[c.id],
             "current_ticket": shown.get(c.current_ticket_id) if c.current_ticket_id else None,
             "held_tickets": held[c.id],

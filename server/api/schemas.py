@@ -132,6 +132,15 @@ class FinishIn(NoteIn):
     )
 
 
+class PauseIn(Strict):
+    reason = NFCString(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "Why the counter pauses (a break, a meeting...)."},
+    )
+
+
 class ResumeIn(Strict):
     ticket_id = Id(required=True)
 
@@ -339,12 +348,28 @@ class CounterOut(CounterBrief):
     state = fields.String(validate=validate.OneOf([s.value for s in CounterState]))
     officer_id = fields.Integer(allow_none=True)
     officer_name = fields.String(allow_none=True)
+    pause_reason = fields.String(allow_none=True)
     services = fields.List(
         fields.Integer(), metadata={"description": "Service ids, first choice first."}
     )
     current_ticket = fields.Nested(TicketOut, allow_none=True)
     held_tickets = fields.List(fields.Nested(TicketOut))
     waiting = fields.List(fields.Nested(QueueServiceOut))
+
+
+class CounterQueueOut(ma.Schema):
+    waiting = fields.List(
+        fields.Nested(TicketOut),
+        metadata={"description": "Waiting tickets this counter would call, in call order."},
+    )
+    served_today = fields.Integer(metadata={"description": "Tickets it finished today."})
+    mean_service_seconds = fields.Integer(
+        allow_none=True, metadata={"description": "Mean time from start to finish today."}
+    )
+
+
+class CounterQueueQuery(Strict):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class DeviceOut(ma.Schema):
@@ -393,6 +418,7 @@ class CounterStateOut(ma.Schema):
     state = fields.String()
     officer_name = fields.String(allow_none=True)
     current_number = fields.String(allow_none=True)
+    pause_reason = fields.String(allow_none=True)
 
 
 class SnapshotOut(ma.Schema):

@@ -75,6 +75,7 @@ def site_snapshot(
                 "counter": counter_info(c),
                 "state": c.state,
                 "officer_name": officers.get(c.officer_id or -1),
+                "pause_reason": c.pause_reason,
                 "current_number": current[c.current_ticket_id].number
                 if c.current_ticket_id in current
                 else None,

@@ -1,5 +1,5 @@
 """Fixtures of the desktop package's tests: one live server (the production server on a
-demo instance, SQLite) shared by a test module, and a clean language."""
+demo instance, SQLite) shared by the package's tests, and a clean language."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from desktop import i18n
 from tests.server.live import LiveServer, make_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A started demo server for the module; killed at teardown."""
+    """A started demo server for the package's tests; killed at teardown."""
     live = make_server(tmp_path_factory.mktemp("desk-live"), "sqlite")
     try:
         live.start()

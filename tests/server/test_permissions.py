@@ -49,6 +49,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/track/<token>"): EVERYONE,
     ("POST", "/api/v1/track/<token>/cancel"): EVERYONE,
     ("GET", "/api/v1/counters/<int:counter_id>"): STAFF,
+    ("GET", "/api/v1/counters/<int:counter_id>/queue"): STAFF,
     ("POST", "/api/v1/counters/<int:counter_id>/open"): {OFFICER},
     ("POST", "/api/v1/counters/<int:counter_id>/pause"): {OFFICER},
     ("POST", "/api/v1/counters/<int:counter_id>/close"): STAFF,

@@ -19,7 +19,14 @@ they share (look-ups, checks, applying a transition) is in :mod:`.common`. The s
 functions are imported here, so that callers say ``queue.call_next``.
 """
 
-from server.services.queue.calling import call_next, call_number, recall, resume_held
+from server.services.queue.calling import (
+    call_next,
+    call_number,
+    call_order,
+    recall,
+    resume_held,
+    served_today,
+)
 from server.services.queue.closing import EVENT_LOG_KEPT, close_out
 from server.services.queue.counters import close_counter, open_counter, pause_counter
 from server.services.queue.issuing import Issued, IssueRequest, issue, issue_batch, issue_totals
@@ -40,6 +47,7 @@ __all__ = [
     "Issued",
     "call_next",
     "call_number",
+    "call_order",
     "cancel",
     "cancel_by_token",
     "close_counter",
@@ -55,6 +63,7 @@ __all__ = [
     "recall",
     "resume_held",
     "return_to_queue",
+    "served_today",
     "start_serving",
     "transfer",
 ]

@@ -214,3 +214,72 @@ def resume_held(
             raise _held_elsewhere(ticket, counter)
         _call(session, counter, ticket, actor, now, action=A.RESUME)
     return ticket
+
+
+def call_order(
+    session: Session, counter: Counter, site: Site, day: dt.date, limit: int = 50
+) -> list[Ticket]:
+    """The waiting tickets `counter` would call, in the order :func:`pick_next` would call
+    them if nothing changed meanwhile (the officer's panel): the tickets sent to it, then
+    the call-next policy played forward from the counter's priority streak. Read only."""
+    waiting_today = (Ticket.state == S.WAITING, Ticket.business_day == day)
+    order = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.target_counter_id == counter.id, *waiting_today)
+            .order_by(Ticket.queued_at, Ticket.id)
+            .limit(limit)
+        )
+    )
+    service_ids = list(
+        session.scalars(
+            select(CounterService.service_id)
+            .where(CounterService.counter_id == counter.id)
+            .order_by(CounterService.rank)
+        )
+    )
+    if not service_ids or len(order) >= limit:
+        return order[:limit]
+    general = list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.service_id.in_(service_ids),
+                Ticket.target_counter_id.is_(None),
+                *waiting_today,
+            )
+            .order_by(Ticket.queued_at, Ticket.id)
+        )
+    )
+    streak = counter.priority_streak
+    for ticket in order:
+        streak = streak + 1 if ticket.priority_category_id is not None else 0
+    left = {t.id: t for t in general}
+    while left and len(order) < limit:
+        chosen: Ticket | None = None
+        if streak < site.max_priority_in_row:
+            chosen = next((t for t in left.values() if t.priority_category_id is not None), None)
+        ticket = chosen or next(
+            t for service_id in service_ids for t in left.values() if t.service_id == service_id
+        )
+        del left[ticket.id]
+        order.append(ticket)
+        streak = streak + 1 if ticket.priority_category_id is not None else 0
+    return order
+
+
+def served_today(
+    session: Session, counter: Counter, site: Site, day: dt.date
+) -> tuple[int, int | None]:
+    """(tickets this counter finished on `day`, their mean service time in seconds or None)."""
+    rows = session.execute(
+        select(Ticket.started_at, Ticket.finished_at).where(
+            Ticket.counter_id == counter.id,
+            Ticket.business_day == day,
+            Ticket.state == S.DONE,
+        )
+    ).all()
+    spans = [
+        (finished - started).total_seconds() for started, finished in rows if started and finished
+    ]
+    return len(rows), round(sum(spans) / len(spans)) if spans else None

@@ -35,6 +35,7 @@ def _counter_changed(session: Session, counter: Counter, now: dt.datetime) -> No
             "state": counter.state,
             "officer_name": officer.full_name if officer else None,
             "current_number": current.number if current else None,
+            "pause_reason": counter.pause_reason,
         },
         ev.counter_room(counter.id),
         ev.queue_room(counter.site_id),
@@ -50,6 +51,8 @@ def _set_counter_state(
     its current ticket and its run of priority calls."""
     counter.state = state
     counter.state_changed_at = now
+    if state != CounterState.PAUSED:
+        counter.pause_reason = None
     if state == CounterState.CLOSED:
         counter.officer_id = None
         counter.current_ticket_id = None
@@ -95,15 +98,22 @@ def open_counter(
 
 
 def pause_counter(
-    session: Session, actor: Actor, counter_id: int, *, now: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    counter_id: int,
+    *,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Counter:
-    """Stop calling new tickets for a while; the current ticket can still be finished."""
+    """Stop calling new tickets for a while, with the officer's reason (a break, a
+    meeting...); the current ticket can still be finished."""
     now = now or utcnow()
     with write_transaction(session):
         counter = _counter(session, actor, counter_id)
         _require_counter_officer(counter, actor)
         if counter.state != CounterState.OPEN:
             _require_open(counter)
+        counter.pause_reason = reason or None
         _set_counter_state(session, counter, CounterState.PAUSED, now)
     return counter
 

@@ -1,0 +1,306 @@
+"""The bar: one row, always on top, with the current ticket, the counter's figures and a
+button per action (its hotkey on it); the panel folds out under it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PyQt6.QtCore import QPoint, QRect, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeySequence, QMouseEvent
+from PyQt6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from contract.tickets import COUNTER_STATE_LABELS, CounterState
+from counter_client import actions as act
+from counter_client.views.format import contract_label, duration, parse_time, ticket_line
+from counter_client.views.panel import Panel
+from desktop import theme
+from desktop.i18n import Catalog
+
+_ = Catalog("counter_client").gettext
+
+BAR_HEIGHT = 56
+# Within this many pixels of a screen's top or bottom edge, the bar docks to it.
+DOCK_DISTANCE = 32
+MESSAGE_MS = 8000
+TICKET_WIDTH = 260
+
+BAR_BUTTONS = (
+    act.CALL_NEXT,
+    act.RECALL,
+    act.START,
+    act.FINISH,
+    act.NO_SHOW,
+    act.HOLD,
+    act.HELD,
+    act.TRANSFER,
+    act.CALL_NUMBER,
+    act.PAUSE,
+    act.RESUME_COUNTER,
+    act.CLOSE,
+)
+
+
+class Bar(QWidget):
+    """The officer's bar.
+
+    Signals:
+        action_requested(str): a button of an action (see counter_client.actions) was pressed.
+        held_move_requested(str, int): "resume" or "return" of a held ticket, from the panel.
+        undo_requested(int): "return to queue" of the ticket just called (a wrong call).
+        moved(str, int, int): the bar was dragged and dropped: screen name, x, y.
+        close_requested(): the window's close button (quit asks pause or close first).
+    """
+
+    action_requested = pyqtSignal(str)
+    held_move_requested = pyqtSignal(str, int)
+    undo_requested = pyqtSignal(int)
+    moved = pyqtSignal(str, int, int)
+    close_requested = pyqtSignal()
+
+    def __init__(self, hotkeys: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Counter"))
+        self.setWindowFlags(
+            Qt.WindowType.Window
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.FramelessWindowHint
+        )
+        self.hotkeys = hotkeys
+        self._drag_from: QPoint | None = None
+        self._current: dict[str, Any] | None = None
+        self.priority_names: dict[str, tuple[str, str]] = {}
+        self._build()
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.setInterval(MESSAGE_MS)
+        self._connect_signals()
+        self._clock.start()
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.row = QFrame(self)
+        self.row.setFixedHeight(BAR_HEIGHT)
+        layout = QHBoxLayout(self.row)
+        layout.setContentsMargins(8, 2, 4, 2)
+        layout.setSpacing(6)
+        self.counter_label = QLabel(self.row)
+        self.counter_label.setFont(theme.font(10, bold=True))
+        self.number_label = QLabel("—", self.row)
+        self.number_label.setProperty("role", "number")
+        self.number_label.setFont(theme.font(22, bold=True))
+        self.number_label.setMinimumWidth(90)
+        self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ticket_label = QLabel(self.row)
+        self.ticket_label.setFont(theme.font(9))
+        self.ticket_label.setFixedWidth(TICKET_WIDTH)
+        self.timer_label = QLabel(self.row)
+        self.timer_label.setFont(theme.font(9))
+        self.timer_label.setMinimumWidth(110)
+        self.waiting_label = QLabel(self.row)
+        self.waiting_label.setFont(theme.font(10, bold=True))
+        self.connection_label = QLabel(self.row)
+        self.connection_label.setFont(theme.font(9))
+        self.connection_label.setMinimumWidth(120)
+        self.message_label = QLabel(self.row)
+        self.message_label.setFont(theme.font(9))
+        self.message_label.setWordWrap(True)
+        self.message_label.setMinimumWidth(160)
+        self.message_label.setMaximumWidth(320)
+        for widget in (
+            self.counter_label,
+            self.number_label,
+            self.ticket_label,
+            self.timer_label,
+            self.waiting_label,
+            self.connection_label,
+            self.message_label,
+        ):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.buttons: dict[str, QToolButton] = {}
+        for name in (*BAR_BUTTONS, act.PANEL):
+            button = QToolButton(self.row)
+            button.setFont(theme.font(8))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the hotkeys, not Tab, drive it
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setFixedHeight(BAR_HEIGHT - 8)
+            if name == act.PANEL:
+                button.setCheckable(True)
+            self.buttons[name] = button
+            layout.addWidget(button)
+        outer.addWidget(self.row)
+        self.panel = Panel(self)
+        self.panel.hide()
+        outer.addWidget(self.panel)
+        self.retranslate()
+
+    def _connect_signals(self) -> None:
+        for name, button in self.buttons.items():
+            button.clicked.connect(lambda _checked=False, n=name: self.on_button(n))
+        self.panel.held_move_requested.connect(self.held_move_requested)
+        self.panel.undo_requested.connect(self.undo_requested)
+        self._clock.timeout.connect(self.on_tick)
+        self._message_timer.timeout.connect(self.on_message_timeout)
+
+    def retranslate(self) -> None:
+        for name, button in self.buttons.items():
+            key = self.hotkeys.get(name, "")
+            shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+            button.setText(
+                f"{_(act.ACTIONS[name].label)}\n{shown}" if shown else _(act.ACTIONS[name].label)
+            )
+            button.setToolTip(f"{_(act.ACTIONS[name].label)} ({shown})" if shown else "")
+        self.panel.retranslate()
+
+    # ------------------------------------------------------------------ slots
+
+    def on_button(self, name: str) -> None:
+        if name == act.PANEL:
+            self.toggle_panel(self.buttons[act.PANEL].isChecked())
+            return
+        self.action_requested.emit(name)
+
+    def toggle_panel(self, shown: bool | None = None) -> None:
+        shown = not self.panel.isVisible() if shown is None else shown
+        self.buttons[act.PANEL].setChecked(shown)
+        self.panel.setVisible(shown)
+        self.adjustSize()
+
+    def on_tick(self) -> None:
+        self._show_timer()
+
+    def on_message_timeout(self) -> None:
+        self.message_label.clear()
+
+    # ------------------------------------------------------------------ rendering
+
+    def show_counter(
+        self,
+        counter: dict[str, Any],
+        enabled: set[str],
+        waiting_count: int,
+        pause_reason: str | None = None,
+    ) -> None:
+        """Show the counter as the server last said it."""
+        state = counter.get("state")
+        label = _("Counter {number}").format(number=counter.get("number", "?"))
+        if state:
+            label += "\n" + contract_label(COUNTER_STATE_LABELS[CounterState(state)])
+            if state == CounterState.PAUSED and pause_reason:
+                label += f": {pause_reason}"
+        self.counter_label.setText(label)
+        self._current = counter.get("current_ticket")
+        if self._current:
+            self.number_label.setText(str(self._current.get("number")))
+            text = ticket_line(self._current, self.priority_names)
+            metrics = self.ticket_label.fontMetrics()
+            self.ticket_label.setText(
+                "\n".join(
+                    metrics.elidedText(line, Qt.TextElideMode.ElideRight, TICKET_WIDTH)
+                    for line in text.splitlines()
+                )
+            )
+            self.ticket_label.setToolTip(text)
+        else:
+            self.number_label.setText("—")
+            self.ticket_label.setText(_("No ticket at the counter"))
+        self._show_timer()
+        self.waiting_label.setText(_("Waiting: {count}").format(count=waiting_count))
+        for name, button in self.buttons.items():
+            button.setEnabled(name in enabled)
+        held = len(counter.get("held_tickets") or [])
+        key = self.hotkeys.get(act.HELD, "")
+        shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+        self.buttons[act.HELD].setText(f"{_(act.ACTIONS[act.HELD].label)} ({held})\n{shown}")
+
+    def _show_timer(self) -> None:
+        ticket = self._current
+        if not ticket:
+            self.timer_label.setText("")
+            return
+        now = dt.datetime.now(dt.UTC)
+        queued = parse_time(ticket.get("queued_at"))
+        called = parse_time(ticket.get("called_at"))
+        started = parse_time(ticket.get("started_at"))
+        lines = []
+        if queued and called:
+            lines.append(
+                _("Waited {time}").format(time=duration((called - queued).total_seconds()))
+            )
+        if started:
+            lines.append(_("Serving {time}").format(time=duration((now - started).total_seconds())))
+        elif called:
+            lines.append(
+                _("Called {time} ago").format(time=duration((now - called).total_seconds()))
+            )
+        self.timer_label.setText("\n".join(lines))
+
+    def show_connection(self, text: str, ok: bool) -> None:
+        self.connection_label.setText(text)
+        self.connection_label.setProperty("role", "muted" if ok else "error")
+        _repolish(self.connection_label)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("role", "error" if error else "")
+        _repolish(self.message_label)
+        self._message_timer.start()
+
+    # ------------------------------------------------------------------ dragging and docking
+
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802 - Qt's name
+        if event is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802
+        if event is not None and self._drag_from is not None:
+            self.move(event.globalPosition().toPoint() - self._drag_from)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.dock()
+            screen = self.screen()
+            self.moved.emit(screen.name() if screen else "", self.x(), self.y())
+        super().mouseReleaseEvent(event)
+
+    def dock(self) -> None:
+        """Snap to the top or bottom edge of the screen when near it."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area: QRect = screen.availableGeometry()
+        x = min(max(self.x(), area.left()), max(area.left(), area.right() - self.width() + 1))
+        y = self.y()
+        if abs(y - area.top()) <= DOCK_DISTANCE:
+            y = area.top()
+        elif abs(y + BAR_HEIGHT - area.bottom() - 1) <= DOCK_DISTANCE:
+            y = area.bottom() + 1 - BAR_HEIGHT
+        self.move(x, y)
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
+        if event is not None:
+            event.ignore()  # quitting asks whether to pause or close the counter first
+        self.close_requested.emit()
+
+
+def _repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a change of the widget's ``role`` property."""
+    style = widget.style()
+    if style is not None:
+        style.unpolish(widget)
+        style.polish(widget)
