@@ -30,6 +30,9 @@ TICKET_CANCELLED = "ticket.cancelled"
 TICKET_EXPIRED = "ticket.expired"
 QUEUE_CHANGED = "queue.changed"
 COUNTER_CHANGED = "counter.changed"
+# An administrator changed the site's set-up (services, counters, hours, ticker text, ...):
+# kiosks, displays and counter clients reload what they show (CatalogChangedData).
+CATALOG_CHANGED = "catalog.changed"
 
 TICKET_EVENTS = (
     TICKET_ISSUED,
@@ -46,11 +49,11 @@ TICKET_EVENTS = (
 )
 # Events a hall display announces.
 CALL_EVENTS = (TICKET_CALLED, TICKET_RECALLED)
-ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED)
+ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED, CATALOG_CHANGED)
 
 # Sent by the server, not part of the numbered stream.
 # A waiting ticket's place, pushed to its phone when its queue moves (debounced):
-# {"site_id", "at", "name", "data": {"ticket_id", "people_ahead", "estimated_wait_minutes"}}.
+# {"site_id", "at", "name", "data": TicketStandingData}.
 TICKET_STANDING = "ticket.standing"
 SNAPSHOT = "snapshot"  # the state of the client's rooms, when a replay is not possible
 READY = "ready"  # after connect (and any replay): {"seq": <last seq>, "rooms": [...], "role": ...}
@@ -107,6 +110,12 @@ class ServiceQueue(TypedDict):
     service_id: int
     waiting: int
     longest_wait_seconds: int
+    # eta (issue #15): the wait of an ordinary visitor who would take a number now, as a
+    # range (contract.waits): what a kiosk shows on a service's button, a display by a
+    # service's queue. In queue.changed and the snapshot's queues.
+    estimated_wait_range: NotRequired[list[int]]
+    estimated_wait_text_vi: NotRequired[str]
+    estimated_wait_text_en: NotRequired[str]
 
 
 class QueueChangedData(TypedDict):
@@ -123,6 +132,43 @@ class CounterChangedData(TypedDict):
     current_number: str | None
     # Added for the counter client: why a paused counter is paused (None otherwise).
     pause_reason: NotRequired[str | None]
+
+
+# The kinds of object a catalog.changed names.
+CATALOG_KINDS = (
+    "site",
+    "department",
+    "series",
+    "service",
+    "counter",
+    "priority_category",
+)
+
+
+class CatalogChangedData(TypedDict):
+    """`data` of catalog.changed: what an administrator's committed change touched, by kind
+    (one of CATALOG_KINDS) with the ids of each; a client reloads the site's services,
+    counters, priority categories or the site itself (ticker text, hours) as it needs."""
+
+    kinds: list[str]
+    ids: dict[str, list[int]]
+
+
+# eta (issue #15): the estimated wait as a range. TicketStandingData is ticket.standing's
+# `data`; the same four wait fields (contract.waits.WaitEstimate) are in every ticket
+# payload of the REST API (issue, read, track) and in Snapshot.ticket.
+class TicketStandingData(TypedDict):
+    """`data` of ticket.standing: where the phone's ticket stands now.
+
+    Show ``estimated_wait_range`` (or the ready-made ``estimated_wait_text_vi`` /
+    ``_en``), not the point figure: see :mod:`contract.waits`.
+    """
+
+    people_ahead: int
+    estimated_wait_minutes: int  # point estimate, kept for old clients; never 0 if people ahead
+    estimated_wait_range: list[int] | None  # [low, high] minutes
+    estimated_wait_text_vi: str | None  # "khoảng 10–15 phút", "dưới 5 phút"
+    estimated_wait_text_en: str | None  # "about 10–15 minutes", "under 5 minutes"
 
 
 class Envelope(TypedDict):
@@ -148,7 +194,8 @@ class Snapshot(TypedDict):
     calls: list[CurrentCall]  # each counter's current called/serving ticket, newest call first
     queues: list[ServiceQueue]
     counters: list[CounterChangedData]
-    ticket: NotRequired[dict[str, Any] | None]  # the tracked ticket, for a phone
+    # the tracked ticket, for a phone: TicketInfo + people_ahead + the wait fields (contract.waits)
+    ticket: NotRequired[dict[str, Any] | None]
 
 
 # ------------------------------------------------------------------ rooms

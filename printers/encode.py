@@ -197,7 +197,14 @@ def build_text_job(
         line(f"{label(layout, 'counters')}: {', '.join(slip.counters)}")
     if slip.people_ahead is not None:
         line(f"{label(layout, 'ahead')}: {slip.people_ahead}")
-    if slip.estimated_wait_minutes is not None:
+    if slip.estimated_wait_range is not None:
+        low, high = slip.estimated_wait_range
+        line(
+            f"{label(layout, 'wait')}: {low}-{high}'"
+            if low > 0
+            else f"{label(layout, 'wait')}: <{high}'"
+        )
+    elif slip.estimated_wait_minutes is not None:
         line(f"{label(layout, 'wait')}: {slip.estimated_wait_minutes}'")
     line(f"{label(layout, 'issued')}: {slip.local_issued_at():%H:%M %d/%m/%Y}")
     if rendered is not None and rendered.qr_box is not None:

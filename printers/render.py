@@ -14,6 +14,8 @@ import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from contract.waits import wait_text
+
 from .fonts import FontPair, find_fonts
 from .slip import Slip, SlipLayout, nfc
 
@@ -242,6 +244,18 @@ def _fit(fonts: FontPair, text: str, size: int, max_width: int) -> ImageFont.Fre
     return font
 
 
+def wait_words(slip: Slip, layout: SlipLayout) -> str | None:
+    """The estimated wait as printed: the range when the server sent one ("khoảng 10–15
+    phút", "dưới 5 phút"), else the single figure; None when there is neither."""
+    english = layout.language == "en"
+    if slip.estimated_wait_range is not None:
+        text_vi, text_en = wait_text(*slip.estimated_wait_range)
+        return text_en if english else text_vi
+    if slip.estimated_wait_minutes is not None:
+        return _LABELS["en" if english else "vi"]["minutes"].format(n=slip.estimated_wait_minutes)
+    return None
+
+
 def label(layout: SlipLayout, key: str) -> str:
     """The wording of a slip label in the layout's language(s)."""
     if layout.language == "vi+en":
@@ -311,9 +325,9 @@ def render_slip(
         page.text(f"{label(layout, 'counters')}: {', '.join(slip.counters)}", strong)
     if slip.people_ahead is not None:
         page.text(f"{label(layout, 'ahead')}: {slip.people_ahead}", body)
-    if slip.estimated_wait_minutes is not None:
-        minutes = _LABELS["en" if layout.language == "en" else "vi"]["minutes"]
-        page.text(f"{label(layout, 'wait')}: {minutes.format(n=slip.estimated_wait_minutes)}", body)
+    wait = wait_words(slip, layout)
+    if wait is not None:
+        page.text(f"{label(layout, 'wait')}: {wait}", body)
     issued = slip.local_issued_at()
     page.text(f"{label(layout, 'issued')}: {issued:%H:%M  %d/%m/%Y}", body)
 

@@ -45,6 +45,9 @@ class Slip:
     counters: Sequence[str] = ()
     people_ahead: int | None = None
     estimated_wait_minutes: int | None = None
+    # [low, high] minutes, the payload's "estimated_wait_range" (contract.waits): printed
+    # as a range ("khoảng 10–15 phút") in place of the single figure when given.
+    estimated_wait_range: tuple[int, int] | None = None
     priority_category: str = ""
     priority_category_en: str = ""
     tracking_url: str = ""
@@ -96,6 +99,7 @@ def sample_slip(now: datetime | None = None) -> Slip:
         counters=("3", "5"),
         people_ahead=12,
         estimated_wait_minutes=25,
+        estimated_wait_range=(20, 35),
         priority_category="Người cao tuổi",
         priority_category_en="Elderly",
         tracking_url="https://hcc.bacninh.gov.vn/t/7Qx2Lm9vKp",

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from server import api, cli, events, ratelimit, realtime, web
+from server import admin_web, api, cli, events, ratelimit, realtime, web, whatif_web
 from server import config as configuration
 from server.extensions import db
 from server.fastjson import OrjsonProvider
@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     api.init_app(app)
     realtime.init_app(app)
     web.init_app(app)
+    admin_web.init_app(app)
+    whatif_web.init_app(app)
     ratelimit.init_app(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])

@@ -2,7 +2,7 @@
 ``hangdoi-server COMMAND`` (see :mod:`server.main`) or ``flask --app server COMMAND``.
 
 init-db, upgrade, load-demo, prepare-demo, create-user, register-device, revoke-device,
-close-out, backup, serve.
+close-out, backup, serve, simulate.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from server.errors import DomainError
 from server.extensions import db
 from server.models import Site
 from server.services import accounts, queue
+from server.services.simulation import accuracy, engine, history, scenarios
 
 
 def _db():
@@ -288,6 +289,67 @@ def serve_command(host: str, port: int) -> None:
     os.execv(sys.executable, args)
 
 
+@click.command("simulate")
+@click.option(
+    "--scenario",
+    type=click.Choice(sorted(scenarios.SCENARIOS)),
+    default=None,
+    help="A built-in scenario day (see README, 'Estimated wait').",
+)
+@click.option("--site", "site_code", default=None, help="Replay a recorded day of this site.")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The day to replay.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random draws of the day.")
+@click.option("--updates/--no-updates", default=False, help="Also score the pushed estimates.")
+@click.pass_context
+def simulate_command(
+    ctx: click.Context,
+    scenario: str | None,
+    site_code: str | None,
+    day: dt.datetime | None,
+    seed: int,
+    updates: bool,
+) -> None:
+    """Simulate a day on the real queue services (a temporary database, a virtual clock)
+    and print how the estimated waits compared with the real ones.
+
+    Either --scenario NAME, or --site CODE --day YYYY-MM-DD to replay that recorded day
+    of the servers' database (its visitors and its counters' hours; the waits it really
+    had are printed next to the replay's)."""
+    recorded: list[history.RecordedWait] = []
+    if scenario is not None:
+        profile = scenarios.SCENARIOS[scenario]()
+    elif site_code is not None and day is not None:
+        _require_database_file()
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        with app.app_context():
+            site = _site_by_code(site_code)
+            profile, recorded = history.recorded_day(_db().session, site.id, day.date())
+        if not recorded:
+            raise click.ClickException(f"{site_code} issued no ticket on {day.date()}")
+    else:
+        raise click.UsageError("give --scenario NAME, or --site CODE and --day YYYY-MM-DD")
+    result = engine.simulate(profile, seed=seed, record_updates=updates)
+    click.echo(
+        f"{profile.title_en}: {len(result.tickets)} tickets, {result.operations} queue "
+        f"transactions in {result.wall_seconds:.1f} s ({result.tickets_per_second():.0f} tickets/s)"
+    )
+    click.echo(accuracy.describe(accuracy.score(result)))
+    if recorded:
+        pairs = [
+            (r.wait, t.real_wait)
+            for r, t in zip(recorded, result.tickets, strict=False)
+            if r.wait is not None and t.real_wait is not None
+        ]
+        if pairs:
+            diff = sum(abs(a - b) for a, b in pairs) / len(pairs)
+            real = sum(a for a, _ in pairs) / len(pairs)
+            replayed = sum(b for _, b in pairs) / len(pairs)
+            click.echo(
+                f"  replay: recorded mean wait {real:.1f} min, replayed {replayed:.1f} min, "
+                f"mean absolute difference per ticket {diff:.1f} min"
+            )
+
+
 COMMANDS = (
     init_db_command,
     upgrade_command,
@@ -299,6 +361,7 @@ COMMANDS = (
     close_out_command,
     backup_command,
     serve_command,
+    simulate_command,
 )
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from server import create_app
-from server.cli import close_out_command
+from server.cli import close_out_command, simulate_command
 
 
 def _create_app() -> Flask:
@@ -42,3 +42,5 @@ def main() -> None:
 # On the group itself, so that finding it does not make the app: close-out checks for the
 # database first (see server.cli._require_database_file).
 main.add_command(close_out_command)
+# simulate, too: a scenario needs no database of the servers' (a replay does).
+main.add_command(simulate_command)

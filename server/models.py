@@ -21,7 +21,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -81,6 +83,17 @@ class Site(Base):
     max_priority_in_row: Mapped[int] = mapped_column(Integer, default=2)
     # A called ticket recalled this many times becomes a no-show at the next recall.
     no_show_after_calls: Mapped[int] = mapped_column(Integer, default=3)
+    # Days the centre is closed whatever its weekly hours (holidays): [{"date": "2026-09-02",
+    # "note": "Quốc khánh"}, ...]; NULL or [] for none.
+    closed_days: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=None)
+    # Lines printed above and below the ticket on the slip (centre name is printed anyway).
+    slip_header: Mapped[str] = mapped_column(Text, default="", server_default="")
+    slip_footer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The running text at the bottom of the hall displays (the display app reads it from
+    # the site's payload and reloads it on catalog.changed).
+    ticker_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The announcement's template, dialect and repeat count are the voice issue's columns.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The last sequence number given to an event of this site (see EventLog).
     event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -113,6 +126,7 @@ class NumberSeries(Base):
     # A Python format string with one field {n}: "A{n:03d}" gives A001, "{n:04d}" gives 1005.
     format: Mapped[str] = mapped_column(String(40), default="{n:04d}")
     start: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class DailyNumber(Base):
@@ -142,6 +156,8 @@ class Service(Base):
     # Nominal handling time of one ticket, used for wait estimates until there are observations.
     expected_service_minutes: Mapped[int] = mapped_column(Integer, default=10)
     daily_quota: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Whether the kiosk asks the visitor for the one-stop system's dossier code.
+    asks_dossier_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -193,6 +209,10 @@ class Device(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the server last resolved its token from the database (at most every few
+    # seconds per process: the credentials cache answers in between). Health is the
+    # kiosk issue's.
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class PriorityCategory(Base):
@@ -227,6 +247,8 @@ class Counter(Base):
     current_ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("ticket.id", use_alter=True), default=None
     )
+    # A deactivated counter cannot be opened; it is kept for the history of its tickets.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Priority tickets called in a row, for the anti-starvation rule.
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
     state_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -245,6 +267,16 @@ class CounterService(Base):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True, index=True)
     # 0 is the counter's first choice.
     rank: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OfficerCounter(Base):
+    """The counters an officer may open. An officer with none listed may open any counter
+    of their site (as before this table existed)."""
+
+    __tablename__ = "officer_counter"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True, index=True)
 
 
 class Ticket(Base):
@@ -353,3 +385,31 @@ class EventLog(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     rooms: Mapped[list[str]] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditEntry(Base):
+    """One administrative change: who, when, what, and the object before and after.
+
+    Written in the transaction of the change, so there is no change without its entry and
+    no entry of a change that was rolled back."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_object", "object_type", "object_id"),
+        Index("ix_audit_log_site_at", "site_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # NULL: the command line or the system.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), default=None, index=True
+    )
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    # The site the object belongs to (NULL: a province-wide user).
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), default=None)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

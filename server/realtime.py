@@ -50,7 +50,7 @@ from server import fastjson
 from server.events import PUBLISHER, DomainEvent, replay
 from server.extensions import db
 from server.models import EventLog
-from server.services import credentials, snapshot
+from server.services import accounts, catalog, credentials, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
 
@@ -351,7 +351,12 @@ class SocketIOPublisher:
     def _queue_moved(self, item: DomainEvent) -> None:
         """Called by the delivery for every event this process delivers (its own and, with
         several processes, the others'): a queue move schedules the standings of its
-        services that some phone connected here follows."""
+        services that some phone connected here follows; an administrator's change empties
+        this process's catalogue cache (the committing process has done so already)."""
+        if item.name == ev.CATALOG_CHANGED:
+            if self.app is not None:
+                catalog.invalidate(self.app)
+            return
         if item.name != ev.QUEUE_CHANGED:
             return
         due = []
@@ -412,7 +417,7 @@ class SocketIOPublisher:
                     "site_id": site_id,
                     "at": at,
                     "name": ev.TICKET_STANDING,
-                    "data": {"people_ahead": ahead, "estimated_wait_minutes": wait},
+                    "data": {"people_ahead": ahead, **wait.fields()},
                 },
                 namespace="/",
                 room=room,
@@ -510,6 +515,8 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
         if isinstance(verdict, credentials.Refusal):
             raise _refused("unauthorized", verdict)
     actor = verdict
+    if actor.device_id is not None and resolver.seen_due(actor.device_id):
+        accounts.record_device_seen(db.session, actor.device_id)
     if actor.role == Role.KIOSK:
         assert actor.site_id is not None  # a device belongs to one site
         return actor.site_id, [ev.queue_room(actor.site_id)], "kiosk", {}

@@ -80,6 +80,10 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     return response
 
 
+# The administration pages (server.admin_web) are served the same way.
+page = _page
+
+
 def _site_names(site_id: int) -> dict[str, str]:
     site = db.session.get(Site, site_id)
     return {"name_vi": site.name_vi if site else "", "name_en": site.name_en if site else ""}

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, Response, g
 from werkzeug.routing import IntegerConverter
 
-from server.api import admin, auth, counters, health, sites, tickets
+from server.api import admin, auth, counters, health, sites, tickets, whatif
 from server.api.base import HangdoiApi
+from server.extensions import db
+from server.services import accounts
+
+log = logging.getLogger(__name__)
 
 api = HangdoiApi()
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404)."""
+    """`<int:...>` in our routes: a database id, so at most 2**31 - 1 (larger is a 404).
+
+    The range is in the pattern itself: Werkzeug answers 405 instead of 404 when a path
+    has rules for several methods and the converter refuses the value after the pattern
+    matched (POST /admin/sites/0/departments, which has a GET beside it)."""
+
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002
         kwargs.setdefault("min", 1)
@@ -32,7 +47,18 @@ def init_app(app: Flask) -> None:
     )
     for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(whatif.blp)
     check_routes(app)
+
+    @app.after_request
+    def note_device_seen(response: Response) -> Response:
+        device_id = g.get("device_seen")
+        if device_id is not None:
+            try:
+                accounts.record_device_seen(db.session, device_id)
+            except Exception:  # a busy database must not fail the request that was answered
+                log.exception("recording that device %s was seen failed", device_id)
+        return response
 
 
 def check_routes(app: Flask) -> None:

@@ -300,6 +300,8 @@ def resolve_actor() -> Actor | None:
                 f"{verdict.message_en} Log in again or re-register the device.",
                 reason=verdict.reason.value,
             )
+        if verdict.device_id is not None and credentials.resolver().seen_due(verdict.device_id):
+            g.device_seen = verdict.device_id  # written after the request (init_app)
         return verdict
     user_id = session.get("user_id")
     if user_id is not None:

@@ -26,7 +26,7 @@ from server.models import (
 from server.services import catalog
 from server.services.clock import zone
 from server.services.counts import queues
-from server.services.estimates import estimated_wait_minutes, people_ahead_of, service_rate
+from server.services.estimates import estimate, people_ahead_of, service_pace, wait_fields
 from server.services.queue import Issued
 
 _Row = TypeVar("_Row", Counter, PriorityCategory, User)
@@ -112,11 +112,14 @@ def _ticket(
     now: dt.datetime,
 ) -> dict[str, Any]:
     info = catalog.service_info(session, ticket.service_id)
-    ahead, wait = 0, 0
+    ahead, wait = 0, None
     if ticket.state == TicketState.WAITING:
         ahead = ahead_of.get(ticket.id, 0)
-        wait = estimated_wait_minutes(
-            ahead, service_rate(session, ticket.service_id, now), info.expected_service_minutes
+        wait = estimate(
+            ahead,
+            ticket.priority_category_id is not None,
+            service_pace(session, ticket.service_id, now),
+            now,
         )
     brief = info.brief()
     return {
@@ -150,7 +153,7 @@ def _ticket(
         ),
         "transferred_from_id": ticket.transferred_from_id,
         "people_ahead": ahead,
-        "estimated_wait_minutes": wait,
+        **wait_fields(wait),
         "serving_counters": list(info.serving_counters),
         "tracking_url": tracking_url(ticket.tracking_token) if with_tracking else None,
     }
@@ -192,7 +195,7 @@ def issued(issued: Issued) -> dict[str, Any]:
         "target_counter": None,
         "transferred_from_id": None,
         "people_ahead": issued.people_ahead,
-        "estimated_wait_minutes": issued.estimated_wait_minutes,
+        **issued.estimate.fields(),
         "serving_counters": issued.serving_counters,
         "tracking_url": tracking_url(t.tracking_token),
     }

@@ -253,6 +253,15 @@ class SiteOut(ma.Schema):
     opening_hours = fields.Dict(allow_none=True)
     max_priority_in_row = fields.Integer()
     no_show_after_calls = fields.Integer()
+    closed_days = fields.List(
+        fields.Dict(), allow_none=True, metadata={"description": "[{date, note}]: days closed."}
+    )
+    slip_header = fields.String(metadata={"description": "Lines printed above the ticket."})
+    slip_footer = fields.String(metadata={"description": "Lines printed below the ticket."})
+    ticker_text = fields.String(
+        metadata={"description": "The running text of the hall displays (catalog.changed: reload)."}
+    )
+    active = fields.Boolean()
 
 
 class DepartmentOut(ma.Schema):
@@ -272,6 +281,9 @@ class ServiceOut(ma.Schema):
     target_wait_minutes = fields.Integer()
     expected_service_minutes = fields.Integer()
     daily_quota = fields.Integer(allow_none=True)
+    asks_dossier_code = fields.Boolean(
+        metadata={"description": "Whether the kiosk asks for the dossier code (mã hồ sơ)."}
+    )
     active = fields.Boolean()
     counters = fields.List(
         fields.Integer(), metadata={"description": "Numbers of the counters that serve it."}
@@ -322,7 +334,22 @@ class TicketOut(ma.Schema):
     target_counter = fields.Nested(CounterBrief, allow_none=True)
     transferred_from_id = fields.Integer(allow_none=True)
     people_ahead = fields.Integer()
-    estimated_wait_minutes = fields.Integer()
+    estimated_wait_minutes = fields.Integer(
+        metadata={"description": "Point estimate (never 0 while people are ahead); show the range."}
+    )
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        allow_none=True,
+        metadata={
+            "description": "[low, high] minutes to show (contract/waits.py); null when not waiting."
+        },
+    )
+    estimated_wait_text_vi = fields.String(
+        allow_none=True, metadata={"description": "The range in words: «khoảng 10–15 phút»."}
+    )
+    estimated_wait_text_en = fields.String(
+        allow_none=True, metadata={"description": "The range in words: 'about 10–15 minutes'."}
+    )
     serving_counters = fields.List(fields.Integer())
     tracking_url = fields.String(
         allow_none=True, metadata={"description": "The phone page (QR code)."}
@@ -342,6 +369,12 @@ class QueueServiceOut(ma.Schema):
     name_en = fields.String()
     waiting = fields.Integer()
     longest_wait_seconds = fields.Integer()
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        metadata={"description": "[low, high] minutes a visitor taking a number now would wait."},
+    )
+    estimated_wait_text_vi = fields.String(metadata={"description": "«khoảng 10–15 phút»"})
+    estimated_wait_text_en = fields.String(metadata={"description": "'about 10–15 minutes'"})
 
 
 class CounterOut(CounterBrief):
@@ -380,6 +413,10 @@ class DeviceOut(ma.Schema):
     zone = fields.String(allow_none=True)
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+    last_seen_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "UTC; when its token was last checked (to the minute)."},
+    )
 
 
 class DeviceTokenOut(DeviceOut):
@@ -411,6 +448,12 @@ class ServiceQueueOut(ma.Schema):
     service_id = fields.Integer()
     waiting = fields.Integer()
     longest_wait_seconds = fields.Integer()
+    estimated_wait_range = fields.List(
+        fields.Integer(),
+        metadata={"description": "[low, high] minutes a visitor taking a number now would wait."},
+    )
+    estimated_wait_text_vi = fields.String(metadata={"description": "«khoảng 10–15 phút»"})
+    estimated_wait_text_en = fields.String(metadata={"description": "'about 10–15 minutes'"})
 
 
 class CounterStateOut(ma.Schema):

@@ -85,6 +85,7 @@ def services(site_id: int) -> list[dict]:
             "target_wait_minutes": s.target_wait_minutes,
             "expected_service_minutes": s.expected_service_minutes,
             "daily_quota": s.daily_quota,
+            "asks_dossier_code": s.asks_dossier_code,
             "active": s.active,
             "counters": counters.get(s.id, []),
         }

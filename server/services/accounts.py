@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from contract.tickets import CounterState
 from server.db import write_transaction
-from server.errors import DomainError, Forbidden, InvalidInput, Unauthorized, not_found
-from server.models import ApiToken, Device, Site, User, utcnow
-from server.services import credentials
-from server.services.actor import USER_ROLES, Role
+from server.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized, not_found
+from server.models import ApiToken, Counter, Device, OfficerCounter, Site, User, utcnow
+from server.services import audit, credentials
+from server.services.actor import SYSTEM, USER_ROLES, Actor, Role
 from server.services.credentials import (
     DEVICE_TOKEN_PREFIX,
     USER_TOKEN_PREFIX,
@@ -57,7 +58,11 @@ def create_user(
     full_name: str,
     role: str,
     site_id: int | None,
+    counter_ids: list[int] | None = None,
+    actor: Actor = SYSTEM,
+    now: dt.datetime | None = None,
 ) -> User:
+    """Create a user (`actor` is who does it, for the audit log)."""
     if role not in {r.value for r in USER_ROLES}:
         raise InvalidInput(
             "unknown_role",
@@ -88,6 +93,142 @@ def create_user(
             site_id=site_id,
         )
         session.add(user)
+        session.flush()
+        _set_counters(session, user, counter_ids or [])
+        audit.record(
+            session,
+            actor,
+            object_type="user",
+            object_id=user.id,
+            site_id=site_id,
+            action="create",
+            after=audit.snapshot(user, counter_ids=list(counter_ids or [])),
+            now=now,
+        )
+    return user
+
+
+def officer_counters(session: Session, user_id: int) -> list[int]:
+    """The ids of the counters an officer may open ([]: any counter of their site)."""
+    return list(
+        session.scalars(
+            select(OfficerCounter.counter_id)
+            .join(Counter, Counter.id == OfficerCounter.counter_id)
+            .where(OfficerCounter.user_id == user_id)
+            .order_by(Counter.number)
+        )
+    )
+
+
+def _set_counters(session: Session, user: User, counter_ids: list[int]) -> None:
+    """Replace the counters `user` may open (in the caller's write transaction)."""
+    if counter_ids and user.role != Role.OFFICER:
+        raise DomainError(
+            "not_an_officer",
+            "counter_ids: chỉ cán bộ một cửa mới được giao quầy.",
+            "counter_ids: only officers are given counters.",
+            json={"counter_ids": ["only officers are given counters"]},
+        )
+    for counter_id in counter_ids:
+        counter = session.get(Counter, counter_id)
+        if counter is None or counter.site_id != user.site_id:
+            raise NotFound(
+                "not_found",
+                f"counter_ids: không có quầy {counter_id} ở điểm phục vụ của người dùng.",
+                f"counter_ids: there is no counter {counter_id} at the user's site.",
+                json={"counter_ids": [f"no counter {counter_id} at the user's site"]},
+            )
+    session.execute(delete(OfficerCounter).where(OfficerCounter.user_id == user.id))
+    session.add_all(
+        OfficerCounter(user_id=user.id, counter_id=counter_id)
+        for counter_id in dict.fromkeys(counter_ids)
+    )
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    changes: dict[str, object],
+    *,
+    now: dt.datetime | None = None,
+) -> User:
+    """Change a user's full name, role, site, counters or active flag. A change of role,
+    site or active flag ends nothing by itself, but each process asks the database again
+    (this one at once, the others within the credentials cache's seconds)."""
+    now = now or utcnow()
+    changes = dict(changes)
+    counter_ids = changes.pop("counter_ids", None)
+    with write_transaction(session):
+        user = _user(session, user_id)
+        if actor.site_id is not None and user.site_id != actor.site_id:
+            raise not_found("người dùng", "user", user_id)
+        if user.id == actor.user_id and (
+            changes.get("active") is False
+            or changes.get("role", user.role) != user.role
+            or changes.get("site_id", user.site_id) != user.site_id
+        ):
+            raise DomainError(
+                "own_account",
+                "Bạn không thể tự khoá, đổi vai trò hay điểm phục vụ của chính mình.",
+                "You cannot deactivate yourself or change your own role or site.",
+            )
+        if "site_id" in changes:
+            site_id = changes["site_id"]
+            if actor.site_id is not None and site_id != actor.site_id:
+                raise Forbidden(
+                    "other_site",
+                    "Bạn chỉ quản trị được điểm phục vụ của mình.",
+                    "You may administer your own site only.",
+                )
+            if site_id is not None and session.get(Site, site_id) is None:
+                raise not_found("điểm phục vụ", "site", site_id)
+        role = changes.get("role", user.role)
+        if role == Role.OFFICER and changes.get("site_id", user.site_id) is None:
+            raise InvalidInput(
+                "officer_needs_site",
+                "Cán bộ một cửa phải thuộc một điểm phục vụ.",
+                "An officer must belong to a site.",
+            )
+        if changes.get("active") is False and user.active:
+            number = session.scalar(
+                select(Counter.number).where(
+                    Counter.officer_id == user.id, Counter.state != CounterState.CLOSED
+                )
+            )
+            if number is not None:
+                raise DomainError(
+                    "counter_open",
+                    f"Người dùng đang mở quầy số {number}; hãy đóng quầy trước khi khoá tài khoản.",
+                    f"The user has counter {number} open; close it before deactivating the account.",
+                )
+        before = audit.snapshot(user, counter_ids=officer_counters(session, user.id))
+        for key, value in changes.items():
+            setattr(user, key, value)
+        session.flush()
+        if counter_ids is not None:
+            _set_counters(session, user, list(counter_ids))  # type: ignore[call-overload]
+        elif user.role != Role.OFFICER or "site_id" in changes:
+            _set_counters(session, user, [])  # counters of another site, or of no officer
+        session.flush()
+        after = audit.snapshot(user, counter_ids=officer_counters(session, user.id))
+        old, new = audit.difference(before, after)
+        if new:
+            action = "update"
+            if set(new) == {"active"}:
+                action = "activate" if new["active"] else "deactivate"
+            audit.record(
+                session,
+                actor,
+                object_type="user",
+                object_id=user.id,
+                site_id=user.site_id,
+                action=action,
+                before=old,
+                after=new,
+                now=now,
+            )
+    credentials.forget(user_id=user_id)
     return user
 
 
@@ -126,7 +267,14 @@ def revoke_token(session: Session, token: str, *, now: dt.datetime | None = None
 
 
 def register_device(
-    session: Session, *, site_id: int, kind: str, name: str, zone: str | None = None
+    session: Session,
+    *,
+    site_id: int,
+    kind: str,
+    name: str,
+    zone: str | None = None,
+    actor: Actor = SYSTEM,
+    now: dt.datetime | None = None,
 ) -> tuple[Device, str]:
     """Register a kiosk or display; returns it with its token (shown once, stored hashed)."""
     if kind not in DEVICE_KINDS:
@@ -143,18 +291,51 @@ def register_device(
             site_id=site_id, kind=kind, name=name, zone=zone, token_hash=hash_token(token)
         )
         session.add(device)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            object_type="device",
+            object_id=device.id,
+            site_id=site_id,
+            action="create",
+            after=audit.snapshot(device),
+            now=now,
+        )
     return device, token
 
 
-def revoke_device(session: Session, device_id: int, *, now: dt.datetime | None = None) -> Device:
+def revoke_device(
+    session: Session, device_id: int, *, actor: Actor = SYSTEM, now: dt.datetime | None = None
+) -> Device:
+    now = now or utcnow()
     with write_transaction(session):
         device = session.get(Device, device_id)
         if device is None:
             raise not_found("thiết bị", "device", device_id)
         if device.revoked_at is None:
-            device.revoked_at = now or utcnow()
+            device.revoked_at = now
+            audit.record(
+                session,
+                actor,
+                object_type="device",
+                object_id=device.id,
+                site_id=device.site_id,
+                action="revoke",
+                before={"revoked_at": None},
+                after={"revoked_at": audit.plain(now)},
+                now=now,
+            )
     credentials.forget(device_id=device_id)
     return device
+
+
+def record_device_seen(session: Session, device_id: int, now: dt.datetime | None = None) -> None:
+    """Note that a device used its token now (its own short write transaction)."""
+    with write_transaction(session):
+        session.execute(
+            update(Device).where(Device.id == device_id).values(last_seen_at=now or utcnow())
+        )
 
 
 def _check_strength(password: str) -> None:
@@ -204,27 +385,45 @@ def change_password(
 
 
 def reset_password(
-    session: Session, user_id: int, new_password: str, *, now: dt.datetime | None = None
+    session: Session,
+    user_id: int,
+    new_password: str,
+    *,
+    actor: Actor = SYSTEM,
+    now: dt.datetime | None = None,
 ) -> User:
     """An administrator sets another user's password. Ends all that user's sessions and tokens."""
     _check_strength(new_password)
-    return _set_password(session, user_id, new_password, now or utcnow())
+    return _set_password(session, user_id, new_password, now or utcnow(), reset_by=actor)
 
 
-def _set_password(session: Session, user_id: int, new_password: str, now: dt.datetime) -> User:
+def _set_password(
+    session: Session,
+    user_id: int,
+    new_password: str,
+    now: dt.datetime,
+    reset_by: Actor | None = None,
+) -> User:
     password_hash = generate_password_hash(new_password)  # slow on purpose: outside the write lock
     with write_transaction(session):
         user = _user(session, user_id)
         user.password_hash = password_hash
         _end_credentials(session, user, now)
+        if reset_by is not None:
+            # The password itself is never logged: only that it was reset, and by whom.
+            audit.record(
+                session,
+                reset_by,
+                object_type="user",
+                object_id=user.id,
+                site_id=user.site_id,
+                action="password_reset",
+                now=now,
+            )
     credentials.forget(user_id=user_id)
     return user
 
 
-def set_active(session: Session, user_id: int, active: bool) -> User:
+def set_active(session: Session, user_id: int, active: bool, *, actor: Actor = SYSTEM) -> User:
     """Deactivate (or reactivate) a user: a deactivated user's sessions and tokens stop working."""
-    with write_transaction(session):
-        user = _user(session, user_id)
-        user.active = active
-    credentials.forget(user_id=user_id)
-    return user
+    return update_user(session, actor, user_id, {"active": active})

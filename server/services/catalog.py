@@ -1,7 +1,12 @@
 """Slow-changing configuration (services, their counters, sites' time zones), read through
 a short cache of the app's (:func:`init_app`): every ticket read and every event needs it,
-and it changes a few times a year. An administrator's change shows within
-:data:`TTL_SECONDS`."""
+and it changes a few times a year.
+
+An administrator's change (:mod:`server.services.admin`) publishes ``catalog.changed``
+after its commit and empties this process's cache at once (:func:`invalidate`); every
+other server process empties its own when it delivers that event (server.realtime: the
+events reach every process, through Redis when there are several). Should a process miss
+the event, its cache still expires within :data:`TTL_SECONDS`."""
 
 from __future__ import annotations
 
@@ -81,6 +86,13 @@ class _Cache:
 
 def init_app(app: Flask) -> None:
     app.extensions[_CACHE] = _Cache()
+
+
+def invalidate(app: Flask | None = None) -> None:
+    """Forget every cached entry of `app` (the current app by default)."""
+    cache: _Cache = (app or current_app).extensions[_CACHE]
+    with cache.lock:
+        cache.entries.clear()
 
 
 def service_info(session: Session, service_id: int) -> ServiceInfo:

@@ -37,6 +37,16 @@ def is_open(hours: dict[str, list[list[str]]] | None, now: dt.datetime, tz: str)
     )
 
 
+def closed_day(
+    closed_days: list[dict[str, str]] | None, now: dt.datetime, tz: str
+) -> dict[str, str] | None:
+    """The closed day (holiday) entry that `now` falls on in the site's zone, or None."""
+    if not closed_days:
+        return None
+    today = business_day(now, tz).isoformat()
+    return next((day for day in closed_days if day.get("date") == today), None)
+
+
 def describe_hours(hours: dict[str, list[list[str]]]) -> tuple[str, str]:
     """Opening hours as a short sentence, in Vietnamese and in English."""
     parts_vi, parts_en = [], []

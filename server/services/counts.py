@@ -6,27 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from contract import events as ev
-from contract.tickets import TicketState
 from server.events import publish, summary
-from server.models import Service, Site, Ticket
+from server.models import Service, Site
 from server.services.clock import business_day
+from server.services.estimates import WAITING_COUNTS, add_newcomer_waits
 from server.services.payloads import queue_row
-
-# (service, waiting, oldest queued_at) of some services' queues of a business day, in
-# index order; issuing adds columns to it (estimates.places_of_new_tickets).
-WAITING_COUNTS = (
-    select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
-    .where(
-        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.business_day == bindparam("day"),
-    )
-    .group_by(Ticket.service_id)
-)
 
 
 def waiting_counts(
@@ -41,6 +29,14 @@ def waiting_counts(
     }
     empty: tuple[int, dt.datetime | None] = (0, None)
     return [queue_row(service_id, *rows.get(service_id, empty), now) for service_id in service_ids]
+
+
+def with_newcomer_waits(
+    session: Session, rows: list[ev.ServiceQueue], now: dt.datetime
+) -> list[ev.ServiceQueue]:
+    """The rows, each with the wait of a visitor who takes a number now (contract.events)."""
+    add_newcomer_waits(session, rows, now)
+    return rows
 
 
 def queues(
@@ -60,8 +56,12 @@ def queues(
                 .order_by(Service.position, Service.id)
             )
         )
-    return waiting_counts(
-        session.connection(), service_ids, day or business_day(now, site.timezone), now
+    return with_newcomer_waits(
+        session,
+        waiting_counts(
+            session.connection(), service_ids, day or business_day(now, site.timezone), now
+        ),
+        now,
     )
 
 
@@ -82,7 +82,9 @@ def queue_moved(
 
 def _publish_moved(session: Session, moved: _Moved) -> None:
     for (site_id, day), (service_ids, now) in moved.items():
-        counts = waiting_counts(session.connection(), sorted(service_ids), day, now)
+        counts = with_newcomer_waits(
+            session, waiting_counts(session.connection(), sorted(service_ids), day, now), now
+        )
         publish_queue_changed(session, site_id, day, counts, now=now)
 
 

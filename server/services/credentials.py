@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,6 +41,9 @@ from server.services.actor import Actor, Role
 CACHE_SECONDS = 5.0
 CACHE_SIZE = 10_000
 EXTENSION = "hangdoi_credentials"
+
+# How often each process writes that a device was seen (Device.last_seen_at).
+DEVICE_SEEN_EVERY = 60.0
 
 # Prefixes tell at a glance (and to the resolver, without a second lookup) what a token is for.
 USER_TOKEN_PREFIX = "hdu_"
@@ -126,6 +130,8 @@ class Credentials:
         self._cache: TTLCache[str, _Entry] = TTLCache(maxsize=size, ttl=seconds)
         # TTLCache is not thread-safe, and even a read may drop expired entries.
         self._lock = threading.Lock()
+        # When this process last wrote each device's last_seen_at (time.monotonic()).
+        self._seen: dict[int, float] = {}
 
     def _cached(self, key: str) -> _Entry | None:
         with self._lock:
@@ -197,6 +203,17 @@ class Credentials:
                     user_id is not None and entry.user_id == user_id
                 ):
                     del self._cache[key]
+
+    def seen_due(self, device_id: int, every: float = DEVICE_SEEN_EVERY) -> bool:
+        """Whether this process should write that the device was seen now: once per
+        `every` seconds per device (one dict look-up on the other requests)."""
+        now = time.monotonic()
+        last = self._seen.get(device_id)
+        if last is not None and now - last < every:
+            return False
+        with self._lock:
+            self._seen[device_id] = now
+        return True
 
     def clear(self) -> None:
         with self._lock:

@@ -3,10 +3,31 @@
 People ahead: the waiting tickets of the same service and day that the call-next policy
 serves first (priority tickets before ordinary ones, then queue order).
 
-Estimated wait: people ahead divided by the service's observed rate (tickets of that
-service finished per minute over the last hour, by all counters that serve it), when at
-least :data:`MIN_OBSERVATIONS` were finished; else people ahead times the service's
-nominal minutes per ticket, divided by the open counters that serve it (at least one).
+Estimated wait (README, "Estimated wait", states the rule and how it was chosen): the
+queue moves by calls, so the estimate counts the calls the counters working for the
+service give it now, not the tickets finished over a fixed past hour.
+
+- *Minutes per call* of each service: the mean time a called ticket of it keeps a counter
+  (call to finish, no-show or transfer) over the calls released in the last
+  :data:`HANDLE_WINDOW` of today, with the nominal minutes weighing as
+  :data:`PRIOR_CALLS` calls: the nominal figure alone at opening, the observed one within
+  a few calls, so the first hour and the hour after lunch are not diluted.
+- *Calls per minute* for the service: the sum over its counters that are open or paused
+  now (a paused counter comes back; a closed one does not) of what each gives it: a
+  counter serving one service gives one call per minute-per-call; a counter shared with
+  other services gives the service its share of the calls it made in the last
+  :data:`SHARE_WINDOW` (one call's worth split evenly before any), each call weighed by
+  its service's minutes. No such counter: every counter configured for the service.
+- *Open minutes*: ``(people ahead + 0.5) / (calls per minute - priority arrivals per
+  minute)`` (for an ordinary ticket, later priority tickets pass it), carried through the
+  site's opening hours: a wait that reaches the lunch break resumes after it.
+- *Range*: the open minutes ± :data:`RANGE_Z` standard deviations, the spread of
+  ``people ahead + 1`` calls (each with :data:`CALL_VARIANCE` times the squared mean
+  interval) and a :data:`RELATIVE_ERROR` of the pace itself, rounded outward by
+  :func:`contract.waits.round_range`. The point figure is never 0 while people are ahead.
+
+A service's pace is read at most every :data:`PACE_TTL` of the caller's `now` (so that the
+simulator, which runs on a virtual clock, ages it as a server would).
 """
 
 from __future__ import annotations
@@ -18,38 +39,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 from flask import Flask, current_app
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from contract.tickets import CounterState, TicketState
-from server.models import Counter, CounterService, Service, Ticket
+from contract.waits import WaitEstimate, not_waiting, round_range, wait_text
+from server.models import Counter, CounterService, Service, Site, Ticket
 from server.services import catalog
-from server.services.counts import WAITING_COUNTS
+from server.services.clock import WEEKDAYS, business_day, zone
 
-WINDOW = dt.timedelta(hours=1)
-MIN_OBSERVATIONS = 3
-# The rate is re-read at most this often per service and app: it moves slowly, and the
-# issue path should not pay for an aggregate query each time.
-RATE_TTL_SECONDS = 30.0
+HANDLE_WINDOW = dt.timedelta(hours=2)
+SHARE_WINDOW = dt.timedelta(minutes=30)
+PRIORITY_WINDOW = dt.timedelta(hours=1)
+PRIOR_CALLS = 3.0
+# Chosen with bench/eta.py (README): ~80% of the real waits inside the range shown.
+RANGE_Z = 1.0
+CALL_VARIANCE = 0.7
+RELATIVE_ERROR = 0.12
+# The pace is re-read at most this often per service and app (of the `now` given): it
+# moves slowly, and the issue path should not pay for its reads each time.
+PACE_TTL = dt.timedelta(seconds=30)
 MAX_SERVICES = 4096
-_CACHE = "hangdoi_service_rates"
-
-
-@dataclass(frozen=True)
-class Rate:
-    # Tickets per minute, or None when there are too few observations.
-    observed_per_minute: float | None
-    open_counters: int
+_CACHE = "hangdoi_service_paces"
 
 
 @dataclass
 class _Cache:
-    # A TTLCache is not safe to share between threads without a lock.
-    rates: TTLCache[int, Rate] = field(
-        default_factory=lambda: TTLCache(MAX_SERVICES, RATE_TTL_SECONDS)
-    )
+    # An LRUCache is not safe to share between threads without a lock.
+    paces: LRUCache[int, Pace] = field(default_factory=lambda: LRUCache(MAX_SERVICES))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -58,10 +77,23 @@ def init_app(app: Flask) -> None:
 
 
 def clear_cache() -> None:
-    """Forget the app's rates: the next estimate reads them afresh."""
+    """Forget the app's paces: the next estimate reads them afresh."""
     cache: _Cache = current_app.extensions[_CACHE]
     with cache.lock:
-        cache.rates.clear()
+        cache.paces.clear()
+
+
+# (service, waiting, oldest queued_at) of some services' queues of a business day, in
+# index order; issuing adds columns to it (places_of_new_tickets).
+WAITING_COUNTS = (
+    select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.queued_at))
+    .where(
+        Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.state == TicketState.WAITING.value,
+        Ticket.business_day == bindparam("day"),
+    )
+    .group_by(Ticket.service_id)
+)
 
 
 # The rule, stated once over "me" (the ticket whose place is asked): the waiting general
@@ -219,71 +251,270 @@ def people_ahead(session: Session, ticket: Any) -> int:
     return people_ahead_of(session.connection(), [ticket.id]).get(ticket.id, 0)
 
 
-def service_rate(session: Session, service_id: int, now: dt.datetime) -> Rate:
+@dataclass(frozen=True)
+class Pace:
+    """What a service's estimates rest on at one moment."""
+
+    computed_at: dt.datetime
+    # Calls per minute the counters working for the service give it now (> 0).
+    calls_per_minute: float
+    # Releases per minute of those counters, whatever they call (the first to free).
+    frees_per_minute: float
+    minutes_per_call: float
+    # The chance that every counter working for the service is busy (from how busy they
+    # were over the share window): a newcomer with nobody ahead waits only then.
+    all_busy: float
+    priority_per_minute: float
+    # The site's open spans from the business day of `computed_at` on, as UTC
+    # (start, end) pairs; None: open around the clock.
+    open_spans: tuple[tuple[dt.datetime, dt.datetime], ...] | None
+
+
+_COUNTERS_OF = (
+    select(Counter.id, Counter.state)
+    .join(CounterService, CounterService.counter_id == Counter.id)
+    .where(CounterService.service_id == bindparam("service_id"))
+)
+_LINKS = select(CounterService.counter_id, CounterService.service_id, CounterService.rank).where(
+    CounterService.counter_id.in_(bindparam("counter_ids", expanding=True))
+)
+# The calls of the day that the pace counts: who called what, when, and when it left.
+_RECENT_CALLS = select(
+    Ticket.service_id, Ticket.counter_id, Ticket.called_at, Ticket.finished_at
+).where(
+    Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+    Ticket.business_day == bindparam("day"),
+    Ticket.called_at >= bindparam("since"),
+)
+_PRIORITY_ARRIVALS = select(func.count(Ticket.id)).where(
+    Ticket.service_id == bindparam("service_id"),
+    Ticket.business_day == bindparam("day"),
+    Ticket.priority_category_id.is_not(None),
+    Ticket.issued_at >= bindparam("since"),
+    Ticket.issued_at <= bindparam("now"),
+    Ticket.transferred_from_id.is_(None),
+)
+_HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
+
+
+def service_pace(session: Session, service_id: int, now: dt.datetime) -> Pace:
+    """The service's pace as of `now`, read at most every PACE_TTL (of `now`)."""
     cache: _Cache = current_app.extensions[_CACHE]
     with cache.lock:
-        cached = cache.rates.get(service_id)
-    if cached is not None:
+        cached = cache.paces.get(service_id)
+    if cached is not None and dt.timedelta(0) <= now - cached.computed_at < PACE_TTL:
         return cached
-    since = now - WINDOW
-    finished = (
-        session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.service_id == service_id,
-                Ticket.state == TicketState.DONE,
-                # Bounds the index range to the last days, however long the history.
-                Ticket.business_day >= since.date() - dt.timedelta(days=1),
-                Ticket.finished_at >= since,
-            )
-        )
-        or 0
-    )
-    open_counters = (
-        session.scalar(
-            select(func.count(Counter.id))
-            .join(CounterService, CounterService.counter_id == Counter.id)
-            .where(CounterService.service_id == service_id, Counter.state == CounterState.OPEN)
-        )
-        or 0
-    )
-    rate = Rate(
-        finished / (WINDOW.total_seconds() / 60) if finished >= MIN_OBSERVATIONS else None,
-        open_counters,
-    )
+    pace = read_pace(session.connection(), session, service_id, now)
     with cache.lock:
-        cache.rates[service_id] = rate
-    return rate
+        cache.paces[service_id] = pace
+    return pace
 
 
-def estimated_wait_minutes(ahead: int, rate: Rate, minutes_per_ticket: int) -> int:
-    """`minutes_per_ticket`: the service's nominal time, used until there are observations."""
-    if ahead == 0:
-        return 0
-    if rate.observed_per_minute:
-        return math.ceil(ahead / rate.observed_per_minute)
-    return math.ceil(ahead * minutes_per_ticket / max(1, rate.open_counters))
+def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datetime) -> Pace:
+    """The service's pace as the database has it at `now` (no cache)."""
+    info = catalog.service_info(session, service_id)
+    day = business_day(now, info.timezone)
+    counters = conn.execute(_COUNTERS_OF, {"service_id": service_id}).all()
+    working = [cid for cid, state in counters if state != CounterState.CLOSED]
+    if not working:
+        # Nobody at a counter yet: the counters configured for the service, as if open.
+        working = [cid for cid, _ in counters]
+    services_of: dict[int, list[int]] = {}
+    if working:
+        links = sorted(conn.execute(_LINKS, {"counter_ids": working}), key=lambda r: r[2])
+        for linked_counter, linked_service, _rank in links:
+            services_of.setdefault(linked_counter, []).append(linked_service)
+    involved = sorted({s for served in services_of.values() for s in served} | {service_id})
+    since = now - max(HANDLE_WINDOW, SHARE_WINDOW)
+    handled: dict[int, list[float]] = {s: [] for s in involved}
+    calls: dict[tuple[int, int], int] = {}
+    busy: dict[int, float] = {}
+    first_call: dt.datetime | None = None
+    share_since = now - SHARE_WINDOW
+    handle_since = now - HANDLE_WINDOW
+    for sid, counter_id, called_at, finished_at in conn.execute(
+        _RECENT_CALLS, {"service_ids": involved, "day": day, "since": since}
+    ):
+        if called_at is None or called_at > now:
+            continue
+        if finished_at is not None and handle_since <= finished_at <= now:
+            handled[sid].append((finished_at - called_at).total_seconds() / 60)
+        if counter_id is None or (finished_at is not None and finished_at < share_since):
+            continue
+        left = now if finished_at is None or finished_at > now else finished_at
+        busy[counter_id] = (
+            busy.get(counter_id, 0.0) + (left - max(called_at, share_since)).total_seconds() / 60
+        )
+        if called_at >= share_since:
+            calls[(counter_id, sid)] = calls.get((counter_id, sid), 0) + 1
+            first_call = called_at if first_call is None else min(first_call, called_at)
+    minutes: dict[int, float] = {}
+    for sid in involved:
+        nominal = float(catalog.service_info(session, sid).expected_service_minutes)
+        seen = handled[sid]
+        minutes[sid] = max(0.5, (sum(seen) + PRIOR_CALLS * nominal) / (len(seen) + PRIOR_CALLS))
+    # What each counter gives the service: all its time when the service is its first
+    # choice; else the time its better-ranked services leave, by the calls it made (one
+    # call of each service assumed before any).
+    per_minute = 0.0
+    # How soon the first of them frees: each counter frees at the pace of the mix of
+    # tickets it has been calling (a long one of another service holds it as well).
+    frees = 0.0
+    for counter_id in working:
+        linked = services_of.get(counter_id) or [service_id]
+        if service_id not in linked:
+            continue
+        rank = linked.index(service_id)
+        made = {s: calls.get((counter_id, s), 0) + 1.0 for s in linked}
+        work = {s: made[s] * minutes[s] for s in linked}
+        taken = sum(work[s] for s in linked[:rank]) / sum(work.values())
+        per_minute += (1.0 - taken) / minutes[service_id]
+        frees += sum(made.values()) / sum(work.values())
+    if per_minute <= 0:
+        per_minute = 1.0 / minutes[service_id]
+    if frees <= 0:
+        frees = per_minute
+    # How busy those counters were (the chance that a newcomer finds none free).
+    span = SHARE_WINDOW.total_seconds() / 60
+    if first_call is not None:
+        span = min(span, max(1.0, (now - first_call).total_seconds() / 60))
+    load = min(1.0, sum(busy.get(c, 0.0) for c in working) / (span * max(1, len(working))))
+    priority = (
+        conn.execute(
+            _PRIORITY_ARRIVALS,
+            {"service_id": service_id, "day": day, "since": now - PRIORITY_WINDOW, "now": now},
+        ).scalar_one()
+        or 0
+    )
+    hours = conn.execute(_HOURS, {"site_id": info.site_id}).scalar_one_or_none()
+    return Pace(
+        computed_at=now,
+        calls_per_minute=per_minute,
+        frees_per_minute=frees,
+        minutes_per_call=minutes[service_id],
+        all_busy=load ** max(1, len(working)) if first_call is not None else 1.0,
+        priority_per_minute=priority / (PRIORITY_WINDOW.total_seconds() / 60),
+        open_spans=open_spans(hours, day, info.timezone),
+    )
+
+
+def open_spans(
+    hours: dict[str, list[list[str]]] | None, day: dt.date, tz: str, days: int = 1
+) -> tuple[tuple[dt.datetime, dt.datetime], ...] | None:
+    """The open spans of `days` business days from `day` on, as UTC (start, end) pairs
+    (a ticket is for its business day: one day by default)."""
+    if hours is None:
+        return None
+    local = zone(tz)
+    spans = []
+    for offset in range(days):
+        date = day + dt.timedelta(days=offset)
+        for start, end in hours.get(WEEKDAYS[date.weekday()], []):
+            spans.append(
+                (
+                    dt.datetime.combine(date, dt.time.fromisoformat(start), local).astimezone(
+                        dt.UTC
+                    ),
+                    dt.datetime.combine(date, dt.time.fromisoformat(end), local).astimezone(dt.UTC),
+                )
+            )
+    return tuple(spans)
+
+
+def through_hours(
+    now: dt.datetime, open_minutes: float, spans: Sequence[tuple[dt.datetime, dt.datetime]] | None
+) -> float:
+    """Wall-clock minutes from `now` until `open_minutes` of opening hours have passed."""
+    if spans is None or open_minutes <= 0:
+        return open_minutes
+    left = dt.timedelta(minutes=open_minutes)
+    last = now
+    for start, end in spans:
+        if end <= now:
+            continue
+        begin = max(start, now)
+        if begin + left <= end:
+            return (begin + left - now).total_seconds() / 60
+        left -= end - begin
+        last = end
+    # Past the day's last closing: those still waiting are served after it.
+    return (last + left - now).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A waiting ticket's estimated wait: the point figure and the range shown."""
+
+    minutes: int
+    low: int
+    high: int
+
+    def range_fields(self) -> dict[str, Any]:
+        text_vi, text_en = wait_text(self.low, self.high)
+        return {
+            "estimated_wait_range": [self.low, self.high],
+            "estimated_wait_text_vi": text_vi,
+            "estimated_wait_text_en": text_en,
+        }
+
+    def fields(self) -> WaitEstimate:
+        text_vi, text_en = wait_text(self.low, self.high)
+        return {
+            "estimated_wait_minutes": self.minutes,
+            "estimated_wait_range": [self.low, self.high],
+            "estimated_wait_text_vi": text_vi,
+            "estimated_wait_text_en": text_en,
+        }
+
+
+def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estimate:
+    """The wait of a ticket with `ahead` people ahead, at `now`, by the rule above."""
+    rate = pace.calls_per_minute
+    if not priority:
+        rate = max(rate - pace.priority_per_minute, rate / 2)
+    # Somebody ahead means every counter is busy (a free one would have called them):
+    # half an interval until the next call, then one per person. Nobody ahead: the same
+    # half interval, if no counter is free.
+    first = 0.5 / pace.frees_per_minute
+    open_minutes = first + ahead / rate if ahead > 0 else pace.all_busy * first
+    spread = math.sqrt((ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2)
+    low = through_hours(now, max(0.0, open_minutes - RANGE_Z * spread), pace.open_spans)
+    point = through_hours(now, open_minutes, pace.open_spans)
+    high = through_hours(now, open_minutes + RANGE_Z * spread, pace.open_spans)
+    lo, hi = round_range(low, high)
+    minutes = math.ceil(point) if ahead > 0 else round(point)
+    return Estimate(max(minutes, 1) if ahead > 0 else minutes, lo, hi)
+
+
+def wait_fields(estimate_: Estimate | None) -> WaitEstimate:
+    """The four wait fields of a payload (contract.waits), for a ticket waiting or not."""
+    return estimate_.fields() if estimate_ is not None else not_waiting()
 
 
 @dataclass(frozen=True)
 class Standing:
     people_ahead: int
-    estimated_wait_minutes: int
+    estimate: Estimate | None  # None: not waiting
+
+    @property
+    def estimated_wait_minutes(self) -> int:
+        return self.estimate.minutes if self.estimate is not None else 0
 
 
 def standing(session: Session, ticket: Ticket, service: Service, now: dt.datetime) -> Standing:
     """Where a ticket stands in its queue now."""
-    ahead = people_ahead(session, ticket)
     if ticket.state != TicketState.WAITING:
-        return Standing(0, 0)
-    rate = service_rate(session, service.id, now)
-    return Standing(ahead, estimated_wait_minutes(ahead, rate, service.expected_service_minutes))
+        return Standing(0, None)
+    ahead = people_ahead(session, ticket)
+    pace = service_pace(session, service.id, now)
+    return Standing(ahead, estimate(ahead, ticket.priority_category_id is not None, pace, now))
 
 
 def standings(
     session: Session, service_id: int, day: dt.date, now: dt.datetime
-) -> list[tuple[str, int, int]]:
-    """(tracking token, people ahead, estimated wait) of every waiting ticket of a service,
-    in one read: what the phones of that service are told when the queue moves."""
+) -> list[tuple[str, int, Estimate]]:
+    """(tracking token, people ahead, estimate) of every waiting ticket of a service, in
+    one read: what the phones of that service are told when the queue moves."""
     rows = session.execute(
         select(
             Ticket.tracking_token,
@@ -297,8 +528,7 @@ def standings(
         )
         .order_by(Ticket.queued_at, Ticket.id)
     ).all()
-    minutes = catalog.service_info(session, service_id).expected_service_minutes
-    rate = service_rate(session, service_id, now)
+    pace = service_pace(session, service_id, now)
     # By _AHEAD: a general ticket counts the general ones; one sent to a counter counts the
     # general ones and those sent to the same counter. So each group (None: general) is
     # counted on its own, in queue order, and a ticket adds up its own group and, if it was
@@ -318,7 +548,15 @@ def standings(
             priority_total=sum(priority_total.get(g, 0) for g in groups),
             ordinary_before=sum(ordinary_seen.get(g, 0) for g in groups),
         )
-        result.append((token, ahead, estimated_wait_minutes(ahead, rate, minutes)))
+        result.append((token, ahead, estimate(ahead, priority, pace, now)))
         seen = priority_seen if priority else ordinary_seen
         seen[target] = seen.get(target, 0) + 1
     return result
+
+
+def add_newcomer_waits(session: Session, rows: Sequence[Any], now: dt.datetime) -> None:
+    """Add to each queue row (contract.events.ServiceQueue) the wait of an ordinary visitor
+    who takes a number now: the kiosk's "khoảng 10–15 phút" before issuing, the display's."""
+    for row in rows:
+        pace = service_pace(session, row["service_id"], now)
+        row.update(estimate(row["waiting"], False, pace, now).range_fields())

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Counter, Service, Site, Ticket, User, utcnow
 from server.services.counts import queues
-from server.services.estimates import standing
+from server.services.estimates import standing, wait_fields
 from server.services.payloads import counter_info, ticket_info
 
 
@@ -92,6 +92,6 @@ def site_snapshot(
             state["ticket"] = {
                 **ticket_info(session, ticket),
                 "people_ahead": place.people_ahead,
-                "estimated_wait_minutes": place.estimated_wait_minutes,
+                **wait_fields(place.estimate),
             }
     return state

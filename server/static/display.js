@@ -22,6 +22,7 @@
   var serviceOrder = [];
   var zoneCounters = null; // counter numbers of the zone (from the snapshot), null = all
   var waiting = {}; // service id -> waiting count
+  var waitText = {}; // service id -> the wait of a newcomer, "khoảng 10–15 phút"
   var calls = []; // newest first: {ticketId, number, counter, service_vi, service_en, at, count}
   var shownKey = null; // the newest call on screen, to blink only when it changes
   var loaded = false; // the first snapshot is not announced
@@ -120,6 +121,12 @@
     });
   }
 
+  // A queue row (contract.events.ServiceQueue): its count and the wait of a newcomer.
+  function takeQueueRow(row) {
+    waiting[row.service_id] = row.waiting;
+    if (row.estimated_wait_text_vi) waitText[row.service_id] = row.estimated_wait_text_vi;
+  }
+
   function renderWaiting() {
     var list = el("waiting");
     list.textContent = "";
@@ -140,6 +147,12 @@
         return !zoneCounters || zoneCounters.indexOf(n) >= 0;
       }).join(", ");
       label.append(vi, counters);
+      if (count > 0 && waitText[id]) {
+        var eta = document.createElement("span");
+        eta.className = "waiting-eta";
+        eta.textContent = "Chờ " + waitText[id];
+        label.appendChild(eta);
+      }
       var badge = document.createElement("span");
       badge.className = "waiting-count";
       badge.textContent = String(count);
@@ -263,7 +276,7 @@
         .map(function (row) { return row.counter.number; });
     }
     waiting = {};
-    (snapshot.queues || []).forEach(function (row) { waiting[row.service_id] = row.waiting; });
+    (snapshot.queues || []).forEach(takeQueueRow);
     render();
   }
 
@@ -278,7 +291,7 @@
       renderRecent();
       if (!replayed) announce(announcementText(envelope));
     } else if (name === "queue.changed") {
-      (data.services || []).forEach(function (row) { waiting[row.service_id] = row.waiting; });
+      (data.services || []).forEach(takeQueueRow);
       renderWaiting();
     }
   }

@@ -15,7 +15,7 @@
     "ticket.no_show", "ticket.held", "ticket.returned", "ticket.transferred", "ticket.cancelled",
     "ticket.expired"
   ];
-  var ALL_EVENTS = TICKET_EVENTS.concat(["queue.changed", "counter.changed"]);
+  var ALL_EVENTS = TICKET_EVENTS.concat(["queue.changed", "counter.changed", "catalog.changed"]);
 
   // ---------------------------------------------------------------- sound
 

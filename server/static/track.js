@@ -39,6 +39,7 @@
       ahead: "{n} người đang chờ trước bạn",
       ahead_none: "Bạn là người tiếp theo",
       wait: "Thời gian chờ dự kiến: khoảng {m} phút",
+      wait_range: "Thời gian chờ dự kiến: {text}",
       wait_soon: "Sắp đến lượt bạn, vui lòng chú ý",
       counters: "Phục vụ tại quầy số {list}",
       call_title: "Mời bạn đến quầy số {n}",
@@ -83,6 +84,7 @@
       ahead_one: "1 person ahead of you",
       ahead_none: "You are next",
       wait: "Estimated wait: about {m} min",
+      wait_range: "Estimated wait: {text}",
       wait_soon: "Your turn is coming, please stay close",
       counters: "Served at counter {list}",
       call_title: "Please go to counter {n}",
@@ -173,8 +175,13 @@
       el("ahead").hidden = n === 0;
       setText("ahead-text", n === 0 ? t("ahead_none")
         : (lang === "en" && n === 1 ? t("ahead_one") : t("ahead", { n: n }).replace(String(n), "").trim()));
-      var minutes = ticket.estimated_wait_minutes;
-      setText("wait", minutes > 0 ? t("wait", { m: minutes }) : t("wait_soon"));
+      // The range the server sends (contract/waits.py), never a bare "0 phút" while
+      // people are ahead; "your turn is coming" only when nobody is.
+      var range = ticket.estimated_wait_range;
+      var words = lang === "en" ? ticket.estimated_wait_text_en : ticket.estimated_wait_text_vi;
+      if (n === 0 && (!range || range[1] <= 5)) setText("wait", t("wait_soon"));
+      else if (words) setText("wait", t("wait_range", { text: words }));
+      else setText("wait", t("wait", { m: Math.max(1, ticket.estimated_wait_minutes || 0) }));
       var counters = (ticket.serving_counters || []).join(", ");
       var notice = transferredNotice ? t("transferred_notice", { service: name(ticket.service) }) : "";
       setText("counters", [notice, counters ? t("counters", { list: counters }) : ""].filter(Boolean).join(" · "));
@@ -294,10 +301,20 @@
     // A queue move needs no read: the server pushes this ticket's new place (onStanding).
   }
 
+  // The four wait fields of contract/waits.py, from a push or a snapshot.
+  function copyWait(from, to) {
+    if (typeof from.estimated_wait_minutes === "number") to.estimated_wait_minutes = from.estimated_wait_minutes;
+    if ("estimated_wait_range" in from) {
+      to.estimated_wait_range = from.estimated_wait_range;
+      to.estimated_wait_text_vi = from.estimated_wait_text_vi;
+      to.estimated_wait_text_en = from.estimated_wait_text_en;
+    }
+  }
+
   function onStanding(data) {
     if (ticket.state !== "waiting") return;
     if (typeof data.people_ahead === "number") ticket.people_ahead = data.people_ahead;
-    if (typeof data.estimated_wait_minutes === "number") ticket.estimated_wait_minutes = data.estimated_wait_minutes;
+    copyWait(data, ticket);
     updatedAt = new Date();
     render();
   }
@@ -310,7 +327,7 @@
       ticket.state = mine.state;
       ticket.call_count = mine.call_count;
       if (typeof mine.people_ahead === "number") ticket.people_ahead = mine.people_ahead;
-      if (typeof mine.estimated_wait_minutes === "number") ticket.estimated_wait_minutes = mine.estimated_wait_minutes;
+      copyWait(mine, ticket);
       (snapshot.calls || []).forEach(function (call) {
         if (call.ticket.id === mine.id) ticket.counter = call.counter;
       });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import pytest
@@ -37,7 +38,13 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     assert body["service"]["department_vi"] == "Sở Tư pháp"
     assert body["priority_category"] == "elderly"
     assert body["serving_counters"] == [1, 2]
-    assert body["people_ahead"] == 0 and body["estimated_wait_minutes"] == 0
+    assert body["people_ahead"] == 0
+    # Nobody at the counters yet: until the first of the two counters configured frees
+    # (half of 1 / (0.1 + 0.1) minutes).
+    assert body["estimated_wait_minutes"] == round(0.5 / 0.2)
+    assert body["estimated_wait_range"] == [0, 10]
+    assert body["estimated_wait_text_vi"] == "dưới 10 phút"
+    assert body["estimated_wait_text_en"] == "under 10 minutes"
     assert body["tracking_url"].startswith("http://hangdoi.test/t/")
     assert body["issued_at"].endswith("+00:00") and body["issued_at_local"].endswith("+07:00")
     second = client.post(
@@ -46,7 +53,11 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
         json={"service_id": world.services["LLTP"].id},
     ).get_json()
     assert second["number"] == "A002" and second["people_ahead"] == 1
-    assert second["estimated_wait_minutes"] == 10
+    # One ahead (the priority ticket, served first): 1.5 calls at 0.15 a minute, less the
+    # priority tickets that pass an ordinary one (one in the last hour).
+    assert second["estimated_wait_minutes"] == math.ceil(0.5 / 0.2 + 1 / (0.15 - 1 / 60))
+    low, high = second["estimated_wait_range"]
+    assert low <= second["estimated_wait_minutes"] <= high
     token = second["tracking_url"].rsplit("/", 1)[1]
     tracked = client.get(f"/api/v1/track/{token}").get_json()
     assert tracked["number"] == "A002" and tracked["people_ahead"] == 1
@@ -58,7 +69,10 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
         **read,
         "tracking_url": body["tracking_url"],
         "people_ahead": 0,
-        "estimated_wait_minutes": 0,
+        "estimated_wait_minutes": body["estimated_wait_minutes"],
+        "estimated_wait_range": body["estimated_wait_range"],
+        "estimated_wait_text_vi": body["estimated_wait_text_vi"],
+        "estimated_wait_text_en": body["estimated_wait_text_en"],
     }
 
 

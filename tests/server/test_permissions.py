@@ -8,8 +8,9 @@ The table is the intended policy, written by hand: a new route fails
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from server.models import Ticket
+from server.models import PriorityCategory, Ticket
 from server.services import accounts
 from tests.server.factory import World, build_world, issue_ticket
 
@@ -64,10 +65,36 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/counters/<int:counter_id>/transfer"): {OFFICER},
     ("GET", "/api/v1/admin/users"): {ADMIN},
     ("POST", "/api/v1/admin/users"): {ADMIN},
+    ("PATCH", "/api/v1/admin/users/<int:user_id>"): {ADMIN},
     ("POST", "/api/v1/admin/users/<int:user_id>/password"): {ADMIN},
     ("GET", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices"): {ADMIN},
     ("POST", "/api/v1/admin/devices/<int:device_id>/revoke"): {ADMIN},
+    ("GET", "/api/v1/admin/sites"): {ADMIN},
+    ("POST", "/api/v1/admin/sites"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>"): {ADMIN},
+    ("PATCH", "/api/v1/admin/sites/<int:site_id>"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>/departments"): {ADMIN},
+    ("POST", "/api/v1/admin/sites/<int:site_id>/departments"): {ADMIN},
+    ("PATCH", "/api/v1/admin/departments/<int:department_id>"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>/series"): {ADMIN},
+    ("POST", "/api/v1/admin/sites/<int:site_id>/series"): {ADMIN},
+    ("PATCH", "/api/v1/admin/series/<int:series_id>"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>/services"): {ADMIN},
+    ("POST", "/api/v1/admin/sites/<int:site_id>/services"): {ADMIN},
+    ("PATCH", "/api/v1/admin/services/<int:service_id>"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>/counters"): {ADMIN},
+    ("POST", "/api/v1/admin/sites/<int:site_id>/counters"): {ADMIN},
+    ("PATCH", "/api/v1/admin/counters/<int:counter_id>"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>/priority-categories"): {ADMIN},
+    ("POST", "/api/v1/admin/sites/<int:site_id>/priority-categories"): {ADMIN},
+    ("PATCH", "/api/v1/admin/priority-categories/<int:category_id>"): {ADMIN},
+    ("GET", "/api/v1/admin/sites/<int:site_id>/import/template"): {ADMIN},
+    ("POST", "/api/v1/admin/sites/<int:site_id>/import"): {ADMIN},
+    ("GET", "/api/v1/admin/audit"): {ADMIN},
+    # The managers' what-if (issue #15).
+    ("GET", "/api/v1/sites/<int:site_id>/whatif/profiles"): {MANAGER, ADMIN},
+    ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).
@@ -115,6 +142,16 @@ def _url(rule: str, session, world: World) -> str:
         .replace("<token>", _token_of(session, ticket_id))
         .replace("<int:device_id>", str(throwaway.id))
         .replace("<int:user_id>", str(world.users["o3"].id))
+        .replace("<int:department_id>", str(world.services["LLTP"].department_id))
+        .replace("<int:series_id>", str(world.services["LLTP"].series_id))
+        .replace("<int:service_id>", str(world.services["LLTP"].id))
+        .replace("<int:category_id>", str(_category_id(session, world)))
+    )
+
+
+def _category_id(session, world: World) -> int:
+    return session.scalar(
+        select(PriorityCategory.id).where(PriorityCategory.site_id == world.site.id).limit(1)
     )
 
 
@@ -142,7 +179,7 @@ def test_each_route_admits_exactly_its_roles(client, session, world: World, role
         headers = _credential(session, world, role)
         body = BODIES.get(rule, {})
         response = client.open(
-            url, method=method, headers=headers, json=body if method == "POST" else None
+            url, method=method, headers=headers, json=body if method in ("POST", "PATCH") else None
         )
         denied = (
             response.status_code in (401, 403) and response.get_json().get("error") in ACCESS_DENIED

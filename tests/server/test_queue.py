@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 import pytest
@@ -10,12 +11,20 @@ from sqlalchemy import select
 
 from contract import events as ev
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
+from contract.waits import wait_text
 from server.db import write_transaction
 from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.counts import queue_moved, waiting_counts
-from server.services.estimates import clear_cache, people_ahead_of, standing, standings
+from server.services.estimates import (
+    clear_cache,
+    open_spans,
+    people_ahead_of,
+    standing,
+    standings,
+    through_hours,
+)
 from server.services.queue import common, issuing
 from tests.server.factory import World, build_world, issue_ticket
 
@@ -87,16 +96,25 @@ def test_issue_records_an_event_and_publishes_after_commit(
     assert issued.payload["ticket"]["service_code"] == "LLTP"
     assert ev.ticket_room(ticket.tracking_token) in issued.rooms
     assert ev.site_room(world.site.id) in issued.rooms
+    row = moved.payload["services"][0]
     assert moved.payload == {
         "services": [
             {
                 "service_id": ticket.service_id,
                 "waiting": 1,
-                "longest_wait_seconds": moved.payload["services"][0]["longest_wait_seconds"],
+                "longest_wait_seconds": row["longest_wait_seconds"],
+                # What a newcomer would wait (contract.events.ServiceQueue).
+                "estimated_wait_range": row["estimated_wait_range"],
+                "estimated_wait_text_vi": row["estimated_wait_text_vi"],
+                "estimated_wait_text_en": row["estimated_wait_text_en"],
             }
         ],
         "day": "2026-11-25",
     }
+    # One ahead of a newcomer, nobody served yet: 1.5 calls at 0.15 a minute.
+    low, high = row["estimated_wait_range"]
+    assert low <= 10 <= high
+    assert (row["estimated_wait_text_vi"], row["estimated_wait_text_en"]) == wait_text(low, high)
     # Numbered without gaps, and kept in the event log for replays.
     assert moved.seq == issued.seq + 1
     logged = session.scalars(select(EventLog).order_by(EventLog.seq)).all()
@@ -118,9 +136,10 @@ def test_events_and_waits_are_of_the_moment_the_service_was_given(
     issue(session, world, now=MORNING + 2 * minute)
     issued, counted = publisher.events[-2:]
     assert (issued.at, counted.at) == ((MORNING + 2 * minute).isoformat(),) * 2
-    assert counted.payload["services"] == [
-        {"service_id": world.services["LLTP"].id, "waiting": 2, "longest_wait_seconds": 120}
-    ]
+    assert [
+        {k: row[k] for k in ("service_id", "waiting", "longest_wait_seconds")}
+        for row in counted.payload["services"]
+    ] == [{"service_id": world.services["LLTP"].id, "waiting": 2, "longest_wait_seconds": 120}]
     open_counter(session, world, 1, "o1")
     publisher.clear()
     queue.call_next(session, world.actor("o1"), world.counters[1].id, now=MORNING + 10 * minute)
@@ -755,36 +774,68 @@ def test_call_a_given_number(session, world: World) -> None:
 
 
 def test_people_ahead_and_estimated_wait(session, world: World) -> None:
+    """The rule of server.services.estimates, by hand (README, "Estimated wait")."""
     clear_cache()
     minute = dt.timedelta(minutes=1)
     tickets = [issue(session, world, now=MORNING + i * minute) for i in range(3)]
     priority = issue(session, world, priority_code="elderly", now=MORNING + 5 * minute)
     service = world.services["LLTP"]
-    # No counter is open and nothing has been served: nominal 10 minutes per ticket.
-    place = standing(session, tickets[2], service, MORNING)
+    now = MORNING + 5 * minute
+    place = standing(session, tickets[2], service, now)
     assert place.people_ahead == 3  # two earlier tickets and the priority ticket
-    assert place.estimated_wait_minutes == 30
-    assert standing(session, priority, service, MORNING).people_ahead == 0
-    # Two counters serving LLTP open: the work is shared.
+    assert standing(session, priority, service, now).people_ahead == 0
+    # No counter open yet: those configured for LLTP count as if open. Counter 1 serves it
+    # first (1 call per 10 nominal minutes), counter 2 second (half its time before any
+    # call): 0.15 calls a minute, less the priority tickets that will pass (1 in the hour).
+    # The first of the two frees in half of 1 / (0.1 + 0.1) minutes.
+    assert place.estimate is not None
+    assert place.estimated_wait_minutes == math.ceil(0.5 / 0.2 + 3 / (0.15 - 1 / 60))
+    low, high = place.estimate.low, place.estimate.high
+    assert low <= place.estimated_wait_minutes <= high and low % 5 == high % 5 == 0
+    # Counter 1 open, counter 2 closed: counter 1 alone.
     open_counter(session, world, 1, "o1")
-    open_counter(session, world, 2, "o2")
     clear_cache()
-    assert standing(session, tickets[2], service, MORNING).estimated_wait_minutes == 15
-    # Observed: 6 tickets finished in the last hour = 0.1 per minute.
+    assert standing(session, tickets[2], service, now).estimated_wait_minutes == math.ceil(
+        0.5 / 0.1 + 3 / (0.1 - 1 / 60)
+    )
+    # Observed: counter 1 calls the three and the priority ticket, 4 minutes each, so
+    # minutes per call = (4 × 4 + 3 × 10 nominal) / (4 + 3) = 46/7; the counter frees at
+    # the pace of its mix (those 4 calls and one assumed of each of its two services).
+    first = 0.5 / (6 / (5 * 46 / 7 + 10))
     officer, counter_id = world.actor("o1"), world.counters[1].id
-    for index in range(6):
-        issue(session, world, "LLTP", now=MORNING)
-        queue.call_next(session, officer, counter_id, now=MORNING)
-        queue.start_serving(session, officer, counter_id, now=MORNING)
-        queue.finish(session, officer, counter_id, now=MORNING + index * minute)
+    later = [issue(session, world, now=now + i * minute) for i in range(3)]
+    for index in range(4):
+        at = now + 4 * index * minute
+        queue.call_next(session, officer, counter_id, now=at)
+        queue.start_serving(session, officer, counter_id, now=at)
+        queue.finish(session, officer, counter_id, now=at + 4 * minute)
     clear_cache()
-    remaining = session.scalars(
-        select(Ticket).where(Ticket.state == "waiting").order_by(Ticket.queued_at)
-    ).all()
-    last = remaining[-1]
-    place = standing(session, last, service, MORNING + 10 * minute)
-    assert place.people_ahead == len(remaining) - 1
-    assert place.estimated_wait_minutes == (len(remaining) - 1) * 10
+    now = now + 16 * minute
+    place = standing(session, later[2], service, now)
+    assert place.people_ahead == 2
+    assert place.estimated_wait_minutes == math.ceil(first + 2 / (7 / 46 - 1 / 60))
+    # Nobody ahead, but the counter was busy all along: half a call, a range from 0.
+    place = standing(session, later[0], service, now)
+    assert place.people_ahead == 0 and place.estimate is not None
+    assert place.estimated_wait_minutes == round(first)
+    fields = place.estimate.fields()
+    assert fields["estimated_wait_range"] == [0, place.estimate.high]
+    assert fields["estimated_wait_text_vi"] == f"dưới {place.estimate.high} phút"
+    assert fields["estimated_wait_text_en"] == f"under {place.estimate.high} minutes"
+    # The wait shown is never 0 while people are ahead.
+    assert standing(session, later[1], service, now).estimated_wait_minutes >= 1
+
+
+def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:
+    day = dt.date(2026, 11, 25)
+    spans = open_spans({"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}, day, "Asia/Ho_Chi_Minh")
+    eleven = dt.datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 11:00 in Vietnam
+    assert through_hours(eleven, 20, spans) == 20
+    assert through_hours(eleven, 40, spans) == 40 + 120  # 30 before the break, 10 after
+    # Past the day's closing, those still waiting are served after it (not tomorrow).
+    four_pm = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert through_hours(four_pm, 90, spans) == 90
+    assert through_hours(eleven, 40, None) == 40
 
 
 # ------------------------------------------------------------------ close-out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from server.extensions import db
 from server.models import EventLog
 from server.realtime import OrderedDelivery, OrderedRedisManager, SocketIOPublisher, socketio
 from server.services import queue
-from server.services.estimates import standings
+from server.services.estimates import clear_cache, standings
 from tests.server.factory import World, build_world, issue_ticket
 
 
@@ -200,7 +201,19 @@ def test_a_phone_is_pushed_its_new_place_when_its_queue_moves(app, world: World)
         places += [data["data"] for name, data in received(phone) if name == ev.TICKET_STANDING]
         time.sleep(0.05)
     # Debounced: a burst of moves tells the phone its place a few times, the last one right.
-    assert places and places[-1] == {"people_ahead": 0, "estimated_wait_minutes": 0}
+    assert places and places[-1]["people_ahead"] == 0
+    # The wait as a range (contract.events.TicketStandingData).
+    assert set(places[-1]) == {
+        "people_ahead",
+        "estimated_wait_minutes",
+        "estimated_wait_range",
+        "estimated_wait_text_vi",
+        "estimated_wait_text_en",
+    }
+    low, high = places[-1]["estimated_wait_range"]
+    assert places[-1]["estimated_wait_text_vi"] == (
+        f"dưới {high} phút" if low == 0 else f"khoảng {low}–{high} phút"
+    )
     assert len(places) <= 4
 
 
@@ -212,15 +225,19 @@ def test_standings_follow_the_call_policy(app, world: World) -> None:
     priority = issue_ticket(
         session, world.kiosk_actor, world.services["LLTP"].id, priority_code="disabled"
     )
+    clear_cache()  # the pace as of the last issue, not the first
     rows = {
-        token: (ahead, wait)
+        token: (ahead, wait.minutes)
         for token, ahead, wait in standings(
             session, world.services["LLTP"].id, priority.business_day, priority.issued_at
         )
     }
     assert rows[priority.tracking_token][0] == 0
     assert rows[ordinary[0].tracking_token][0] == 1
-    assert rows[ordinary[1].tracking_token] == (2, 20)  # nobody served yet: 10 nominal minutes each
+    # Nobody served yet: counters 1 (first choice) and 2 (second) at 10 nominal minutes give
+    # 0.15 calls a minute, less the priority ticket of the hour that passes the ordinary ones.
+    # The first of the two frees in half of 1 / (0.1 + 0.1) minutes.
+    assert rows[ordinary[1].tracking_token] == (2, math.ceil(0.5 / 0.2 + 2 / (0.15 - 1 / 60)))
 
 
 def test_delivery_starts_after_what_a_first_client_was_given() -> None:

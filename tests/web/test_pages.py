@@ -36,6 +36,10 @@ def test_phone_page_follows_the_ticket_until_it_is_called(centre: Centre, visit)
     expect(page.locator("#number")).to_have_text(mine["number"])
     expect(page.locator("#service")).to_have_text(mine["service"]["name_vi"])
     expect(page.locator("#status-waiting")).to_contain_text("1 người đang chờ trước bạn")
+    # The wait as the range the server sent (contract/waits.py), never a bare figure.
+    expect(page.locator("#wait")).to_have_text(
+        re.compile(r"^Thời gian chờ dự kiến: (khoảng \d+–\d+|dưới \d+) phút$")
+    )
     _wait_live(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
 
@@ -148,6 +152,10 @@ def test_display_shows_a_call_big_with_its_counter_and_the_waiting_counts(
     expect(page.locator(f'#waiting li[data-service-id="{service["id"]}"]')).to_contain_text(
         service["name_vi"]
     )
+    # What a newcomer to that queue would wait (queue.changed / the snapshot's queues).
+    expect(
+        page.locator(f'#waiting li[data-service-id="{service["id"]}"] .waiting-eta')
+    ).to_have_text(re.compile(r"^Chờ (khoảng \d+–\d+|dưới \d+) phút$"))
     expect(page.locator("#clock-time")).to_have_text(re.compile(r"^\d{2}:\d{2}$"))
 
     centre.open_counter("canbo02", 8)

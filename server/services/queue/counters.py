@@ -12,7 +12,7 @@ from contract.tickets import CounterState
 from server.db import write_transaction
 from server.errors import DomainError, Forbidden
 from server.events import publish
-from server.models import Counter, Ticket, User, utcnow
+from server.models import Counter, OfficerCounter, Ticket, User, utcnow
 from server.services.actor import Actor, Role
 from server.services.payloads import counter_info
 from server.services.queue.common import (
@@ -70,6 +70,25 @@ def open_counter(
         if actor.role != Role.OFFICER:
             raise Forbidden(
                 "officers_only", "Chỉ cán bộ một cửa mới mở quầy.", "Only officers open counters."
+            )
+        if not counter.active:
+            raise DomainError(
+                "counter_inactive",
+                f"Quầy số {counter.number} đã ngừng sử dụng.",
+                f"Counter {counter.number} is no longer in use.",
+                counter=counter.number,
+            )
+        allowed = set(
+            session.scalars(
+                select(OfficerCounter.counter_id).where(OfficerCounter.user_id == actor.user_id)
+            )
+        )
+        if allowed and counter.id not in allowed:
+            raise Forbidden(
+                "counter_not_assigned",
+                f"Bạn không được giao quầy số {counter.number}.",
+                f"You are not assigned to counter {counter.number}.",
+                counter=counter.number,
             )
         if counter.state != CounterState.CLOSED and counter.officer_id not in (None, actor.user_id):
             raise DomainError(

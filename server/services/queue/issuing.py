@@ -40,13 +40,15 @@ from server.models import (
 )
 from server.services import catalog
 from server.services.actor import Actor
-from server.services.clock import business_day, describe_hours, is_open
+from server.services.clock import business_day, closed_day, describe_hours, is_open
 from server.services.counts import publish_queue_changed
 from server.services.estimates import (
+    Estimate,
     NewInQueue,
-    estimated_wait_minutes,
+    add_newcomer_waits,
+    estimate,
     places_of_new_tickets,
-    service_rate,
+    service_pace,
 )
 from server.services.group_commit import GroupCommit
 from server.services.payloads import queue_row, ticket_info_of
@@ -128,6 +130,8 @@ _ISSUE_CONTEXT = (
         Site.name_en.label("site_name_en"),
         Site.timezone,
         Site.opening_hours,
+        Site.closed_days,
+        Site.active.label("site_active"),
         Department.name_vi.label("department_vi"),
         Department.name_en.label("department_en"),
     )
@@ -163,7 +167,7 @@ class Issued:
     service: dict[str, Any]
     priority_category: str | None
     people_ahead: int
-    estimated_wait_minutes: int
+    estimate: Estimate
     serving_counters: list[int]
     timezone: str
 
@@ -335,10 +339,12 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             by_site_day.setdefault((sites[service_id], day), []).append(
                 queue_row(service_id, waiting, oldest, counted_at)
             )
+        for services in by_site_day.values():
+            add_newcomer_waits(session, services, counted_at)
         for (site_id, day), services in by_site_day.items():
             publish_queue_changed(session, site_id, day, services, now=counted_at)
     for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
-        rate = service_rate(session, service.id, request.now)
+        pace = service_pace(session, service.id, request.now)
         places = ahead.get(t.id, 0)
         outcomes[index] = Issued(
             ticket=t,
@@ -351,9 +357,7 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             },
             priority_category=request.priority_code if category_id is not None else None,
             people_ahead=places,
-            estimated_wait_minutes=estimated_wait_minutes(
-                places, rate, service.expected_service_minutes
-            ),
+            estimate=estimate(places, category_id is not None, pace, request.now),
             serving_counters=list(catalog.service_info(session, service.id).serving_counters),
             timezone=service.timezone,
         )
@@ -376,6 +380,20 @@ def _admit(
             "service_inactive",
             f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
             f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
+        )
+    if not service.site_active:
+        raise DomainError(
+            "site_inactive",
+            f"{service.site_name_vi} đã ngừng hoạt động.",
+            f"{service.site_name_en or service.site_name_vi} is no longer in service.",
+        )
+    holiday = closed_day(service.closed_days, now, service.timezone)
+    if holiday is not None:
+        note = holiday.get("note") or ""
+        raise DomainError(
+            "site_closed",
+            f"{service.site_name_vi} hôm nay nghỉ{f' ({note})' if note else ''}.",
+            f"{service.site_name_en or service.site_name_vi} is closed today{f' ({note})' if note else ''}.",
         )
     if not is_open(service.opening_hours, now, service.timezone):
         hours_vi, hours_en = describe_hours(service.opening_hours or {})
