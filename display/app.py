@@ -65,8 +65,6 @@ RETRY_MS = 5000  # pairing again while the server cannot be reached
 CHECK_MS = 60_000
 # A hall hears the calls it missed only when they are fresh: reconnect quickly.
 RECONNECT_MAX = 2.0
-# Sent by the administration when a site's set-up changes (the ticker text among others).
-CATALOG_CHANGED = getattr(ev, "CATALOG_CHANGED", "catalog.changed")
 
 LIVE_STATUS = {
     LiveState.CONNECTING: style.CONNECTING,
@@ -384,7 +382,7 @@ class DisplayApp(QObject):
         self.render(blink=False)
 
     def on_event(self, name: str, envelope: dict[str, Any]) -> None:
-        if name == CATALOG_CHANGED:
+        if name == ev.CATALOG_CHANGED:  # the site's set-up (the ticker text among others)
             self.refresh_catalog()
             return
         call = self.state.apply_event(name, envelope)

@@ -260,3 +260,23 @@ def test_a_display_that_starts_before_the_server_pairs_when_it_answers(
     with qtbot.waitSignal(app.paired, timeout=20_000):
         proxy.restore()
     qtbot.waitUntil(lambda: hall(app).status == style.LIVE, timeout=20_000)
+
+
+def test_the_administrators_ticker_text_runs_along_the_bottom(
+    make_display, server: LiveServer, qtbot, screenshots: Path
+) -> None:
+    app = make_display((1920, 1080))
+    view = hall(app)
+    admin = server.session(server.login("admin", "admin123"))
+    text = "Trung tâm làm việc từ 7 giờ 30 đến 17 giờ, từ thứ Hai đến thứ Sáu."
+    answer = admin.patch(
+        f"{server.url}/api/v1/admin/sites/1", json={"ticker_text": text}, timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+    qtbot.waitUntil(lambda: view.ticker.text() == text, timeout=10_000)
+    assert view.ticker.isVisible()
+    qtbot.wait(2500)  # the text has come in from the right
+    view.grab().save(str(screenshots / "hall-ticker.png"))
+    answer = admin.patch(f"{server.url}/api/v1/admin/sites/1", json={"ticker_text": ""}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    qtbot.waitUntil(lambda: not view.ticker.isVisible(), timeout=10_000)
