@@ -93,6 +93,7 @@ bench: $(VENV)/.installed-test web-deps
 	$(BIN)/python bench/call_next.py --smoke
 	$(BIN)/python bench/call_latency.py --smoke
 	$(BIN)/python bench/print.py --iterations 3
+	$(BIN)/python bench/announce_qt.py --smoke
 
 lint: $(VENV)/.installed-test
 	$(lint-commands)
