@@ -10,6 +10,8 @@ PUBLIC_URL ?= http://$(HOST):$(PORT)
 # Debian packages the product and its tests need: a font with every Vietnamese glyph
 # (slips), libusb for USB printers, and the libraries Qt's offscreen platform loads.
 SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+# espeak-ng: the default voice pack and what a pack lacks (hangdoi-server prepare-voice).
+SYSTEM_PACKAGES += espeak-ng
 # Node.js and npm fetch the web pages' JavaScript at install time; installed from Debian
 # only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
 NODE_PACKAGES ?= nodejs npm

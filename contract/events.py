@@ -84,11 +84,25 @@ class TicketInfo(TypedDict):
 
 
 class Announcement(TypedDict):
-    """What a display says for a call: the text, and the audio once announcements exist."""
+    """What a display says for a call.
+
+    ``text_vi``/``text_en``: the written sentence (the site's template with the ticket and
+    counter numbers). ``spoken_vi``: the words said ("Mời công dân có số thứ tự một nghìn
+    không trăm linh năm đến quầy số mười hai"). ``audio_url``: a path on the server (join it
+    to the server's address) of a WAV file: the chime, then the words (and the English
+    announcement when the site has one); a plain GET, no credential, cacheable for ever
+    (``Cache-Control: immutable``, an ``ETag``). ``speech``: how it sounds: ``clips`` (the
+    voice pack's clips), ``espeak`` (espeak-ng says the sentence), ``none`` (the chime
+    alone: show the text). ``repeat``: how many times a display plays it (site setting).
+    """
 
     text_vi: str
     text_en: str
     audio_url: str | None
+    # Added with the voice (issue #11).
+    spoken_vi: str
+    speech: str  # clips | espeak | none
+    repeat: int
 
 
 class TicketEventData(TypedDict):

@@ -20,6 +20,8 @@ from server.extensions import db
 from server.fastjson import OrjsonProvider
 from server.services import catalog, credentials, estimates
 from server.services.queue import issuing
+from server.services.voice import announce
+from server.services.voice import settings as voice_settings
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -34,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     catalog.init_app(app)
     estimates.init_app(app)
     issuing.init_app(app)
+    voice_settings.init_app(app)
+    announce.init_app(app)
     events.attach(db.scoped.session_factory)
     api.init_app(app)
     realtime.init_app(app)

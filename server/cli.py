@@ -1,8 +1,8 @@
 """The commands of the command line, registered on the app by :func:`init_app`:
 ``hangdoi-server COMMAND`` (see :mod:`server.main`) or ``flask --app server COMMAND``.
 
-init-db, upgrade, load-demo, prepare-demo, create-user, register-device, revoke-device,
-close-out, backup, serve, simulate.
+init-db, upgrade, load-demo, prepare-demo, prepare-voice, voice-settings, create-user,
+register-device, revoke-device, close-out, backup, serve, simulate.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from server.extensions import db
 from server.models import Site
 from server.services import accounts, queue
 from server.services.simulation import accuracy, engine, history, scenarios
+from server.services.voice import announce
+from server.services.voice import settings as voice_settings
 
 
 def _db():
@@ -94,9 +96,57 @@ def prepare_demo_command() -> None:
     engine = _db().engine
     migrate.upgrade(engine)
     demo.load(_db().session, real_hours=False, instance_path=current_app.instance_path)
+    _prepare_voice(force=False)
     click.echo(
         demo.describe(_db().session, current_app.instance_path, current_app.config["PUBLIC_URL"])
     )
+
+
+def _prepare_voice(*, force: bool) -> None:
+    voice = announce.state()
+    if not voice.espeak:
+        click.echo(
+            "Voice: espeak-ng is missing (Debian package espeak-ng): calls ring the chime and "
+            "displays show the text, unless a recorded pack has every word (README, Voice)."
+        )
+        return
+    made = announce.prepare(_db().session, voice, force=force)
+    folder = voice.instance / "voice" / "generated"
+    click.echo(f"Voice: default pack in {folder} ({sum(made.values())} clips made now).")
+
+
+@click.command("prepare-voice")
+@click.option("--force", is_flag=True, help="Make every clip again (after an espeak-ng upgrade).")
+@with_appcontext
+def prepare_voice_command(force: bool) -> None:
+    """Make the default voice pack with espeak-ng (both dialects, every site's wording)."""
+    _prepare_voice(force=force)
+
+
+@click.command("voice-settings")
+@click.option("--site", "site_code", required=True)
+@click.option("--template-vi", default=None, help="Wording with {number} and {counter}.")
+@click.option("--template-en", default=None, help="English wording with {number} and {counter}.")
+@click.option("--english/--no-english", default=None, help="A second announcement in English.")
+@click.option("--dialect", type=click.Choice(["north", "south"]), default=None)
+@click.option("--repeat", type=int, default=None, help="Times a display plays each call (1-5).")
+@with_appcontext
+def voice_settings_command(site_code: str, **changes: object) -> None:
+    """Show or change a site's announcement settings (and make the clips they need)."""
+    site = _site_by_code(site_code)
+    given = {name: value for name, value in changes.items() if value is not None}
+    try:
+        settings = (
+            voice_settings.update(_db().session, site.id, **given)
+            if given
+            else voice_settings.of_site(_db().session, site)
+        )
+    except DomainError as error:
+        raise click.ClickException(f"{error.message} / {error.message_en}") from error
+    for name, value in settings.public().items():
+        click.echo(f"{name}: {value}")
+    if given:
+        _prepare_voice(force=False)  # the clips of a new wording or dialect
 
 
 @click.command("create-user")
@@ -355,6 +405,8 @@ COMMANDS = (
     upgrade_command,
     load_demo_command,
     prepare_demo_command,
+    prepare_voice_command,
+    voice_settings_command,
     create_user_command,
     register_device_command,
     revoke_device_command,

@@ -63,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": None,
     # How many reverse proxies (nginx) in front set X-Forwarded-For: 0 believes none of it.
     "TRUSTED_PROXIES": 0,
+    # espeak-ng, which makes the default voice pack and says what a pack lacks: None finds
+    # it on the PATH, a path names it, false goes without (the chime and the text only).
+    "ESPEAK_NG": None,
 }
 
 

@@ -30,6 +30,10 @@ from sqlalchemy.types import TypeDecorator
 
 from contract.tickets import CounterState, TicketState
 
+# The default wording of a call (site settings voice_template_vi / voice_template_en).
+DEFAULT_TEMPLATE_VI = "Mời công dân có số thứ tự {number} đến quầy số {counter}"
+DEFAULT_TEMPLATE_EN = "Ticket number {number}, please go to counter {counter}"
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -92,8 +96,19 @@ class Site(Base):
     # The running text at the bottom of the hall displays (the display app reads it from
     # the site's payload and reloads it on catalog.changed).
     ticker_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The announcement's template, dialect and repeat count are the voice issue's columns.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The hall announcement (server/services/voice): its wording with {number} and
+    # {counter}, the dialect numbers are read in, an optional English announcement after
+    # the Vietnamese one, and how many times a display plays each call.
+    voice_template_vi: Mapped[str] = mapped_column(
+        String(300), default=DEFAULT_TEMPLATE_VI, server_default=DEFAULT_TEMPLATE_VI
+    )
+    voice_template_en: Mapped[str] = mapped_column(
+        String(300), default=DEFAULT_TEMPLATE_EN, server_default=DEFAULT_TEMPLATE_EN
+    )
+    voice_english: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    voice_dialect: Mapped[str] = mapped_column(String(8), default="north", server_default="north")
+    voice_repeat: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The last sequence number given to an event of this site (see EventLog).
     event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -127,6 +142,9 @@ class NumberSeries(Base):
     format: Mapped[str] = mapped_column(String(40), default="{n:04d}")
     start: Mapped[int] = mapped_column(Integer, default=1)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # How the hall announcement reads its numbers: "number" (A012: "A mười hai") or
+    # "digits" ("A không một hai").
+    voice_reading: Mapped[str] = mapped_column(String(8), default="number", server_default="number")
 
 
 class DailyNumber(Base):
@@ -242,6 +260,9 @@ class Counter(Base):
     name_vi: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
     zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # What the hall announcement says for {counter} instead of the number read aloud
+    # (e.g. "mười hai A", "một cửa"); None: the number.
+    spoken_name: Mapped[str | None] = mapped_column(String(100), default=None)
     state: Mapped[str] = mapped_column(String(16), default=CounterState.CLOSED)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     current_ticket_id: Mapped[int | None] = mapped_column(

@@ -21,6 +21,7 @@ from server import create_app  # noqa: E402
 from server.http_handler import FastHeadersHandler  # noqa: E402
 from server.realtime import start_listening  # noqa: E402
 from server.services.queue import issue_totals  # noqa: E402
+from server.services.voice.announce import prepare_in_background  # noqa: E402
 
 
 def main() -> None:
@@ -66,6 +67,8 @@ def main() -> None:
         # Hear the other processes' events from the start, not from the first Socket.IO
         # connection on (a restarted process serves requests before a display comes back).
         start_listening()
+    # The default voice pack (espeak-ng, once: the clips stay in the instance folder).
+    prepare_in_background(app)
     logging.getLogger("hangdoi").info(
         "serving on http://%s:%d (pid %d)", args.host, args.port, os.getpid()
     )

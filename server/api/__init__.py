@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, g
 from werkzeug.routing import IntegerConverter
 
-from server.api import admin, auth, counters, health, sites, tickets, whatif
+from server.api import admin, auth, counters, health, sites, tickets, voice, whatif
 from server.api.base import HangdoiApi
 from server.extensions import db
 from server.services import accounts
@@ -45,7 +45,15 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
-    for blueprint in (health.blp, auth.blp, sites.blp, tickets.blp, counters.blp, admin.blp):
+    for blueprint in (
+        health.blp,
+        auth.blp,
+        sites.blp,
+        tickets.blp,
+        counters.blp,
+        admin.blp,
+        voice.blp,
+    ):
         api.register_blueprint(blueprint)
     api.register_blueprint(whatif.blp)
     check_routes(app)

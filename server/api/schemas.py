@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -243,6 +244,14 @@ class TokenOut(ma.Schema):
     user = fields.Nested(UserOut)
 
 
+class VoiceSettingsOut(ma.Schema):
+    template_vi = fields.String(metadata={"description": "Wording with {number} and {counter}."})
+    template_en = fields.String()
+    english = fields.Boolean(metadata={"description": "An English announcement follows."})
+    dialect = fields.String(metadata={"description": "north (nghìn, linh) or south (ngàn, lẻ)."})
+    repeat = fields.Integer(metadata={"description": "Times a display plays each call."})
+
+
 class SiteOut(ma.Schema):
     id = fields.Integer()
     code = fields.String()
@@ -262,6 +271,22 @@ class SiteOut(ma.Schema):
         metadata={"description": "The running text of the hall displays (catalog.changed: reload)."}
     )
     active = fields.Boolean()
+    voice = fields.Nested(
+        VoiceSettingsOut,
+        metadata={"description": "The hall announcement's settings (displays read repeat)."},
+    )
+
+    @ma.pre_dump
+    def _voice(self, site: Any, **_: Any) -> dict[str, Any]:
+        row = {name: getattr(site, name) for name in self.fields if name != "voice"}
+        row["voice"] = {
+            "template_vi": site.voice_template_vi,
+            "template_en": site.voice_template_en,
+            "english": site.voice_english,
+            "dialect": site.voice_dialect,
+            "repeat": site.voice_repeat,
+        }
+        return row
 
 
 class DepartmentOut(ma.Schema):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from contract import events as ev
 from server.models import Counter, Ticket
 from server.services import catalog
+from server.services.voice.announce import announcement as voice_announcement
 
 
 def ticket_info(session: Session, ticket: Ticket) -> dict[str, object]:
@@ -69,13 +70,10 @@ def counter_info(counter: Counter) -> dict[str, object]:
     }
 
 
-def announcement(ticket: Ticket, counter: Counter) -> dict[str, object]:
-    """What a hall display says for a call."""
-    return {
-        "text_vi": f"Mời công dân có số thứ tự {ticket.number} đến quầy số {counter.number}",
-        "text_en": f"Ticket number {ticket.number}, please go to counter {counter.number}",
-        "audio_url": None,
-    }
+def announcement(session: Session, ticket: Ticket, counter: Counter) -> dict[str, object]:
+    """What a hall display says for a call (contract.events.Announcement): the site's
+    wording, the words said and the URL of their sound (server.services.voice)."""
+    return voice_announcement(session, ticket, counter)
 
 
 def queue_row(

@@ -3,8 +3,9 @@
  * Follows its zone over Socket.IO: the newest call big (blinking for a while), the last
  * calls, the waiting count of each service that the zone's counters serve (a page at a
  * time, turning every few seconds, when they are more than the column holds), and a clock in
- * Vietnam time. Each live call rings a chime (WebAudio) and, only when the browser has an
- * offline Vietnamese voice, is read out by speechSynthesis. A reconnect presents the last
+ * Vietnam time. Each live call plays the server's announcement (announcement.audio_url: the
+ * chime and the words, one call after another, `repeat` times), with no dependence on the
+ * browser's voices. A reconnect presents the last
  * event number seen, so the server replays what was missed or sends a fresh snapshot.
  */
 (function () {
@@ -206,7 +207,7 @@
   function renderStatus() {
     el("live").setAttribute("data-status", status);
     el("live-text").textContent = STATUS_TEXT[status] || status;
-    el("sound").hidden = H.audioRunning();
+    el("sound").hidden = (H.audioRunning() || canPlay) && !blocked;
   }
 
   function render() {
@@ -218,45 +219,78 @@
 
   // ---------------------------------------------------------------- sound and voice
 
+  // The server's announcement (announcement.audio_url): a WAV with the chime and the words,
+  // the same file the Qt display plays. One <audio> element, so two calls never sound at
+  // once: they wait in a queue, each played `repeat` times (site setting).
+  var player = new Audio();
+  player.preload = "auto";
   var announcements = [];
   var announcing = false;
+  var blocked = false; // the browser refused to play before a tap on the page
+  var canPlay = false; // an announcement has played: the page may play sound
+  var played = []; // what was heard, for the tests: {url, duration, heard}
+  var MAX_QUEUE = 4; // a burst: say the latest ones
+  var STUCK_MS = 30000; // a file that never ends does not stop the queue
 
-  function vietnameseVoice() {
-    if (!("speechSynthesis" in window)) return null;
-    var voices = window.speechSynthesis.getVoices() || [];
-    // Offline voices only: a centre's LAN may have no internet, and calls stay on site.
-    return voices.filter(function (voice) {
-      return voice.localService && /^vi([-_]|$)/i.test(voice.lang);
-    })[0] || null;
-  }
-
-  function announce(text) {
-    announcements.push(text);
-    if (announcements.length > 4) announcements.shift(); // a burst: say the latest ones
+  function announce(envelope) {
+    var data = envelope.data || {};
+    var said = data.announcement || {};
+    announcements.push({
+      url: said.audio_url || null,
+      repeat: Math.max(1, Math.min(5, said.repeat || 1)),
+      text: said.text_vi || ""
+    });
+    if (announcements.length > MAX_QUEUE) announcements.shift();
     if (!announcing) nextAnnouncement();
   }
 
   function nextAnnouncement() {
-    var text = announcements.shift();
-    if (text === undefined) { announcing = false; return; }
+    var item = announcements.shift();
+    if (item === undefined) { announcing = false; return; }
     announcing = true;
-    var length = H.chime();
-    window.setTimeout(function () {
-      var voice = vietnameseVoice();
-      if (!voice || !text) { nextAnnouncement(); return; }
-      var utterance = new SpeechSynthesisUtterance(H.nfc(text));
-      utterance.voice = voice;
-      utterance.lang = voice.lang;
-      utterance.rate = 0.9;
-      utterance.onend = utterance.onerror = function () { nextAnnouncement(); };
-      window.speechSynthesis.speak(utterance);
-    }, Math.max(0, length * 1000 - 600));
-  }
-
-  function announcementText(envelope) {
-    var data = envelope.data;
-    if (data.announcement && data.announcement.text_vi) return data.announcement.text_vi;
-    return "Mời công dân có số thứ tự " + data.ticket.number + " đến quầy số " + data.counter.number;
+    if (!item.url) { // a server without voice: the chime of the page
+      window.setTimeout(nextAnnouncement, H.chime() * 1000);
+      return;
+    }
+    var left = item.repeat;
+    var guard = null;
+    var startedAt = null;
+    function done() {
+      window.clearTimeout(guard);
+      player.onended = player.onerror = null;
+      nextAnnouncement();
+    }
+    function playOnce() {
+      window.clearTimeout(guard);
+      guard = window.setTimeout(done, STUCK_MS);
+      player.currentTime = 0;
+      var playing = player.play();
+      if (playing && playing.catch) {
+        playing.then(function () {
+          if (startedAt === null) startedAt = performance.now();
+          blocked = false;
+          canPlay = true;
+          renderStatus();
+        }, function () {
+          blocked = true; // autoplay refused: ring the page's chime, ask for a tap
+          renderStatus();
+          H.chime();
+          done();
+        });
+      }
+    }
+    player.onended = function () {
+      played.push({
+        url: item.url, duration: player.duration, startedAt: startedAt, endedAt: performance.now(),
+        heard: player.played.length ? player.played.end(player.played.length - 1) : 0
+      });
+      startedAt = null;
+      left -= 1;
+      if (left > 0) playOnce(); else done();
+    };
+    player.onerror = done;
+    player.src = item.url;
+    playOnce();
   }
 
   // ---------------------------------------------------------------- live events
@@ -289,7 +323,7 @@
       calls = [call].concat(calls.filter(function (c) { return c.ticketId !== call.ticketId; })).slice(0, RECENT + 1);
       renderNow();
       renderRecent();
-      if (!replayed) announce(announcementText(envelope));
+      if (!replayed) announce(envelope);
     } else if (name === "queue.changed") {
       (data.services || []).forEach(takeQueueRow);
       renderWaiting();
@@ -336,10 +370,10 @@
   // ---------------------------------------------------------------- start
 
   el("sound").addEventListener("click", function () {
+    blocked = false; // the tap lets the page play from now on
     H.unlockAudio().then(renderStatus);
   });
   document.addEventListener("keydown", function () { H.unlockAudio().then(renderStatus); });
-  if ("speechSynthesis" in window) window.speechSynthesis.getVoices(); // starts loading the list
 
   tick();
   window.setInterval(tick, 1000);
@@ -350,5 +384,10 @@
   var connection = H.connect({
     token: boot.token, onSnapshot: onSnapshot, onEvent: onEvent, onReady: onReady, onStatus: onStatus
   });
-  window.hangdoiDisplay = { connection: connection, calls: function () { return calls; } }; // for the tests
+  window.hangdoiDisplay = { // for the tests
+    connection: connection,
+    calls: function () { return calls; },
+    played: function () { return played; },
+    announcing: function () { return announcing; }
+  };
 })();

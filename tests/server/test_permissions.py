@@ -95,6 +95,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     # The managers' what-if (issue #15).
     ("GET", "/api/v1/sites/<int:site_id>/whatif/profiles"): {MANAGER, ADMIN},
     ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
+    # Public: signed by the server, it plays only what was said aloud in the hall.
+    ("GET", "/api/v1/voice/<int:site_id>/<digest>.wav"): EVERYONE,
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).
@@ -146,6 +148,7 @@ def _url(rule: str, session, world: World) -> str:
         .replace("<int:series_id>", str(world.services["LLTP"].series_id))
         .replace("<int:service_id>", str(world.services["LLTP"].id))
         .replace("<int:category_id>", str(_category_id(session, world)))
+        .replace("<digest>.wav", "0123456789abcdef0123456789abcdef.wav?d=north&p=x&vi=x")
     )
 
 

@@ -140,7 +140,7 @@ def _publish_ticket_event(
         **extra,
     }
     if action in (A.CALL, A.RECALL, A.RESUME) and counter is not None:
-        data["announcement"] = announcement(ticket, counter)
+        data["announcement"] = announcement(session, ticket, counter)
     # Not to the service room: phones there follow queue.changed, and a call would
     # otherwise reach every phone of the service three times (call, start, finish).
     rooms = [ev.ticket_room(tracking_token)]
