@@ -27,6 +27,8 @@ TEST_SYSTEM_PACKAGES += xvfb
 SYSTEM_PACKAGES += gcc libc6-dev linux-libc-dev python3-dev
 # Reports: pdftotext and pdftoppm read the monthly PDF back.
 TEST_SYSTEM_PACKAGES += poppler-utils
+# The hall display's audio test: a PulseAudio null sink of its own, recorded with parecord.
+TEST_SYSTEM_PACKAGES += pulseaudio pulseaudio-utils
 
 # Exact versions of every Python package make run and make test install (make lock).
 CONSTRAINTS := requirements/constraints.txt
@@ -97,6 +99,7 @@ bench: $(VENV)/.installed-test web-deps
 	$(BIN)/python bench/call_next.py --smoke
 	$(BIN)/python bench/call_latency.py --smoke
 	$(BIN)/python bench/print.py --iterations 3
+	$(BIN)/python bench/announce_qt.py --smoke
 
 lint: $(VENV)/.installed-test
 	$(lint-commands)

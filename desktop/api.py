@@ -16,7 +16,7 @@ alive connections); it is safe to use from one thread at a time.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -194,6 +194,30 @@ class ApiClient:
             f"{answer.status_code}). Is this the address of the queue server?",
             {"content_type": answer.headers.get("Content-Type", "")},
         )
+
+    def download(self, url: str, timeout: float | None = None) -> bytes:
+        """The body of a file the server serves (a path such as an announcement's
+        ``audio_url``, joined to the server's address, or a full URL): its bytes, or
+        ApiError as for :meth:`request`."""
+        target = urljoin(self.base_url + "/", url)
+        try:
+            answer = self.session.get(target, timeout=timeout or self.timeout)
+        except requests.RequestException as exc:
+            raise ApiError(
+                0,
+                UNREACHABLE,
+                f"Không tải được {target} từ máy chủ.",
+                f"Could not download {target} from the server.",
+                {"reason": str(exc)},
+            ) from exc
+        if not answer.ok:
+            raise ApiError(
+                answer.status_code,
+                BAD_RESPONSE,
+                f"Máy chủ trả lời HTTP {answer.status_code} cho {target}.",
+                f"The server answered HTTP {answer.status_code} for {target}.",
+            )
+        return answer.content
 
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params or None)

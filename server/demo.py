@@ -145,6 +145,9 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
         f"  Health                 {base}/api/v1/health",
         f"  Phone tracking page    {base}/t/<tracking token: the tracking_url of an issued ticket>",
         f"  Web hall display       {base}/display (pair with a display token below)",
+        f"  Qt hall display        .venv/bin/hangdoi-display --server {base} --token <display token>",
+        "                         (--windowed: in a window; --counter 5: the counter-top screen"
+        " of counter 5)",
         "",
         "Demo logins (username / password):",
     ]
