@@ -1,7 +1,7 @@
 """kiosk: idempotency keys of ticket requests, device health
 
-Revision ID: 0005_kiosk
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 15:50:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import server.models
 
-revision = "0005_kiosk"
-down_revision = "0006_voice"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

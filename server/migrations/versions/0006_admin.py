@@ -5,8 +5,8 @@ and an active flag; number series and counters an active flag; services whether 
 asks for a dossier code; devices when they were last seen. New tables: the audit log of
 administrative changes, and the counters each officer may open.
 
-Revision ID: 0008_admin
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 16:00:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from server.models import UTCDateTime
 
-revision = "0008_admin"
-down_revision = "0005_desk"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -5,8 +5,8 @@ events, and a log of counters' states (counter_log): the reports read these inst
 millions of ticket events. Existing tickets get their rows with
 ``hangdoi-server rebuild-reports`` (README, "Reports").
 
-Revision ID: 0007_reports
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 16:00:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_reports"
-down_revision = "0005_kiosk"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

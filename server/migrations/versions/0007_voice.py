@@ -4,8 +4,8 @@ The hall announcement's site settings (wording, English announcement, dialect, h
 times a display plays a call), how a number series' numbers are read aloud, and a
 counter's spoken name.
 
-Revision ID: 0006_voice
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 16:10:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_voice"
-down_revision = "0008_admin"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 Why a paused counter is paused (the officer's words from the counter client's pause
 dialog), shown on the screens; cleared when the counter opens or closes again.
 
-Revision ID: 0005_desk
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06 16:10:00
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_desk"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
