@@ -145,9 +145,9 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
         f"  Health                 {base}/api/v1/health",
         f"  Phone tracking page    {base}/t/<tracking token: the tracking_url of an issued ticket>",
         f"  Web hall display       {base}/display (pair with a display token below)",
-        f"  Qt hall display        .venv/bin/hangdoi-display --server {base} --token <display token>",
-        "                         (--windowed: in a window; --counter 5: the counter-top screen"
-        " of counter 5)",
+        f"  Managers' dashboard    {base}/manage (reports: {base}/manage/reports/summary)",
+        f"  What-if of a day       {base}/whatif",
+        f"  Administration         {base}/admin (log in as admin)",
         "",
         "Demo logins (username / password):",
     ]
@@ -165,6 +165,13 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
             lines += ["", "Hall displays:"]
             for row in displays:
                 lines.append(f"  {row['name']}: {base}/display?token={row['token']}")
+            lines += [
+                "",
+                "Qt hall display (in another terminal; --windowed: in a window; --counter 5: the",
+                "counter-top screen of counter 5):",
+                f"  .venv/bin/python -m display --server {base} --token {displays[0]['token']}"
+                " --windowed",
+            ]
     kiosks = [row for row in tokens if row["kind"] == "kiosk"]
     if kiosks:
         # The kiosk app (kiosk/, PyQt6) is started beside the server, on this machine or
