@@ -53,6 +53,7 @@ from server.models import EventLog
 from server.services import accounts, catalog, credentials, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
+from server.services.voice import settings as voice_settings
 
 log = logging.getLogger(__name__)
 
@@ -352,10 +353,12 @@ class SocketIOPublisher:
         """Called by the delivery for every event this process delivers (its own and, with
         several processes, the others'): a queue move schedules the standings of its
         services that some phone connected here follows; an administrator's change empties
-        this process's catalogue cache (the committing process has done so already)."""
+        this process's catalogue and voice-settings caches (the committing process has done
+        so already)."""
         if item.name == ev.CATALOG_CHANGED:
             if self.app is not None:
                 catalog.invalidate(self.app)
+                voice_settings.invalidate(self.app)
             return
         if item.name != ev.QUEUE_CHANGED:
             return
