@@ -1014,10 +1014,15 @@ def test_an_officer_cannot_edit_the_announcement(client, world: World, backend: 
 
 
 def test_the_delivery_of_catalog_changed_empties_another_process_voice_cache(
-    app, session, world: World
+    app, session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    """Another process (or host) forgets the site's voice settings and makes the clips of
+    its wording when a site's catalog.changed reaches it."""
     from server.events import DomainEvent
     from server.realtime import SocketIOPublisher
+
+    prepared: list[object] = []
+    monkeypatch.setattr(announce, "prepare_soon", prepared.append)
 
     assert voice_settings.site_voice(session, world.site.id).dialect.value == "north"
     session.execute(
@@ -1036,3 +1041,4 @@ def test_the_delivery_of_catalog_changed_empties_another_process_voice_cache(
         stub, DomainEvent(ev.CATALOG_CHANGED, world.site.id, {"kinds": ["site"], "ids": {}})
     )
     assert voice_settings.site_voice(session, world.site.id).dialect.value == "south"
+    assert prepared == [app]
