@@ -12,6 +12,8 @@ PUBLIC_URL ?= http://$(HOST):$(PORT)
 SYSTEM_PACKAGES ?= fonts-dejavu-core libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
 # espeak-ng: the default voice pack and what a pack lacks (hangdoi-server prepare-voice).
 SYSTEM_PACKAGES += espeak-ng
+# Qt's xcb platform plugin: the desktop apps on a real X11 screen (the kiosk full screen).
+SYSTEM_PACKAGES += libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libx11-xcb1
 # Node.js and npm fetch the web pages' JavaScript at install time; installed from Debian
 # only when no npm is on the PATH (NodeSource's nodejs ships its own npm).
 NODE_PACKAGES ?= nodejs npm
@@ -23,6 +25,8 @@ TEST_SYSTEM_PACKAGES += xvfb
 # The counter client's global hotkeys: pynput needs evdev on Linux, which PyPI has only as
 # source, compiled at install time against the kernel's input headers.
 SYSTEM_PACKAGES += gcc libc6-dev linux-libc-dev python3-dev
+# Reports: pdftotext and pdftoppm read the monthly PDF back.
+TEST_SYSTEM_PACKAGES += poppler-utils
 
 # Exact versions of every Python package make run and make test install (make lock).
 CONSTRAINTS := requirements/constraints.txt

@@ -33,6 +33,8 @@ COUNTER_CHANGED = "counter.changed"
 # An administrator changed the site's set-up (services, counters, hours, ticker text, ...):
 # kiosks, displays and counter clients reload what they show (CatalogChangedData).
 CATALOG_CHANGED = "catalog.changed"
+# A kiosk's or display's reported state changed (kiosk issue #10): dashboards follow it.
+DEVICE_HEALTH = "device.health"
 
 TICKET_EVENTS = (
     TICKET_ISSUED,
@@ -49,7 +51,7 @@ TICKET_EVENTS = (
 )
 # Events a hall display announces.
 CALL_EVENTS = (TICKET_CALLED, TICKET_RECALLED)
-ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED, CATALOG_CHANGED)
+ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED, CATALOG_CHANGED, DEVICE_HEALTH)
 
 # Sent by the server, not part of the numbered stream.
 # A waiting ticket's place, pushed to its phone when its queue moves (debounced):
@@ -183,6 +185,46 @@ class TicketStandingData(TypedDict):
     estimated_wait_range: list[int] | None  # [low, high] minutes
     estimated_wait_text_vi: str | None  # "khoảng 10–15 phút", "dưới 5 phút"
     estimated_wait_text_en: str | None  # "about 10–15 minutes", "under 5 minutes"
+
+
+# Device health (kiosk issue #10). A device reports at start, on every change and every
+# minute; one that has not reported for this long is shown offline.
+DEVICE_OFFLINE_AFTER_SECONDS = 180
+# How often a device reports when nothing changes.
+DEVICE_REPORT_EVERY_SECONDS = 60
+
+
+class PrinterState:
+    """What a kiosk says of its printer (`printer_state` of device health)."""
+
+    READY = "ready"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"  # unreachable, unplugged, switched off
+    ERROR = "error"
+    UNKNOWN = "unknown"  # the transport cannot tell (file, some USB and serial printers)
+    NONE = "none"  # no printer (a display, or a kiosk showing numbers on screen only)
+
+    ALL = (READY, PAPER_LOW, PAPER_OUT, COVER_OPEN, OFFLINE, ERROR, UNKNOWN, NONE)
+
+
+class DeviceHealthData(TypedDict):
+    """`data` of device.health (sent to the site's room when a device's state changes), and
+    one row of GET /api/v1/sites/<id>/devices. ``online`` is false once the device has
+    been silent DEVICE_OFFLINE_AFTER_SECONDS; a dashboard greys it out itself when no
+    event came for that long after ``reported_at``."""
+
+    device_id: int
+    kind: str  # kiosk | display
+    name: str
+    app_version: str
+    online: bool
+    printer_state: str  # PrinterState
+    paper_low: bool
+    paper_out: bool
+    last_error: str | None
+    reported_at: str | None
 
 
 class Envelope(TypedDict):

@@ -10,6 +10,8 @@
 - :mod:`desktop.secrets`: the bearer or device token, in the OS keyring or a private file.
 - :mod:`desktop.i18n`: Vietnamese and English from gettext ``.po`` catalogues.
 - :mod:`desktop.theme`: colours and the font with every Vietnamese glyph.
+- :mod:`desktop.tasks`: blocking work on a thread pool, its outcome back in the GUI thread.
+- :mod:`desktop.health`: a device's health reports to the server (kiosk, hall display).
 
 It imports ``contract`` (states, events) and never ``server``, nor any of the apps.
 """

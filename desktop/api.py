@@ -132,12 +132,18 @@ class ApiClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """``method`` ``/api/v1`` + ``path``: the parsed JSON answer, or raise ApiError."""
         url = self.base_url + API_PREFIX + path
         try:
             answer = self.session.request(
-                method, url, json=json, params=params, timeout=timeout or self.timeout
+                method,
+                url,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=timeout or self.timeout,
             )
         except requests.Timeout as exc:
             raise ApiError(

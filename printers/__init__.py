@@ -27,7 +27,15 @@ from .errors import (
     UsbBackendMissing,
     UsbPermissionDenied,
 )
-from .printing import PrinterStatus, PrintResult, build_job, print_ticket, render_preview
+from .printing import (
+    PrinterStatus,
+    PrintResult,
+    StatusCheck,
+    build_job,
+    check_printer,
+    print_ticket,
+    render_preview,
+)
 from .render import RenderedSlip, render_slip
 from .slip import Slip, SlipLayout, sample_slip
 
@@ -49,10 +57,12 @@ __all__ = [
     "SerialBackendMissing",
     "Slip",
     "SlipLayout",
+    "StatusCheck",
     "TransportError",
     "UsbBackendMissing",
     "UsbPermissionDenied",
     "build_job",
+    "check_printer",
     "print_ticket",
     "render_preview",
     "render_slip",

@@ -423,3 +423,60 @@ def print_ticket(
         result = outcome
     result.elapsed = time.monotonic() - started
     return result
+
+
+@dataclass
+class StatusCheck:
+    """The outcome of :func:`check_printer`: ``ready`` is True (it answered, all well),
+    False (``error`` says why: out of paper, cover open, unreachable...) or None (the
+    transport cannot tell: file, CUPS, or status_check off)."""
+
+    ready: bool | None
+    error: PrintError | None = None
+    status: PrinterStatus | None = None
+    warnings: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+
+def check_printer(config: PrinterConfig) -> StatusCheck:
+    """Ask the printer whether it can print now, without printing.
+
+    Like :func:`print_ticket`, never raises for a printer fault and never takes longer than
+    ``config.timeout`` (plus a fraction of a second). Transports that cannot answer a
+    status query are not opened (opening a file printer would create the file)."""
+    started = time.monotonic()
+    if not config.can_answer_status:
+        return StatusCheck(ready=None)
+    deadline = started + config.timeout
+    outcome = StatusCheck(ready=False)
+    state: dict[str, Escpos | None] = {"printer": None}
+
+    def work() -> None:
+        device = None
+        try:
+            device = open_printer(config, timeout=deadline - time.monotonic())
+            state["printer"] = device
+            _settimeout(device, deadline - time.monotonic())
+            outcome.status = read_status(device)
+            if outcome.status.online is None and outcome.status.paper_out is None:
+                outcome.error = _timeout(config, STATUS_TIMEOUT_HINT)
+                return
+            outcome.error = status_error(outcome.status, config)
+            outcome.ready = outcome.error is None
+            if outcome.status.paper_near_end:
+                outcome.warnings.append(PAPER_NEAR_END_WARNING)
+        except Exception as exc:
+            outcome.error = classify(exc, config)
+        finally:
+            _close(device)
+
+    worker = threading.Thread(target=work, name="hangdoi-printer-status", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()) + _JOIN_SLACK)
+    if worker.is_alive():
+        _close(state["printer"])
+        result = StatusCheck(ready=False, error=_timeout(config, "deadline reached"))
+    else:
+        result = outcome
+    result.elapsed = time.monotonic() - started
+    return result

@@ -9,12 +9,13 @@ issued ticket).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from server import admin_web, api, cli, events, ratelimit, realtime, web, whatif_web
+from server import admin_web, api, cli, events, manage, ratelimit, realtime, web, whatif_web
 from server import config as configuration
 from server.extensions import db
 from server.fastjson import OrjsonProvider
@@ -27,7 +28,7 @@ from server.services.voice import settings as voice_settings
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     # Named after the package, as before: its root path (templates, static) and default
     # instance folder follow from that name.
-    app = Flask("server", instance_path=instance_path, instance_relative_config=True)
+    app = _Flask("server", instance_path=instance_path, instance_relative_config=True)
     app.json = OrjsonProvider(app)  # Vietnamese as itself (no \\u escapes), keys in order
     app.config.update(configuration.load(app.instance_path, config))
     app.session_interface = _CookieSessionInterface()
@@ -44,10 +45,40 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     web.init_app(app)
     admin_web.init_app(app)
     whatif_web.init_app(app)
+    manage.init_app(app)
     ratelimit.init_app(app)
     cli.init_app(app)
     logging.getLogger(__name__).debug("hangdoi app created on %s", app.config["DATABASE_URL"])
     return app
+
+
+class _Flask(Flask):
+    """Flask, remembering what :meth:`ensure_sync` made of each function it was given.
+
+    Flask asks ``inspect`` whether a view, a request hook, an error handler or a teardown
+    is a coroutine function each time it calls one, and so do flask-smorest's wrappers
+    around a view: five times per issued ticket. Overriding ``ensure_sync``
+    is Flask's documented way to change how it runs views; the answer is Flask's own,
+    remembered for the first :data:`SYNC_CACHE_SIZE` functions (the app's views and hooks;
+    a callable made afresh for each call is not remembered beyond that).
+    """
+
+    SYNC_CACHE_SIZE = 1024
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            return self._sync[func]
+        except KeyError:
+            made = super().ensure_sync(func)
+            if len(self._sync) < self.SYNC_CACHE_SIZE:
+                self._sync[func] = made
+            return made
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
 
 
 class _CookieSessionInterface(SecureCookieSessionInterface):

@@ -2,7 +2,7 @@
 ``hangdoi-server COMMAND`` (see :mod:`server.main`) or ``flask --app server COMMAND``.
 
 init-db, upgrade, load-demo, prepare-demo, prepare-voice, voice-settings, create-user,
-register-device, revoke-device, close-out, backup, serve, simulate.
+register-device, revoke-device, close-out, rebuild-reports, backup, serve, simulate.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from server.errors import DomainError
 from server.extensions import db
 from server.models import Site
 from server.services import accounts, queue
+from server.services.reports.record import rebuild as rebuild_reports
 from server.services.simulation import accuracy, engine, history, scenarios
 from server.services.voice import announce
 from server.services.voice import settings as voice_settings
@@ -258,6 +259,17 @@ def close_out_command(ctx: click.Context, site_code: str | None, day: dt.datetim
     )
 
 
+@click.command("rebuild-reports")
+@click.option("--site", "site_code", default=None, help="One site; every site when omitted.")
+@with_appcontext
+def rebuild_reports_command(site_code: str | None) -> None:
+    """Recompute the reports' rows from the tickets' event log (after upgrading to the
+    release that brought reports; safe to run again)."""
+    site_id = _site_by_code(site_code).id if site_code else None
+    written = rebuild_reports(_db().session, site_id=site_id)
+    click.echo(f"Report rows rebuilt: {written} ticket steps.")
+
+
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
@@ -411,6 +423,7 @@ COMMANDS = (
     register_device_command,
     revoke_device_command,
     close_out_command,
+    rebuild_reports_command,
     backup_command,
     serve_command,
     simulate_command,

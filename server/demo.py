@@ -162,6 +162,18 @@ def describe(session: Session, instance_path: str, public_url: str) -> str:
             lines += ["", "Hall displays:"]
             for row in displays:
                 lines.append(f"  {row['name']}: {base}/display?token={row['token']}")
+    kiosks = [row for row in tokens if row["kind"] == "kiosk"]
+    if kiosks:
+        # The kiosk app (kiosk/, PyQt6) is started beside the server, on this machine or
+        # another one of the centre's network.
+        lines += [
+            "",
+            "Touchscreen kiosk (in another terminal; --preview saves each slip as a PNG in the",
+            "kiosk's config folder; --printer file:/tmp/slips.bin writes the ESC/POS bytes):",
+            f"  .venv/bin/python -m kiosk --server {base} --token {kiosks[0]['token']} \\",
+            "       --preview --windowed 1366x768 --show-cursor",
+            "  (settings: five taps in the top-left corner, PIN 0000)",
+        ]
     lines += [
         "",
         "Counter client (the officer's bar; in another terminal, on this or another PC):",

@@ -434,3 +434,123 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class IdempotencyKey(Base):
+    """The answer given to a ticket request that carried an ``Idempotency-Key``, kept a few
+    minutes so that a retry with the same key from the same credential gets the same ticket.
+
+    Written in the issue's own transaction: a key is recorded if and only if its ticket is.
+    """
+
+    __tablename__ = "idempotency_key"
+
+    # Whose key: "device:<id>" or "user:<id>" (two credentials may pick the same key).
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    # What was asked (service, priority, dossier code, language): the same key with another
+    # request is refused rather than answered with a ticket for something else.
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The answer, as issuing made it (see server.services.queue.idempotency).
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class DeviceHealth(Base):
+    """The latest state a kiosk or display reported of itself (one row per device)."""
+
+    __tablename__ = "device_health"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), primary_key=True)
+    app_version: Mapped[str] = mapped_column(String(40), default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=True)
+    # ready | paper_low | paper_out | offline | cover_open | error | unknown | none
+    printer_state: Mapped[str] = mapped_column(String(32), default="unknown")
+    paper_low: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+REPORT_STEP_INDEXED = (
+    "site_id",
+    "business_day",
+    "priority_category_id",
+    "service_id",
+    "department_id",
+    "counter_id",
+    "officer_id",
+    "end_state",
+    "outcome",
+    "transferred_in",
+    "within_target",
+    "has_dossier",
+    "wait_seconds",
+    "service_seconds",
+    "arrival_slot",
+    "left_queue_slot",
+    "weekday",
+    "week_start",
+    "month_start",
+)
+
+
+class ReportStep(Base):
+    """One step of a ticket (issue or transfer in → its end) as the reports count it,
+    written from the ticket's event log when the step ends (server.services.reports: the
+    definitions). Duplicates what the ticket and its events say, so that a year of reports
+    reads one narrow table instead of millions of events."""
+
+    __tablename__ = "report_step"
+    __table_args__ = (
+        # Every report reads a site's days of this table: the index holds every column they
+        # aggregate on, so a year is read from the index alone, in (site, day) order, not
+        # from rows spread over the table (bench/reports.py).
+        Index("ix_report_step_covering", *REPORT_STEP_INDEXED),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"), default=None)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    priority_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("priority_category.id"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    transferred_in: Mapped[bool] = mapped_column(Boolean)
+    has_dossier: Mapped[bool] = mapped_column(Boolean)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    month_start: Mapped[dt.date] = mapped_column(Date)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday, local
+    arrival_slot: Mapped[int] = mapped_column(Integer)  # local half-hour, 0..47
+    left_queue_slot: Mapped[int] = mapped_column(Integer)  # first call or end; 48 = after the day
+    arrived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    first_called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    ended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end_state: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(32), default=None)
+    calls: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    service_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    hold_seconds: Mapped[int] = mapped_column(Integer)
+    target_wait_seconds: Mapped[int] = mapped_column(Integer)
+    within_target: Mapped[bool | None] = mapped_column(Boolean, default=None)
+
+
+class CounterLog(Base):
+    """Append-only log of a counter's states (open, paused, closed) and its officer: the
+    reports' open time of counters and officers."""
+
+    __tablename__ = "counter_log"
+    __table_args__ = (Index("ix_counter_log_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    state: Mapped[str] = mapped_column(String(16))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -20,7 +20,8 @@ client address comes from ``X-Forwarded-For`` only when ``HANGDOI_TRUSTED_PROXIE
 how many proxies set it.
 
 Each limit is checked by :class:`Limit` straight against the Limiter's strategy and
-storage (one counter increment). Flask-Limiter's own decorators and request hooks work out
+storage (one counter increment); issuing's, counted in this process, by
+:class:`LocalFixedWindow`. Flask-Limiter's own decorators and request hooks work out
 anew on every request which limits apply (blueprints, exemptions, scopes, defaults): tens
 of microseconds each, on every request of the server, kiosks' included. We have no
 application-wide or default limits, so its hooks are not installed at all.
@@ -31,15 +32,15 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter, RateLimiter
+from limits.util import WindowStats
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.errors import DomainError
@@ -97,6 +98,58 @@ class TooManyRequests(DomainError):
         self.retry_after = wait
 
 
+class Counter(Protocol):
+    """What :class:`Limit` asks of a count: limits' strategies, :class:`LocalFixedWindow`."""
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> bool: ...
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats: ...
+
+
+class LocalFixedWindow:
+    """A fixed window counted in this process's memory: limits' ``FixedWindowRateLimiter``
+    over its ``MemoryStorage`` (a window opens at its first hit and lasts the item's
+    expiry), through the public methods of :class:`Counter`.
+
+    ``MemoryStorage`` starts a timer thread to drop expired counts whenever its previous one
+    has finished: under gevent, a greenlet, a timeout and a sweep for every other ticket
+    issued. Here an expired window is replaced when it is next hit, and the others are
+    dropped when many have piled up (there is one per kiosk and staff member issuing).
+    tests/server/test_ratelimit.py holds it to limits' counter on the same hits.
+    """
+
+    SWEEP_ABOVE = 10_000
+
+    def __init__(self) -> None:
+        # (item, identifiers) -> [end of the window (epoch seconds), hits in it]
+        self._windows: dict[tuple[RateLimitItem, tuple[str, ...]], list[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        key = (item, identifiers)
+        now = time.time()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or window[0] <= now:
+                if window is None and len(self._windows) >= self.SWEEP_ABOVE:
+                    self._sweep(now)
+                window = self._windows[key] = [now + item.get_expiry(), 0]
+            window[1] += 1
+            return window[1] <= item.amount
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        now = time.time()
+        with self._lock:
+            window = self._windows.get((item, identifiers))
+        if window is None or window[0] <= now:
+            return WindowStats(now, item.amount)
+        return WindowStats(window[0], max(0, item.amount - int(window[1])))
+
+    def _sweep(self, now: float) -> None:
+        for key in [key for key, window in self._windows.items() if window[0] <= now]:
+            del self._windows[key]
+
+
 class Limit:
     """A view decorator: at most the limit of setting `setting` per `key()`, counted under
     `scope` (routes that give the same scope share one count)."""
@@ -121,7 +174,7 @@ class Limit:
     def check(self) -> None:
         """Count this request; raise TooManyRequests when over the limit."""
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        strategies: dict[str, RateLimiter] | None = app.extensions.get(EXTENSION)
+        strategies: dict[str, Counter] | None = app.extensions.get(EXTENSION)
         if strategies is None:
             return  # HANGDOI_RATELIMIT_ENABLED is off
         strategy = strategies["local" if self.local else "shared"]
@@ -175,7 +228,7 @@ def init_app(app: Flask) -> None:
     if limiter.enabled:
         app.extensions[EXTENSION] = {
             "shared": limiter.limiter,
-            "local": FixedWindowRateLimiter(MemoryStorage()),
+            "local": LocalFixedWindow(),
         }
     app.register_error_handler(TooManyRequests, too_many_requests)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)

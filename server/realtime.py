@@ -527,14 +527,19 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
         accounts.record_device_seen(db.session, actor.device_id)
     if actor.role == Role.KIOSK:
         assert actor.site_id is not None  # a device belongs to one site
-        return actor.site_id, [ev.queue_room(actor.site_id)], "kiosk", {}
+        return (
+            actor.site_id,
+            [ev.queue_room(actor.site_id)],
+            "kiosk",
+            {"device_id": actor.device_id},
+        )
     if actor.role == Role.DISPLAY:
         assert actor.site_id is not None  # a device belongs to one site
         if actor.zone:
             rooms = [ev.zone_room(actor.site_id, actor.zone), ev.queue_room(actor.site_id)]
         else:
             rooms = [ev.site_room(actor.site_id), ev.queue_room(actor.site_id)]
-        return actor.site_id, rooms, "display", {"zone": actor.zone}
+        return actor.site_id, rooms, "display", {"zone": actor.zone, "device_id": actor.device_id}
     site_id = actor.site_id
     if site_id is None:
         wanted = auth.get("site_id") if isinstance(auth, dict) else None
@@ -558,12 +563,20 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str, publisher: SocketIOPublisher) -> None:
         super().__init__(namespace)
         self.publisher = publisher
+        # The kiosks and displays connected to this process (sid -> device id): the
+        # dashboard's online/offline until devices report their health.
+        self.devices: dict[str, int] = {}
+
+    def on_disconnect(self, *args: Any) -> None:
+        self.devices.pop(request.sid, None)  # type: ignore[attr-defined]
 
     def on_connect(self, auth: dict[str, Any] | None = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
         site_id, rooms, role, extra = rooms_for(auth)
         last_seq = auth.get("last_seq")
         sid = request.sid  # type: ignore[attr-defined]
+        if extra.get("device_id") is not None:
+            self.devices[sid] = extra["device_id"]
         delivery = self.publisher.delivery
         upto = delivery.delivered_up_to(site_id)
         if isinstance(last_seq, int) and upto is not None and upto < last_seq:
@@ -662,8 +675,19 @@ def init_app(app: Flask) -> None:
     if manager is not None:
         manager.delivery = publisher.delivery
         app.extensions[QUEUE_PING] = manager.ping
-    socketio.on_namespace(LiveNamespace("/", publisher))
+    namespace = LiveNamespace("/", publisher)
+    socketio.on_namespace(namespace)
     app.extensions[PUBLISHER] = publisher
+    app.extensions[LIVE_NAMESPACE] = namespace
+
+
+LIVE_NAMESPACE = "hangdoi_live_namespace"
+
+
+def connected_devices() -> set[int]:
+    """The devices connected to this process now (each process knows its own clients)."""
+    namespace: LiveNamespace | None = current_app.extensions.get(LIVE_NAMESPACE)
+    return set(namespace.devices.values()) if namespace is not None else set()
 
 
 QUEUE_PING = "hangdoi_queue_ping"

@@ -7,7 +7,18 @@ import logging
 from flask import Flask, Response, g
 from werkzeug.routing import IntegerConverter
 
-from server.api import admin, auth, counters, health, sites, tickets, voice, whatif
+from server.api import (
+    admin,
+    auth,
+    counters,
+    devices,
+    health,
+    reports,
+    sites,
+    tickets,
+    voice,
+    whatif,
+)
 from server.api.base import HangdoiApi
 from server.extensions import db
 from server.services import accounts
@@ -53,6 +64,8 @@ def init_app(app: Flask) -> None:
         counters.blp,
         admin.blp,
         voice.blp,
+        devices.blp,
+        reports.blp,
     ):
         api.register_blueprint(blueprint)
     api.register_blueprint(whatif.blp)

@@ -51,10 +51,14 @@ def _counter_brief(counter: Counter | None) -> dict[str, Any] | None:
 def _by_id(session: Session, model: type[_Row], ids: set[int | None]) -> dict[int, _Row]:
     """Rows by id: those the session holds already without a query, the others in one."""
     found: dict[int, _Row] = {}
+    wanted = [ident for ident in ids if ident is not None]
+    if len(wanted) == 1:
+        # One (a route answering one ticket): the session's own lookup by primary key,
+        # whose statement SQLAlchemy builds once; an IN query is built and expanded anew.
+        row = session.get(model, wanted[0])
+        return {wanted[0]: row} if row is not None else found
     missing = []
-    for ident in ids:
-        if ident is None:
-            continue
+    for ident in wanted:
         row = session.identity_map.get(identity_key(model, ident))
         if row is None:
             missing.append(ident)

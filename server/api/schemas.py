@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from contract.events import PrinterState
 from contract.tickets import CounterState, Outcome, TicketState
 
 
@@ -203,6 +204,22 @@ class DeviceIn(Strict):
     zone = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
+class DeviceHealthIn(Strict):
+    """What a kiosk or display says of itself (at start, on every change, every minute)."""
+
+    app_version = NFCString(required=True, validate=validate.Length(max=40))
+    online = StrictBoolean(
+        load_default=True,
+        metadata={"description": "False when the device knows it cannot serve (no server)."},
+    )
+    printer_state = fields.String(
+        load_default=PrinterState.NONE, validate=validate.OneOf(PrinterState.ALL)
+    )
+    paper_low = StrictBoolean(load_default=False)
+    paper_out = StrictBoolean(load_default=False)
+    last_error = NFCString(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
 # ---------------------------------------------------------------- responses
 
 
@@ -318,6 +335,25 @@ class ServiceOut(ma.Schema):
     counters = fields.List(
         fields.Integer(), metadata={"description": "Numbers of the counters that serve it."}
     )
+    available = fields.Boolean(
+        metadata={"description": "Whether an issue would be accepted now (open, quota left)."}
+    )
+    unavailable = fields.Nested(
+        "UnavailableOut",
+        allow_none=True,
+        metadata={"description": "Why not (the error an issue would get), else null."},
+    )
+    issued_today = fields.Integer(metadata={"description": "Tickets issued today (for the quota)."})
+    availability_changes_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the opening hours next change `available` (UTC)."},
+    )
+
+
+class UnavailableOut(ma.Schema):
+    error = fields.String(metadata={"description": "site_closed, quota_reached..."})
+    message = fields.String()
+    message_en = fields.String()
 
 
 class PriorityCategoryOut(ma.Schema):
@@ -518,3 +554,23 @@ class ErrorOut(ma.Schema):
             "description": "What the error is about: the invalid fields and why, the roles allowed, …"
         }
     )
+
+
+class DeviceHealthOut(ma.Schema):
+    device_id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    app_version = fields.String()
+    online = fields.Boolean(
+        metadata={"description": "Reported online and heard from in the last 3 minutes."}
+    )
+    printer_state = fields.String(metadata={"enum": list(PrinterState.ALL)})
+    paper_low = fields.Boolean()
+    paper_out = fields.Boolean()
+    last_error = fields.String(allow_none=True)
+    reported_at = fields.String(allow_none=True)
+
+
+class SiteDeviceOut(DeviceHealthOut):
+    zone = fields.String(allow_none=True)
+    revoked = fields.Boolean()

@@ -20,7 +20,7 @@ from server.api.schemas import (
 from server.errors import not_found
 from server.extensions import db
 from server.models import Counter, CounterService, PriorityCategory, Service, Site, Ticket, utcnow
-from server.services import snapshot
+from server.services import queue, snapshot
 from server.services.clock import business_day
 
 blp = Blueprint(
@@ -59,8 +59,9 @@ def get_site(site_id: int) -> Site:
 @allow(*STAFF, *DEVICES)
 @blp.response(200, ServiceOut(many=True))
 def services(site_id: int) -> list[dict]:
-    """The active services of a site, by department, with the counters that serve each."""
-    _site(site_id)
+    """The active services of a site, by department, with the counters that serve each and
+    whether each takes a ticket now (closed, daily quota reached: with the reason)."""
+    site = _site(site_id)
     counters: dict[int, list[int]] = {}
     for service_id, number in db.session.execute(
         select(CounterService.service_id, Counter.number)
@@ -73,7 +74,9 @@ def services(site_id: int) -> list[dict]:
         select(Service)
         .where(Service.site_id == site_id, Service.active.is_(True))
         .order_by(Service.position, Service.id)
-    )
+    ).all()
+    now = utcnow()
+    available = queue.availability(db.session, site, rows, now)
     return [
         {
             "id": s.id,
@@ -88,6 +91,12 @@ def services(site_id: int) -> list[dict]:
             "asks_dossier_code": s.asks_dossier_code,
             "active": s.active,
             "counters": counters.get(s.id, []),
+            "available": available[s.id].refusal is None,
+            "unavailable": available[s.id].refusal.to_dict()  # type: ignore[union-attr]
+            if available[s.id].refusal is not None
+            else None,
+            "issued_today": available[s.id].issued_today,
+            "availability_changes_at": available[s.id].changes_at,
         }
         for s in rows
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 from server.api import present
 from server.api.base import PUBLIC, STAFF, Blueprint, allow, current_actor
@@ -19,11 +19,27 @@ from server.services.credentials import Refusal
 blp = Blueprint("tickets", __name__, url_prefix="/api/v1", description="Tickets")
 
 
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+    "description": (
+        "A key the client makes for one ticket request (a UUID, say) and sends again with "
+        "each retry of it. A retry with the same key from the same credential within 10 "
+        "minutes answers the ticket of the first request (same status and body, plus the "
+        "header Idempotent-Replayed: true) instead of issuing another; the same key with a "
+        "different request is a 409 idempotency_key_reused."
+    ),
+}
+
+
 @blp.route("/tickets", methods=["POST"])
 @allow("kiosk", *STAFF)
 @issue_per_device
 @blp.arguments(IssueIn)
 @blp.response(201, TicketOut)
+@blp.doc(parameters=[IDEMPOTENCY_HEADER])
 def issue(data: dict) -> Response:
     """Issue a ticket. The answer carries its people ahead, estimated wait and tracking URL."""
     issued = queue.issue(
@@ -33,11 +49,14 @@ def issue(data: dict) -> Response:
         priority_code=data["priority_category"],
         dossier_code=data["dossier_code"],
         lang=data["lang"],
+        idempotency_key=request.headers.get("Idempotency-Key"),
     )
     # Already in TicketOut's form: answered as it is (flask-smorest passes a Response through).
     # JSONProvider.response is typed with werkzeug's sansio Response; a Flask app's is a flask.Response.
     response = cast(Response, current_app.json.response(present.issued(issued)))
     response.status_code = 201
+    if issued.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 

@@ -10,16 +10,15 @@ the event, its cache still expires within :data:`TTL_SECONDS`."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from cachetools import TTLCache
 from flask import Flask, current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.models import Counter, CounterService, Department, Service, Site
+from server.services.timed import TimedCache
 
 TTL_SECONDS = 10.0
 # More services than a province has; the cache drops the oldest beyond it.
@@ -75,36 +74,24 @@ _COUNTERS = (
 )
 
 
-@dataclass
-class _Cache:
-    # A TTLCache is not safe to share between threads without a lock.
-    entries: TTLCache[int, ServiceInfo] = field(
-        default_factory=lambda: TTLCache(MAX_SERVICES, TTL_SECONDS)
-    )
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 def init_app(app: Flask) -> None:
-    app.extensions[_CACHE] = _Cache()
+    app.extensions[_CACHE] = TimedCache[int, ServiceInfo](MAX_SERVICES, TTL_SECONDS)
 
 
 def invalidate(app: Flask | None = None) -> None:
     """Forget every cached entry of `app` (the current app by default)."""
-    cache: _Cache = (app or current_app).extensions[_CACHE]
-    with cache.lock:
-        cache.entries.clear()
+    cache: TimedCache[int, ServiceInfo] = (app or current_app).extensions[_CACHE]
+    cache.clear()
 
 
 def service_info(session: Session, service_id: int) -> ServiceInfo:
-    cache: _Cache = current_app.extensions[_CACHE]
-    with cache.lock:
-        info = cache.entries.get(service_id)
+    cache: TimedCache[int, ServiceInfo] = current_app.extensions[_CACHE]
+    info = cache.get(service_id)
     if info is not None:
         return info
     conn = session.connection()
     row = conn.execute(_SERVICE, {"service_id": service_id}).one()
     counters = tuple(conn.execute(_COUNTERS, {"service_id": service_id}).scalars())
     info = ServiceInfo(*row, serving_counters=counters)
-    with cache.lock:
-        cache.entries[service_id] = info
+    cache.put(service_id, info)
     return info

@@ -57,3 +57,28 @@ def describe_hours(hours: dict[str, list[list[str]]]) -> tuple[str, str]:
             parts_vi.append(f"{WEEKDAYS_VI[index]} {text}")
             parts_en.append(f"{day.capitalize()} {text}")
     return "; ".join(parts_vi), "; ".join(parts_en)
+
+
+def next_change(
+    hours: dict[str, list[list[str]]] | None, now: dt.datetime, tz: str
+) -> dt.datetime | None:
+    """The next moment after `now` at which a site with these hours opens or closes (UTC),
+    within the coming week; None when it never changes (always open, or never open)."""
+    if hours is None:
+        return None
+    local = now.astimezone(zone(tz))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    for days in range(8):
+        day = midnight + dt.timedelta(days=days)
+        boundaries = sorted(
+            _minutes(edge) for span in hours.get(WEEKDAYS[day.weekday()], []) for edge in span
+        )
+        for minute in boundaries:
+            # Wall-clock arithmetic in the site's zone (no DST in Việt Nam; correct elsewhere
+            # to the minute except across a DST change).
+            moment = (day.replace(tzinfo=None) + dt.timedelta(minutes=minute)).replace(
+                tzinfo=local.tzinfo
+            )
+            if moment > local and is_open(hours, moment, tz) != is_open(hours, now, tz):
+                return moment.astimezone(dt.UTC)
+    return None

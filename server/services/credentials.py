@@ -28,13 +28,13 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cachetools import TTLCache
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.models import ApiToken, Device, Ticket, User, utcnow
 from server.services.actor import Actor, Role
+from server.services.timed import TimedCache
 
 # How long another process may still accept a revoked credential (see the module docstring);
 # the setting HANGDOI_CREDENTIALS_CACHE_SECONDS, 5 by default.
@@ -127,23 +127,10 @@ class Credentials:
 
     def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
         self.seconds = seconds
-        self._cache: TTLCache[str, _Entry] = TTLCache(maxsize=size, ttl=seconds)
-        # TTLCache is not thread-safe, and even a read may drop expired entries.
-        self._lock = threading.Lock()
+        self._cache = TimedCache[str, _Entry](size, seconds)
         # When this process last wrote each device's last_seen_at (time.monotonic()).
         self._seen: dict[int, float] = {}
-
-    def _cached(self, key: str) -> _Entry | None:
-        with self._lock:
-            # Not .get(): through Mapping.get it looks the key up twice, at several times the cost.
-            try:
-                return self._cache[key]
-            except KeyError:
-                return None
-
-    def _keep(self, key: str, entry: _Entry) -> None:
-        with self._lock:
-            self._cache[key] = entry
+        self._seen_lock = threading.Lock()
 
     def token(self, session: Session, token: str, *, now: dt.datetime | None = None) -> Verdict:
         """The actor of a bearer or device token, or why not."""
@@ -153,7 +140,7 @@ class Credentials:
         ):
             return Refusal(Reason.WRONG_KIND)
         key = hash_token(token)
-        entry = self._cached(key)
+        entry = self._cache.get(key)
         if entry is not None:
             if entry.expires_at is not None and entry.expires_at <= (now or utcnow()).timestamp():
                 return Refusal(Reason.EXPIRED)
@@ -162,7 +149,7 @@ class Credentials:
             entry = _device_entry(session, key)
         else:
             entry = _user_token_entry(session, key, now or utcnow())
-        self._keep(key, entry)
+        self._cache.put(key, entry)
         return entry.verdict
 
     def session_user(self, session: Session, user_id: object, version: object) -> Verdict:
@@ -170,7 +157,7 @@ class Credentials:
         if not isinstance(user_id, int) or not isinstance(version, int):
             return Refusal(Reason.SESSION_ENDED)  # a cookie of an older release, or none of ours
         key = f"session:{user_id}:{version}"
-        entry = self._cached(key)
+        entry = self._cache.get(key)
         if entry is None:
             user = session.get(User, user_id)
             if user is None:
@@ -182,7 +169,7 @@ class Credentials:
             else:
                 verdict = actor_for_user(user)
             entry = _Entry(verdict, user_id=user_id)
-            self._keep(key, entry)
+            self._cache.put(key, entry)
         return entry.verdict
 
     def forget(
@@ -193,16 +180,16 @@ class Credentials:
         user_id: int | None = None,
     ) -> None:
         """Drop the cached answers of a token, of a device's token, or of all a user's credentials."""
-        with self._lock:
-            if token_hash is not None:
-                self._cache.pop(token_hash, None)
-            if device_id is None and user_id is None:
-                return
-            for key, entry in list(self._cache.items()):
-                if (device_id is not None and entry.device_id == device_id) or (
-                    user_id is not None and entry.user_id == user_id
-                ):
-                    del self._cache[key]
+        if token_hash is not None:
+            self._cache.pop(token_hash)
+        if device_id is None and user_id is None:
+            return
+        self._cache.drop(
+            lambda _key, entry: (
+                (device_id is not None and entry.device_id == device_id)
+                or (user_id is not None and entry.user_id == user_id)
+            )
+        )
 
     def seen_due(self, device_id: int, every: float = DEVICE_SEEN_EVERY) -> bool:
         """Whether this process should write that the device was seen now: once per
@@ -211,13 +198,12 @@ class Credentials:
         last = self._seen.get(device_id)
         if last is not None and now - last < every:
             return False
-        with self._lock:
+        with self._seen_lock:
             self._seen[device_id] = now
         return True
 
     def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
 
 def _device_entry(session: Session, key: str) -> _Entry:

@@ -75,7 +75,7 @@
 
   // ---------------------------------------------------------------- realtime
 
-  /* opts: token, onSnapshot(snapshot), onEvent(name, envelope, replayed), onReady(info),
+  /* opts: token (none: the browser session), siteId, onSnapshot(snapshot), onEvent(name, envelope, replayed), onReady(info),
    *       onStatus(status, detail) with status one of connecting | live | offline | refused | missing. */
   function connect(opts) {
     var status = opts.onStatus || function () {};
@@ -87,7 +87,8 @@
     var replaying = true; // between connect and `ready` the events are what we missed
     var socket = window.io({
       auth: function (give) {
-        var auth = { token: opts.token };
+        var auth = opts.token ? { token: opts.token } : {};
+        if (opts.siteId) auth.site_id = opts.siteId; // a province-wide manager picks the site
         if (lastSeq !== null) auth.last_seq = lastSeq;
         give(auth);
       },

@@ -1,4 +1,5 @@
-"""desktop.api: every failure is one ApiError with both languages, against the real server."""
+"""desktop.api: every failure is one ApiError with both languages, against the real server;
+and desktop.health, a device's reports through it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import requests
 
 from desktop import i18n
 from desktop.api import BAD_RESPONSE, BAD_URL, TIMEOUT, UNREACHABLE, ApiClient, ApiError
+from desktop.health import HealthReporter
 from tests.server.live import DEMO_OFFICER_PASSWORD, LiveServer, free_port
 
 
@@ -120,3 +123,50 @@ def test_an_answer_that_is_not_json_is_a_bad_response(not_json: str, path: str) 
         ApiClient(not_json).get(path)
     assert caught.value.code == BAD_RESPONSE
     assert caught.value.status in (200, 502)
+
+
+def test_a_request_carries_the_headers_it_is_given(server: LiveServer) -> None:
+    # The kiosk sends an Idempotency-Key with each ticket request (and the same one on a
+    # retry): the same ticket comes back.
+    client = ApiClient(server.url, server.kiosk_token)
+
+    def issue() -> dict:
+        return client.request(
+            "POST", "/tickets", json={"service_id": 1}, headers={"Idempotency-Key": "k-1"}
+        )
+
+    first, again = issue(), issue()
+    assert again == first
+    assert client.session.headers.get("Idempotency-Key") is None  # for that request only
+
+
+# ------------------------------------------------------------------ desktop.health
+
+
+def test_a_device_reports_its_health_on_change_and_is_listed(qtbot, server: LiveServer) -> None:
+    display = next(d for d in server.devices if d["kind"] == "display")
+    reporter = HealthReporter(ApiClient(server.url, str(display["token"])), "9.9.9")
+    reporter.start(every_ms=60_000)
+    qtbot.waitUntil(lambda: reporter.sent is not None, timeout=10_000)
+    reporter.update(last_error="Mất kết nối loa")
+    qtbot.waitUntil(
+        lambda: (reporter.sent or {}).get("last_error") == "Mất kết nối loa", timeout=10_000
+    )
+    manager = server.login("lanhdao", "lanhdao123")
+    listed = requests.get(
+        server.url + "/api/v1/sites/1/devices",
+        headers={"Authorization": f"Bearer {manager}"},
+        timeout=10,
+    ).json()
+    [row] = [d for d in listed if d["name"] == display["name"]]
+    assert (
+        row["app_version"] == "9.9.9" and row["online"] and row["last_error"] == "Mất kết nối loa"
+    )
+    reporter.stop()
+
+
+def test_a_refused_token_is_said(qtbot, server: LiveServer) -> None:
+    reporter = HealthReporter(ApiClient(server.url, "hdd_revoked-or-never-was"), "1")
+    with qtbot.waitSignal(reporter.refused, timeout=10_000):
+        reporter.start()
+    reporter.stop()

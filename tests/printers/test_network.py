@@ -17,6 +17,7 @@ from printers import (
     PrinterOffline,
     PrinterTimeout,
     PrinterUnreachable,
+    check_printer,
     print_ticket,
     sample_slip,
 )
@@ -142,3 +143,33 @@ def test_config_from_mapping():
     assert config.type == "network" and config.address == "10.0.0.5" and config.timeout == 3
     config = PrinterConfig.from_mapping({"type": "usb", "address": "04b8:0202"})
     assert config.usb_ids() == (0x04B8, 0x0202)
+
+
+def test_check_printer_asks_the_status_without_printing(fake_printer):
+    config = network(fake_printer.address)
+    check = check_printer(config)
+    assert check.ready is True and check.error is None and check.warnings == []
+    fake_printer.paper = "near_end"
+    assert check_printer(config).warnings
+    fake_printer.paper = "out"
+    check = check_printer(config)
+    assert check.ready is False and isinstance(check.error, PaperOut)
+    fake_printer.paper, fake_printer.cover_open = "ok", True
+    assert isinstance(check_printer(config).error, CoverOpen)
+    fake_printer.wait_for_closed(4)
+    assert fake_printer.jobs == []  # nothing printed, only asked
+    assert all(c.queries == [1, 2, 4] for c in fake_printer.connections)
+
+
+def test_check_printer_of_a_printer_that_is_not_there():
+    check = check_printer(network(f"127.0.0.1:{closed_port()}"))
+    assert check.ready is False and isinstance(check.error, PrinterUnreachable)
+    with SilentListener() as silent:
+        check = check_printer(network(f"127.0.0.1:{silent.port}"))
+    assert check.ready is False and isinstance(check.error, PrinterTimeout)
+
+
+def test_check_printer_of_a_transport_that_cannot_tell(tmp_path):
+    target = tmp_path / "slip.bin"
+    check = check_printer(PrinterConfig.from_spec(f"file:{target}"))
+    assert check.ready is None and not target.exists()

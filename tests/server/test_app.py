@@ -1,5 +1,6 @@
 """server.app's session interface against Flask's: the same session for every kind of
-request (server/__init__.py skips Flask's signer only where Flask's answer is known)."""
+request (server/__init__.py skips Flask's signer only where Flask's answer is known); and
+its app's ensure_sync against Flask's: the same answer, remembered."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from server.app import _CookieSessionInterface
+from server.app import _CookieSessionInterface, _Flask
 
 
 def _app(secret_key: str | None) -> Flask:
@@ -58,3 +59,45 @@ def test_sessions_are_flasks_with_and_without_cookies(secret_key: str | None) ->
 
 def test_the_app_uses_it(app: Flask) -> None:
     assert isinstance(app.session_interface, _CookieSessionInterface)
+
+
+class _Unhashable:
+    __hash__ = None  # type: ignore[assignment]
+
+    def __call__(self) -> int:
+        return 3
+
+
+def test_ensure_sync_answers_as_flasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    ours, flasks = _Flask(__name__), Flask(__name__)
+
+    def plain() -> int:
+        return 1
+
+    async def coroutine() -> int:
+        return 2
+
+    assert ours.ensure_sync(plain) is flasks.ensure_sync(plain) is plain
+    assert ours.ensure_sync(plain) is plain  # remembered
+    unhashable = _Unhashable()
+    assert ours.ensure_sync(unhashable) is flasks.ensure_sync(unhashable) is unhashable
+    # A coroutine function: Flask runs it through asgiref's async_to_sync, or says that
+    # asgiref is missing; ours does the same, each time it is asked.
+    try:
+        theirs = flasks.ensure_sync(coroutine)
+    except RuntimeError as missing:
+        for _ in range(2):
+            with pytest.raises(RuntimeError, match=str(missing)):
+                ours.ensure_sync(coroutine)
+    else:
+        assert ours.ensure_sync(coroutine)() == theirs() == 2
+    # Functions made afresh are answered as Flask answers, remembered only up to the bound.
+    monkeypatch.setattr(_Flask, "SYNC_CACHE_SIZE", 3)
+    fresh = [lambda i=i: i for i in range(10)]
+    assert all(ours.ensure_sync(f) is f for f in fresh)
+    assert len(ours._sync) == 3  # noqa: SLF001 - what the bound is for
+
+
+def test_views_answer_through_it(app: Flask) -> None:
+    assert isinstance(app, _Flask)
+    assert app.test_client().get("/api/v1/health").status_code == 200

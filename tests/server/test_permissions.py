@@ -97,6 +97,25 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
     # Public: signed by the server, it plays only what was said aloud in the hall.
     ("GET", "/api/v1/voice/<int:site_id>/<digest>.wav"): EVERYONE,
+    ("POST", "/api/v1/devices/health"): {KIOSK, DISPLAY},
+    ("GET", "/api/v1/sites/<int:site_id>/devices"): {MANAGER, ADMIN},
+    # Reports and the live dashboard (tests/server/test_reports.py: a site's manager sees
+    # only their site, a province-wide one every site).
+    **{
+        ("GET", f"/api/v1/reports/{name}"): {MANAGER, ADMIN}
+        for name in (
+            "summary",
+            "services",
+            "counters",
+            "hours",
+            "trend",
+            "sites",
+            "dossier",
+            "raw",
+            "monthly.pdf",
+            "live",
+        )
+    },
 }
 
 # Answers that mean "this credential may not call this route" (as opposed to a queue rule).

@@ -4,6 +4,7 @@ behind a trusted proxy; counts shared through Redis except issuing's."""
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,10 +12,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.test import TestResponse
 
 from server.extensions import db
-from server.ratelimit import limiter
+from server.ratelimit import LocalFixedWindow, limiter
 from tests.conftest import require_redis
 from tests.server.conftest import make_app
 from tests.server.factory import PASSWORD, World, build_world, issue_ticket
@@ -200,3 +204,51 @@ def test_counts_are_shared_through_redis_but_issuing_counts_per_process(make: Ma
     assert_429(_login(second.test_client(), "x"))
     assert second.test_client().post("/api/v1/tickets", **issue).status_code == 201
     limiter.storage.reset()
+
+
+def test_the_local_count_answers_as_limits_own_fixed_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LocalFixedWindow against limits' FixedWindowRateLimiter over MemoryStorage, on the
+    same hits at the same (frozen) times: the same answers and the same reset times."""
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])  # both read time.time()
+    theirs = FixedWindowRateLimiter(MemoryStorage())
+    ours = LocalFixedWindow()
+    three, one = parse("3/minute"), parse("1/second")
+    hits = [
+        (three, ("device:1",), 0.0),
+        (three, ("device:1",), 10.0),
+        (three, ("device:2",), 0.0),
+        (three, ("device:1",), 20.0),
+        (three, ("device:1",), 0.0),  # the fourth in its minute: refused
+        (one, ("device:1",), 0.0),  # another limit, the same key: counted apart
+        (one, ("device:1",), 0.5),
+        (three, ("device:1",), 29.9),  # 59.9 s after the first: still refused
+        (three, ("device:1",), 0.1),  # 60 s after the first: a new window
+        (one, ("device:1",), 0.0),
+        (three, ("device:2",), 100.0),
+    ]
+    for item, key, wait in hits:
+        clock[0] += wait
+        assert ours.hit(item, *key) == theirs.hit(item, *key), (str(item), key, clock[0])
+        assert ours.get_window_stats(item, *key) == theirs.get_window_stats(item, *key)
+    assert ours.get_window_stats(three, "nobody") == theirs.get_window_stats(three, "nobody")
+
+
+def test_the_local_count_drops_ended_windows_when_many_pile_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    monkeypatch.setattr(LocalFixedWindow, "SWEEP_ABOVE", 5)
+    counts = LocalFixedWindow()
+    item = parse("2/second")
+    for device in range(5):
+        assert counts.hit(item, f"device:{device}")
+    clock[0] += 0.5
+    assert counts.hit(item, "device:0") and not counts.hit(item, "device:0")
+    clock[0] += 0.6  # the windows of devices 1-4 ended, device 0's too
+    assert counts.hit(item, "device:5")  # the sixth key: the ended ones go
+    assert len(counts._windows) == 1  # noqa: SLF001 - what the sweep is for
+    assert counts.hit(item, "device:0")  # a new window for device 0

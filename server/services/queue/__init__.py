@@ -29,7 +29,15 @@ from server.services.queue.calling import (
 )
 from server.services.queue.closing import EVENT_LOG_KEPT, close_out
 from server.services.queue.counters import close_counter, open_counter, pause_counter
-from server.services.queue.issuing import Issued, IssueRequest, issue, issue_batch, issue_totals
+from server.services.queue.issuing import (
+    Availability,
+    Issued,
+    IssueRequest,
+    availability,
+    issue,
+    issue_batch,
+    issue_totals,
+)
 from server.services.queue.moves import (
     cancel,
     cancel_by_token,
@@ -43,8 +51,10 @@ from server.services.queue.moves import (
 
 __all__ = [
     "EVENT_LOG_KEPT",
+    "Availability",
     "IssueRequest",
     "Issued",
+    "availability",
     "call_next",
     "call_number",
     "call_order",

@@ -12,6 +12,7 @@ from contract import events as ev
 from contract.tickets import (
     ACTION_LABELS,
     COUNTER_STATE_LABELS,
+    FINAL_STATES,
     STATE_LABELS,
     CounterState,
     TicketAction,
@@ -25,6 +26,7 @@ from server.services.accounts import DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX
 from server.services.actor import Actor, Role
 from server.services.counts import queue_moved
 from server.services.payloads import announcement, counter_info, ticket_info
+from server.services.reports.record import record_step
 
 A = TicketAction
 S = TicketState
@@ -104,6 +106,8 @@ def _move(
             note=note,
         )
     )
+    if to_state in FINAL_STATES:
+        record_step(session, ticket)
     if S.WAITING in (from_state, to_state):
         queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day, now)
     _publish_ticket_event(

@@ -21,6 +21,7 @@ from server.services.queue.common import (
     _require_free,
     _require_open,
 )
+from server.services.reports.record import log_counter
 
 
 def _counter_changed(session: Session, counter: Counter, now: dt.datetime) -> None:
@@ -57,6 +58,7 @@ def _set_counter_state(
         counter.officer_id = None
         counter.current_ticket_id = None
         counter.priority_streak = 0
+    log_counter(session, counter, now)
     _counter_changed(session, counter, now)
 
 

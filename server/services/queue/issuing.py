@@ -3,6 +3,7 @@ group commit that lets concurrent kiosks share one write transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ from server.models import (
 )
 from server.services import catalog
 from server.services.actor import Actor
-from server.services.clock import business_day, closed_day, describe_hours, is_open
+from server.services.clock import business_day, closed_day, describe_hours, is_open, next_change
 from server.services.counts import publish_queue_changed
 from server.services.estimates import (
     Estimate,
@@ -52,6 +53,7 @@ from server.services.estimates import (
 )
 from server.services.group_commit import GroupCommit
 from server.services.payloads import queue_row, ticket_info_of
+from server.services.queue import idempotency
 from server.services.queue.common import A, S, new_tracking_token
 
 
@@ -170,6 +172,55 @@ class Issued:
     estimate: Estimate
     serving_counters: list[int]
     timezone: str
+    # Read back from an Idempotency-Key's record rather than issued now.
+    replayed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """What an Idempotency-Key's record keeps of the answer (see :meth:`from_json`)."""
+        t = self.ticket
+        return {
+            "ticket": {
+                "id": t.id,
+                "site_id": t.site_id,
+                "service_id": t.service_id,
+                "business_day": t.business_day.isoformat(),
+                "number": t.number,
+                "state": t.state,
+                "priority_category_id": t.priority_category_id,
+                "dossier_code": t.dossier_code,
+                "tracking_token": t.tracking_token,
+                "issued_at": t.issued_at.isoformat(),
+                "queued_at": t.queued_at.isoformat(),
+            },
+            "service": self.service,
+            "priority_category": self.priority_category,
+            "people_ahead": self.people_ahead,
+            "estimate": [self.estimate.minutes, self.estimate.low, self.estimate.high],
+            "serving_counters": self.serving_counters,
+            "timezone": self.timezone,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Issued:
+        t = data["ticket"]
+        ticket = NewTicket(
+            **{
+                **t,
+                "business_day": dt.date.fromisoformat(t["business_day"]),
+                "issued_at": dt.datetime.fromisoformat(t["issued_at"]),
+                "queued_at": dt.datetime.fromisoformat(t["queued_at"]),
+            }
+        )
+        return cls(
+            ticket=ticket,
+            service=data["service"],
+            priority_category=data["priority_category"],
+            people_ahead=data["people_ahead"],
+            estimate=Estimate(*data["estimate"]),
+            serving_counters=list(data["serving_counters"]),
+            timezone=data["timezone"],
+            replayed=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -182,6 +233,17 @@ class IssueRequest:
     dossier_code: str | None
     lang: str
     now: dt.datetime
+    # The request's Idempotency-Key header, if it sent one.
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What must match for a retry with the same Idempotency-Key to be the same request."""
+        return {
+            "service_id": self.service_id,
+            "priority_category": self.priority_code,
+            "dossier_code": self.dossier_code,
+            "lang": self.lang,
+        }
 
 
 # Where an app keeps the group commit of its issues (one database, one group commit).
@@ -207,14 +269,25 @@ def issue(
     dossier_code: str | None = None,
     lang: str = "vi",
     now: dt.datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Issued:
     """Issue a ticket and tell where it stands: the kiosk's hot path.
 
     Concurrent issues of a process share one write transaction (see
     :mod:`server.services.group_commit`); each still gets its own number, its own answer
-    and, when its request is refused, its own error.
+    and, when its request is refused, its own error. With an `idempotency_key`, a request
+    that repeats an earlier one of the same actor gets the earlier answer (see
+    :mod:`server.services.queue.idempotency`).
     """
-    request = IssueRequest(actor, service_id, priority_code, dossier_code, lang, now or utcnow())
+    request = IssueRequest(
+        actor,
+        service_id,
+        priority_code,
+        dossier_code,
+        lang,
+        now or utcnow(),
+        idempotency.checked_key(idempotency_key),
+    )
     # Give back the connection of a read (an auth lookup) before waiting for a batch: the
     # request that leads the batch needs one from the same small pool. (A request whose
     # scoped session was never used has none, and gets no session made for nothing.)
@@ -237,11 +310,15 @@ def issue(
 def issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
     """Issue a batch of tickets in one write transaction, in order: one outcome per request,
     the Issued ticket or the error that refused it. If the transaction itself fails, each
-    request is tried again alone, so that one cannot sink the others."""
+    request is tried again alone, so that one cannot sink the others.
+
+    A request with an Idempotency-Key whose twin (another process's, or another batch's on
+    PostgreSQL) committed first fails its insert of the key: tried again, it reads the
+    twin's answer."""
     try:
         return _issue_batch(session, requests)
     except Exception as error:
-        if len(requests) == 1:
+        if len(requests) == 1 and requests[0].idempotency_key is None:
             return [error]
     return [_issue_one_alone(session, request) for request in requests]
 
@@ -265,7 +342,13 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             )
         }
         issued_today: dict[tuple[int, dt.date], int] = {}
+        # A request with the key of an earlier one of this batch: index -> that one's index.
+        same_as: dict[int, int] = {}
+        if any(r.idempotency_key is not None for r in requests):
+            _replay(conn, requests, outcomes, same_as)
         for index, request in enumerate(requests):
+            if outcomes[index] is not None or index in same_as:
+                continue
             try:
                 service, day, category_id = _admit(
                     conn, request, contexts.get(request.service_id), issued_today
@@ -275,7 +358,7 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 continue
             accepted.append((index, request, service, day, category_id))
         if not accepted:
-            return outcomes  # type: ignore[return-value]
+            return _with_twins(outcomes, same_as)
         # Numbers: the batch's share of each (series, day), handed out in request order.
         positions: dict[tuple[int, dt.date], list[int]] = {}
         for position, (_, _, service, day, _) in enumerate(accepted):
@@ -343,23 +426,91 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             add_newcomer_waits(session, services, counted_at)
         for (site_id, day), services in by_site_day.items():
             publish_queue_changed(session, site_id, day, services, now=counted_at)
-    for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
-        pace = service_pace(session, service.id, request.now)
-        places = ahead.get(t.id, 0)
-        outcomes[index] = Issued(
-            ticket=t,
-            service={
-                "id": service.id,
-                "code": service.code,
-                "name_vi": service.name_vi,
-                "name_en": service.name_en,
-                "department": {"name_vi": service.department_vi, "name_en": service.department_en},
-            },
-            priority_category=request.priority_code if category_id is not None else None,
-            people_ahead=places,
-            estimate=estimate(places, category_id is not None, pace, request.now),
-            serving_counters=list(catalog.service_info(session, service.id).serving_counters),
-            timezone=service.timezone,
+        keys = []
+        for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
+            pace = service_pace(session, service.id, request.now)
+            places = ahead.get(t.id, 0)
+            issued = outcomes[index] = Issued(
+                ticket=t,
+                service={
+                    "id": service.id,
+                    "code": service.code,
+                    "name_vi": service.name_vi,
+                    "name_en": service.name_en,
+                    "department": {
+                        "name_vi": service.department_vi,
+                        "name_en": service.department_en,
+                    },
+                },
+                priority_category=request.priority_code if category_id is not None else None,
+                people_ahead=places,
+                estimate=estimate(places, category_id is not None, pace, request.now),
+                serving_counters=list(catalog.service_info(session, service.id).serving_counters),
+                timezone=service.timezone,
+            )
+            if request.idempotency_key is not None:
+                keys.append(
+                    {
+                        "scope": idempotency.scope_of(request.actor),
+                        "key": request.idempotency_key,
+                        "ticket_id": t.id,
+                        "request": request.fingerprint(),
+                        "response": issued.to_json(),
+                        "created_at": request.now,
+                    }
+                )
+        idempotency.record(conn, keys)
+    return _with_twins(outcomes, same_as)
+
+
+def _replay(
+    conn: Connection,
+    requests: Sequence[IssueRequest],
+    outcomes: list[Issued | Exception | None],
+    same_as: dict[int, int],
+) -> None:
+    """Answer the requests whose Idempotency-Key was recorded already (or refuse them, when
+    the key came with another request), and pair each repeat within the batch with the
+    first request of its key."""
+    keyed = {
+        index: (idempotency.scope_of(r.actor), r.idempotency_key)
+        for index, r in enumerate(requests)
+        if r.idempotency_key is not None
+    }
+    recorded = idempotency.find(
+        conn,
+        keyed.values(),
+        max(requests[i].now for i in keyed),
+    )
+    first: dict[tuple[str, str], int] = {}
+    for index, pair in keyed.items():
+        request = requests[index]
+        assert pair[1] is not None
+        if pair in recorded:
+            asked, answer = recorded[pair]
+            outcomes[index] = (
+                Issued.from_json(answer)
+                if asked == request.fingerprint()
+                else idempotency.reused(pair[1])
+            )
+        elif pair in first:
+            twin = first[pair]
+            if requests[twin].fingerprint() == request.fingerprint():
+                same_as[index] = twin
+            else:
+                outcomes[index] = idempotency.reused(pair[1])
+        else:
+            first[pair] = index
+
+
+def _with_twins(
+    outcomes: list[Issued | Exception | None], same_as: dict[int, int]
+) -> list[Issued | Exception]:
+    """The outcomes, each repeat of a key within the batch given its first request's."""
+    for index, twin in same_as.items():
+        first = outcomes[twin]
+        outcomes[index] = (
+            dataclasses.replace(first, replayed=True) if isinstance(first, Issued) else first
         )
     return outcomes  # type: ignore[return-value]
 
@@ -376,32 +527,14 @@ def _admit(
     if service is None or not request.actor.may_see_site(service.site_id):
         raise not_found("dịch vụ", "service", request.service_id)
     if not service.active:
-        raise DomainError(
-            "service_inactive",
-            f"Dịch vụ «{service.name_vi}» hiện không nhận hồ sơ.",
-            f"The service '{service.name_en or service.name_vi}' is not taking visitors now.",
-        )
+        raise service_inactive(service.name_vi, service.name_en)
     if not service.site_active:
-        raise DomainError(
-            "site_inactive",
-            f"{service.site_name_vi} đã ngừng hoạt động.",
-            f"{service.site_name_en or service.site_name_vi} is no longer in service.",
-        )
+        raise site_inactive(service.site_name_vi, service.site_name_en)
     holiday = closed_day(service.closed_days, now, service.timezone)
     if holiday is not None:
-        note = holiday.get("note") or ""
-        raise DomainError(
-            "site_closed",
-            f"{service.site_name_vi} hôm nay nghỉ{f' ({note})' if note else ''}.",
-            f"{service.site_name_en or service.site_name_vi} is closed today{f' ({note})' if note else ''}.",
-        )
+        raise closed_today(service.site_name_vi, service.site_name_en, holiday)
     if not is_open(service.opening_hours, now, service.timezone):
-        hours_vi, hours_en = describe_hours(service.opening_hours or {})
-        raise DomainError(
-            "site_closed",
-            f"{service.site_name_vi} hiện ngoài giờ làm việc ({hours_vi}).",
-            f"{service.site_name_en or service.site_name_vi} is closed now (open {hours_en}).",
-        )
+        raise site_closed(service.site_name_vi, service.site_name_en, service.opening_hours)
     day = business_day(now, service.timezone)
     category_id = None
     if request.priority_code:
@@ -421,16 +554,105 @@ def _admit(
                 _ISSUED_TODAY, {"service_id": service.id, "day": day}
             ).scalar_one()
         if issued_today[key] >= service.daily_quota:
-            raise DomainError(
-                "quota_reached",
-                f"Dịch vụ «{service.name_vi}» đã hết {service.daily_quota} số của hôm nay. "
-                "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
-                f"'{service.name_en or service.name_vi}' has issued all {service.daily_quota} "
-                "tickets for today. Please come back on the next working day or book online.",
-                quota=service.daily_quota,
-            )
+            raise quota_reached(service.name_vi, service.name_en, service.daily_quota)
         issued_today[key] += 1
     return service, day, category_id
+
+
+def service_inactive(name_vi: str, name_en: str) -> DomainError:
+    return DomainError(
+        "service_inactive",
+        f"Dịch vụ «{name_vi}» hiện không nhận hồ sơ.",
+        f"The service '{name_en or name_vi}' is not taking visitors now.",
+    )
+
+
+def site_inactive(site_vi: str, site_en: str) -> DomainError:
+    return DomainError(
+        "site_inactive",
+        f"{site_vi} đã ngừng hoạt động.",
+        f"{site_en or site_vi} is no longer in service.",
+    )
+
+
+def closed_today(site_vi: str, site_en: str, holiday: dict[str, str]) -> DomainError:
+    """A closed day of the site's (a holiday): `holiday` is its entry of ``closed_days``."""
+    note = holiday.get("note") or ""
+    return DomainError(
+        "site_closed",
+        f"{site_vi} hôm nay nghỉ{f' ({note})' if note else ''}.",
+        f"{site_en or site_vi} is closed today{f' ({note})' if note else ''}.",
+    )
+
+
+def site_closed(
+    site_vi: str, site_en: str, opening_hours: dict[str, list[list[str]]] | None
+) -> DomainError:
+    hours_vi, hours_en = describe_hours(opening_hours or {})
+    return DomainError(
+        "site_closed",
+        f"{site_vi} hiện ngoài giờ làm việc ({hours_vi}).",
+        f"{site_en or site_vi} is closed now (open {hours_en}).",
+    )
+
+
+def quota_reached(name_vi: str, name_en: str, quota: int) -> DomainError:
+    return DomainError(
+        "quota_reached",
+        f"Dịch vụ «{name_vi}» đã hết {quota} số của hôm nay. "
+        "Mời quay lại vào ngày làm việc tiếp theo hoặc đặt lịch trực tuyến.",
+        f"'{name_en or name_vi}' has issued all {quota} "
+        "tickets for today. Please come back on the next working day or book online.",
+        quota=quota,
+    )
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a service takes a ticket now, by the rules of :func:`_admit`: `refusal` is
+    the error an issue would get (None: it would be issued); `changes_at` the next moment
+    the opening hours change that (None: they never do)."""
+
+    refusal: DomainError | None
+    issued_today: int
+    changes_at: dt.datetime | None
+
+
+def availability(
+    session: Session, site: Site, services: Sequence[Service], now: dt.datetime
+) -> dict[int, Availability]:
+    """Each service's availability now (what the kiosk greys out, with the reason)."""
+    day = business_day(now, site.timezone)
+    conn = session.connection()
+    issued = dict(
+        conn.execute(
+            select(Ticket.service_id, func.count(Ticket.id))
+            .where(
+                Ticket.service_id.in_([s.id for s in services]),
+                Ticket.business_day == day,
+                Ticket.transferred_from_id.is_(None),
+            )
+            .group_by(Ticket.service_id)
+        ).all()
+    )
+    changes_at = next_change(site.opening_hours, now, site.timezone)
+    holiday = closed_day(site.closed_days, now, site.timezone)
+    result = {}
+    for service in services:
+        count = issued.get(service.id, 0)
+        refusal: DomainError | None = None
+        if not service.active:
+            refusal = service_inactive(service.name_vi, service.name_en)
+        elif not site.active:
+            refusal = site_inactive(site.name_vi, site.name_en)
+        elif holiday is not None:
+            refusal = closed_today(site.name_vi, site.name_en, holiday)
+        elif not is_open(site.opening_hours, now, site.timezone):
+            refusal = site_closed(site.name_vi, site.name_en, site.opening_hours)
+        elif service.daily_quota is not None and count >= service.daily_quota:
+            refusal = quota_reached(service.name_vi, service.name_en, service.daily_quota)
+        result[service.id] = Availability(refusal, count, changes_at)
+    return result
 
 
 _PRIORITY_CATEGORY = select(PriorityCategory.id).where(

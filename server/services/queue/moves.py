@@ -61,13 +61,14 @@ def finish(
         counter = _counter(session, actor, counter_id)
         _require_counter_officer(counter, actor)
         ticket = _current_ticket(session, counter, A.FINISH)
-        _move(
-            session, ticket, A.FINISH, actor, now, counter=counter, note=note, outcome=outcome.value
-        )
+        # Before the move: its report row (written as the step ends) reads them.
         ticket.outcome = outcome
         ticket.finished_at = now
         if dossier_code:
             ticket.dossier_code = dossier_code
+        _move(
+            session, ticket, A.FINISH, actor, now, counter=counter, note=note, outcome=outcome.value
+        )
         _release(counter)
     return ticket
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -45,6 +46,8 @@ from server.services.estimates import standings
 from server.services.queue import issuing
 from server.services.simulation.legacy import legacy_wait_minutes
 from server.services.simulation.model import DayProfile, ServiceSpec, minutes_of
+from server.services.voice import announce
+from server.services.voice import settings as voice_settings
 
 
 @dataclass
@@ -193,10 +196,15 @@ def simulate(
             Base.metadata.create_all(engine)
             factory = sessionmaker(bind=engine, expire_on_commit=False)
             events.attach(factory)
-            app = Flask("hangdoi_simulation")
+            # The services' app state, as create_app sets it up; calls carry announcements,
+            # whose sound the simulation never makes (no espeak-ng, a throwaway key).
+            app = Flask("hangdoi_simulation", instance_path=tmp)
+            app.config.update(SECRET_KEY=secrets.token_bytes(32), ESPEAK_NG=False)
             catalog.init_app(app)
             estimates.init_app(app)
             issuing.init_app(app)
+            voice_settings.init_app(app)
+            announce.init_app(app)
             app.extensions[events.PUBLISHER] = _Discard()
             with app.app_context():
                 session = factory()

@@ -1,0 +1,172 @@
+"""Writing what the reports read, in the transaction of the move that causes it: a step's
+row when the step ends (:func:`record_step`), a counter's state change
+(:func:`log_counter`), and rebuilding the steps from ``ticket_event`` (:func:`rebuild`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from contract.tickets import FINAL_STATES, TicketState
+from server.db import write_transaction
+from server.models import Counter, CounterLog, ReportStep, Service, Site, Ticket, TicketEvent
+from server.services.clock import zone
+from server.services.reports.definitions import (
+    CHANNEL_WALK_IN,
+    EventView,
+    local_slot,
+    measure_step,
+    month_start,
+    week_start,
+    within_target,
+)
+
+
+def step_row(
+    ticket: Any,
+    events: Sequence[EventView],
+    *,
+    department_id: int,
+    target_wait_minutes: int,
+    timezone: str,
+) -> dict[str, Any] | None:
+    """The report_step row of an ended step (None while it is open). `ticket` is a Ticket or
+    any object with its columns."""
+    figures = measure_step(events)
+    if figures.end_state is None or figures.ended_at is None:
+        return None
+    tz = zone(timezone)
+    day: dt.date = ticket.business_day
+    arrived_local = figures.arrived_at.astimezone(tz)
+    left = figures.first_called_at or figures.ended_at
+    target = target_wait_minutes * 60
+    return {
+        "ticket_id": ticket.id,
+        "site_id": ticket.site_id,
+        "service_id": ticket.service_id,
+        "department_id": department_id,
+        "counter_id": figures.counter_id,
+        "officer_id": figures.officer_id,
+        "priority_category_id": ticket.priority_category_id,
+        "channel": CHANNEL_WALK_IN,
+        "transferred_in": ticket.transferred_from_id is not None,
+        "has_dossier": bool(ticket.dossier_code),
+        "business_day": day,
+        "week_start": week_start(day),
+        "month_start": month_start(day),
+        "weekday": arrived_local.weekday(),
+        "arrival_slot": local_slot(figures.arrived_at, day, tz),
+        "left_queue_slot": local_slot(left, day, tz),
+        "arrived_at": figures.arrived_at,
+        "first_called_at": figures.first_called_at,
+        "ended_at": figures.ended_at,
+        "end_state": figures.end_state,
+        "outcome": ticket.outcome if figures.end_state == TicketState.DONE else None,
+        "calls": figures.calls,
+        "wait_seconds": figures.wait_seconds,
+        "service_seconds": figures.service_seconds,
+        "hold_seconds": figures.hold_seconds,
+        "target_wait_seconds": target,
+        "within_target": within_target(figures.wait_seconds, target),
+    }
+
+
+def _views(rows: Iterable[Any]) -> list[EventView]:
+    return [EventView(r.action, r.to_state, r.at, r.counter_id, r.user_id) for r in rows]
+
+
+_EVENT_COLUMNS = (
+    TicketEvent.ticket_id,
+    TicketEvent.action,
+    TicketEvent.to_state,
+    TicketEvent.at,
+    TicketEvent.counter_id,
+    TicketEvent.user_id,
+)
+
+
+def record_step(session: Session, ticket: Ticket) -> None:
+    """Write the report row of `ticket`'s step, which has just ended (its final event is
+    in the session). Called by the queue's one transition function."""
+    events = session.execute(
+        select(*_EVENT_COLUMNS)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.at, TicketEvent.id)
+    ).all()
+    service = session.get(Service, ticket.service_id)
+    site = session.get(Site, ticket.site_id)
+    assert service is not None and site is not None  # foreign keys
+    row = step_row(
+        ticket,
+        _views(events),
+        department_id=service.department_id,
+        target_wait_minutes=service.target_wait_minutes,
+        timezone=site.timezone,
+    )
+    if row is not None:
+        session.execute(insert(ReportStep), [row])
+
+
+def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
+    """Log a counter's new state (its officer while open or paused)."""
+    session.add(
+        CounterLog(
+            counter_id=counter.id,
+            site_id=counter.site_id,
+            state=counter.state,
+            officer_id=counter.officer_id,
+            at=now,
+        )
+    )
+
+
+def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> int:
+    """Recompute every report step from ``ticket_event`` (after an upgrade, or to check the
+    rows kept as tickets end); returns how many rows it wrote. One transaction."""
+    with write_transaction(session):
+        gone = delete(ReportStep)
+        if site_id is not None:
+            gone = gone.where(ReportStep.site_id == site_id)
+        session.execute(gone)
+        services = {s.id: s for s in session.scalars(select(Service))}
+        timezones = dict(session.execute(select(Site.id, Site.timezone)).all())
+        final = [s.value for s in FINAL_STATES]
+        query = select(Ticket).where(Ticket.state.in_(final)).order_by(Ticket.id)
+        if site_id is not None:
+            query = query.where(Ticket.site_id == site_id)
+        written = 0
+        last_id = 0
+        while True:
+            tickets = session.scalars(query.where(Ticket.id > last_id).limit(batch)).all()
+            if not tickets:
+                break
+            last_id = tickets[-1].id
+            by_ticket: dict[int, list[Any]] = defaultdict(list)
+            for row in session.execute(
+                select(*_EVENT_COLUMNS)
+                .where(TicketEvent.ticket_id.in_([t.id for t in tickets]))
+                .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)
+            ):
+                by_ticket[row.ticket_id].append(row)
+            rows = []
+            for ticket in tickets:
+                service = services[ticket.service_id]
+                made = step_row(
+                    ticket,
+                    _views(by_ticket[ticket.id]),
+                    department_id=service.department_id,
+                    target_wait_minutes=service.target_wait_minutes,
+                    timezone=timezones[ticket.site_id],
+                )
+                if made is not None:
+                    rows.append(made)
+            if rows:
+                session.execute(insert(ReportStep), rows)
+                written += len(rows)
+            session.expunge_all()
+    return written
