@@ -53,6 +53,8 @@ from server.models import EventLog
 from server.services import accounts, catalog, credentials, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
+from server.services.voice import announce
+from server.services.voice import settings as voice_settings
 
 log = logging.getLogger(__name__)
 
@@ -352,10 +354,16 @@ class SocketIOPublisher:
         """Called by the delivery for every event this process delivers (its own and, with
         several processes, the others'): a queue move schedules the standings of its
         services that some phone connected here follows; an administrator's change empties
-        this process's catalogue cache (the committing process has done so already)."""
+        this process's catalogue and voice-settings caches (the committing process has done
+        so already) and, for a site's, has the clips of its wording made on this host."""
         if item.name == ev.CATALOG_CHANGED:
             if self.app is not None:
                 catalog.invalidate(self.app)
+                voice_settings.invalidate(self.app)
+                if "site" in item.payload.get("kinds", ()):
+                    # A new wording or dialect: this host's clips of it (nothing to make,
+                    # a few file checks, when it is another setting or made already).
+                    announce.prepare_soon(self.app)
             return
         if item.name != ev.QUEUE_CHANGED:
             return

@@ -15,7 +15,19 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from contract.events import CATALOG_KINDS
-from server.api.schemas import Id, NFCString, Strict, StrictBoolean, Text, UserOut
+from server.api.schemas import (
+    Id,
+    NFCString,
+    Strict,
+    StrictBoolean,
+    Text,
+    UserOut,
+    VoiceSettingsOut,
+    site_voice,
+)
+from server.services.voice import settings as voice_settings
+from server.services.voice.numbers import Dialect, Reading
+from server.services.voice.words import MAX_TEMPLATE
 
 # Patterns as the document gives them (ECMA); checked here with \Z, not $, which in
 # Python also matches before a final newline.
@@ -127,6 +139,34 @@ def _closed_days(value: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"date": date, "note": note} for date, note in sorted(days.items())]
 
 
+class VoiceSettingsIn(Strict):
+    """A site's announcement (GET /api/v1/sites/<id>: ``voice``). Checked by the voice's
+    own rules (server.services.voice.settings.validated): a 422 names the field."""
+
+    template_vi = Text(
+        metadata={
+            "description": "The wording: {number} (required) and {counter}, nothing else; "
+            f"at most {MAX_TEMPLATE} characters."
+        }
+    )
+    template_en = Text(metadata={"description": "The English wording, the same fields."})
+    english = StrictBoolean(metadata={"description": "An English announcement follows."})
+    dialect = fields.String(
+        metadata={
+            "enum": [d.value for d in Dialect],
+            "description": "north (nghìn, linh) or south (ngàn, lẻ).",
+        }
+    )
+    repeat = fields.Integer(
+        strict=True,
+        metadata={
+            "minimum": 1,
+            "maximum": voice_settings.MAX_REPEAT,
+            "description": "Times a display plays each call.",
+        },
+    )
+
+
 class SiteIn(Strict):
     code = Code(32)
     name_vi = NFCString(required=True, validate=validate.Length(min=1, max=200))
@@ -153,6 +193,13 @@ class SiteIn(Strict):
     ticker_text = NFCString(
         validate=validate.Length(max=MAX_TEXT),
         metadata={"description": "The running text at the bottom of the hall displays."},
+    )
+    voice = fields.Nested(
+        VoiceSettingsIn,
+        metadata={
+            "description": "The hall announcement; a new wording or dialect has its clips "
+            "made in the background (spoken by espeak-ng meanwhile)."
+        },
     )
     active = StrictBoolean()
 
@@ -210,6 +257,13 @@ class SeriesIn(Strict):
         },
     )
     start = fields.Integer(strict=True, validate=validate.Range(min=0, max=99_999))
+    voice_reading = fields.String(
+        metadata={
+            "enum": [r.value for r in Reading],
+            "description": "How the announcement reads its numbers: number (A012: A mười "
+            "hai) or digits (A không một hai).",
+        }
+    )
     active = StrictBoolean()
 
 
@@ -246,6 +300,13 @@ class CounterIn(Strict):
         Id(),
         validate=validate.Length(max=200),
         metadata={"description": "The services it serves, first choice first."},
+    )
+    spoken_name = Text(
+        allow_none=True,
+        metadata={
+            "description": "What the announcement says for {counter} instead of its number "
+            f"(at most {voice_settings.MAX_SPOKEN_NAME} characters); null or empty: the number."
+        },
     )
     active = StrictBoolean()
 
@@ -367,7 +428,12 @@ class AdminSiteOut(ma.Schema):
     slip_header = fields.String()
     slip_footer = fields.String()
     ticker_text = fields.String()
+    voice = fields.Nested(VoiceSettingsOut)
     active = fields.Boolean()
+
+    @ma.pre_dump
+    def _voice(self, site: Any, **_: Any) -> dict[str, Any]:
+        return site_voice(site, self.fields)
 
 
 class AdminDepartmentOut(ma.Schema):
@@ -388,6 +454,7 @@ class SeriesOut(ma.Schema):
     name_en = fields.String()
     format = fields.String()
     start = fields.Integer()
+    voice_reading = fields.String()
     active = fields.Boolean()
     example = fields.Method("_example", metadata={"description": "The first number it prints."})
 
@@ -418,6 +485,7 @@ class AdminCounterOut(ma.Schema):
     name_vi = fields.String()
     name_en = fields.String()
     zone = fields.String(allow_none=True)
+    spoken_name = fields.String(allow_none=True)
     service_ids = fields.Method("_service_ids", metadata={"description": "First choice first."})
     state = fields.String()
     active = fields.Boolean()

@@ -261,6 +261,19 @@ class TokenOut(ma.Schema):
     user = fields.Nested(UserOut)
 
 
+def site_voice(site: Any, names: Any) -> dict[str, Any]:
+    """A site's fields `names` with its voice columns as the ``voice`` object."""
+    row = {name: getattr(site, name) for name in names if name != "voice"}
+    row["voice"] = {
+        "template_vi": site.voice_template_vi,
+        "template_en": site.voice_template_en,
+        "english": site.voice_english,
+        "dialect": site.voice_dialect,
+        "repeat": site.voice_repeat,
+    }
+    return row
+
+
 class VoiceSettingsOut(ma.Schema):
     template_vi = fields.String(metadata={"description": "Wording with {number} and {counter}."})
     template_en = fields.String()
@@ -295,15 +308,7 @@ class SiteOut(ma.Schema):
 
     @ma.pre_dump
     def _voice(self, site: Any, **_: Any) -> dict[str, Any]:
-        row = {name: getattr(site, name) for name in self.fields if name != "voice"}
-        row["voice"] = {
-            "template_vi": site.voice_template_vi,
-            "template_en": site.voice_template_en,
-            "english": site.voice_english,
-            "dialect": site.voice_dialect,
-            "repeat": site.voice_repeat,
-        }
-        return row
+        return site_voice(site, self.fields)
 
 
 class DepartmentOut(ma.Schema):

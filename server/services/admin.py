@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,8 @@ from server.models import (
 from server.services import audit, catalog
 from server.services.actor import Actor
 from server.services.clock import business_day
+from server.services.voice import announce
+from server.services.voice import settings as voice_settings
 
 M = TypeVar("M")
 
@@ -89,12 +91,14 @@ def require_province(actor: Actor) -> None:
 
 
 _IN_CHANGE = "hangdoi_admin_change"
+_NEW_WORDING = "hangdoi_admin_new_wording"
 
 
 @contextmanager
 def change(session: Session) -> Iterator[Session]:
-    """One administrative write transaction; this process's catalogue cache is emptied
-    after it commits. Inside another (an import), it is part of that one."""
+    """One administrative write transaction; this process's catalogue and voice-settings
+    caches are emptied after it commits (and the clips of a new wording or dialect made in
+    the background). Inside another (an import), it is part of that one."""
     if session.info.get(_IN_CHANGE):
         yield session
         return
@@ -104,8 +108,39 @@ def change(session: Session) -> Iterator[Session]:
             yield session
     finally:
         session.info.pop(_IN_CHANGE, None)
+        new_wording = session.info.pop(_NEW_WORDING, False)
     if has_app_context():
         catalog.invalidate()
+        voice_settings.invalidate()
+        if new_wording:
+            announce.prepare_soon(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _voice_checked(field: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """The voice module's check of a setting (server.services.voice.settings: its rules),
+    its 422 answered as the administration's: naming `field` (the API's name for it)."""
+    try:
+        return check(*args, **kwargs)
+    except InvalidInput as error:
+        name = str(error.details.get("field", ""))
+        path = field.format(name=name)
+        message = f"{error.message} / {error.message_en}"
+        json: dict[str, Any] = {path: [message]}
+        if "." in path:
+            outer, inner = path.split(".", 1)
+            json = {outer: {inner: [message]}}
+        raise InvalidInput(
+            "invalid_input", f"{path}: {error.message}", f"{path}: {error.message_en}", json=json
+        ) from error
+
+
+def _site_voice(changes: dict[str, Any]) -> dict[str, Any]:
+    """A site's changes with its ``voice`` object as the site's columns, checked."""
+    changes = dict(changes)
+    voice = changes.pop("voice", None)
+    if voice:
+        changes.update(_voice_checked("voice.{name}", voice_settings.validated, **voice))
+    return changes
 
 
 def catalog_changed(
@@ -328,6 +363,7 @@ def create_site(
     now = now or utcnow()
     if "timezone" in data and (problem := timezone_problem(data["timezone"])):
         raise invalid("timezone", *problem)
+    data = _site_voice(data)
     with change(session):
         if session.scalar(select(Site.id).where(Site.code == data["code"])) is not None:
             raise DomainError(
@@ -340,6 +376,8 @@ def create_site(
         session.add(site)
         session.flush()
         _audit_create(session, actor, "site", site, site.id, now)
+        if "voice_template_vi" in data or "voice_dialect" in data:
+            session.info[_NEW_WORDING] = True
     return site
 
 
@@ -354,6 +392,7 @@ def update_site(
     now = now or utcnow()
     if "timezone" in changes and (problem := timezone_problem(changes["timezone"])):
         raise invalid("timezone", *problem)
+    changes = _site_voice(changes)
     with change(session):
         site = _site(session, actor, site_id)
         if "code" in changes and changes["code"] != site.code:
@@ -397,6 +436,8 @@ def update_site(
         before = audit.snapshot(site)
         _apply(site, changes)
         _audit_update(session, actor, "site", site, site.id, before, now)
+        if any(before[k] != getattr(site, k) for k in ("voice_template_vi", "voice_dialect")):
+            session.info[_NEW_WORDING] = True  # its clips: made after the commit
     return site
 
 
@@ -467,6 +508,8 @@ def create_series(
     require_site(actor, site_id)
     now = now or utcnow()
     _check_series_format(data.get("format", "{n:04d}"))
+    if "voice_reading" in data:
+        _voice_checked("voice_reading", voice_settings.validated_reading, data["voice_reading"])
     with change(session):
         _site(session, actor, site_id)
         _unique(session, NumberSeries, site_id, "code", data["code"], None)
@@ -487,6 +530,8 @@ def update_series(
     now = now or utcnow()
     if "format" in changes:
         _check_series_format(changes["format"])
+    if "voice_reading" in changes:
+        _voice_checked("voice_reading", voice_settings.validated_reading, changes["voice_reading"])
     with change(session):
         series = _get(session, NumberSeries, series_id, actor, ("dãy số", "number series"))
         site = session.get(Site, series.site_id)
@@ -644,6 +689,10 @@ def create_counter(
     now = now or utcnow()
     data = dict(data)
     service_ids = data.pop("service_ids", [])
+    if "spoken_name" in data:
+        data["spoken_name"] = _voice_checked(
+            "spoken_name", voice_settings.validated_spoken_name, data["spoken_name"]
+        )
     with change(session):
         _site(session, actor, site_id)
         _unique(session, Counter, site_id, "number", data["number"], None)
@@ -668,6 +717,10 @@ def update_counter(
     now = now or utcnow()
     changes = dict(changes)
     service_ids = changes.pop("service_ids", None)
+    if "spoken_name" in changes:
+        changes["spoken_name"] = _voice_checked(
+            "spoken_name", voice_settings.validated_spoken_name, changes["spoken_name"]
+        )
     with change(session):
         counter = _get(session, Counter, counter_id, actor, ("quầy", "counter"))
         before = counter_snapshot(counter)

@@ -40,6 +40,20 @@
 
   function nfc(text) { return (text || "").normalize("NFC").trim(); }
 
+  // A field's name may be a path into the object ("voice.dialect": item.voice.dialect).
+  function valueAt(item, name) {
+    return name.split(".").reduce(function (node, key) { return node === undefined || node === null ? undefined : node[key]; }, item);
+  }
+
+  function setAt(body, name, value) {
+    var keys = name.split(".");
+    var node = body;
+    keys.slice(0, -1).forEach(function (key) { node = node[key] = node[key] || {}; });
+    node[keys[keys.length - 1]] = value;
+  }
+
+  function controlId(name) { return "f-" + name.replace(/\./g, "-"); }
+
   function localTime(iso) {
     if (!iso) return "—";
     var date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : iso + "Z");
@@ -82,7 +96,7 @@
     errorBox.appendChild(el("span", { "class": "en", text: " " + (body.message_en || String(error.message || error)) }));
     errorBox.hidden = false;
     if (okBox) okBox.hidden = true;
-    if (form) markFields(form, ((body.details || {}).json) || {});
+    if (form) markFields(form, flatFields(((body.details || {}).json) || {}, ""));
     errorBox.scrollIntoView({ block: "nearest" });
   }
 
@@ -93,6 +107,21 @@
     okBox.appendChild(document.createTextNode(vi + " "));
     okBox.appendChild(el("span", { "class": "en", text: en }));
     okBox.hidden = false;
+  }
+
+  /* {voice: {dialect: [..]}} -> {"voice.dialect": [..]}: the API nests a nested object's fields. */
+  function flatFields(fields, prefix) {
+    var flat = {};
+    Object.keys(fields).forEach(function (name) {
+      var value = fields[name];
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        var inner = flatFields(value, prefix + name + ".");
+        Object.keys(inner).forEach(function (key) { flat[key] = inner[key]; });
+      } else {
+        flat[prefix + name] = value;
+      }
+    });
+    return flat;
   }
 
   function markFields(form, fields) {
@@ -151,7 +180,7 @@
   //           required, create_only, options: [[value, label]], hint}
 
   function input(field, value) {
-    var id = "f-" + field.name;
+    var id = controlId(field.name);
     var control;
     if (field.type === "textarea" || field.type === "days") {
       control = el("textarea", { id: id, name: field.name, rows: field.rows || 3 });
@@ -184,7 +213,7 @@
 
   function fieldBox(field, value) {
     var control = input(field, value);
-    var label = el("label", { "for": "f-" + field.name }, [bi(field.vi, field.en)]);
+    var label = el("label", { "for": controlId(field.name) }, [bi(field.vi, field.en)]);
     var box = el("div", { "class": "field field-" + (field.type || "text"), "data-name": field.name }, [label, control]);
     if (field.hint) box.appendChild(el("p", { "class": "hint", text: field.hint }));
     return box;
@@ -308,7 +337,7 @@
     var node = el("form", { "class": "edit-form card", id: editing ? "edit-form" : "create-form", novalidate: true });
     node.appendChild(el("h2", {}, [editing ? bi("Sửa", "Edit") : bi("Thêm mới", "New")]));
     var grid = el("div", { "class": "grid" }, fields.map(function (field) {
-      return fieldBox(field, editing ? item[field.name] : undefined);
+      return fieldBox(field, editing ? valueAt(item, field.name) : undefined);
     }));
     node.appendChild(grid);
     var submit = el("button", { type: "submit", "class": "btn btn-primary", id: editing ? "save" : "create" },
@@ -324,8 +353,8 @@
       fields.forEach(function (field) {
         var value = readField(node, field);
         if (value === undefined) return;
-        if (editing && JSON.stringify(value) === JSON.stringify(item[field.name])) return;
-        body[field.name] = value;
+        if (editing && JSON.stringify(value) === JSON.stringify(valueAt(item, field.name))) return;
+        setAt(body, field.name, value);
       });
       if (kind.prepare) kind.prepare(body, editing);
       var call = editing ? request("PATCH", kind.patch(item.id), body) : request("POST", kind.create(), body);
@@ -448,7 +477,16 @@
       { name: "no_show_after_calls", vi: "Vắng mặt sau số lần gọi", en: "No-show after calls", type: "int", initial: 3 },
       { name: "slip_header", vi: "Dòng đầu phiếu", en: "Slip header lines", type: "textarea", keep_spaces: false },
       { name: "slip_footer", vi: "Dòng cuối phiếu", en: "Slip footer lines", type: "textarea" },
-      { name: "ticker_text", vi: "Chữ chạy trên màn hình", en: "Display ticker text", type: "textarea", rows: 2 }
+      { name: "ticker_text", vi: "Chữ chạy trên màn hình", en: "Display ticker text", type: "textarea", rows: 2 },
+      { name: "voice.template_vi", vi: "Câu thông báo gọi số", en: "Announcement wording", keep_spaces: true,
+        initial: "Mời công dân có số thứ tự {number} đến quầy số {counter}",
+        hint: "{number}: số thứ tự (bắt buộc), {counter}: quầy. · {number}: the ticket (required), {counter}: the counter." },
+      { name: "voice.dialect", vi: "Giọng đọc số", en: "Dialect of the numbers", type: "select",
+        options: [["north", "Miền Bắc (nghìn, linh) · North"], ["south", "Miền Nam (ngàn, lẻ) · South"]] },
+      { name: "voice.repeat", vi: "Số lần đọc mỗi lượt gọi", en: "Times each call is played", type: "int", initial: 1 },
+      { name: "voice.english", vi: "Đọc thêm bằng tiếng Anh", en: "Also announce in English", type: "bool", initial: false },
+      { name: "voice.template_en", vi: "Câu thông báo tiếng Anh", en: "English wording", keep_spaces: true,
+        initial: "Ticket number {number}, please go to counter {counter}" }
     ],
     columns: [["code", "Mã", "Code"], ["name_vi", "Tên", "Name"], ["address", "Địa chỉ", "Address"],
       ["timezone", "Múi giờ", "Time zone"], activeColumn]
@@ -479,7 +517,9 @@
       { name: "code", vi: "Mã", en: "Code", required: true },
       { name: "name_vi", vi: "Tên", en: "Name" },
       { name: "format", vi: "Định dạng số", en: "Number format", initial: "{n:04d}", keep_spaces: true },
-      { name: "start", vi: "Số bắt đầu", en: "First number", type: "int", initial: 1 }
+      { name: "start", vi: "Số bắt đầu", en: "First number", type: "int", initial: 1 },
+      { name: "voice_reading", vi: "Cách đọc số khi gọi", en: "Read aloud", type: "select",
+        options: [["number", "Thành số (A012: A mười hai) · As a number"], ["digits", "Từng chữ số (A không một hai) · Digit by digit"]] }
     ],
     columns: [["code", "Mã", "Code"], ["name_vi", "Tên", "Name"], ["format", "Định dạng", "Format"],
       ["example", "Số đầu tiên", "First number"], activeColumn]
@@ -540,9 +580,13 @@
       { name: "name_vi", vi: "Tên (tiếng Việt)", en: "Name (Vietnamese)", required: true },
       { name: "name_en", vi: "Tên (tiếng Anh)", en: "Name (English)" },
       { name: "zone", vi: "Khu vực (màn hình)", en: "Zone (display)" },
-      { name: "service_ids", vi: "Dịch vụ phục vụ, ưu tiên trước", en: "Services served, first choice first", type: "order", options: [] }
+      { name: "service_ids", vi: "Dịch vụ phục vụ, ưu tiên trước", en: "Services served, first choice first", type: "order", options: [] },
+      { name: "spoken_name", vi: "Tên đọc khi gọi (trống: đọc số quầy)", en: "Spoken name (empty: its number)" }
     ],
-    prepare: function (body) { if (body.zone === "") body.zone = null; },
+    prepare: function (body) {
+      if (body.zone === "") body.zone = null;
+      if (body.spoken_name === "") body.spoken_name = null;
+    },
     columns: [["number", "Số", "Number"], ["name_vi", "Tên", "Name"], ["zone", "Khu vực", "Zone"],
       ["service_ids", "Dịch vụ", "Services", function (c) {
         return c.service_ids.map(function (id) { return String(label(serviceOptions, id)).split(" · ")[0]; }).join(", ");

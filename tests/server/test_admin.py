@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -14,8 +15,20 @@ import pytest
 from sqlalchemy import func, select
 
 from contract import events as ev
-from server.models import AuditEntry, Counter, Department, Device, NumberSeries, Service
-from server.services import accounts, catalog
+from server.models import (
+    DEFAULT_TEMPLATE_EN,
+    DEFAULT_TEMPLATE_VI,
+    AuditEntry,
+    Counter,
+    Department,
+    Device,
+    NumberSeries,
+    Service,
+    Site,
+)
+from server.services import accounts, catalog, queue
+from server.services.voice import announce
+from server.services.voice import settings as voice_settings
 from tests.server.conftest import RecordingPublisher
 from tests.server.factory import PASSWORD, World, build_world, issue_ticket
 
@@ -826,3 +839,206 @@ def test_a_closed_day_without_its_date_is_refused_in_an_edit(
     )
     assert response.status_code == 422, response.get_json()
     assert list(response.get_json()["details"]["json"]) == ["closed_days"]
+
+
+# --------------------------------------------------------------------------- the announcement
+
+
+MORNING = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)  # 10:00 in Hà Nội, a Wednesday
+
+
+def _announced(
+    session, world: World, publisher: RecordingPublisher, code: str = "LLTP", counter: int = 1
+) -> dict:  # type: ignore[no-untyped-def]
+    """Issue a ticket of `code` and call it at `counter`: the call's announcement."""
+    issue_ticket(session, world.kiosk_actor, world.services[code].id, now=MORNING)
+    counter_id = world.counters[counter].id
+    officer = world.actor("o1" if counter == 1 else "o2")
+    if session.get(Counter, counter_id).state != "open":
+        queue.open_counter(session, officer, counter_id, now=MORNING)
+    if session.get(Counter, counter_id).current_ticket_id is not None:
+        queue.mark_no_show(session, officer, counter_id, now=MORNING)
+    publisher.clear()
+    assert queue.call_next(session, officer, counter_id, now=MORNING) is not None
+    (called,) = [e for e in publisher.events if e.name == ev.TICKET_CALLED]
+    return called.payload["announcement"]  # type: ignore[no-any-return]
+
+
+def test_the_announcement_is_edited_audited_and_heard_at_the_next_call(
+    app, client, session, world: World, publisher: RecordingPublisher
+) -> None:  # type: ignore[no-untyped-def]
+    announce.state(app).espeak = None  # the clips' making has its own test (voice)
+    admin = world.auth("admin")
+    first = _announced(session, world, publisher)  # the site's voice settings cached now
+    publisher.clear()
+    assert first["spoken_vi"] == "Mời công dân có số thứ tự A một đến quầy số một"
+    site = _ok(
+        client.patch(
+            f"/api/v1/admin/sites/{world.site.id}",
+            headers=admin,
+            json={
+                "voice": {
+                    "template_vi": "Xin mời số {number} tới quầy {counter}",
+                    "dialect": "south",
+                    "repeat": 2,
+                }
+            },
+        )
+    )
+    assert site["voice"] == {
+        "template_vi": "Xin mời số {number} tới quầy {counter}",
+        "template_en": DEFAULT_TEMPLATE_EN,
+        "english": False,
+        "dialect": "south",
+        "repeat": 2,
+    }
+    series_id = world.services["LLTP"].series_id
+    series = _ok(
+        client.patch(
+            f"/api/v1/admin/series/{series_id}", headers=admin, json={"voice_reading": "digits"}
+        )
+    )
+    assert series["voice_reading"] == "digits"
+    counter = _ok(
+        client.patch(
+            f"/api/v1/admin/counters/{world.counters[1].id}",
+            headers=admin,
+            json={"spoken_name": "Một cửa"},
+        )
+    )
+    assert counter["spoken_name"] == "Một cửa"
+    # Announced to the site's devices as any set-up change.
+    changed = [e.payload["kinds"] for e in publisher.events if e.name == ev.CATALOG_CHANGED]
+    assert changed == [["site"], ["series"], ["counter"]]
+    # The very next call says it (no wait for the cache's 10 s).
+    said = _announced(session, world, publisher)
+    assert said["text_vi"] == "Xin mời số A002 tới quầy 1"
+    assert said["spoken_vi"] == "Xin mời số A không không hai tới quầy Một cửa"
+    assert said["repeat"] == 2
+    said = _announced(session, world, publisher, code="DD", counter=4)  # series N: 1001
+    assert said["spoken_vi"] == "Xin mời số một ngàn không trăm lẻ một tới quầy bốn"
+    # The public site payload (displays) shows it too.
+    shown = client.get(f"/api/v1/sites/{world.site.id}", headers=world.auth("display"))
+    assert shown.get_json()["voice"]["dialect"] == "south"
+
+    # Audited like any field: before and after, by column.
+    (entry,) = _audit(session, "site", world.site.id)
+    assert entry.action == "update" and entry.user_id == world.users["admin"].id
+    assert entry.before == {
+        "voice_template_vi": DEFAULT_TEMPLATE_VI,
+        "voice_dialect": "north",
+        "voice_repeat": 1,
+    }
+    assert entry.after == {
+        "voice_template_vi": "Xin mời số {number} tới quầy {counter}",
+        "voice_dialect": "south",
+        "voice_repeat": 2,
+    }
+    (entry,) = _audit(session, "series", series_id)
+    assert (entry.before, entry.after) == ({"voice_reading": "number"}, {"voice_reading": "digits"})
+    (entry,) = _audit(session, "counter", world.counters[1].id)
+    assert (entry.before, entry.after) == ({"spoken_name": None}, {"spoken_name": "Một cửa"})
+    # An empty spoken name: the number again.
+    counter = _ok(
+        client.patch(
+            f"/api/v1/admin/counters/{world.counters[1].id}",
+            headers=admin,
+            json={"spoken_name": " "},
+        )
+    )
+    assert counter["spoken_name"] is None
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("site", {"voice": {"template_vi": "Mời quầy {counter}"}}, "voice.template_vi"),
+        ("site", {"voice": {"template_vi": "Mời {number} {room}"}}, "voice.template_vi"),
+        ("site", {"voice": {"template_en": "Number {number"}}, "voice.template_en"),
+        ("site", {"voice": {"template_vi": " "}}, "voice.template_vi"),
+        ("site", {"voice": {"dialect": "central"}}, "voice.dialect"),
+        ("site", {"voice": {"repeat": 0}}, "voice.repeat"),
+        ("site", {"voice": {"repeat": 6}}, "voice.repeat"),
+        ("series", {"voice_reading": "letters"}, "voice_reading"),
+        ("counter", {"spoken_name": "?!"}, "spoken_name"),
+        ("counter", {"spoken_name": "x" * 101}, "spoken_name"),
+    ],
+)
+def test_a_bad_voice_setting_is_refused_naming_the_field(
+    client, session, world: World, url: str, body: dict, field: str, backend: str
+) -> None:  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("validation only")
+    path = {
+        "site": f"/api/v1/admin/sites/{world.site.id}",
+        "series": f"/api/v1/admin/series/{world.services['LLTP'].series_id}",
+        "counter": f"/api/v1/admin/counters/{world.counters[1].id}",
+    }[url]
+    response = client.patch(path, headers=world.auth("admin"), json=body)
+    assert response.status_code == 422, response.get_json()
+    refused = response.get_json()
+    assert refused["error"] == "invalid_input"
+    assert refused["message"].startswith(f"{field}: ")
+    assert refused["message_en"].startswith(f"{field}: ")
+    assert refused["message"] != refused["message_en"]  # Vietnamese, then English
+    outer, _, inner = field.partition(".")
+    named = refused["details"]["json"][outer]
+    assert list(named) == [inner] if inner else isinstance(named, list)
+    assert _audit(session, url) == []  # nothing written
+    # Creating one is checked the same way.
+    if url == "series":
+        response = client.post(
+            f"/api/v1/admin/sites/{world.site.id}/series",
+            headers=world.auth("admin"),
+            json={"code": "Z", **body},
+        )
+        assert response.status_code == 422 and response.get_json()["message"].startswith(field)
+
+
+def test_an_officer_cannot_edit_the_announcement(client, world: World, backend: str) -> None:  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("permissions only")
+    for who in ("o1", "manager", "display"):
+        response = client.patch(
+            f"/api/v1/admin/sites/{world.site.id}",
+            headers=world.auth(who),
+            json={"voice": {"dialect": "south"}},
+        )
+        assert response.status_code == 403, who
+    assert (
+        client.get(f"/api/v1/sites/{world.site.id}", headers=world.auth("display")).get_json()[
+            "voice"
+        ]["dialect"]
+        == "north"
+    )
+
+
+def test_the_delivery_of_catalog_changed_empties_another_process_voice_cache(
+    app, session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Another process (or host) forgets the site's voice settings and makes the clips of
+    its wording when a site's catalog.changed reaches it."""
+    from server.events import DomainEvent
+    from server.realtime import SocketIOPublisher
+
+    prepared: list[object] = []
+    monkeypatch.setattr(announce, "prepare_soon", prepared.append)
+
+    assert voice_settings.site_voice(session, world.site.id).dialect.value == "north"
+    session.execute(
+        Site.__table__.update().where(Site.id == world.site.id).values(voice_dialect="south")
+    )
+    session.commit()
+    session.expire_all()
+    assert voice_settings.site_voice(session, world.site.id).dialect.value == "north"  # cached
+
+    class Stub:
+        pass
+
+    stub = Stub()
+    stub.app = app  # type: ignore[attr-defined]
+    SocketIOPublisher.__dict__["_queue_moved"](
+        stub, DomainEvent(ev.CATALOG_CHANGED, world.site.id, {"kinds": ["site"], "ids": {}})
+    )
+    assert voice_settings.site_voice(session, world.site.id).dialect.value == "south"
+    assert prepared == [app]

@@ -273,6 +273,46 @@ def test_the_import_page_previews_and_writes_all_or_nothing(
     admin.assert_loopback(empty_server.url)
 
 
+def test_the_announcement_is_edited_in_the_site_page(empty_server: LiveServer, visit: Any) -> None:
+    """The site's wording and dialect (the voice's settings) through the edit form: a wrong
+    wording is refused naming its field, in both languages; a right one is saved, audited."""
+    url = empty_server.url
+    admin = visit(1280, 900)
+    page = admin.page
+    _sign_in(page, url, "quantri", ADMIN_PASSWORD)
+    page.click('#list tr[data-id="1"] button[data-action="edit"]')
+    edit = page.locator("#edit-form")  # the province's page also has the form of a new site
+    template = edit.locator("#f-voice-template_vi")
+    expect(template).to_have_value("Mời công dân có số thứ tự {number} đến quầy số {counter}")
+    expect(edit.locator("#f-voice-dialect")).to_have_value("north")
+    template.fill("Mời quầy {counter}")
+    page.click("#save")
+    expect(page.locator("#error")).to_contain_text("voice.template_vi: Câu thông báo phải có")
+    expect(page.locator("#error")).to_contain_text("must contain {number}")
+    expect(edit.locator('.field[data-name="voice.template_vi"]')).to_have_class(
+        "field field-text invalid"
+    )
+    _shot(admin, "site-voice-refused")
+    template.fill("Xin mời số {number} tới quầy {counter}")
+    edit.locator("#f-voice-dialect").select_option("south")
+    page.click("#save")
+    _ok(page)
+    voice = requests.get(
+        url + "/api/v1/admin/sites/1", cookies=_cookies(admin), timeout=HTTP_TIMEOUT
+    ).json()["voice"]
+    assert (voice["template_vi"], voice["dialect"], voice["repeat"]) == (
+        "Xin mời số {number} tới quầy {counter}",
+        "south",
+        1,
+    )
+    page.click("#nav-audit")
+    page.select_option("#f-object_type", "site")
+    page.click("#audit-apply")
+    expect(page.locator("#audit-rows")).to_contain_text("voice_dialect")
+    _shot(admin, "site-voice-audit")
+    admin.assert_loopback(url)
+
+
 def test_an_officer_changes_their_own_password_and_signs_out(
     empty_server: LiveServer, visit: Any
 ) -> None:

@@ -68,6 +68,9 @@ class VoiceState:
     digests: dict[tuple[str, int, int], str] = field(default_factory=dict)  # of pack.scan
     lock: threading.Lock = field(default_factory=threading.Lock)
     pruned_at: float = 0.0
+    # The background preparation an administrator's change started (prepare_soon).
+    preparer: threading.Thread | None = None
+    prepare_again: bool = False
 
     @property
     def cache_folder(self) -> Path:
@@ -355,5 +358,43 @@ def prepare_in_background(app: Flask) -> threading.Thread:
                 db.scoped.remove()
 
     thread = threading.Thread(target=run, name="hangdoi-voice-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
+def prepare_soon(app: Flask) -> threading.Thread | None:
+    """:func:`prepare` in the background after an administrator changed a site's wording
+    or dialect (the clips of a new dialect take seconds of espeak-ng; the request does not
+    wait). One run at a time per process: a change made during a run makes it run once
+    more. Returns the thread when one was started; None without espeak-ng or when the
+    running one will run again."""
+    voice = state(app)
+    if not voice.espeak:
+        return None
+    with voice.lock:
+        if voice.preparer is not None:
+            voice.prepare_again = True
+            return None
+
+        def run() -> None:
+            while True:
+                with app.app_context():
+                    try:
+                        made = prepare(db.session, voice)
+                        if any(made.values()):
+                            log.info("voice: clips of a new wording or dialect made (%s)", made)
+                    except Exception:  # the calls are said by espeak-ng meanwhile
+                        log.exception("voice: the clips of a changed wording were not made")
+                    finally:
+                        db.scoped.remove()
+                with voice.lock:
+                    if not voice.prepare_again:
+                        voice.preparer = None
+                        return
+                    voice.prepare_again = False
+
+        thread = threading.Thread(target=run, name="hangdoi-voice-prepare-change", daemon=True)
+        voice.preparer = thread
+        voice.prepare_again = False
     thread.start()
     return thread

@@ -22,10 +22,11 @@ from server.db import write_transaction
 from server.errors import InvalidInput, not_found
 from server.models import NumberSeries, Site
 from server.services.voice.numbers import Dialect, Reading
-from server.services.voice.words import TemplateError, check_template
+from server.services.voice.words import TemplateError, check_template, clip_key, nfc
 
 TTL_SECONDS = 10.0
 MAX_REPEAT = 5
+MAX_SPOKEN_NAME = 100  # Counter.spoken_name
 _CACHE = "hangdoi_voice_settings"
 
 
@@ -64,6 +65,15 @@ class _Cache:
 
 def init_app(app: Flask) -> None:
     app.extensions[_CACHE] = _Cache()
+
+
+def invalidate(app: Flask | None = None) -> None:
+    """Forget every cached site of `app` (the current app by default): an administrator's
+    change does so at once in its own process, and every other process when catalog.changed
+    reaches it (server.realtime), as for the catalogue's cache."""
+    cache: _Cache = (app or current_app).extensions[_CACHE]
+    with cache.lock:
+        cache.entries.clear()
 
 
 def of_site(session: Session, site: Site) -> VoiceSettings:
@@ -158,14 +168,40 @@ def update(session: Session, site_id: int, **settings: Any) -> VoiceSettings:
     return of_site(session, site)
 
 
-def set_series_reading(session: Session, series_id: int, reading: str) -> None:
-    """How a number series' numbers are read aloud: "number" or "digits"."""
+def validated_reading(reading: str) -> str:
+    """How a number series' numbers are read aloud, checked: "number" or "digits"."""
     if reading not in {r.value for r in Reading}:
         raise _invalid(
             "reading",
             "Cách đọc số phải là number (đọc thành số) hoặc digits (đọc từng chữ số).",
             "The reading must be number or digits.",
         )
+    return reading
+
+
+def validated_spoken_name(name: str | None) -> str | None:
+    """What a counter is announced as instead of its number, checked: NFC, at most
+    :data:`MAX_SPOKEN_NAME` characters, something that is said (not punctuation alone);
+    empty or None: the number."""
+    if name is None:
+        return None
+    name = nfc(name).strip()
+    if not name:
+        return None
+    if len(name) > MAX_SPOKEN_NAME or not clip_key(name):
+        raise _invalid(
+            "spoken_name",
+            f"Tên đọc của quầy phải có chữ hoặc số, tối đa {MAX_SPOKEN_NAME} ký tự "
+            "(để trống: đọc số quầy).",
+            f"A counter's spoken name needs letters or digits, at most {MAX_SPOKEN_NAME} "
+            "characters (empty: its number is read).",
+        )
+    return name
+
+
+def set_series_reading(session: Session, series_id: int, reading: str) -> None:
+    """How a number series' numbers are read aloud: "number" or "digits"."""
+    reading = validated_reading(reading)
     with write_transaction(session):
         series = session.get(NumberSeries, series_id)
         if series is None:

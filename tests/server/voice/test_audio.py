@@ -17,6 +17,7 @@ import unicodedata
 import wave
 from array import array
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -429,3 +430,48 @@ def test_voice_commands(app: Flask, session, world: World, espeak: str) -> None:
     refused = runner.invoke(args=["voice-settings", "--site", "T1", "--template-vi", "Mời"])
     assert refused.exit_code == 1
     assert "{number}" in refused.output
+
+
+def test_an_administrators_new_wording_has_its_clips_made_in_the_background(
+    client, session, world: World, publisher, with_pack, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The administration's edit (PATCH /api/v1/admin/sites/<id>) answers at once; the clips
+    of the new wording are made after it, as `voice-settings` makes them; meanwhile
+    espeak-ng says the call."""
+    app = client.application
+    runs: list[dict[str, int]] = []
+    prepare = announce.prepare
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, int]:
+        runs.append(prepare(*args, **kwargs))
+        return runs[-1]
+
+    monkeypatch.setattr(announce, "prepare", counted)
+
+    def wait() -> None:
+        preparer = announce.state(app).preparer
+        if preparer is not None:
+            preparer.join(30)
+
+    answer = client.patch(
+        f"/api/v1/admin/sites/{world.site.id}",
+        headers=world.auth("admin"),
+        json={"voice": {"template_vi": "Xin mời số {number} tới quầy {counter}."}},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    wait()
+    assert runs == [{"north": 2}]  # its two phrases; the numbers' clips were there
+    north = pack.generated_folder(Path(app.instance_path), Dialect.NORTH)
+    assert (north / "xin mời số.wav").exists() and (north / "tới quầy.wav").exists()
+    said = call(session, world, publisher)
+    assert said["spoken_vi"] == "Xin mời số A một tới quầy một"
+    assert said["speech"] == "clips"  # no longer espeak-ng's whole sentence
+    # An edit that leaves the wording and dialect as they are makes nothing.
+    answer = client.patch(
+        f"/api/v1/admin/sites/{world.site.id}",
+        headers=world.auth("admin"),
+        json={"voice": {"repeat": 3}},
+    )
+    assert answer.status_code == 200
+    wait()
+    assert len(runs) == 1
