@@ -3,6 +3,7 @@
     python bench/announce.py                 # 200 calls per row
     python bench/announce.py --calls 50 --rows new,cached
     python bench/announce.py --smoke
+    python bench/announce.py --qt            # and the Qt display's row (bench/announce_qt.py)
 
 Starts ``hangdoi-server serve`` on a temporary demo instance (``prepare-demo`` makes the
 default voice pack with espeak-ng first, as ``make run`` does), fills counter 1's first
@@ -18,8 +19,10 @@ row's sound is ready, and prints p50, p99 and max:
   the WAV, now served from the instance folder's cache.
 
 A row is a function ``async (bench, index) -> seconds or None`` in :data:`ROWS`; a row
-that plays the sound on a display (e.g. "call -> sound starts on the Qt display") adds
-itself there, with what it needs in :class:`Bench`. Asserts nothing.
+that plays the sound on a display adds itself there, with what it needs in :class:`Bench`.
+``--qt`` then runs "call -> sound starts on the Qt display" (bench/announce_qt.py: the
+display in a process of its own, playing into a PulseAudio null sink) against a server of
+its own, so that the display's fetches do not weigh on the rows above. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import announce_qt
 import socketio
 from _common import Server, fill_waiting_tickets, log
 from sqlalchemy import text
@@ -171,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         "--rows", default=",".join(ROWS), help=f"comma-separated, of: {', '.join(ROWS)}"
     )
     parser.add_argument("--smoke", action="store_true", help="a tiny run of a few seconds (CI)")
+    parser.add_argument(
+        "--qt", action="store_true", help="then call -> sound starts on the Qt display"
+    )
     args = parser.parse_args(argv)
     rows = [r for r in args.rows.split(",") if r]
     unknown = [r for r in rows if r not in ROWS]
@@ -199,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     if "Traceback" in tail:
         log(tail[-3000:])
         return 1
+    if args.qt:
+        return announce_qt.main(["--calls", str(args.calls)] + (["--smoke"] if args.smoke else []))
     return 0
 
 
