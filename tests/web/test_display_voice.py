@@ -8,7 +8,6 @@ browser voice (speechSynthesis) is used.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,20 +20,15 @@ OFFICER, PASSWORD, COUNTER, SERVICE = "loa01", "loa-secret-1", 4, "STP-LLTP"
 
 
 @pytest.fixture(scope="module")
-def autoplay_browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def autoplay_browser(playwright: Any) -> Iterator[Any]:
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 def test_the_display_plays_the_servers_audio_one_call_after_another(
