@@ -452,15 +452,28 @@ def create_department(
     *,
     now: dt.datetime | None = None,
 ) -> Department:
+    return _create_coded(session, actor, site_id, Department, "department", data, now)
+
+
+def _create_coded(
+    session: Session,
+    actor: Actor,
+    site_id: int,
+    model: type[Any],
+    kind: str,
+    data: dict[str, Any],
+    now: dt.datetime | None,
+) -> Any:
+    """A new row of `model` at the site, whose ``code`` is unique there, with its audit entry."""
     require_site(actor, site_id)
     now = now or utcnow()
     with change(session):
         _site(session, actor, site_id)
-        _unique(session, Department, site_id, "code", data["code"], None)
-        department = Department(site_id=site_id, **data)
-        session.add(department)
-        _audit_create(session, actor, "department", department, site_id, now)
-    return department
+        _unique(session, model, site_id, "code", data["code"], None)
+        row = model(site_id=site_id, **data)
+        session.add(row)
+        _audit_create(session, actor, kind, row, site_id, now)
+    return row
 
 
 def update_department(
@@ -767,15 +780,7 @@ def create_priority_category(
     *,
     now: dt.datetime | None = None,
 ) -> PriorityCategory:
-    require_site(actor, site_id)
-    now = now or utcnow()
-    with change(session):
-        _site(session, actor, site_id)
-        _unique(session, PriorityCategory, site_id, "code", data["code"], None)
-        category = PriorityCategory(site_id=site_id, **data)
-        session.add(category)
-        _audit_create(session, actor, "priority_category", category, site_id, now)
-    return category
+    return _create_coded(session, actor, site_id, PriorityCategory, "priority_category", data, now)
 
 
 def update_priority_category(
