@@ -23,7 +23,12 @@ and the replay is all such seqs.
 
 A phone's place (``ticket.standing``) is computed and pushed by each process for the phones
 connected to it, after it delivers a ``queue.changed`` of their service, and only when
-such a phone is connected to it.
+such a phone is connected to it. Likewise a site's row of today (``site.today``) for the
+province-wide dashboards connected to it, at most once per site per second.
+
+A credential that ends (a revoked device, a locked-out user...) is announced to every
+process (``CREDENTIAL_ENDED``, through the queue when there is one), and each closes its
+own connections made with it (:meth:`SocketIOPublisher.end_connections`).
 """
 
 from __future__ import annotations
