@@ -10,7 +10,7 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from tests.web.conftest import HTTP_TIMEOUT, Centre
+from tests.web.conftest import HTTP_TIMEOUT, OUTPUT, Centre
 from tests.web.test_manage import _log_in, _small_copy
 
 SERVICE = "SCT-RUOU"  # a service no other web test counts
@@ -53,8 +53,10 @@ def test_a_kiosks_health_report_changes_its_row_live(centre: Centre, visit) -> N
     # The event's own data changed the row: the figures were not read again for it.
     assert page.evaluate("window.hangdoiDashboardUpdates") == refetches
     row.scroll_into_view_if_needed()
-    shot = manager.screenshot("manage-device-paper-out")
-    _small_copy(shot, "manage-devices.png")
+    manager.screenshot("manage-device-paper-out")
+    card = OUTPUT / "manage-devices.png"  # the devices' card alone, for README
+    page.locator("section.m-card", has=page.locator("#devices")).screenshot(path=str(card))
+    _small_copy(card, "manage-devices.png")
 
     # The kiosk says it cannot serve: offline at once.
     _report(centre, printer_state="paper_out", paper_out=True, online=False)
