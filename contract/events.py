@@ -57,6 +57,11 @@ ALL_EVENTS = (*TICKET_EVENTS, QUEUE_CHANGED, COUNTER_CHANGED, CATALOG_CHANGED, D
 # A waiting ticket's place, pushed to its phone when its queue moves (debounced):
 # {"site_id", "at", "name", "data": TicketStandingData}.
 TICKET_STANDING = "ticket.standing"
+# Today's row of one site (SiteTodayData), to the province room (province-wide dashboards),
+# at most once per site per SITE_TODAY_EVERY_SECONDS, after its tickets moved:
+# {"site_id", "at", "name", "data": SiteTodayData}. Not numbered (the latest is all that counts).
+SITE_TODAY = "site.today"
+SITE_TODAY_EVERY_SECONDS = 1.0
 SNAPSHOT = "snapshot"  # the state of the client's rooms, when a replay is not possible
 READY = "ready"  # after connect (and any replay): {"seq": <last seq>, "rooms": [...], "role": ...}
 
@@ -192,6 +197,20 @@ class TicketStandingData(TypedDict):
 DEVICE_OFFLINE_AFTER_SECONDS = 180
 # How often a device reports when nothing changes.
 DEVICE_REPORT_EVERY_SECONDS = 60
+# A device that missed a heartbeat (silent for 1.5 reporting intervals) is shown stale;
+# silent for DEVICE_OFFLINE_AFTER_SECONDS (3 intervals), offline.
+DEVICE_STALE_AFTER_SECONDS = 90
+
+
+class DeviceStatus:
+    """How a dashboard shows a device (`status` of a device row of the live dashboard)."""
+
+    ONLINE = "online"  # reported within DEVICE_STALE_AFTER_SECONDS, and says it is online
+    STALE = "stale"  # silent for more than DEVICE_STALE_AFTER_SECONDS
+    OFFLINE = "offline"  # silent for DEVICE_OFFLINE_AFTER_SECONDS, or said it is offline
+    NEVER = "never"  # has never reported
+
+    ALL = (ONLINE, STALE, OFFLINE, NEVER)
 
 
 class PrinterState:
@@ -207,6 +226,25 @@ class PrinterState:
     NONE = "none"  # no printer (a display, or a kiosk showing numbers on screen only)
 
     ALL = (READY, PAPER_LOW, PAPER_OUT, COVER_OPEN, OFFLINE, ERROR, UNKNOWN, NONE)
+
+
+class SiteTodayData(TypedDict):
+    """`data` of site.today, and one row of GET /api/v1/reports/live/sites."""
+
+    site_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    day: str
+    at: str
+    issued: int  # today, transfers excluded
+    waiting: int
+    longest_wait_seconds: int | None
+    done: int
+    no_show: int
+    wait_mean: float | None  # ended steps, as the sites report
+    wait_p90: float | None
+    service_level: float | None
 
 
 class DeviceHealthData(TypedDict):
@@ -282,6 +320,10 @@ def ticket_room(tracking_token: str) -> str:
     return f"ticket:{tracking_token}"
 
 
+# Province-wide managers' and admins' dashboards (auth {"province": true}): site.today.
+PROVINCE_ROOM = "province"
+
+
 # ------------------------------------------------------------------ the connect handshake
 
 
@@ -292,8 +334,11 @@ class ConnectAuth(TypedDict):
     admin's bearer token (``hdu_...``), or a ticket's tracking token (the phone page).
     Browsers logged in by cookie may omit it. ``last_seq``: the last ``seq`` seen, if any.
     ``site_id``: the site to follow, for a province-wide manager or admin.
+    ``province``: true for every site's ``site.today`` instead (province-wide users only;
+    ``ready`` then has ``"province": true`` and no ``seq``).
     """
 
     token: NotRequired[str]
     last_seq: NotRequired[int]
     site_id: NotRequired[int]
+    province: NotRequired[bool]

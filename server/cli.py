@@ -25,7 +25,8 @@ from server import demo, migrate
 from server.errors import DomainError
 from server.extensions import db
 from server.models import Site
-from server.services import accounts, queue
+from server.services import accounts, admin, queue
+from server.services.actor import SYSTEM
 from server.services.reports.record import rebuild as rebuild_reports
 from server.services.simulation import accuracy, engine, history, scenarios
 from server.services.voice import announce
@@ -136,15 +137,18 @@ def voice_settings_command(site_code: str, **changes: object) -> None:
     """Show or change a site's announcement settings (and make the clips they need)."""
     site = _site_by_code(site_code)
     given = {name: value for name, value in changes.items() if value is not None}
-    try:
-        settings = (
-            voice_settings.update(_db().session, site.id, **given)
-            if given
-            else voice_settings.of_site(_db().session, site)
-        )
-    except DomainError as error:
-        raise click.ClickException(f"{error.message} / {error.message_en}") from error
-    for name, value in settings.public().items():
+    if given:
+        # The administration's own change (as PATCH /api/v1/admin/sites/<id> with "voice"):
+        # checked the same way, an audit entry by the command line, catalog.changed to the
+        # servers and their displays.
+        try:
+            admin.update_site(_db().session, SYSTEM, site.id, {"voice": given})
+        except DomainError as error:
+            raise click.ClickException(f"{error.message} / {error.message_en}") from error
+        preparer = announce.state().preparer
+        if preparer is not None:
+            preparer.join()  # the change's clips, started in the background: wait for them
+    for name, value in voice_settings.of_site(_db().session, site).public().items():
         click.echo(f"{name}: {value}")
     if given:
         _prepare_voice(force=False)  # the clips of a new wording or dialect

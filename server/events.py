@@ -50,8 +50,30 @@ class DomainEvent:
         }
 
 
+@dataclass(frozen=True)
+class CredentialEnded:
+    """A credential that stopped working (a revoked device or token, a deactivated user, a
+    changed or reset password): every server process forgets its cached answers and closes
+    the Socket.IO connections made with it. Not a domain event: no site, no number, no log
+    (a process that misses it still refuses the credential once its cache expires)."""
+
+    device_id: int | None = None
+    user_id: int | None = None
+    token_hash: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"device_id": self.device_id, "user_id": self.user_id, "token_hash": self.token_hash}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CredentialEnded:
+        return cls(data.get("device_id"), data.get("user_id"), data.get("token_hash"))
+
+
 class Publisher(Protocol):
     def publish(self, events: list[DomainEvent]) -> None: ...
+
+    def credential_ended(self, ended: CredentialEnded) -> None:
+        """Tell every server process (this one included) that `ended` no longer works."""
 
 
 # Where an app keeps its Publisher: server.realtime puts its Socket.IO publisher there, and

@@ -2,7 +2,8 @@
 (``/manage/reports/<name>``), for managers and admins logged in by the browser session.
 
 They are HTML + JavaScript from ``server/static`` reading ``/api/v1/reports``; the
-dashboard is kept live over Socket.IO (each event of the site refetches its figures), and
+dashboard is kept live over Socket.IO (each event of the site refetches its figures, a
+``device.health`` replaces its device's row; every site's table takes ``site.today``), and
 the charts are drawn by Chart.js, installed from the npm registry into ``web/node_modules``
 and served from here, like the Socket.IO client (nothing from a CDN).
 """

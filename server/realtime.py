@@ -23,7 +23,12 @@ and the replay is all such seqs.
 
 A phone's place (``ticket.standing``) is computed and pushed by each process for the phones
 connected to it, after it delivers a ``queue.changed`` of their service, and only when
-such a phone is connected to it.
+such a phone is connected to it. Likewise a site's row of today (``site.today``) for the
+province-wide dashboards connected to it, at most once per site per second.
+
+A credential that ends (a revoked device, a locked-out user...) is announced to every
+process (``CREDENTIAL_ENDED``, through the queue when there is one), and each closes its
+own connections made with it (:meth:`SocketIOPublisher.end_connections`).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import socketio as pysocketio
@@ -47,12 +52,13 @@ from sqlalchemy import select
 
 from contract import events as ev
 from server import fastjson
-from server.events import PUBLISHER, DomainEvent, replay
+from server.events import PUBLISHER, CredentialEnded, DomainEvent, replay
 from server.extensions import db
 from server.models import EventLog
 from server.services import accounts, catalog, credentials, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
+from server.services.reports.live import sites_today
 from server.services.voice import announce
 from server.services.voice import settings as voice_settings
 
@@ -297,8 +303,17 @@ class OrderedRedisManager(pysocketio.RedisManager):
                 self.delivery.catch_up_all()
             yield message
 
+    # What this process does when a CREDENTIAL_ENDED message arrives (the publisher's).
+    on_credential_ended: Callable[[CredentialEnded], None] | None = None
+
     def _handle_emit(self, message: dict[str, Any]) -> None:
         data = message.get("data")
+        if message.get("event") == CREDENTIAL_ENDED:
+            # A message between the processes, emitted to a room no client is in: acted
+            # on here, never passed to clients.
+            if self.on_credential_ended is not None and isinstance(data, list) and data:
+                self.on_credential_ended(CredentialEnded.from_dict(data[0]))
+            return
         if (
             self.delivery is None
             or message.get("event") not in ev.ALL_EVENTS
@@ -319,9 +334,16 @@ class OrderedRedisManager(pysocketio.RedisManager):
         )
 
 
+# The message (not an event of the contract) by which one process tells the others that
+# a credential ended, and the room it is emitted to: no client ever joins it.
+CREDENTIAL_ENDED = "hangdoi.credential_ended"
+INTERNAL_ROOM = "hangdoi:internal"
+
 # A burst of queue moves (a kiosk rush) tells each phone its place once.
 STANDING_DEBOUNCE = 0.3
 STANDING_BATCH = 20
+# A site's first move after a quiet spell waits this long for the moves of the same burst.
+TODAY_DEBOUNCE = 0.2
 
 
 class SocketIOPublisher:
@@ -349,6 +371,13 @@ class SocketIOPublisher:
         )
         self._standing_due: dict[tuple[int, str], None] = {}
         self._standing_lock = threading.Lock()
+        # site.today: the sites due an update, and when each was last computed.
+        self._today_due: set[int] = set()
+        self._today_last: dict[int, float] = {}
+        self._today_lock = threading.Lock()
+        # The Socket.IO connections of this process and whose credential each was made
+        # with (sid -> holder): who to cut off when a credential ends.
+        self.holders: dict[str, CredentialEnded] = {}
 
     def _queue_moved(self, item: DomainEvent) -> None:
         """Called by the delivery for every event this process delivers (its own and, with
@@ -365,6 +394,8 @@ class SocketIOPublisher:
                     # a few file checks, when it is another setting or made already).
                     announce.prepare_soon(self.app)
             return
+        if item.name in ev.TICKET_EVENTS or item.name == ev.QUEUE_CHANGED:
+            self._site_moved(item.site_id)
         if item.name != ev.QUEUE_CHANGED:
             return
         due = []
@@ -431,6 +462,89 @@ class SocketIOPublisher:
                 room=room,
             )
 
+    def _site_moved(self, site_id: int) -> None:
+        """A site's tickets moved: its ``site.today`` row goes to the province dashboards
+        connected here, at most once per SITE_TODAY_EVERY_SECONDS, the last move included
+        (a province of a hundred busy sites sends each browser a hundred small rows a
+        second at most, whatever the number of tickets)."""
+        if not self._local_rooms().get(ev.PROVINCE_ROOM):
+            return  # nobody here follows the province: no query
+        with self._today_lock:
+            if site_id in self._today_due:
+                return  # one is on its way, and reads the site when it goes
+            self._today_due.add(site_id)
+            last = self._today_last.get(site_id)
+        wait = TODAY_DEBOUNCE
+        if last is not None:
+            wait = max(wait, last + ev.SITE_TODAY_EVERY_SECONDS - time.monotonic())
+        self.server.start_background_task(self._tell_today, site_id, wait)
+
+    def _tell_today(self, site_id: int, wait: float) -> None:
+        self.server.sleep(wait)
+        with self._today_lock:
+            self._today_due.discard(site_id)
+            # Counted from before the read: a move from now on is sent a second later,
+            # with what the read below may not have seen.
+            self._today_last[site_id] = time.monotonic()
+        if self.app is None or self.app.extensions.get(PUBLISHER) is not self:
+            return  # an app that has been replaced (tests make one per test)
+        if not self._local_rooms().get(ev.PROVINCE_ROOM):
+            return
+        try:
+            with self.app.app_context():
+                try:
+                    rows = sites_today(db.session, [site_id])
+                finally:
+                    db.scoped.remove()  # never leave a transaction open in a background task
+        except Exception:
+            log.exception("computing today's row of site %s failed", site_id)
+            return
+        if not rows:
+            return
+        row = rows[0]
+        # Straight to this process's province room: each process tells its own dashboards.
+        pysocketio.Manager.emit(
+            self.server.server.manager,
+            ev.SITE_TODAY,
+            {"site_id": site_id, "at": row["at"], "name": ev.SITE_TODAY, "data": row},
+            namespace="/",
+            room=ev.PROVINCE_ROOM,
+        )
+
+    def credential_ended(self, ended: CredentialEnded) -> None:
+        """Tell every process that `ended` no longer works (through Redis when there are
+        several; this process hears it from there too)."""
+        if self.via_queue:
+            self.server.emit(CREDENTIAL_ENDED, ended.as_dict(), to=INTERNAL_ROOM, namespace="/")
+        else:
+            self.end_connections(ended)
+
+    def end_connections(self, ended: CredentialEnded) -> None:
+        """Forget `ended` and close this process's connections made with it: a revoked
+        display or kiosk, a locked-out or re-passworded user is cut off now (its client
+        connects again and is refused, or admitted with what it now may see)."""
+        if self.app is not None:
+            found = self.app.extensions.get(credentials.EXTENSION)
+            if found is not None:
+                found.forget(
+                    token_hash=ended.token_hash, device_id=ended.device_id, user_id=ended.user_id
+                )
+        cut = [
+            sid
+            for sid, holder in list(self.holders.items())
+            if (ended.device_id is not None and holder.device_id == ended.device_id)
+            or (ended.user_id is not None and holder.user_id == ended.user_id)
+            or (ended.token_hash is not None and holder.token_hash == ended.token_hash)
+        ]
+        for sid in cut:
+            self.holders.pop(sid, None)
+            try:
+                self.server.server.disconnect(sid, namespace="/", ignore_queue=True)
+            except Exception:  # gone meanwhile
+                log.exception("closing connection %s failed", sid)
+        if cut:
+            log.info("closed %d connection(s) of an ended credential", len(cut))
+
     def _emit_local(self, item: DomainEvent) -> None:
         # The manager's own local emit (a Redis manager's emit would go round the queue).
         pysocketio.Manager.emit(
@@ -484,8 +598,19 @@ class Refused(SocketIORefused):
         self.body = body
 
 
-def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]]:
-    """(site id, rooms, role, extra) that a connect `auth` gives, or raise Refused.
+class Admission(NamedTuple):
+    """What a connect `auth` gives: the site (None: the province room), the rooms, the
+    role, what ``ready`` adds, and whose credential it is (a phone's: nobody's)."""
+
+    site_id: int | None
+    rooms: list[str]
+    role: str
+    extra: dict[str, Any]
+    holder: CredentialEnded | None = None
+
+
+def rooms_for(auth: dict[str, Any]) -> Admission:
+    """What a connect `auth` gives, or raise Refused.
 
     A device or user token and the browser session are resolved by the app's one resolver
     (:mod:`server.services.credentials`), as for the REST API; any other token is a phone's
@@ -505,7 +630,7 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
         ticket = credentials.ticket_for_tracking_token(db.session, token)
         if isinstance(ticket, credentials.Refusal):
             raise Refused("not_found", "Không tìm thấy số này.", "This ticket was not found.")
-        return (
+        return Admission(
             ticket.site_id,
             [ev.ticket_room(token), ev.service_room(ticket.service_id)],
             "visitor",
@@ -523,15 +648,19 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
         if isinstance(verdict, credentials.Refusal):
             raise _refused("unauthorized", verdict)
     actor = verdict
+    holder = CredentialEnded(
+        actor.device_id, actor.user_id, credentials.hash_token(token) if token else None
+    )
     if actor.device_id is not None and resolver.seen_due(actor.device_id):
         accounts.record_device_seen(db.session, actor.device_id)
     if actor.role == Role.KIOSK:
         assert actor.site_id is not None  # a device belongs to one site
-        return (
+        return Admission(
             actor.site_id,
             [ev.queue_room(actor.site_id)],
             "kiosk",
             {"device_id": actor.device_id},
+            holder,
         )
     if actor.role == Role.DISPLAY:
         assert actor.site_id is not None  # a device belongs to one site
@@ -539,7 +668,16 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
             rooms = [ev.zone_room(actor.site_id, actor.zone), ev.queue_room(actor.site_id)]
         else:
             rooms = [ev.site_room(actor.site_id), ev.queue_room(actor.site_id)]
-        return actor.site_id, rooms, "display", {"zone": actor.zone, "device_id": actor.device_id}
+        extra = {"zone": actor.zone, "device_id": actor.device_id}
+        return Admission(actor.site_id, rooms, "display", extra, holder)
+    if isinstance(auth, dict) and auth.get("province") is True:
+        if actor.site_id is not None or actor.role not in (Role.MANAGER, Role.ADMIN):
+            raise Refused(
+                "province_only",
+                "Chỉ lãnh đạo và quản trị cấp tỉnh mới theo dõi được mọi điểm phục vụ.",
+                "Only province-wide managers and admins follow every site.",
+            )
+        return Admission(None, [ev.PROVINCE_ROOM], actor.role.value, {"province": True}, holder)
     site_id = actor.site_id
     if site_id is None:
         wanted = auth.get("site_id") if isinstance(auth, dict) else None
@@ -550,7 +688,8 @@ def rooms_for(auth: dict[str, Any]) -> tuple[int, list[str], str, dict[str, Any]
                 "Choose the site to follow (site_id).",
             )
         site_id = wanted
-    return site_id, [ev.site_room(site_id), ev.queue_room(site_id)], actor.role.value, {}
+    rooms = [ev.site_room(site_id), ev.queue_room(site_id)]
+    return Admission(site_id, rooms, actor.role.value, {}, holder)
 
 
 def _refused(code: str, refusal: credentials.Refusal) -> Refused:
@@ -563,20 +702,26 @@ class LiveNamespace(Namespace):
     def __init__(self, namespace: str, publisher: SocketIOPublisher) -> None:
         super().__init__(namespace)
         self.publisher = publisher
-        # The kiosks and displays connected to this process (sid -> device id): the
-        # dashboard's online/offline until devices report their health.
-        self.devices: dict[str, int] = {}
 
     def on_disconnect(self, *args: Any) -> None:
-        self.devices.pop(request.sid, None)  # type: ignore[attr-defined]
+        self.publisher.holders.pop(request.sid, None)  # type: ignore[attr-defined]
 
     def on_connect(self, auth: dict[str, Any] | None = None) -> None:
         auth = auth if isinstance(auth, dict) else {}
-        site_id, rooms, role, extra = rooms_for(auth)
+        site_id, rooms, role, extra, holder = rooms_for(auth)
         last_seq = auth.get("last_seq")
         sid = request.sid  # type: ignore[attr-defined]
-        if extra.get("device_id") is not None:
-            self.devices[sid] = extra["device_id"]
+        if holder is not None:
+            self.publisher.holders[sid] = holder
+        if site_id is None:
+            # The province room: no site stream to replay; site.today rows from now on
+            # (the page reads the table at `ready`).
+            join_room(ev.PROVINCE_ROOM)
+            self._to_client(
+                sid, ev.READY, {"seq": None, "site_id": None, "rooms": rooms, "role": role, **extra}
+            )
+            db.scoped.remove()
+            return
         delivery = self.publisher.delivery
         upto = delivery.delivered_up_to(site_id)
         if isinstance(last_seq, int) and upto is not None and upto < last_seq:
@@ -674,6 +819,7 @@ def init_app(app: Flask) -> None:
     publisher = SocketIOPublisher(socketio, _fetcher(app), via_queue=manager is not None, app=app)
     if manager is not None:
         manager.delivery = publisher.delivery
+        manager.on_credential_ended = publisher.end_connections
         app.extensions[QUEUE_PING] = manager.ping
     namespace = LiveNamespace("/", publisher)
     socketio.on_namespace(namespace)
@@ -682,12 +828,6 @@ def init_app(app: Flask) -> None:
 
 
 LIVE_NAMESPACE = "hangdoi_live_namespace"
-
-
-def connected_devices() -> set[int]:
-    """The devices connected to this process now (each process knows its own clients)."""
-    namespace: LiveNamespace | None = current_app.extensions.get(LIVE_NAMESPACE)
-    return set(namespace.devices.values()) if namespace is not None else set()
 
 
 QUEUE_PING = "hangdoi_queue_ping"

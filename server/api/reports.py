@@ -22,7 +22,6 @@ from server.api.schemas import MAX_ID
 from server.errors import not_found
 from server.extensions import db
 from server.models import Site, utcnow
-from server.realtime import connected_devices
 from server.services.clock import business_day
 from server.services.reports import export, live, queries
 from server.services.reports.queries import Filters, Report
@@ -350,7 +349,8 @@ def monthly_pdf(query: dict[str, Any]) -> Response:
 def live_dashboard(query: dict[str, Any]) -> dict[str, Any]:
     """Today's live figures of one site: per service waiting, longest wait, served, mean and
     p90 wait, service level; per counter its state, officer, current number and serving
-    time; the site's kiosks and displays (online: connected to this server process)."""
+    time; the site's kiosks and displays with what each last reported of itself (status:
+    online, stale after a missed heartbeat, offline, never reported)."""
     actor = current_actor()
     site_id = query.get("site_id") or actor.site_id
     if site_id is None:
@@ -358,4 +358,33 @@ def live_dashboard(query: dict[str, Any]) -> dict[str, Any]:
         if site_id is None:
             raise not_found("điểm phục vụ", "site", 0)
     site = _visible_site(site_id)
-    return live.dashboard(db.session, site, online_devices=connected_devices())
+    return live.dashboard(db.session, site)
+
+
+class SiteTodayOut(ma.Schema):
+    site_id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name_vi = fields.String(required=True)
+    name_en = fields.String(required=True)
+    day = fields.String(required=True)
+    at = fields.String(required=True)
+    issued = fields.Integer(required=True)
+    waiting = fields.Integer(required=True)
+    longest_wait_seconds = fields.Integer(allow_none=True, required=True)
+    done = fields.Integer(required=True)
+    no_show = fields.Integer(required=True)
+    wait_mean = fields.Float(allow_none=True, required=True)
+    wait_p90 = fields.Float(allow_none=True, required=True)
+    service_level = fields.Float(allow_none=True, required=True)
+
+
+@blp.route("/live/sites", methods=["GET"])
+@allow(*MANAGERS)
+@blp.response(200, SiteTodayOut(many=True))
+def live_sites() -> list[dict[str, Any]]:
+    """Today's row of every site the caller sees (a site's manager: their own): issued,
+    waiting now and the longest wait, served, no-shows, mean and p90 wait, share within
+    target. A province-wide dashboard keeps it live with ``site.today`` (Socket.IO, auth
+    ``{"province": true}``)."""
+    actor = current_actor()
+    return live.sites_today(db.session, None if actor.site_id is None else [actor.site_id])

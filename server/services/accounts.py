@@ -2,8 +2,9 @@
 
 Passwords are stored as salted scrypt hashes; tokens as SHA-256 hashes, so a copy of the
 database gives no working credential. Whatever ends a credential here (logout, a revoked
-device, a deactivated user, a changed or reset password) also makes this process's
-resolver forget it (:func:`server.services.credentials.forget`).
+device, a deactivated user, a changed or reset password) also makes every server process
+forget it and close the Socket.IO connections made with it
+(:func:`server.services.credentials.end`).
 """
 
 from __future__ import annotations
@@ -213,6 +214,9 @@ def update_user(
         session.flush()
         after = audit.snapshot(user, counter_ids=officer_counters(session, user.id))
         old, new = audit.difference(before, after)
+        # Locked out, or other rooms and rights: its connections end (and connect again
+        # with what the user now is, if anything).
+        ended = bool({"active", "role", "site_id"} & set(new))
         if new:
             action = "update"
             if set(new) == {"active"}:
@@ -228,7 +232,10 @@ def update_user(
                 after=new,
                 now=now,
             )
-    credentials.forget(user_id=user_id)
+    if ended:
+        credentials.end(user_id=user_id)
+    else:
+        credentials.forget(user_id=user_id)
     return user
 
 
@@ -263,7 +270,7 @@ def revoke_token(session: Session, token: str, *, now: dt.datetime | None = None
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = now or utcnow()
-    credentials.forget(token_hash=hash_token(token))
+    credentials.end(token_hash=hash_token(token))
 
 
 def register_device(
@@ -326,7 +333,7 @@ def revoke_device(
                 after={"revoked_at": audit.plain(now)},
                 now=now,
             )
-    credentials.forget(device_id=device_id)
+    credentials.end(device_id=device_id)
     return device
 
 
@@ -420,7 +427,7 @@ def _set_password(
                 action="password_reset",
                 now=now,
             )
-    credentials.forget(user_id=user_id)
+    credentials.end(user_id=user_id)
     return user
 
 

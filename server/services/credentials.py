@@ -13,9 +13,11 @@ no database session: the resolver is handed the scoped session and opens it only
 
 The revocation rule, the same for every kind: revoking a token or a device, deactivating a
 user, changing or resetting a password is written to the database, and the process that
-wrote it forgets that credential's cached answers at once (:func:`forget`); the other
-server processes learn it when their cached answer expires, within :data:`CACHE_SECONDS`
-(5 seconds; ``HANGDOI_CREDENTIALS_CACHE_SECONDS``).
+wrote it forgets that credential's cached answers at once and tells the other server
+processes (:func:`end`), which forget them too and close the Socket.IO connections made
+with it. A process that misses that message (Redis was away) learns it when its cached
+answer expires, within :data:`CACHE_SECONDS` (5 seconds;
+``HANGDOI_CREDENTIALS_CACHE_SECONDS``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.events import PUBLISHER, CredentialEnded
 from server.models import ApiToken, Device, Ticket, User, utcnow
 from server.services.actor import Actor, Role
 from server.services.timed import TimedCache
@@ -266,6 +269,21 @@ def forget(
         found = current_app.extensions.get(EXTENSION)
         if found is not None:
             found.forget(token_hash=token_hash, device_id=device_id, user_id=user_id)
+
+
+def end(
+    *, token_hash: str | None = None, device_id: int | None = None, user_id: int | None = None
+) -> None:
+    """A credential ended (after its commit): this process forgets it now, and the app's
+    publisher tells every server process (Redis with several) to forget it too and to close
+    the Socket.IO connections made with it, so a revoked display or a locked-out officer is
+    cut off at once, not when its connection next asks (python-socketio checks a credential
+    only when a client connects)."""
+    forget(token_hash=token_hash, device_id=device_id, user_id=user_id)
+    if has_app_context():
+        publisher = current_app.extensions.get(PUBLISHER)
+        if publisher is not None:
+            publisher.credential_ended(CredentialEnded(device_id, user_id, token_hash))
 
 
 def init_app(app: Flask) -> None:

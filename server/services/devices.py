@@ -29,6 +29,19 @@ def is_online(health: DeviceHealth | None, now: dt.datetime) -> bool:
     return health is not None and health.online and now - health.reported_at < OFFLINE_AFTER
 
 
+def device_status(online: bool, reported_at: str | None, now: dt.datetime) -> str:
+    """A device row's :class:`contract.events.DeviceStatus` at `now` (its `online` and
+    ISO `reported_at` as in :func:`health_data`)."""
+    if reported_at is None:
+        return ev.DeviceStatus.NEVER
+    silent = (now - dt.datetime.fromisoformat(reported_at)).total_seconds()
+    if not online or silent >= ev.DEVICE_OFFLINE_AFTER_SECONDS:
+        return ev.DeviceStatus.OFFLINE
+    if silent > ev.DEVICE_STALE_AFTER_SECONDS:
+        return ev.DeviceStatus.STALE
+    return ev.DeviceStatus.ONLINE
+
+
 def health_data(device: Device, health: DeviceHealth | None, now: dt.datetime) -> dict[str, Any]:
     """A device's health as :class:`contract.events.DeviceHealthData` (never reported: empty)."""
     return {

@@ -15,7 +15,7 @@
     "ticket.no_show", "ticket.held", "ticket.returned", "ticket.transferred", "ticket.cancelled",
     "ticket.expired"
   ];
-  var ALL_EVENTS = TICKET_EVENTS.concat(["queue.changed", "counter.changed", "catalog.changed"]);
+  var ALL_EVENTS = TICKET_EVENTS.concat(["queue.changed", "counter.changed", "catalog.changed", "device.health"]);
 
   // ---------------------------------------------------------------- sound
 
@@ -75,8 +75,10 @@
 
   // ---------------------------------------------------------------- realtime
 
-  /* opts: token (none: the browser session), siteId, onSnapshot(snapshot), onEvent(name, envelope, replayed), onReady(info),
-   *       onStatus(status, detail) with status one of connecting | live | offline | refused | missing. */
+  /* opts: token (none: the browser session), siteId, province (every site's site.today rows
+   *       instead of one site's events), onSnapshot(snapshot), onEvent(name, envelope, replayed),
+   *       onReady(info), onSiteToday(row), onStatus(status, detail) with status one of
+   *       connecting | live | offline | refused | missing. */
   function connect(opts) {
     var status = opts.onStatus || function () {};
     if (typeof window.io !== "function") {
@@ -88,7 +90,8 @@
     var socket = window.io({
       auth: function (give) {
         var auth = opts.token ? { token: opts.token } : {};
-        if (opts.siteId) auth.site_id = opts.siteId; // a province-wide manager picks the site
+        if (opts.province) auth.province = true; // a province-wide manager: every site's row
+        else if (opts.siteId) auth.site_id = opts.siteId; // a province-wide manager picks the site
         if (lastSeq !== null) auth.last_seq = lastSeq;
         give(auth);
       },
@@ -120,6 +123,9 @@
     // Not in the numbered stream: the latest one is all that matters.
     socket.on("ticket.standing", function (envelope) {
       if (envelope && envelope.data && opts.onStanding) opts.onStanding(envelope.data);
+    });
+    socket.on("site.today", function (envelope) {
+      if (envelope && envelope.data && opts.onSiteToday) opts.onSiteToday(envelope.data);
     });
     socket.on("connect_error", function (error) {
       if (error && error.data && error.data.error) {

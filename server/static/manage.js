@@ -1,7 +1,10 @@
 /* hangdoi: the managers' live dashboard. Connected over Socket.IO with the browser session;
  * every event of the site (a ticket issued, called, finished, a counter opened...) refetches
- * today's figures from /api/v1/reports/live, at most once per 300 ms. No polling: between
- * events only the clock moves the "longest wait" and "serving for" durations. */
+ * today's figures from /api/v1/reports/live, at most once per 300 ms; a device.health event
+ * updates its device's row in place. Every site at once (province-wide users): the table of
+ * /api/v1/reports/live/sites, each row replaced by the server's site.today (at most one per
+ * site per second). No polling: between events only the clock moves the durations and turns
+ * a silent device stale, then offline. Times are shown in the site's time zone. */
 (function () {
   "use strict";
   var boot = Hangdoi.boot();
@@ -28,6 +31,50 @@
     return td;
   }
   var STATES = { open: "Đang mở", paused: "Tạm dừng", closed: "Đã đóng" };
+  var DEVICE_STATUS = {
+    online: "Trực tuyến · Online", stale: "Chậm báo · Stale",
+    offline: "Ngoại tuyến · Offline", never: "Chưa báo · Never reported"
+  };
+  var PRINTER = {
+    ready: "Sẵn sàng", paper_low: "Sắp hết giấy", paper_out: "Hết giấy", cover_open: "Mở nắp",
+    offline: "Mất kết nối", error: "Lỗi", unknown: "Không rõ", none: "Không có máy in"
+  };
+  var ZONE = "Asia/Ho_Chi_Minh";
+  var sites = {}; // province table: site id -> row
+  var sitesDrawn = null;
+
+  function clock(iso, timeZone) {
+    if (!iso) return "–";
+    var at = new Date(iso);
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: timeZone || ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit",
+        day: "2-digit", month: "2-digit", hourCycle: "h23"
+      }).formatToParts(at).forEach(function (p) { parts[p.type] = p.value; });
+      return parts.hour + ":" + parts.minute + ":" + parts.second + " " + parts.day + "/" + parts.month;
+    } catch (e) { return at.toISOString(); }
+  }
+
+  /* A device's status now: what it last said, aged by the time since (its row's `seen` is
+   * {age in seconds when heard of, Date.now() then}). */
+  function deviceStatus(d) {
+    if (!d.reported_at) return "never";
+    var age = d.seen.age + (Date.now() - d.seen.local) / 1000;
+    if (!d.online || age >= data.device_offline_after_seconds) return "offline";
+    if (age > data.device_stale_after_seconds) return "stale";
+    return "online";
+  }
+  function printerText(d) {
+    if (d.kind !== "kiosk") return "–";
+    var text = PRINTER[d.printer_state] || d.printer_state;
+    if (d.paper_out) {
+      if (d.printer_state !== "paper_out") text += " · hết giấy";
+    } else if (d.paper_low && d.printer_state !== "paper_low") {
+      text += " · sắp hết giấy";
+    }
+    return text;
+  }
 
   function render() {
     if (!data) return;
@@ -66,11 +113,32 @@
     body.textContent = "";
     data.devices.forEach(function (d) {
       var tr = document.createElement("tr");
+      var state = deviceStatus(d);
+      tr.dataset.deviceId = d.device_id;
+      tr.dataset.status = state;
       cell(tr, d.name + (d.zone ? " (" + d.zone + ")" : ""));
       cell(tr, d.kind === "kiosk" ? "Kiosk" : "Màn hình");
-      cell(tr, d.online ? "Trực tuyến" : "Ngoại tuyến", d.online ? "online" : "offline");
+      cell(tr, DEVICE_STATUS[state], "device-status " + state);
+      var printer = cell(tr, printerText(d), "printer");
+      if (d.paper_out || ["paper_out", "offline", "error", "cover_open"].indexOf(d.printer_state) >= 0) printer.className += " late";
+      cell(tr, d.app_version || "–");
+      cell(tr, clock(d.reported_at, data.site.timezone), "num reported");
+      cell(tr, d.last_error || "", "error-text");
       body.appendChild(tr);
     });
+  }
+
+  /* device.health: the device's row takes what it now says (no refetch). */
+  function deviceHealth(envelope) {
+    if (!data) return;
+    var h = envelope.data;
+    var row = null;
+    data.devices.forEach(function (d) { if (d.device_id === h.device_id) row = d; });
+    if (!row) { soon(); return; } // a device the page has not seen: read the site again
+    Object.keys(h).forEach(function (key) { row[key] = h[key]; });
+    row.seen = { age: h.reported_at ? Math.max(0, (Date.parse(envelope.at) - Date.parse(h.reported_at)) / 1000) : 0, local: Date.now() };
+    window.hangdoiDeviceUpdates = (window.hangdoiDeviceUpdates || 0) + 1; // for the tests
+    render();
   }
 
   function drawChart() {
@@ -100,31 +168,57 @@
     return boot.province && select.value && select.value !== "all" ? Number(select.value) : (boot.user.site_id || null);
   }
 
-  /* Province-wide users: every site today in one table (the sites report of today). */
+  /* Province-wide users: every site today in one table, kept live by site.today. */
   function allSites() {
-    if (connection) { connection.socket.disconnect(); connection = null; }
-    status("offline");
-    el("live-text").textContent = "Bảng tổng hợp · Summary table";
-    return fetch("/api/v1/reports/sites?preset=today", { credentials: "same-origin" }).then(function (answer) {
-      return answer.json().then(function (report) {
-        var body = el("sites").tBodies[0];
-        body.textContent = "";
-        var bySite = {};
-        report.sheets[0].rows.forEach(function (r) { bySite[r.site_id] = r; });
-        boot.sites.forEach(function (site) { // every site, those without a ticket today too
-          var r = bySite[site.id] || {};
-          var tr = document.createElement("tr");
-          tr.dataset.siteId = site.id;
-          cell(tr, site.name);
-          cell(tr, r.issued === undefined ? 0 : r.issued + r.transferred_in, "num");
-          cell(tr, r.done || 0, "num");
-          cell(tr, r.no_show || 0, "num");
-          cell(tr, minutes(r.wait_mean), "num");
-          cell(tr, minutes(r.wait_p90), "num");
-          cell(tr, percent(r.service_level), "num");
-          body.appendChild(tr);
-        });
+    if (connection) connection.socket.disconnect();
+    sites = {};
+    connection = Hangdoi.connect({
+      province: true,
+      onStatus: status,
+      onReady: readSites, // the whole table at each (re)connect: rows sent meanwhile were missed
+      onSiteToday: function (row) {
+        sites[row.site_id] = row;
+        window.hangdoiSiteUpdates = (window.hangdoiSiteUpdates || 0) + 1; // for the tests
+        drawSitesSoon();
+      }
+    });
+  }
+
+  function readSites() {
+    return fetch("/api/v1/reports/live/sites", { credentials: "same-origin" }).then(function (answer) {
+      return answer.json().then(function (rows) {
+        if (!answer.ok) throw new Error(rows.message);
+        rows.forEach(function (r) { sites[r.site_id] = r; });
+        drawSites();
       });
+    }).catch(function (error) { el("live-text").textContent = String(error.message || error); });
+  }
+
+  /* Rows arrive one site at a time: the table is drawn at most every 250 ms. */
+  function drawSitesSoon() {
+    if (sitesDrawn === null) sitesDrawn = window.setTimeout(drawSites, 250);
+  }
+
+  function drawSites() {
+    sitesDrawn = null;
+    var body = el("sites").tBodies[0];
+    body.textContent = "";
+    boot.sites.forEach(function (site) {
+      var r = sites[site.id];
+      if (!r) return;
+      var tr = document.createElement("tr");
+      tr.dataset.siteId = site.id;
+      cell(tr, r.name_vi);
+      cell(tr, r.issued, "num issued");
+      cell(tr, r.waiting, "num waiting");
+      cell(tr, minutes(r.longest_wait_seconds), "num longest");
+      cell(tr, r.done, "num served");
+      cell(tr, r.no_show, "num");
+      cell(tr, minutes(r.wait_mean), "num");
+      cell(tr, minutes(r.wait_p90), "num");
+      cell(tr, percent(r.service_level), "num");
+      cell(tr, clock(r.at), "num at");
+      body.appendChild(tr);
     });
   }
 
@@ -133,7 +227,7 @@
     el("all-sites").hidden = !all;
     el("one-site").hidden = all;
     data = null;
-    if (all) { allSites(); return; }
+    if (all) { el("site-name").textContent = ""; allSites(); return; }
     connect();
     refresh();
   }
@@ -144,8 +238,13 @@
     return fetch(url, { credentials: "same-origin" }).then(function (answer) {
       return answer.json().then(function (body) {
         if (!answer.ok) throw new Error(body.message);
+        if (boot.province && el("site").value === "all") return; // answered after the switch
         data = body;
         fetchedAt = Date.now();
+        var at = Date.parse(body.at);
+        data.devices.forEach(function (d) {
+          d.seen = { age: d.reported_at ? Math.max(0, (at - Date.parse(d.reported_at)) / 1000) : 0, local: fetchedAt };
+        });
         window.hangdoiDashboardUpdates = (window.hangdoiDashboardUpdates || 0) + 1; // for the tests
         render();
         drawChart();
@@ -173,7 +272,10 @@
       onStatus: status,
       onSnapshot: soon,
       onReady: soon,
-      onEvent: function () { soon(); }
+      onEvent: function (name, envelope) {
+        if (name === "device.health") deviceHealth(envelope);
+        else soon();
+      }
     });
   }
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.db import make_engine
-from server.events import PUBLISHER, DomainEvent
+from server.events import PUBLISHER, CredentialEnded, DomainEvent
 from server.extensions import db
 from server.migrate import upgrade
 from server.models import Base
@@ -80,9 +80,13 @@ class RecordingPublisher:
 
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []
+        self.ended: list[CredentialEnded] = []
 
     def publish(self, events: list[DomainEvent]) -> None:
         self.events.extend(events)
+
+    def credential_ended(self, ended: CredentialEnded) -> None:
+        self.ended.append(ended)
 
     def names(self) -> list[str]:
         return [e.name for e in self.events]

@@ -113,6 +113,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
             "dossier",
             "raw",
             "monthly.pdf",
+            "live/sites",
             "live",
         )
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -17,8 +18,9 @@ from server.events import PUBLISHER, DomainEvent
 from server.extensions import db
 from server.models import EventLog
 from server.realtime import OrderedDelivery, OrderedRedisManager, SocketIOPublisher, socketio
-from server.services import queue
+from server.services import accounts, queue
 from server.services.estimates import clear_cache, standings
+from server.services.reports import live
 from tests.server.factory import World, build_world, issue_ticket
 
 
@@ -506,3 +508,50 @@ def test_a_client_ahead_of_this_process_is_caught_up_from_the_log_when_the_event
     assert publisher.delivery.delivered_up_to(world.site.id) == seen
     issue_and_call(session, world, "o1", 1, 1)  # and live again: only what follows, once
     assert [data["seq"] for _, data in received(again)] == _logged(world.site.id, seen, rooms)
+
+
+def test_the_province_room_gets_each_sites_row_at_most_once_a_second(app, world: World) -> None:
+    session = db.session
+    other = build_world(session, code="T2")
+    boss = accounts.create_user(
+        session,
+        username="tinh",
+        password="secret123",
+        full_name="Tỉnh",
+        role="manager",
+        site_id=None,
+    )
+    province = connect(app, token=accounts.issue_token(session, boss), province=True)
+    ready = received(province)
+    assert [name for name, _ in ready] == [ev.READY]
+    assert ready[0][1]["province"] is True and ready[0][1]["rooms"] == [ev.PROVINCE_ROOM]
+    # Only a province-wide user follows every site.
+    refused = socketio.test_client(app, auth={"token": world.tokens["manager"], "province": True})
+    assert not refused.is_connected()
+    # A burst of five tickets in one site: one or two rows, the last one counting all five.
+    for _ in range(5):
+        issue_ticket(session, world.kiosk_actor, world.services["LLTP"].id)
+    rows: list[dict] = []
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and (not rows or rows[-1]["issued"] < 5):
+        time.sleep(0.1)
+        rows += [data["data"] for name, data in received(province) if name == ev.SITE_TODAY]
+    time.sleep(ev.SITE_TODAY_EVERY_SECONDS + 0.3)  # a row still due would come by now
+    rows += [data["data"] for name, data in received(province) if name == ev.SITE_TODAY]
+    assert 1 <= len(rows) <= 2
+    assert {r["site_id"] for r in rows} == {world.site.id}  # the quiet site sends nothing
+    assert (rows[-1]["issued"], rows[-1]["waiting"]) == (5, 5)
+    assert (
+        rows[-1]
+        == live.sites_today(
+            session, [world.site.id], now=dt.datetime.fromisoformat(rows[-1]["at"])
+        )[0]
+    )
+    # Another site's move is its own row, sent without waiting for the first's second.
+    issue_ticket(session, other.kiosk_actor, other.services["LLTP"].id)
+    deadline = time.monotonic() + 3
+    more: list[dict] = []
+    while time.monotonic() < deadline and not more:
+        time.sleep(0.1)
+        more += [data["data"] for name, data in received(province) if name == ev.SITE_TODAY]
+    assert [(r["site_id"], r["issued"]) for r in more] == [(other.site.id, 1)]

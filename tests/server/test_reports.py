@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from server.models import ReportStep
-from server.services import accounts, queue
-from server.services.reports import live
+from server.models import ReportStep, Ticket
+from server.services import accounts, devices, queue
+from server.services.reports import live, queries
 from server.services.reports.definitions import Distribution, percentile
 from server.services.reports.export import cell
 from server.services.reports.queries import Column
@@ -305,7 +305,10 @@ def test_rebuild_from_events_gives_the_same_rows(session, world, day) -> None:  
 
 def test_live_dashboard(session, world) -> None:  # type: ignore[no-untyped-def]
     build_morning(session, world)
-    data = live.dashboard(session, world.site, now=at("09:30"), online_devices={world.kiosk.id})
+    health = {"app_version": "1.2", "online": True, "printer_state": "paper_low"}
+    state = {"paper_low": True, "paper_out": False, "last_error": None, **health}
+    devices.report(session, world.kiosk_actor, state, now=at("09:29"))
+    data = live.dashboard(session, world.site, now=at("09:30"))
     services = {s["code"]: s for s in data["services"]}
     assert {
         k: services["LLTP"][k]
@@ -315,7 +318,60 @@ def test_live_dashboard(session, world) -> None:  # type: ignore[no-untyped-def]
     assert (ct["waiting"], ct["longest_wait_seconds"], ct["past_target"]) == (1, 50 * 60, True)
     counters = {c["number"]: c for c in data["counters"]}
     assert counters[1]["state"] == "closed" and counters[1]["current_number"] is None
-    assert {d["kind"]: d["online"] for d in data["devices"]} == {"kiosk": True, "display": False}
+    # Each device as it last reported: the kiosk a minute ago, the display never.
+    kiosk = next(d for d in data["devices"] if d["kind"] == "kiosk")
+    assert {k: kiosk[k] for k in ("status", "printer_state", "paper_low", "app_version")} == {
+        "status": "online",
+        "printer_state": "paper_low",
+        "paper_low": True,
+        "app_version": "1.2",
+    }
+    assert kiosk["reported_at"] == at("09:29").isoformat()
+    assert {d["kind"]: d["status"] for d in data["devices"]} == {
+        "kiosk": "online",
+        "display": "never",
+    }
+    # Silent past 1.5 reporting intervals: stale; past 3 (DEVICE_OFFLINE_AFTER_SECONDS): offline.
+    for now, status in (("09:30", "online"), ("09:31", "stale"), ("09:32", "offline")):
+        later = live.dashboard(session, world.site, now=at(now))
+        assert next(d["status"] for d in later["devices"] if d["kind"] == "kiosk") == status, now
+    # A revoked device leaves the dashboard.
+    accounts.revoke_device(session, world.kiosk.id)
+    assert [d["kind"] for d in live.dashboard(session, world.site)["devices"]] == ["display"]
+
+
+def test_sites_today_agrees_with_the_dashboard_and_the_sites_report(session, world) -> None:  # type: ignore[no-untyped-def]
+    build_morning(session, world)
+    other = build_world(session, code="T2")  # a site with no ticket today
+    now = at("09:30")
+    rows = {r["site_id"]: r for r in live.sites_today(session, now=now)}
+    assert set(rows) == {world.site.id, other.site.id}
+    row = rows[world.site.id]
+    data = live.dashboard(session, world.site, now=now)
+    assert row["waiting"] == sum(s["waiting"] for s in data["services"])
+    assert row["done"] == sum(s["served"] for s in data["services"])
+    assert row["longest_wait_seconds"] == max(
+        s["longest_wait_seconds"] or 0 for s in data["services"]
+    )
+    issued = session.scalars(
+        select(Ticket).where(Ticket.site_id == world.site.id, Ticket.transferred_from_id.is_(None))
+    ).all()
+    assert row["issued"] == len(issued)
+    figures = (
+        queries.by_site(session, queries.Filters(start=DAY, end=DAY, site_ids=(world.site.id,)))
+        .sheets[0]
+        .rows[0]
+    )
+    assert {k: row[k] for k in ("no_show", "wait_mean", "wait_p90", "service_level")} == {
+        k: figures[k] for k in ("no_show", "wait_mean", "wait_p90", "service_level")
+    }
+    assert rows[other.site.id] | {"at": None} == {
+        "site_id": other.site.id, "code": "T2", "name_vi": other.site.name_vi,
+        "name_en": other.site.name_en, "day": DAY.isoformat(), "at": None, "issued": 0,
+        "waiting": 0, "longest_wait_seconds": None, "done": 0, "no_show": 0,
+        "wait_mean": None, "wait_p90": None, "service_level": None,
+    }  # fmt: skip
+    assert live.sites_today(session, [other.site.id], now=now) == [rows[other.site.id]]
 
 
 def test_live_dashboard_serving_counter(session, world) -> None:  # type: ignore[no-untyped-def]

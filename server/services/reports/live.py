@@ -1,20 +1,25 @@
 """The managers' live dashboard: today's figures of one site, computed from today's events
 with the same definitions as the reports (so a ticket being served counts its wait now,
-not only once it ends)."""
+not only once it ends), with its kiosks' and displays' reported health; and today's row of
+every site for a province-wide manager (:func:`sites_today`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from contract import events as ev
 from contract.tickets import TicketState
-from server.models import Counter, Device, Service, Site, Ticket, TicketEvent, User, utcnow
+from server.models import Counter, ReportStep, Service, Site, Ticket, TicketEvent, User, utcnow
 from server.services.clock import business_day
+from server.services.devices import device_status, site_devices
 from server.services.reports.definitions import Distribution, EventView, measure_step
+from server.services.reports.queries import Filters, figures
 
 S = TicketState
 
@@ -24,7 +29,6 @@ def dashboard(
     site: Site,
     *,
     now: dt.datetime | None = None,
-    online_devices: set[int] | None = None,
 ) -> dict[str, Any]:
     now = now or utcnow()
     day = business_day(now, site.timezone)
@@ -126,18 +130,9 @@ def dashboard(
             }
         )
     devices = [
-        {
-            "device_id": d.id,
-            "kind": d.kind,
-            "name": d.name,
-            "zone": d.zone,
-            "online": d.id in online_devices if online_devices is not None else None,
-        }
-        for d in session.scalars(
-            select(Device)
-            .where(Device.site_id == site.id, Device.revoked_at.is_(None))
-            .order_by(Device.kind, Device.id)
-        )
+        {**row, "status": device_status(row["online"], row["reported_at"], now)}
+        for row in site_devices(session, site.id, now)
+        if not row["revoked"]
     ]
     return {
         "site": {
@@ -145,10 +140,93 @@ def dashboard(
             "code": site.code,
             "name_vi": site.name_vi,
             "name_en": site.name_en,
+            "timezone": site.timezone,
         },
         "day": day.isoformat(),
         "at": now.isoformat(),
         "services": service_rows,
         "counters": counter_rows,
         "devices": devices,
+        "device_stale_after_seconds": ev.DEVICE_STALE_AFTER_SECONDS,
+        "device_offline_after_seconds": ev.DEVICE_OFFLINE_AFTER_SECONDS,
     }
+
+
+def sites_today(
+    session: Session, site_ids: Sequence[int] | None = None, *, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Today's row of each site (every site when `site_ids` is None), in site order: the
+    tickets issued today (transfers excluded), waiting now and the longest of those waits,
+    served and no-shows, from the tickets as they stand; the mean and p90 wait and the share
+    called within target from the ended steps, as the sites report counts them. The
+    province-wide dashboard's table, and each of its live updates (``site.today``)."""
+    now = now or utcnow()
+    query = select(Site).order_by(Site.id)
+    if site_ids is not None:
+        query = query.where(Site.id.in_(site_ids))
+    sites = list(session.scalars(query))
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for site in sites:
+        by_day[business_day(now, site.timezone)].append(site.id)
+    counts: dict[int, Any] = {}
+    report: dict[int, dict[str, Any]] = {}
+    W = TicketState.WAITING.value
+    for day, ids in by_day.items():
+        for row in session.execute(
+            select(
+                Ticket.site_id,
+                func.sum(case((Ticket.transferred_from_id.is_(None), 1), else_=0)),
+                func.sum(case((Ticket.state == W, 1), else_=0)),
+                func.min(case((Ticket.state == W, Ticket.queued_at), else_=None)),
+                func.sum(case((Ticket.state == TicketState.DONE.value, 1), else_=0)),
+                func.sum(case((Ticket.state == TicketState.NO_SHOW.value, 1), else_=0)),
+            )
+            .where(Ticket.site_id.in_(ids), Ticket.business_day == day)
+            .group_by(Ticket.site_id)
+        ):
+            counts[row[0]] = row
+        found = figures(
+            session, Filters(start=day, end=day, site_ids=tuple(ids)), [ReportStep.site_id]
+        )
+        report.update({key[0]: value for key, value in found.items()})
+    rows = []
+    for site in sites:
+        _, issued, waiting, oldest, done, no_show = counts.get(site.id) or (
+            site.id,
+            0,
+            0,
+            None,
+            0,
+            0,
+        )
+        figures_of_site = report.get(site.id, {})
+        rows.append(
+            {
+                "site_id": site.id,
+                "code": site.code,
+                "name_vi": site.name_vi,
+                "name_en": site.name_en,
+                "day": business_day(now, site.timezone).isoformat(),
+                "at": now.isoformat(),
+                "issued": int(issued or 0),
+                "waiting": int(waiting or 0),
+                "longest_wait_seconds": _seconds_since(oldest, now),
+                "done": int(done or 0),
+                "no_show": int(no_show or 0),
+                "wait_mean": figures_of_site.get("wait_mean"),
+                "wait_p90": figures_of_site.get("wait_p90"),
+                "service_level": figures_of_site.get("service_level"),
+            }
+        )
+    return rows
+
+
+def _seconds_since(moment: Any, now: dt.datetime) -> int | None:
+    """Whole seconds from `moment` (a UTC datetime, naive on SQLite's MIN()) to `now`."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):  # SQLite's MIN() over a typed column gives its text
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return max(0, int((now - moment).total_seconds()))

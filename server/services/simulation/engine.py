@@ -111,6 +111,9 @@ class _Discard:
     def publish(self, items: list[Any]) -> None:
         return None
 
+    def credential_ended(self, ended: Any) -> None:
+        return None
+
 
 @dataclass
 class _Desk:

@@ -22,12 +22,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from contract import events as ev
 from server.errors import InvalidInput
 from server.events import PUBLISHER
 from server.extensions import db
-from server.models import DEFAULT_TEMPLATE_VI, Counter, NumberSeries
+from server.models import DEFAULT_TEMPLATE_VI, AuditEntry, Counter, NumberSeries
 from server.services import queue
 from server.services.voice import announce, audio, pack
 from server.services.voice import settings as voice_settings
@@ -430,6 +431,34 @@ def test_voice_commands(app: Flask, session, world: World, espeak: str) -> None:
     refused = runner.invoke(args=["voice-settings", "--site", "T1", "--template-vi", "Mời"])
     assert refused.exit_code == 1
     assert "{number}" in refused.output
+
+
+def test_the_voice_settings_command_is_audited_and_tells_the_servers(
+    app: Flask, session, world: World, publisher: RecordingPublisher
+) -> None:  # type: ignore[no-untyped-def]
+    """`voice-settings` changes a site as the administration does: one audit entry by the
+    command line (actor "system", as the other commands) and one catalog.changed."""
+    publisher.clear()
+    audited = select(func.count(AuditEntry.id))
+    before = session.scalar(audited)
+    runner = app.test_cli_runner()
+    changed = runner.invoke(args=["voice-settings", "--site", "T1", "--repeat", "3"])
+    assert changed.exit_code == 0, changed.output
+    assert "repeat: 3" in changed.output
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "site", AuditEntry.action == "update")
+    ).all()
+    assert [(e.actor_name, e.user_id, e.object_id, e.before, e.after) for e in entries] == [
+        ("system", None, world.site.id, {"voice_repeat": 1}, {"voice_repeat": 3})
+    ]
+    catalog = [e for e in publisher.events if e.name == ev.CATALOG_CHANGED]
+    assert [(e.site_id, e.payload["kinds"]) for e in catalog] == [(world.site.id, ["site"])]
+    # A refused change writes nothing and tells nobody.
+    publisher.clear()
+    refused = runner.invoke(args=["voice-settings", "--site", "T1", "--repeat", "9"])
+    assert refused.exit_code == 1 and "repeat" in refused.output
+    assert session.scalar(audited) == before + 1
+    assert publisher.events == []
 
 
 def test_an_administrators_new_wording_has_its_clips_made_in_the_background(
