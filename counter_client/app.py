@@ -263,8 +263,7 @@ class CounterApp(QObject):
         self._place_bar()
         self.bar.show()
         mode = self.hotkeys.start()
-        if self.hotkeys.notice:
-            self.bar.show_message(self.hotkeys.notice)
+        self.bar.show_hotkeys(self.hotkeys.notice)
         log.info("hotkeys: %s", mode)
         self.session.load()
         self.session.start_live(self.live_reconnect_max)
