@@ -58,10 +58,12 @@ def _cut_by_parent(widget: QWidget, window: QWidget) -> str | None:
     rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
     parent = widget.parentWidget()
     while parent is not None:
+        if isinstance(parent.parentWidget(), QAbstractScrollArea):
+            return None  # a scroll area's content is read by scrolling
         own = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
         if not own.contains(rect):
             return f"{type(parent).__name__}#{parent.objectName()}"
-        if parent is window or isinstance(parent.parentWidget(), QAbstractScrollArea):
+        if parent is window:
             return None
         parent = parent.parentWidget()
     return None
@@ -72,8 +74,9 @@ def _describe(widget: QWidget) -> str:
     return f"{type(widget).__name__}{'#' + name if name else ''}"
 
 
-def unreadable(window: QWidget) -> list[str]:
-    """What is not wholly readable in `window` (as shown now): one line per widget."""
+def unreadable(window: QWidget, buttons: bool = True) -> list[str]:
+    """What is not wholly readable in `window` (as shown now): one line per widget
+    (`buttons`: the buttons' size hints too)."""
     problems: list[str] = []
     for label in [*window.findChildren(QLabel), *([window] if isinstance(window, QLabel) else [])]:
         text = label.text()
@@ -96,7 +99,10 @@ def unreadable(window: QWidget) -> list[str]:
         cut = _cut_by_parent(label, window)
         if cut:
             problems.append(f"{where}: cut by {cut}")
-    for button in [*window.findChildren(QToolButton), *window.findChildren(QPushButton)]:
+    found = (
+        [*window.findChildren(QToolButton), *window.findChildren(QPushButton)] if buttons else []
+    )
+    for button in found:
         if not button.text().strip() or not button.isVisibleTo(window):
             continue
         hint = button.sizeHint()
