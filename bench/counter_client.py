@@ -49,19 +49,32 @@ def child(server: str, token: str, calls: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt6.QtCore import Qt
     from PyQt6.QtTest import QTest
-    from PyQt6.QtWidgets import QApplication
 
     from contract.tickets import TicketState
-    from counter_client.app import CounterApp, parser
-    from desktop import theme
+    from counter_client.app import APP, DEFAULTS, FLAGS, CounterApp, parser
+    from desktop.startup import start_app
 
-    qapp = QApplication(sys.argv[:1])
-    theme.apply(qapp)
     config = tempfile.mkdtemp(prefix="hangdoi-bench-counter-")
-    args = parser().parse_args(
-        ["--server", server, "--token", token, "--counter", str(COUNTER_ID), "--config-dir", config]
+    started = start_app(
+        APP,
+        parser(),
+        [
+            "--server",
+            server,
+            "--token",
+            token,
+            "--counter",
+            str(COUNTER_ID),
+            "--config-dir",
+            config,
+        ],
+        title="hangdoi-counter",
+        defaults=DEFAULTS,
+        flags=FLAGS,
+        quit_on_last_window_closed=False,
     )
-    app = CounterApp(args)
+    qapp = started.qapp
+    app = CounterApp(started.args, started.settings)
     app.exit_app = lambda: None  # type: ignore[method-assign]
     app.start()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,12 +39,11 @@ from counter_client.views.dialogs import (
 )
 from counter_client.views.login import CounterChoiceDialog, LoginDialog
 from counter_client.views.tray import Tray
-from desktop import i18n, theme
 from desktop.api import ApiClient, ApiError, normalize_base_url
 from desktop.i18n import Catalog
 from desktop.live import LiveState, state_label
-from desktop.secrets import TokenStore
-from desktop.settings import SettingsStore, common_parser, merge
+from desktop.settings import common_parser
+from desktop.startup import AppSettings, start_app
 
 log = logging.getLogger(__name__)
 _ = Catalog("counter_client").gettext
@@ -61,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "hotkeys": {name: a.hotkey for name, a in act.ACTIONS.items()},
     "positions": {},
 }
+# The settings the command line's flags override.
+FLAGS = ("server", "lang", "threshold", "global_hotkeys")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,16 +88,16 @@ class CounterApp(QObject):
 
     stage_changed = pyqtSignal(str)
 
-    def __init__(self, args: argparse.Namespace, parent: QObject | None = None) -> None:
+    def __init__(
+        self, args: argparse.Namespace, settings: AppSettings, parent: QObject | None = None
+    ) -> None:
+        """`settings`: :func:`desktop.startup.open_settings` of APP with FLAGS."""
         super().__init__(parent)
-        self.store = SettingsStore(APP, DEFAULTS, args.config_dir)
-        self.settings = merge(
-            self.store.load(), args, ["server", "lang", "threshold", "global_hotkeys"]
-        )
+        self.store = settings.store
+        self.settings = settings.values
         self.settings["hotkeys"] = {**DEFAULTS["hotkeys"], **(self.settings.get("hotkeys") or {})}
-        self.tokens = TokenStore(APP, args.config_dir)
+        self.tokens = settings.tokens
         self.args = args
-        i18n.set_language(self.settings["lang"])
         self.calls = Calls(self)
         self.api: ApiClient | None = None
         self.me: dict[str, Any] = {}
@@ -263,8 +263,7 @@ class CounterApp(QObject):
         self._place_bar()
         self.bar.show()
         mode = self.hotkeys.start()
-        if self.hotkeys.notice:
-            self.bar.show_message(self.hotkeys.notice)
+        self.bar.show_hotkeys(self.hotkeys.notice)
         log.info("hotkeys: %s", mode)
         self.session.load()
         self.session.start_live(self.live_reconnect_max)
@@ -536,13 +535,15 @@ class CounterApp(QObject):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    args = parser().parse_args(argv)
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(qapp, QApplication)
-    qapp.setApplicationName("hangdoi-counter")
-    qapp.setQuitOnLastWindowClosed(False)  # windows come and go between the stages
-    theme.apply(qapp)
-    app = CounterApp(args)
+    started = start_app(
+        APP,
+        parser(),
+        argv,
+        title="hangdoi-counter",
+        defaults=DEFAULTS,
+        flags=FLAGS,
+        quit_on_last_window_closed=False,  # windows come and go between the stages
+    )
+    app = CounterApp(started.args, started.settings)
     app.start()
-    return qapp.exec()
+    return started.qapp.exec()

@@ -4,7 +4,7 @@ Global hotkeys go through pynput's ``keyboard.GlobalHotKeys`` (X11 and Windows; 
 once the app has the accessibility permission). Where the platform does not let a
 program see the keyboard (Wayland, Qt's offscreen platform, a session without a display)
 or pynput cannot start, the same keys become Qt shortcuts of the app's windows, which
-work while the bar has the focus; :attr:`Hotkeys.notice` then says so once.
+work while the bar has the focus; :attr:`Hotkeys.notice` then says why (the bar keeps it in its status strip and the panel).
 
 pynput calls back on its listener thread: :attr:`Hotkeys.triggered` is a signal, queued
 to the GUI thread.

@@ -100,8 +100,14 @@ class SettingsStore:
         return values
 
 
-def common_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """The flags every desktop app takes; an app adds its own to the parser it gets."""
+def common_parser(
+    prog: str,
+    description: str,
+    languages: Sequence[str] = LANGUAGES,
+    lang_help: str = "language of the screens (vi, en)",
+) -> argparse.ArgumentParser:
+    """The flags every desktop app takes; an app adds its own to the parser it gets
+    (`languages` and `lang_help`: what ``--lang`` means for it)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
         "--server", help="address of the hangdoi server, e.g. http://192.168.1.10:8000"
@@ -111,7 +117,7 @@ def common_parser(prog: str, description: str) -> argparse.ArgumentParser:
         help="bearer or device token to use instead of logging in or pairing (kept in the "
         "keyring, or in a file readable only by the user)",
     )
-    parser.add_argument("--lang", choices=LANGUAGES, help="language of the screens (vi, en)")
+    parser.add_argument("--lang", choices=languages, help=lang_help)
     parser.add_argument(
         "--config-dir",
         help="folder of the settings and the token file instead of the user's config folder",

@@ -77,6 +77,7 @@ def stylesheet(colours: Colours = COLOURS) -> str:
     QLabel[role="number"] {{ color: {c.accent}; font-weight: bold; }}
     QLabel[role="muted"] {{ color: {c.muted}; }}
     QLabel[role="error"] {{ color: {c.danger}; }}
+    QLabel[role="warning"] {{ color: {c.warning}; }}
     """
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -32,14 +31,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from platformdirs import user_cache_dir
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QGuiApplication
-from PyQt6.QtWidgets import QApplication, QStackedWidget
+from PyQt6.QtWidgets import QStackedWidget
 
 from contract import events as ev
-from desktop import theme
 from desktop.api import ApiClient, ApiError, normalize_base_url
 from desktop.live import LiveConnection, LiveState
 from desktop.secrets import TokenStore
-from desktop.settings import SettingsStore, common_parser, merge
+from desktop.settings import SettingsStore, common_parser
+from desktop.startup import start_app
 from display.announcer import AnnouncementQueue, AudioCache
 from display.model import Call, HallState, nfc
 from display.timers import timer
@@ -58,7 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "counter": None,
     "media": "",
     "orientation": AUTO,
+    "lang": style.BILINGUAL,
 }
+# The settings the command line's flags override.
+FLAGS = ("server", "screen", "counter", "media", "orientation", "lang")
 RETRY_MS = 5000  # pairing again while the server cannot be reached
 # How often a paired display asks the server whether its token still holds: the server does
 # not close a connected display's socket when its token is revoked.
@@ -76,7 +78,12 @@ LIVE_STATUS = {
 
 
 def parser() -> argparse.ArgumentParser:
-    result = common_parser("hangdoi-display", "hangdoi's hall display (and counter-top screen)")
+    result = common_parser(
+        "hangdoi-display",
+        "hangdoi's hall display (and counter-top screen)",
+        languages=style.LANGUAGES,
+        lang_help="vi+en (default): Vietnamese, then English; vi: Vietnamese only",
+    )
     result.add_argument(
         "--screen", type=int, help="monitor to fill (0 = the first; see --list-screens)"
     )
@@ -332,13 +339,15 @@ class DisplayApp(QObject):
             self.window.removeWidget(self.screen_view)
             self.screen_view.deleteLater()
         view: HallView | CounterTopView
+        english = self.settings.get("lang") != style.VIETNAMESE
         if self.counter_number is not None:
-            view = CounterTopView(self.counter_number)
+            view = CounterTopView(self.counter_number, english=english)
         else:
             media = self.settings.get("media") or None
             view = HallView(
                 orientation=self.settings.get("orientation") or AUTO,
                 media_folder=Path(media) if media else None,
+                english=english,
             )
             view.set_titles(nfc(self.site.get("name_vi")), nfc(self.me.get("name")))
             view.set_ticker(self.site.get("ticker_text"))
@@ -360,8 +369,11 @@ class DisplayApp(QObject):
             zone = self.state.zone_counters
             if zone is not None and self.counter_number not in zone:
                 view.detail.setText(
-                    f"Quầy {self.counter_number} không thuộc khu vực của màn hình này · "
-                    f"Counter {self.counter_number} is not in this display's zone"
+                    style.both(
+                        f"Quầy {self.counter_number} không thuộc khu vực của màn hình này",
+                        f"Counter {self.counter_number} is not in this display's zone",
+                        view.english,
+                    )
                 )
 
     # ------------------------------------------------------------------ live
@@ -460,13 +472,17 @@ def _trace(display: DisplayApp) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    started = start_app(
+        APP,
+        parser(),
+        argv,
+        title="hangdoi-display",
+        defaults=DEFAULTS,
+        flags=FLAGS,
+        themed=False,  # the hall screen has the web display's colours (views.style)
+        font_size=12,
     )
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("hangdoi-display")
-    app.setFont(theme.font(12))
+    args = started.args
     if args.list_screens:
         for index, screen in enumerate(QGuiApplication.screens()):
             size = screen.geometry()
@@ -474,14 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{index}: {screen.name()} {size.width()}×{size.height()} at {size.x()},{size.y()}"
             )
         return 0
-    store = SettingsStore(APP, DEFAULTS, args.config_dir)
-    settings = merge(store.load(), args, ["server", "screen", "counter", "media", "orientation"])
-    store.save(settings)
-    tokens = TokenStore(APP, args.config_dir)
+    settings = started.settings
+    settings.store.save(settings.values)
     display = DisplayApp(
-        settings,
-        store=store,
-        tokens=tokens,
+        settings.values,
+        store=settings.store,
+        tokens=settings.tokens,
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         windowed=args.windowed,
         clip_ms=args.clip_ms,
@@ -489,6 +503,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.trace:
         _trace(display)
     display.start(args.token)
-    code = app.exec()
+    code = started.qapp.exec()
     display.shutdown()
     return code

@@ -29,12 +29,13 @@ from PyQt6.QtWidgets import QApplication, QWidget
 
 from contract import events as ev
 from contract.events import PrinterState
-from desktop import i18n, theme
+from desktop import i18n
 from desktop.api import ApiClient, ApiError
 from desktop.health import HealthReporter
 from desktop.live import LiveConnection, LiveState
 from desktop.secrets import TokenStore
 from desktop.settings import SettingsStore
+from desktop.startup import start_app
 from desktop.tasks import Runner
 from kiosk import settings
 from kiosk.model import Catalogue, catalogue_from_api, queue_rows, slip_from_ticket
@@ -807,23 +808,26 @@ class KioskApp(QObject):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = settings.parse(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("hangdoi-kiosk")
-    theme.apply(app)
-    store = SettingsStore(settings.APP, settings.DEFAULTS, args.config_dir)
-    tokens = TokenStore(settings.APP, args.config_dir)
-    values = settings.from_args(store.load(), args)
+    started = start_app(
+        settings.APP, settings.parser(), argv, title="hangdoi-kiosk", defaults=settings.DEFAULTS
+    )
+    args = started.args
+    values = settings.from_args(started.settings.values, args)
     try:
         settings.printer_config(values, preview=args.preview)
     except ConfigError as error:
         print(str(error), file=sys.stderr)
         return 2
-    kiosk = KioskApp(store, tokens, values, token=args.token, preview=args.preview)
+    kiosk = KioskApp(
+        started.settings.store,
+        started.settings.tokens,
+        values,
+        token=args.token,
+        preview=args.preview,
+    )
     size = settings.window_size(args.windowed)
     kiosk.start(size=size, lock_down=size is None)
     if size is not None and not values.get("hide_cursor", True):
         QApplication.restoreOverrideCursor()
-    app.aboutToQuit.connect(kiosk.shutdown)
-    return app.exec()
+    started.qapp.aboutToQuit.connect(kiosk.shutdown)
+    return started.qapp.exec()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from desktop.settings import common_parser, merge
@@ -116,7 +115,3 @@ def window_size(spec: str | None) -> tuple[int, int] | None:
         return None
     width, _, height = spec.lower().partition("x")
     return int(width), int(height)
-
-
-def parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    return parser().parse_args(argv)

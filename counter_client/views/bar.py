@@ -1,17 +1,24 @@
-"""The bar: one row, always on top, with the current ticket, the counter's figures and a
-button per action (its hotkey on it); the panel folds out under it."""
+"""The bar: always on top, a row with the current ticket, the counter's figures and a button
+per action (its hotkey on it), and under it a one-line status strip (the connection, why
+the hotkeys are limited when they are, the last message); the panel folds out under both.
+
+Nothing on it is cut: the ticket's service name wraps (at a smaller size when it must), and
+the row grows when even that is not enough.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from PyQt6.QtCore import QPoint, QRect, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QKeySequence, QMouseEvent
+from PyQt6.QtCore import QPoint, QRect, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QMouseEvent
 from PyQt6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,11 +33,16 @@ from desktop.i18n import Catalog
 
 _ = Catalog("counter_client").gettext
 
+# The row's height when the ticket's lines fit in it; it grows when they do not.
 BAR_HEIGHT = 56
+ROW_MARGIN = 2  # above and below the row's content
 # Within this many pixels of a screen's top or bottom edge, the bar docks to it.
 DOCK_DISTANCE = 32
 MESSAGE_MS = 8000
-TICKET_WIDTH = 260
+TICKET_WIDTH = 380
+# Point sizes tried for the ticket's lines, largest first: the first at which they fit in
+# the row is taken; below the last, the row grows instead (an officer reads it at arm's length).
+TICKET_SIZES = (9.0, 8.5, 8.0)
 
 BAR_BUTTONS = (
     act.CALL_NEXT,
@@ -90,10 +102,13 @@ class Bar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
+        # The window is always as big as its content: it grows and shrinks with the panel,
+        # a taller row and a message of two lines.
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
         self.row = QFrame(self)
         self.row.setFixedHeight(BAR_HEIGHT)
         layout = QHBoxLayout(self.row)
-        layout.setContentsMargins(8, 2, 4, 2)
+        layout.setContentsMargins(8, ROW_MARGIN, 4, ROW_MARGIN)
         layout.setSpacing(6)
         self.counter_label = QLabel(self.row)
         self.counter_label.setFont(theme.font(10, bold=True))
@@ -103,29 +118,20 @@ class Bar(QWidget):
         self.number_label.setMinimumWidth(90)
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.ticket_label = QLabel(self.row)
-        self.ticket_label.setFont(theme.font(9))
+        self.ticket_label.setFont(theme.font(TICKET_SIZES[0]))
+        self.ticket_label.setWordWrap(True)
         self.ticket_label.setFixedWidth(TICKET_WIDTH)
         self.timer_label = QLabel(self.row)
         self.timer_label.setFont(theme.font(9))
         self.timer_label.setMinimumWidth(110)
         self.waiting_label = QLabel(self.row)
         self.waiting_label.setFont(theme.font(10, bold=True))
-        self.connection_label = QLabel(self.row)
-        self.connection_label.setFont(theme.font(9))
-        self.connection_label.setMinimumWidth(120)
-        self.message_label = QLabel(self.row)
-        self.message_label.setFont(theme.font(9))
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumWidth(160)
-        self.message_label.setMaximumWidth(320)
         for widget in (
             self.counter_label,
             self.number_label,
             self.ticket_label,
             self.timer_label,
             self.waiting_label,
-            self.connection_label,
-            self.message_label,
         ):
             layout.addWidget(widget)
         layout.addStretch(1)
@@ -135,12 +141,30 @@ class Bar(QWidget):
             button.setFont(theme.font(8))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the hotkeys, not Tab, drive it
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setFixedHeight(BAR_HEIGHT - 8)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
             if name == act.PANEL:
                 button.setCheckable(True)
             self.buttons[name] = button
             layout.addWidget(button)
         outer.addWidget(self.row)
+        # The status strip: one line, the whole width of the bar.
+        self.status_row = QFrame(self)
+        self.status_row.setObjectName("statusStrip")
+        status = QHBoxLayout(self.status_row)
+        status.setContentsMargins(8, 0, 8, 2)
+        status.setSpacing(16)
+        self.connection_label = QLabel(self.status_row)
+        self.connection_label.setFont(theme.font(9))
+        self.hotkeys_label = QLabel(self.status_row)
+        self.hotkeys_label.setFont(theme.font(9))
+        self.hotkeys_label.setProperty("role", "warning")
+        self.hotkeys_label.hide()
+        self.message_label = _Message(self.status_row)
+        self.message_label.setFont(theme.font(9))
+        status.addWidget(self.connection_label)
+        status.addWidget(self.hotkeys_label)
+        status.addWidget(self.message_label, 1)
+        outer.addWidget(self.status_row)
         self.panel = Panel(self)
         self.panel.hide()
         outer.addWidget(self.panel)
@@ -205,17 +229,12 @@ class Bar(QWidget):
         if self._current:
             self.number_label.setText(str(self._current.get("number")))
             text = ticket_line(self._current, self.priority_names)
-            metrics = self.ticket_label.fontMetrics()
-            self.ticket_label.setText(
-                "\n".join(
-                    metrics.elidedText(line, Qt.TextElideMode.ElideRight, TICKET_WIDTH)
-                    for line in text.splitlines()
-                )
-            )
+            self._show_ticket_text(text)
             self.ticket_label.setToolTip(text)
         else:
             self.number_label.setText("—")
-            self.ticket_label.setText(_("No ticket at the counter"))
+            self._show_ticket_text(_("No ticket at the counter"))
+            self.ticket_label.setToolTip("")
         self._show_timer()
         self.waiting_label.setText(_("Waiting: {count}").format(count=waiting_count))
         for name, button in self.buttons.items():
@@ -224,6 +243,32 @@ class Bar(QWidget):
         key = self.hotkeys.get(act.HELD, "")
         shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
         self.buttons[act.HELD].setText(f"{_(act.ACTIONS[act.HELD].label)} ({held})\n{shown}")
+
+    def _show_ticket_text(self, text: str) -> None:
+        """The ticket's lines, word-wrapped in the ticket's width: at the largest of
+        TICKET_SIZES at which they fit in the row, or at the smallest in a taller row."""
+        room = BAR_HEIGHT - 2 * ROW_MARGIN
+        flags = int(Qt.TextFlag.TextWordWrap.value)
+        for size in TICKET_SIZES:
+            font = theme.font(size)
+            needed = (
+                QFontMetrics(font).boundingRect(QRect(0, 0, TICKET_WIDTH, 10_000), flags, text)
+            ).height()
+            if needed <= room:
+                break
+        self.ticket_label.setFont(font)
+        self.ticket_label.setText(text)
+        height = max(BAR_HEIGHT, needed + 2 * ROW_MARGIN)
+        if height != self.row.height():
+            self.row.setFixedHeight(height)
+            self.adjustSize()
+
+    def show_hotkeys(self, notice: str | None) -> None:
+        """Why the hotkeys work only while the bar has the focus (None: they work
+        everywhere): one line in the status strip, the details in the panel."""
+        self.hotkeys_label.setText(notice or "")
+        self.hotkeys_label.setVisible(bool(notice))
+        self.panel.show_hotkeys(notice)
 
     def _show_timer(self) -> None:
         ticket = self._current
@@ -288,14 +333,29 @@ class Bar(QWidget):
         y = self.y()
         if abs(y - area.top()) <= DOCK_DISTANCE:
             y = area.top()
-        elif abs(y + BAR_HEIGHT - area.bottom() - 1) <= DOCK_DISTANCE:
-            y = area.bottom() + 1 - BAR_HEIGHT
+        elif abs(y + self.height() - area.bottom() - 1) <= DOCK_DISTANCE:
+            y = area.bottom() + 1 - self.height()
         self.move(x, y)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
         if event is not None:
             event.ignore()  # quitting asks whether to pause or close the counter first
         self.close_requested.emit()
+
+
+class _Message(QLabel):
+    """A label that takes the width the bar has and wraps in it (a long message makes the
+    strip taller, never the bar wider)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().minimumSizeHint().height())
 
 
 def _repolish(widget: QWidget) -> None:

@@ -1,5 +1,6 @@
 """The panel under the bar: the waiting tickets in call order, the held tickets, the day's
-figures and the last actions (with an undo hint where the state machine allows one)."""
+figures and the last actions (with an undo hint where the state machine allows one), and,
+when the hotkeys work only while the bar has the focus, why and what would change it."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ class Panel(QWidget):
         self.waiting_title.setFont(theme.font(10, bold=True))
         self.waiting_list = QListWidget(self)
         self.waiting_list.setMinimumHeight(160)
+        self.waiting_list.setWordWrap(True)  # a long service name on two lines, not cut
         self.held_title = QLabel(self)
         self.held_title.setFont(theme.font(10, bold=True))
         self.held_list = QListWidget(self)
@@ -86,6 +88,14 @@ class Panel(QWidget):
         held.addWidget(self.held_title)
         held.addWidget(self.held_list)
         held.addLayout(held_buttons)
+        self.hotkeys_title = QLabel(self)
+        self.hotkeys_title.setFont(theme.font(10, bold=True))
+        self.hotkeys_label = QLabel(self)
+        self.hotkeys_label.setWordWrap(True)
+        self.hotkeys_label.setProperty("role", "warning")
+        held.addWidget(self.hotkeys_title)
+        held.addWidget(self.hotkeys_label)
+        self.show_hotkeys(None)
         grid.addLayout(held, 0, 1, 4, 1)
         right = QVBoxLayout()
         right.addWidget(self.day_title)
@@ -113,6 +123,7 @@ class Panel(QWidget):
         self.day_title.setText(_("Today at this counter"))
         self.history_title.setText(_("Last actions"))
         self.undo_button.setText(_("Return to queue"))
+        self.hotkeys_title.setText(_("Hotkeys"))
 
     def show_day(
         self,
@@ -161,6 +172,21 @@ class Panel(QWidget):
         else:
             self.undo_label.setText("")
         self.undo_button.setVisible(undo_ticket is not None)
+
+    def show_hotkeys(self, notice: str | None) -> None:
+        """Why the hotkeys are limited (None: they work everywhere, nothing is shown)."""
+        if notice:
+            advice = _(
+                "To use them while you work in another program, the counter client needs "
+                "Windows or an X11 desktop session, with global hotkeys on "
+                '("global_hotkeys": true in counter_client.json). '
+                "The buttons of the bar always work."
+            )
+            self.hotkeys_label.setText(f"{notice}\n{advice}")
+        else:
+            self.hotkeys_label.setText("")
+        self.hotkeys_title.setVisible(bool(notice))
+        self.hotkeys_label.setVisible(bool(notice))
 
     def on_held_selected(self, row: int) -> None:
         has = row >= 0 and self.held_list.count() > 0

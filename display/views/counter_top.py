@@ -33,8 +33,11 @@ class CounterTopView(QWidget):
     """``Quầy 5`` above the current number (or ``Tạm nghỉ`` / ``Đóng``), then the state in
     English and the connection state."""
 
-    def __init__(self, counter_number: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, counter_number: int, parent: QWidget | None = None, *, english: bool = True
+    ) -> None:
         super().__init__(parent)
+        self.english = english
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.counter_number = counter_number
         self.status_value = CounterStatus(counter_number)
@@ -66,14 +69,20 @@ class CounterTopView(QWidget):
         self.status_value = status
         self.title.setText(f"Quầy {status.number}")
         self.number.setText(headline(status))
+        english = self.english
         if status.state == CounterState.CLOSED:
-            self.detail.setText("Counter closed")
+            self.detail.setText("Counter closed" if english else "")
         elif status.state == CounterState.PAUSED:
-            self.detail.setText("Tạm nghỉ · Paused" if status.current_number else "Paused")
+            if status.current_number:
+                self.detail.setText(style.both("Tạm nghỉ", "Paused", english))
+            else:
+                self.detail.setText("Paused" if english else "")
         elif status.current_number:
-            self.detail.setText(f"Mời số {status.current_number} · Now serving")
+            self.detail.setText(
+                style.both(f"Mời số {status.current_number}", "Now serving", english)
+            )
         else:
-            self.detail.setText("Chưa gọi số · No number called")
+            self.detail.setText(style.both("Chưa gọi số", "No number called", english))
         self._restyle()
         if blink and status.current_number and status.current_number != previous:
             self._blink_steps = BLINK_MS // BLINK_STEP_MS
@@ -82,7 +91,7 @@ class CounterTopView(QWidget):
     def set_status(self, connection: str) -> None:
         self.connection_state = connection
         self.connection.setText(
-            "" if connection == style.LIVE else style.STATUS_TEXT.get(connection, connection)
+            "" if connection == style.LIVE else style.status_text(connection, self.english)
         )
 
     def on_blink_step(self) -> None:

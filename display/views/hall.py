@@ -63,7 +63,7 @@ def _stylesheet(scale: float) -> str:
     #waitingRow {{ background: {style.PAPER}; border-radius: {p(10)}px; }}
     #waitingName {{ font-size: {p(28)}px; font-weight: 600; }}
     #waitingCounters {{ font-size: {p(21)}px; color: {style.MUTED}; }}
-    #waitingCount {{ font-size: {p(48)}px; font-weight: 800; color: {style.MUTED}; min-width: {p(110)}px; }}
+    #waitingCount {{ font-size: {p(48)}px; font-weight: 800; color: {style.MUTED}; min-width: {p(90)}px; }}
     #waitingRow[hasWaiting="true"] #waitingCount {{ color: {style.RED}; }}
     #waitingPage {{ font-size: {p(22)}px; color: {style.MUTED}; }}
     #foot {{ background: {style.PAPER}; border-top: 1px solid {style.LINE}; }}
@@ -115,8 +115,10 @@ class HallView(QWidget):
         *,
         orientation: str = AUTO,
         media_folder: Path | None = None,
+        english: bool = True,
     ) -> None:
         super().__init__(parent)
+        self.english = english
         if orientation not in ORIENTATIONS:
             raise ValueError(f"orientation: one of {ORIENTATIONS}")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -145,7 +147,9 @@ class HallView(QWidget):
         # The call on show.
         self.now = style.panel("now")
         self.now.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.now_label = style.label("Mời công dân có số · Now serving", "nowLabel")
+        self.now_label = style.label(
+            style.both("Mời công dân có số", "Now serving", english), "nowLabel"
+        )
         self.now_number = style.label("–", "nowNumber")
         self.now_counter = style.label("", "nowCounter")
         self.now_service = style.label("", "nowService")
@@ -167,9 +171,18 @@ class HallView(QWidget):
         # Recent calls.
         self.recent = style.panel("recent")
         self.recent_title = style.label(
-            "Các số vừa gọi<br><span style='font-weight:400'>Recent calls</span>", "sectionTitle"
+            style.both(
+                "Các số vừa gọi",
+                "<br><span style='font-weight:400'>Recent calls</span>",
+                english,
+                separator="",
+            ),
+            "sectionTitle",
         )
-        self.recent_head = style.label("Số · No.  →  Quầy · Counter", "recentHead")
+        self.recent_head = style.label(
+            f"{style.both('Số', 'No.', english)}  →  {style.both('Quầy', 'Counter', english)}",
+            "recentHead",
+        )
         self.recent_rows = [RecentRow() for _ in range(RECENT)]
         recent = QVBoxLayout(self.recent)
         recent.setContentsMargins(0, 0, 0, 0)
@@ -179,7 +192,7 @@ class HallView(QWidget):
             recent.addWidget(row)
         recent.addStretch(1)
 
-        self.waiting = WaitingPanel()
+        self.waiting = WaitingPanel(english=english)
         self.media = MediaArea(media_folder) if media_folder is not None else None
         self.ticker = TickerWidget()
 
@@ -189,8 +202,12 @@ class HallView(QWidget):
         self.status_dot = style.label("●", "statusDot")
         self.status_text = style.label("", "statusText")
         self.hint = style.label(
-            "Vui lòng theo dõi số thứ tự trên màn hình · Please watch for your number", "hint"
+            style.both(
+                "Vui lòng theo dõi số thứ tự trên màn hình", "Please watch for your number", english
+            ),
+            "hint",
         )
+        self.hint.setWordWrap(True)
         foot = self.foot_layout = QHBoxLayout(self.foot)
         foot.addWidget(self.status_dot)
         foot.addWidget(self.status_text)
@@ -300,7 +317,7 @@ class HallView(QWidget):
 
     def set_status(self, status: str) -> None:
         self.status = status
-        self.status_text.setText(style.STATUS_TEXT.get(status, status))
+        self.status_text.setText(style.status_text(status, self.english))
         colour = style.STATUS_COLOUR.get(status, style.MUTED)
         self.status_dot.setStyleSheet(
             f"color: {colour}; font-size: {style.px(26, self.scale or 1)}px;"
@@ -331,10 +348,11 @@ class HallView(QWidget):
         else:
             self.now_number.setText(featured.number)
             n = featured.counter_number
-            self.now_counter.setText(
-                f"đến quầy số {n} <span style='font-size:{style.px(34, self.scale or 1)}px;"
+            english = (
+                f" <span style='font-size:{style.px(34, self.scale or 1)}px;"
                 f" font-weight:400'>· counter {n}</span>"
             )
+            self.now_counter.setText(f"đến quầy số {n}{english if self.english else ''}")
             self.now_service.setText(featured.service_vi)
         _restyle(self.now, "speaking", speaking is not None)
         others = [c for c in calls if featured is None or c.ticket_id != featured.ticket_id][

@@ -1,5 +1,7 @@
-"""Colours of the hall display (the web display's, ``server/static/hangdoi.css``) and the
-one status line every screen shows: connecting, live, offline, refused."""
+"""Colours of the hall display (the web display's, ``server/static/hangdoi.css``), the
+one status line every screen shows (connecting, live, offline, refused), and the two
+languages: Vietnamese always, English after it unless the site chose Vietnamese only
+(``--lang vi``)."""
 
 from __future__ import annotations
 
@@ -29,11 +31,27 @@ OFFLINE = "offline"
 REFUSED = "refused"
 
 STATUS_TEXT = {
-    CONNECTING: "Đang kết nối… · Connecting…",
-    LIVE: "Trực tuyến · Live",
-    OFFLINE: "Mất kết nối, đang kết nối lại… · Reconnecting…",
-    REFUSED: "Mã thiết bị không hợp lệ hoặc đã bị thu hồi · Device token refused",
+    CONNECTING: ("Đang kết nối…", "Connecting…"),
+    LIVE: ("Trực tuyến", "Live"),
+    OFFLINE: ("Mất kết nối, đang kết nối lại…", "Reconnecting…"),
+    REFUSED: ("Mã thiết bị không hợp lệ hoặc đã bị thu hồi", "Device token refused"),
 }
+# The display's languages (``--lang``): Vietnamese then English, or Vietnamese only.
+BILINGUAL = "vi+en"
+VIETNAMESE = "vi"
+LANGUAGES = (BILINGUAL, VIETNAMESE)
+
+
+def both(vi: str, en: str, english: bool = True, separator: str = " · ") -> str:
+    """`vi`, followed by `en` when the screen shows English too."""
+    return f"{vi}{separator}{en}" if english else vi
+
+
+def status_text(status: str, english: bool = True) -> str:
+    vi, en = STATUS_TEXT.get(status, (status, status))
+    return both(vi, en, english)
+
+
 STATUS_COLOUR = {CONNECTING: YELLOW, LIVE: "#2ecc71", OFFLINE: RED, REFUSED: RED}
 
 
@@ -58,9 +76,8 @@ def panel(name: str) -> QWidget:
 
 
 def fit_text(widget: QLabel, text: str, width: int, smallest: float = 0.75) -> None:
-    """Show `text` in `width` pixels: set smaller (down to `smallest` of the style sheet's
-    size) and only then, if it still does not fit, ended with "…" (the whole text in the
-    tooltip)."""
+    """Show the whole of `text` in `width` pixels: set smaller (down to `smallest` of the
+    style sheet's size) and, if it still does not fit on one line, on two."""
     widget.setStyleSheet("")
     widget.ensurePolished()
     font = widget.font()
@@ -72,5 +89,5 @@ def fit_text(widget: QLabel, text: str, width: int, smallest: float = 0.75) -> N
             if QFontMetrics(font).horizontalAdvance(text) <= width:
                 break
         widget.setStyleSheet(f"font-size: {font.pixelSize()}px;")
-    widget.setText(QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width))
-    widget.setToolTip(text)
+    widget.setWordWrap(QFontMetrics(font).horizontalAdvance(text) > width)
+    widget.setText(text)

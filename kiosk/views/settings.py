@@ -75,7 +75,9 @@ class SettingsView(QWidget):
             ("pin", self.pin),
             ("dossier_services", self.dossier_services),
         ):
-            self._labels[key] = label()
+            self._labels[key] = label(
+                wrap=False
+            )  # one line beside its field: a form row is one field high
             self.form.addRow(self._labels[key], widget)
         form_host = QWidget()
         form_host.setLayout(self.form)

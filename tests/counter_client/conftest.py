@@ -13,8 +13,9 @@ import requests
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from counter_client.app import CounterApp, parser
+from counter_client.app import APP, DEFAULTS, FLAGS, CounterApp, parser
 from desktop import i18n, theme
+from desktop.startup import open_settings
 from tests.server.live import OFFICER_PASSWORD, LiveServer, make_server
 
 OUTPUT = Path(__file__).resolve().parents[1] / "output" / "counter"
@@ -80,7 +81,7 @@ def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
     def make(*argv: str, config: Path | None = None) -> CounterApp:
         folder = config or tmp_path / f"config{len(made)}"
         args = parser().parse_args(["--config-dir", str(folder), "--no-global-hotkeys", *argv])
-        app = CounterApp(args)
+        app = CounterApp(args, open_settings(APP, DEFAULTS, args, FLAGS))
         app.live_reconnect_max = 1.0
         app.exit_app = lambda: None  # type: ignore[method-assign] - pytest-qt owns the loop
         made.append(app)

@@ -88,7 +88,9 @@ def test_a_whole_day_at_the_counter(
     session, bar = app.session, app.bar
     assert session is not None and bar is not None
     assert app.hotkeys is not None and app.hotkeys.mode == "focused"
-    assert "Phím tắt chỉ hoạt động" in bar.message_label.text()  # said once, in the bar
+    # Why the hotkeys are limited: a line of the bar's status strip, the details in the panel.
+    assert "Phím tắt chỉ hoạt động" in bar.hotkeys_label.text() and bar.hotkeys_label.isVisible()
+    assert "Windows" in bar.panel.hotkeys_label.text()
 
     # Tickets arrive live: the waiting count follows without a poll.
     tickets = [issue(server, SERVICES[0]) for _ in range(4)]

@@ -184,7 +184,7 @@ def test_global_hotkeys_reach_the_gui_thread(qtbot: QtBot, monkeypatch: Any) -> 
     layer.stop()
     assert not listener.running
     broken = Hotkeys({"call_next": "Ctrl+Alt+Nope"}, bar, listener_factory=FakeListener)
-    assert broken.start() == "focused" and broken.notice  # said once in the bar
+    assert broken.start() == "focused" and broken.notice  # the bar shows it
     broken.stop()
     assert to_pynput("Ctrl+Shift+Space") == "<ctrl>+<shift>+<space>"
 

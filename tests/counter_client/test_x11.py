@@ -28,7 +28,7 @@ bar = Bar({"call_next": "Ctrl+Alt+N"})
 bar.show()
 app.processEvents()
 layer = Hotkeys({"call_next": "Ctrl+Alt+N"}, bar)
-print(app.platformName(), layer.start(), bool(bar.windowFlags() & Qt.WindowType.WindowStaysOnTopHint), bar.height())
+print(app.platformName(), layer.start(), bool(bar.windowFlags() & Qt.WindowType.WindowStaysOnTopHint), bar.row.height(), bar.height())
 layer.stop()
 """
 
@@ -67,6 +67,7 @@ def test_the_bar_on_x11_has_global_hotkeys(display: str, tmp_path: Path) -> None
         timeout=60,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    platform, mode, on_top, height = result.stdout.split()[-4:]
+    platform, mode, on_top, row, height = result.stdout.split()[-5:]
     assert (platform, mode, on_top) == ("xcb", "global", "True")
-    assert int(height) == 56
+    # The row and the one-line status strip under it.
+    assert int(row) == 56 and 56 < int(height) <= 80
