@@ -21,7 +21,10 @@ from tests.display.hall import Officer, display_token
 from tests.display.proxy import TcpProxy
 from tests.server.live import LiveServer
 
-pytestmark = pytest.mark.timeout(180)
+# The thread method: a test stuck in Qt's native code (the media player, a socket) never
+# returns to Python, so the default SIGALRM one would wait for ever; this one prints every
+# thread's stack and ends the run.
+pytestmark = pytest.mark.timeout(180, method="thread")
 
 
 def hall(app) -> HallView:
