@@ -35,6 +35,7 @@ PAUSE = "pause"
 RESUME_COUNTER = "resume_counter"
 CLOSE = "close"
 PANEL = "panel"
+MORE = "more"  # open the bar's menu of the less frequent actions
 
 ACTIONS: dict[str, Action] = {
     a.name: a
@@ -52,6 +53,7 @@ ACTIONS: dict[str, Action] = {
         Action(RESUME_COUNTER, N_("Resume"), "Ctrl+Alt+O"),
         Action(CLOSE, N_("Close counter"), "Ctrl+Alt+Q"),
         Action(PANEL, N_("Details"), "Ctrl+Alt+D"),
+        Action(MORE, N_("More"), "Ctrl+Alt+M"),
     )
 }
 

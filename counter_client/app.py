@@ -253,11 +253,12 @@ class CounterApp(QObject):
             site_id,
             threshold=int(self.settings.get("threshold") or 0),
         )
-        self.bar = Bar(self.settings["hotkeys"])
+        # A settings file written before an action had a hotkey keeps its own keys and
+        # gets the new action's default.
+        keys = {**DEFAULTS["hotkeys"], **(self.settings.get("hotkeys") or {})}
+        self.bar = Bar(keys)
         self.tray = Tray()
-        self.hotkeys = Hotkeys(
-            self.settings["hotkeys"], self.bar, use_global=bool(self.settings.get("global_hotkeys"))
-        )
+        self.hotkeys = Hotkeys(keys, self.bar, use_global=bool(self.settings.get("global_hotkeys")))
         self._connect_session()
         self.session.apply(counter, None)
         self._place_bar()
@@ -337,6 +338,9 @@ class CounterApp(QObject):
     def on_hotkey(self, name: str) -> None:
         if name == act.PANEL and self.bar is not None:
             self.bar.toggle_panel()
+            return
+        if name == act.MORE and self.bar is not None:
+            self.bar.open_more()
             return
         self.on_action(name)
 

@@ -74,6 +74,11 @@ def stylesheet(colours: Colours = COLOURS) -> str:
         background-color: {c.surface}; color: {c.text}; border: 1px solid {c.muted};
         selection-background-color: {c.accent}; selection-color: {c.background};
     }}
+    QMenu {{ background-color: {c.surface}; border: 1px solid {c.muted}; }}
+    QMenu::item {{ padding: 5px 16px 5px 12px; }}
+    QMenu::item:selected {{ background-color: {c.accent}; color: {c.background}; }}
+    QMenu::item:disabled {{ color: {c.disabled_text}; }}
+    QMenu::separator {{ height: 1px; background: {c.muted}; margin: 3px 8px; }}
     QLabel[role="number"] {{ color: {c.accent}; font-weight: bold; }}
     QLabel[role="muted"] {{ color: {c.muted}; }}
     QLabel[role="error"] {{ color: {c.danger}; }}

@@ -1,9 +1,11 @@
-"""The bar: always on top, a row with the current ticket, the counter's figures and a button
-per action (its hotkey on it), and under it a one-line status strip (the connection, why
-the hotkeys are limited when they are, the last message); the panel folds out under both.
+"""The bar: always on top, a row with the current ticket, the counter's figures, a button
+for each move of a ticket's cycle (its hotkey on it) and a "More" menu for the rest, and
+under it a one-line status strip (the connection, why the hotkeys are limited when they
+are, the last message); the panel folds out under both.
 
 Nothing on it is cut: the ticket's service name wraps (at a smaller size when it must), and
-the row grows when even that is not enough.
+the row grows when even that is not enough. The bar fits a 1366-pixel screen (an officer's
+laptop): a button for every action would make it some 2,100 pixels wide.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import datetime as dt
 from typing import Any
 
 from PyQt6.QtCore import QPoint, QRect, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QMouseEvent
+from PyQt6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence, QMouseEvent
 from PyQt6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QMenu,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -39,25 +42,36 @@ ROW_MARGIN = 2  # above and below the row's content
 # Within this many pixels of a screen's top or bottom edge, the bar docks to it.
 DOCK_DISTANCE = 32
 MESSAGE_MS = 8000
-TICKET_WIDTH = 380
+TICKET_WIDTH = 320
 # Point sizes tried for the ticket's lines, largest first: the first at which they fit in
 # the row is taken; below the last, the row grows instead (an officer reads it at arm's length).
 TICKET_SIZES = (9.0, 8.5, 8.0)
 
+# The moves an officer makes for every ticket: a button each.
 BAR_BUTTONS = (
     act.CALL_NEXT,
     act.RECALL,
     act.START,
     act.FINISH,
     act.NO_SHOW,
+    act.TRANSFER,
+)
+# The rest, a few times a day: entries of the "More" menu (None: a separator), each with its
+# hotkey and enabled as its button was.
+MORE_ENTRIES = (
     act.HOLD,
     act.HELD,
-    act.TRANSFER,
     act.CALL_NUMBER,
+    None,
     act.PAUSE,
     act.RESUME_COUNTER,
     act.CLOSE,
+    None,
+    act.PANEL,
 )
+# The bar's buttons are narrower than the shared style's (4px 10px): the hotkey line is
+# the widest, and eight buttons share the row.
+BUTTON_STYLE = "QToolButton { padding: 2px 5px; }"
 
 
 class Bar(QWidget):
@@ -126,6 +140,7 @@ class Bar(QWidget):
         self.timer_label.setMinimumWidth(110)
         self.waiting_label = QLabel(self.row)
         self.waiting_label.setFont(theme.font(10, bold=True))
+        self.waiting_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for widget in (
             self.counter_label,
             self.number_label,
@@ -135,17 +150,29 @@ class Bar(QWidget):
         ):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self.row.setStyleSheet(BUTTON_STYLE)
         self.buttons: dict[str, QToolButton] = {}
-        for name in (*BAR_BUTTONS, act.PANEL):
-            button = QToolButton(self.row)
-            button.setFont(theme.font(8))
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the hotkeys, not Tab, drive it
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-            if name == act.PANEL:
-                button.setCheckable(True)
-            self.buttons[name] = button
-            layout.addWidget(button)
+        for name in BAR_BUTTONS:
+            self.buttons[name] = self._button()
+            layout.addWidget(self.buttons[name])
+        self.more_button = self._button()
+        self.more_button.setObjectName("more")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_menu = QMenu(self.more_button)
+        self.more_menu.setFont(theme.font(10))
+        self.more_button.setMenu(self.more_menu)
+        self.menu_actions: dict[str, QAction] = {}
+        for entry in MORE_ENTRIES:
+            if entry is None:
+                self.more_menu.addSeparator()
+                continue
+            action = self.more_menu.addAction("")
+            assert action is not None
+            # No QAction shortcut: the hotkeys are the Hotkeys object's (a second, Qt's,
+            # would make the key ambiguous). The key is shown after the tab.
+            action.setCheckable(entry == act.PANEL)
+            self.menu_actions[entry] = action
+        layout.addWidget(self.more_button)
         outer.addWidget(self.row)
         # The status strip: one line, the whole width of the bar.
         self.status_row = QFrame(self)
@@ -170,9 +197,19 @@ class Bar(QWidget):
         outer.addWidget(self.panel)
         self.retranslate()
 
+    def _button(self) -> QToolButton:
+        button = QToolButton(self.row)
+        button.setFont(theme.font(8))
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the hotkeys, not Tab, drive it
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        return button
+
     def _connect_signals(self) -> None:
         for name, button in self.buttons.items():
             button.clicked.connect(lambda _checked=False, n=name: self.on_button(n))
+        for name, action in self.menu_actions.items():
+            action.triggered.connect(lambda _checked=False, n=name: self.on_button(n))
         self.panel.held_move_requested.connect(self.held_move_requested)
         self.panel.undo_requested.connect(self.undo_requested)
         self._clock.timeout.connect(self.on_tick)
@@ -180,25 +217,43 @@ class Bar(QWidget):
 
     def retranslate(self) -> None:
         for name, button in self.buttons.items():
-            key = self.hotkeys.get(name, "")
-            shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
-            button.setText(
-                f"{_(act.ACTIONS[name].label)}\n{shown}" if shown else _(act.ACTIONS[name].label)
-            )
-            button.setToolTip(f"{_(act.ACTIONS[name].label)} ({shown})" if shown else "")
+            label, shown = _(act.ACTIONS[name].label), self._key_text(name)
+            button.setText(f"{label}\n{shown}" if shown else label)
+            button.setToolTip(f"{label} ({shown})" if shown else "")
+        more, shown = f"⋯ {_(act.ACTIONS[act.MORE].label)}", self._key_text(act.MORE)
+        self.more_button.setText(f"{more}\n{shown}" if shown else more)
+        self.more_button.setToolTip(f"{more} ({shown})" if shown else more)
+        for name in self.menu_actions:
+            self._name_entry(name, _(act.ACTIONS[name].label))
         self.panel.retranslate()
+
+    def _key_text(self, name: str) -> str:
+        """The hotkey of action `name` as the platform writes it ("" if it has none)."""
+        key = self.hotkeys.get(name, "")
+        return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+
+    def _name_entry(self, name: str, label: str) -> None:
+        shown = self._key_text(name)
+        self.menu_actions[name].setText(f"{label}\t{shown}" if shown else label)
 
     # ------------------------------------------------------------------ slots
 
     def on_button(self, name: str) -> None:
         if name == act.PANEL:
-            self.toggle_panel(self.buttons[act.PANEL].isChecked())
+            self.toggle_panel(self.menu_actions[act.PANEL].isChecked())
             return
         self.action_requested.emit(name)
 
+    def open_more(self) -> None:
+        """Open the "More" menu under its button (its hotkey): arrows and Enter choose."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.more_menu.popup(self.more_button.mapToGlobal(self.more_button.rect().bottomLeft()))
+
     def toggle_panel(self, shown: bool | None = None) -> None:
         shown = not self.panel.isVisible() if shown is None else shown
-        self.buttons[act.PANEL].setChecked(shown)
+        self.menu_actions[act.PANEL].setChecked(shown)
         self.panel.setVisible(shown)
         self.adjustSize()
 
@@ -236,13 +291,14 @@ class Bar(QWidget):
             self._show_ticket_text(_("No ticket at the counter"))
             self.ticket_label.setToolTip("")
         self._show_timer()
-        self.waiting_label.setText(_("Waiting: {count}").format(count=waiting_count))
+        # Two lines, the count under the word: narrower than "Waiting: 123" on one.
+        self.waiting_label.setText(f"{_('Waiting')}\n{waiting_count}")
         for name, button in self.buttons.items():
             button.setEnabled(name in enabled)
+        for name, action in self.menu_actions.items():
+            action.setEnabled(name in enabled)
         held = len(counter.get("held_tickets") or [])
-        key = self.hotkeys.get(act.HELD, "")
-        shown = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
-        self.buttons[act.HELD].setText(f"{_(act.ACTIONS[act.HELD].label)} ({held})\n{shown}")
+        self._name_entry(act.HELD, f"{_(act.ACTIONS[act.HELD].label)} ({held})")
 
     def _show_ticket_text(self, text: str) -> None:
         """The ticket's lines, word-wrapped in the ticket's width: at the largest of

@@ -82,8 +82,12 @@ class Panel(QWidget):
         self.undo_label.setWordWrap(True)
         self.undo_label.setProperty("role", "muted")
         self.undo_button = QPushButton(self)
-        grid.addWidget(self.waiting_title, 0, 0)
-        grid.addWidget(self.waiting_list, 1, 0, 3, 1)
+        # Each column a box of its own, title on top: in rows of the grid shared with the
+        # other columns, the title sat in the middle of a row as tall as theirs.
+        waiting = QVBoxLayout()
+        waiting.addWidget(self.waiting_title)
+        waiting.addWidget(self.waiting_list, 1)
+        grid.addLayout(waiting, 0, 0, 4, 1)
         held = QVBoxLayout()
         held.addWidget(self.held_title)
         held.addWidget(self.held_list)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QResizeEvent
+from PyQt6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from contract.tickets import CounterState
@@ -31,7 +31,7 @@ def headline(status: CounterStatus) -> str:
 
 class CounterTopView(QWidget):
     """``Quầy 5`` above the current number (or ``Tạm nghỉ`` / ``Đóng``), then the state in
-    English and the connection state."""
+    Vietnamese (and English when the screen shows it) and the connection state."""
 
     def __init__(
         self, counter_number: int, parent: QWidget | None = None, *, english: bool = True
@@ -71,12 +71,12 @@ class CounterTopView(QWidget):
         self.number.setText(headline(status))
         english = self.english
         if status.state == CounterState.CLOSED:
-            self.detail.setText("Counter closed" if english else "")
+            self.detail.setText(style.both("Quầy đóng", "Counter closed", english))
         elif status.state == CounterState.PAUSED:
             if status.current_number:
                 self.detail.setText(style.both("Tạm nghỉ", "Paused", english))
             else:
-                self.detail.setText("Paused" if english else "")
+                self.detail.setText(style.both("Quầy tạm nghỉ", "Counter paused", english))
         elif status.current_number:
             self.detail.setText(
                 style.both(f"Mời số {status.current_number}", "Now serving", english)
@@ -113,10 +113,25 @@ class CounterTopView(QWidget):
         self.setStyleSheet(
             f"CounterTopView {{ background: {background}; }}"
             f"#counterTitle {{ color: white; font-size: {style.px(96, scale)}px; font-weight: 700; }}"
-            f"#counterNumber {{ color: {number_colour}; font-size: {style.px(300, scale)}px; font-weight: 800; }}"
+            f"#counterNumber {{ color: {number_colour}; font-size: {self._number_px(scale)}px; font-weight: 800; }}"
             f"#counterDetail {{ color: #dbe6fb; font-size: {style.px(44, scale)}px; }}"
             f"#counterConnection {{ color: {style.YELLOW}; font-size: {style.px(30, scale)}px; }}"
         )
+
+    def _number_px(self, scale: float) -> int:
+        """The big line's size: 300 px at 1080p, smaller when its text would be wider than
+        the screen ("Tạm nghỉ" at 300 px is wider than 1280 pixels)."""
+        size = style.px(300, scale)
+        font = QFont(self.number.font())
+        font.setPixelSize(size)
+        font.setWeight(QFont.Weight.ExtraBold)
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        room = self.width() - (margins.left() + margins.right() if margins else 0)
+        needed = QFontMetrics(font).horizontalAdvance(self.number.text())
+        if needed > room > 0:
+            size = max(1, int(size * room / needed))
+        return size
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

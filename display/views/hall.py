@@ -60,6 +60,7 @@ def _stylesheet(scale: float) -> str:
     #recentArrow {{ font-size: {p(40)}px; color: {style.MUTED}; }}
     #recentCounter {{ font-size: {p(50)}px; font-weight: 800; color: {style.RED}; }}
     #recentHead {{ font-size: {p(22)}px; color: {style.MUTED}; }}
+    #recentEmpty {{ font-size: {p(26)}px; color: {style.MUTED}; }}
     #waitingRow {{ background: {style.PAPER}; border-radius: {p(10)}px; }}
     #waitingName {{ font-size: {p(28)}px; font-weight: 600; }}
     #waitingCounters {{ font-size: {p(21)}px; color: {style.MUTED}; }}
@@ -184,10 +185,16 @@ class HallView(QWidget):
             "recentHead",
         )
         self.recent_rows = [RecentRow() for _ in range(RECENT)]
+        # Before the day's first call, a quiet line instead of empty boxes.
+        self.recent_empty = style.label(
+            style.both("Chưa có lượt gọi", "No calls yet", english), "recentEmpty"
+        )
+        self.recent_empty.setWordWrap(True)
         recent = QVBoxLayout(self.recent)
         recent.setContentsMargins(0, 0, 0, 0)
         recent.addWidget(self.recent_title)
         recent.addWidget(self.recent_head)
+        recent.addWidget(self.recent_empty)
         for row in self.recent_rows:
             recent.addWidget(row)
         recent.addStretch(1)
@@ -363,6 +370,9 @@ class HallView(QWidget):
             row.show_call(
                 call, speaking is not None and call is not None and call.key == speaking.key
             )
+            row.setVisible(call is not None)  # an empty row would be an empty white box
+        self.recent_head.setVisible(bool(others))
+        self.recent_empty.setVisible(not calls)
         if changed and blink:
             self.blink()
 

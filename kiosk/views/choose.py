@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from kiosk.model import Department, PriorityCategory, Service
-from kiosk.views.common import Header, Metrics, Tile, _, button, label, scroll_area
+from kiosk.views.common import Header, Metrics, Tile, WrapButton, _, label, scroll_area
 
 
 class _TileScreen(QWidget):
@@ -170,17 +170,17 @@ class PriorityView(_TileScreen):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.categories: list[PriorityCategory] = []
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[WrapButton] = []
         self.retranslate()
 
     def show_categories(self, categories: list[PriorityCategory], lang: str) -> None:
         self.categories, self.lang = list(categories), lang
         self.buttons = []
         for category in categories:
-            widget = button(category.name(lang))
+            widget = WrapButton(category.name(lang))  # a long name wraps
             widget.clicked.connect(lambda _checked=False, c=category.code: self.chosen.emit(c))
             self.buttons.append(widget)
-        none = button(_("Not a priority case"), role="primary")
+        none = WrapButton(_("Not a priority case"), role="primary")
         none.clicked.connect(lambda: self.chosen.emit(""))
         self.buttons.append(none)
         self._place(list(self.buttons))

@@ -97,6 +97,11 @@ def stylesheet(m: Metrics) -> str:
     }}
     QPushButton:disabled {{ color: {c.disabled_text}; border-color: {c.disabled_text}; }}
     QPushButton[role="primary"] {{ background-color: {c.accent}; color: {c.background}; }}
+    QPushButton QLabel {{
+        background-color: transparent; color: {c.button_text}; font-weight: bold;
+    }}
+    QPushButton[role="primary"] QLabel {{ color: {c.background}; }}
+    QPushButton QLabel:disabled {{ color: {c.disabled_text}; }}
     QFrame[role="tile"] {{
         background-color: {c.surface}; border: 2px solid {c.muted}; border-radius: 16px;
     }}
@@ -133,12 +138,75 @@ def label(text: str = "", role: str = "", wrap: bool = True) -> QLabel:
 
 def button(text: str = "", role: str = "") -> QPushButton:
     widget = QPushButton(text)
+    _touch(widget, role)
+    return widget
+
+
+def _touch(widget: QPushButton, role: str) -> None:
     widget.setMinimumSize(QSize(MIN_TOUCH, MIN_TOUCH))
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     if role:
         widget.setProperty("role", role)
-    return widget
+
+
+class WrapButton(QPushButton):
+    """A touch button whose text wraps onto more lines when the button is narrow (a
+    QPushButton draws one line and clips it): the text is :attr:`label`, a word-wrapped
+    label inside the button (the button's own ``text()`` stays empty; its accessible
+    name is the text). For texts that come from the server (a priority category) or
+    that a narrow column must hold."""
+
+    # The style sheet's border (2) and a padding narrower than its 20 pixels: a wrapped
+    # text needs the room more than the margin.
+    MARGIN_X = 10
+    MARGIN_Y = 6
+
+    def __init__(self, text: str = "", role: str = "") -> None:
+        super().__init__()
+        _touch(self, role)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(self.MARGIN_X, self.MARGIN_Y, self.MARGIN_X, self.MARGIN_Y)
+        layout.addWidget(self.label)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.setAccessibleName(text)
+        self.updateGeometry()
+
+    def caption(self) -> str:
+        return self.label.text()
+
+    def _inner(self) -> QSize:
+        layout = self.layout()
+        return layout.sizeHint() if layout is not None else QSize()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # The button's own hint is its style's (min-height of the style sheet) for no text.
+        own, inner = super().sizeHint(), self._inner()
+        return QSize(max(own.width(), inner.width()), max(own.height(), inner.height()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        layout = self.layout()
+        inner = layout.minimumSize() if layout is not None else QSize()
+        own = super().minimumSizeHint()
+        return QSize(max(own.width(), inner.width()), max(own.height(), inner.height()))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        layout = self.layout()
+        inner = layout.totalHeightForWidth(width) if layout is not None else 0
+        return max(super().sizeHint().height(), self.minimumHeight(), inner)
 
 
 class Tile(QFrame):

@@ -8,7 +8,7 @@ import unicodedata
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.views.common import Header, _, button, label
+from kiosk.views.common import Header, WrapButton, _, button, label
 
 KEYS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM./_")
 MAX_LENGTH = 64
@@ -47,10 +47,12 @@ class DossierView(QWidget):
                 widget.clicked.connect(lambda _checked=False, k=key: self._type(k))
                 keyboard.addWidget(widget, row, column)
                 self.keys[key] = widget
-        self.delete_button = button()
-        self.clear_button = button()
-        self.skip_button = button()
-        self.ok_button = button(role="primary")
+        # The actions' column is narrow in portrait (a sixth of 1080 pixels): their words
+        # wrap ("⌫" over "Delete").
+        self.delete_button = WrapButton()
+        self.clear_button = WrapButton()
+        self.skip_button = WrapButton()
+        self.ok_button = WrapButton(role="primary")
         self.delete_button.clicked.connect(self.field.backspace)
         self.clear_button.clicked.connect(self.field.clear)
         self.skip_button.clicked.connect(self.skipped)
@@ -103,7 +105,7 @@ class DossierView(QWidget):
         self.header.retranslate()
         self.header.title.setText(_("Dossier code"))
         self.hint.setText(_("Type the code of your dossier, or scan it. No code? Touch “No code”."))
-        self.delete_button.setText(_("⌫ Delete"))
-        self.clear_button.setText(_("Clear"))
-        self.skip_button.setText(_("No code"))
-        self.ok_button.setText(_("OK"))
+        self.delete_button.set_text(_("⌫ Delete"))
+        self.clear_button.set_text(_("Clear"))
+        self.skip_button.set_text(_("No code"))
+        self.ok_button.set_text(_("OK"))

@@ -1,18 +1,20 @@
 """Every word of the bar and of the panel is readable with the demo centre's longest service
 name (in Vietnamese and in English), a priority category and a dossier code, and with the
 notice that the hotkeys work only while the bar has the focus: nothing shortened with "…",
-nothing cut by the bar's height. Screenshots: tests/output/counter/legible-*.png."""
+nothing cut by the bar's height, and the bar no wider than a 1366-pixel screen. Screenshots: tests/output/counter/legible-*.png."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from counter_client import actions as act
 from tests.counter_client.conftest import AppFactory, api, issue, officer_token
-from tests.counter_client.test_day import current, shot, wait_idle
+from tests.counter_client.test_bar import SCREEN_WIDTH
+from tests.counter_client.test_day import current, hotkey, shot, wait_idle
 from tests.desktop.legibility import unreadable
 from tests.server.live import LiveServer
 
@@ -53,6 +55,16 @@ def test_the_bar_and_the_panel_show_every_word(
     shot(bar, shots, "legible-bar")
     assert longest[name] in bar.ticket_label.text().replace("\n", " ")
     assert unreadable(bar) == []
+    # It fits an officer's 1366-pixel laptop screen.
+    assert bar.width() <= SCREEN_WIDTH and bar.sizeHint().width() <= SCREEN_WIDTH
+    assert bar.minimumSizeHint().width() <= SCREEN_WIDTH
+    # Ctrl+Alt+M opens the "More" menu: every entry with its hotkey.
+    hotkey(qtbot, app, Qt.Key.Key_M)
+    qtbot.waitUntil(bar.more_menu.isVisible, timeout=5000)
+    shot(bar.more_menu, shots, "legible-more")
+    assert all(a.text().split("\t")[1] for a in bar.menu_actions.values())
+    qtbot.keyClick(bar.more_menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not bar.more_menu.isVisible(), timeout=5000)
     bar.toggle_panel(True)
     qtbot.wait(50)
     shot(bar, shots, "legible-panel")

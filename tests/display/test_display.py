@@ -7,19 +7,24 @@ Screenshots go to tests/output/display/.
 from __future__ import annotations
 
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 
-from display.model import Call
+from display.model import Call, CounterStatus
 from display.views import style
 from display.views.counter_top import CounterTopView
 from display.views.hall import HallView
+from tests.desktop.legibility import unreadable
 from tests.display.hall import Officer, display_token
 from tests.display.proxy import TcpProxy
 from tests.server.live import LiveServer
 
-pytestmark = pytest.mark.timeout(180)
+# The thread method: a test stuck in Qt's native code (the media player, a socket) never
+# returns to Python, so the default SIGALRM one would wait for ever; this one prints every
+# thread's stack and ends the run.
+pytestmark = pytest.mark.timeout(180, method="thread")
 
 
 def hall(app) -> HallView:
@@ -90,10 +95,38 @@ def test_counter_top_mode_shows_the_counter_number_and_state(
     officer.finish_current()
     officer.pause()
     qtbot.waitUntil(lambda: view.text() == "Quầy 4 · Tạm nghỉ", timeout=10_000)
+    assert view.detail.text() == "Quầy tạm nghỉ · Counter paused"  # Vietnamese first
+    assert unreadable(view) == []  # "Tạm nghỉ" at 300 px was wider than the screen
     view.grab().save(str(screenshots / "counter-top-paused.png"))
     officer.close()
     qtbot.waitUntil(lambda: view.text() == "Quầy 4 · Đóng", timeout=10_000)
+    assert view.detail.text() == "Quầy đóng · Counter closed"
+    assert unreadable(view) == []
     view.grab().save(str(screenshots / "counter-top-closed.png"))
+
+
+@pytest.mark.parametrize(
+    ("state", "english", "detail"),
+    [
+        ("closed", False, "Quầy đóng"),
+        ("paused", False, "Quầy tạm nghỉ"),
+        ("closed", True, "Quầy đóng · Counter closed"),
+    ],
+)
+def test_counter_top_says_the_state_in_vietnamese_first(
+    qtbot, screenshots: Path, state: str, english: bool, detail: str
+) -> None:
+    view = CounterTopView(4, english=english)
+    qtbot.addWidget(view)
+    view.resize(640, 360)
+    view.show_status(CounterStatus(4, state=state))
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.detail.text() == detail
+    assert unicodedata.is_normalized("NFC", view.detail.text())
+    assert unreadable(view) == []
+    lang = "vien" if english else "vi"
+    view.grab().save(str(screenshots / f"counter-top-{state}-{lang}.png"))
 
 
 def test_connection_lost_and_back_catches_up_but_speaks_only_fresh_calls(
@@ -280,3 +313,39 @@ def test_the_administrators_ticker_text_runs_along_the_bottom(
     answer = admin.patch(f"{server.url}/api/v1/admin/sites/1", json={"ticker_text": ""}, timeout=30)
     assert answer.status_code == 200, answer.text
     qtbot.waitUntil(lambda: not view.ticker.isVisible(), timeout=10_000)
+
+
+def _call(ticket_id: int, number: str, counter: int) -> Call:
+    return Call(ticket_id, number, counter, f"Quầy {counter}", "Hộ tịch", "Civil status", 1, None)
+
+
+@pytest.mark.parametrize("english", [True, False], ids=["vien", "vi"])
+def test_the_recent_calls_column_is_quiet_before_the_first_call(
+    qtbot, screenshots: Path, english: bool
+) -> None:
+    view = HallView(english=english)
+    qtbot.addWidget(view)
+    view.resize(1920, 1080)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(100)  # the layout after the scale's style sheet
+    # No call yet: one quiet line, no empty boxes, no column heads over nothing.
+    assert view.recent_empty.isVisible()
+    assert view.recent_empty.text() == (
+        "Chưa có lượt gọi · No calls yet" if english else "Chưa có lượt gọi"
+    )
+    assert not any(row.isVisible() for row in view.recent_rows)
+    assert not view.recent_head.isVisible()
+    assert unreadable(view) == []
+    view.grab().save(str(screenshots / f"hall-no-calls-{'vien' if english else 'vi'}.png"))
+    # The first call takes the big card: the column stays empty, without the line.
+    first = _call(1, "A001", 3)
+    view.show_calls([first])
+    assert not view.recent_empty.isVisible()
+    assert not any(row.isVisible() for row in view.recent_rows)
+    # The second: the first goes to the column, one row, under its heads.
+    view.show_calls([_call(2, "A002", 4), first])
+    qtbot.wait(50)
+    assert [row.isVisible() for row in view.recent_rows][:2] == [True, False]
+    assert view.recent_rows[0].number.text() == "A001" and view.recent_head.isVisible()
+    assert unreadable(view) == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.views.common import MIN_TOUCH, Metrics, stylesheet
+from kiosk.views.common import MIN_TOUCH, Metrics, WrapButton, stylesheet
 from kiosk.views.window import GESTURE_TAPS, KioskWindow
+from tests.desktop.legibility import unreadable
 from tests.kiosk.conftest import LANDSCAPE, PORTRAIT, SMALL
 
 
@@ -52,3 +54,28 @@ def test_the_sizes_follow_the_window(size: tuple[int, int]) -> None:
     assert metrics.touch >= MIN_TOUCH
     assert metrics.columns == (1 if size == PORTRAIT else 2)
     assert f"min-height: {metrics.touch - 4}px" in stylesheet(metrics)
+
+
+def test_a_wrap_button_wraps_its_text_and_is_touched_like_a_button(qtbot) -> None:
+    """A long text in a narrow WrapButton goes onto more lines (the button grows to hold
+    them); a word wider than the button is seen by the legibility check; a touch anywhere,
+    the text included, clicks it."""
+    host = QWidget()
+    host.setStyleSheet(stylesheet(Metrics(*SMALL)))
+    layout = QVBoxLayout(host)
+    text = "People accompanying children under 36 months"
+    wrapped = WrapButton(text)
+    long_word = WrapButton("Tiếpnhậnhồsơđăngkýdoanhnghiệp")  # one word
+    layout.addWidget(wrapped)
+    layout.addWidget(long_word)
+    qtbot.addWidget(host)
+    host.setFixedWidth(360)
+    host.show()
+    qtbot.waitExposed(host)
+    assert wrapped.text() == "" and wrapped.caption() == text and wrapped.accessibleName() == text
+    assert wrapped.label.height() > 2 * wrapped.label.fontMetrics().height()  # three lines
+    assert wrapped.height() >= wrapped.heightForWidth(wrapped.width()) >= MIN_TOUCH
+    problems = unreadable(host)
+    assert len(problems) == 1 and "Tiếpnhận" in problems[0], problems
+    with qtbot.waitSignal(wrapped.clicked, timeout=2000):
+        qtbot.mouseClick(wrapped.label, Qt.MouseButton.LeftButton)
