@@ -71,12 +71,23 @@ AppFactory = Callable[..., CounterApp]
 
 
 @pytest.fixture
-def make_app(qtbot: QtBot, tmp_path: Path) -> Iterator[AppFactory]:
+def themed(qapp: QApplication) -> Iterator[QApplication]:
+    """The counter client's theme on the tests' one QApplication, as main() applies it (the
+    screenshots show the real look). The application's own look is put back afterwards: the
+    hall display runs unthemed, and its tests share this QApplication."""
+    saved = (qapp.styleSheet(), qapp.palette(), qapp.font())
+    theme.apply(qapp)
+    yield qapp
+    style_sheet, palette, font = saved
+    qapp.setStyleSheet(style_sheet)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, tmp_path: Path, themed: QApplication) -> Iterator[AppFactory]:
     """Start counter clients with their own config folder; closed at teardown."""
     made: list[CounterApp] = []
-    qapp = QApplication.instance()
-    assert isinstance(qapp, QApplication)
-    theme.apply(qapp)  # as main() does: the screenshots show the real look
 
     def make(*argv: str, config: Path | None = None) -> CounterApp:
         folder = config or tmp_path / f"config{len(made)}"

@@ -17,11 +17,13 @@ from pytestqt.qtbot import QtBot
 from contract.tickets import CounterState, TicketState
 from counter_client import actions as act
 from counter_client.views.bar import BAR_BUTTONS, Bar
-from desktop import i18n, theme
+from desktop import i18n
 from server import demo_data
 from tests.desktop.legibility import unreadable
 
 # The smallest screen the bar must fit: a 1366×768 laptop.
+pytestmark = pytest.mark.usefixtures("themed")  # the bar as the app dresses it
+
 SCREEN_WIDTH = 1366
 KEYS = {name: action.hotkey for name, action in act.ACTIONS.items()}
 SERVICES = [s for department in demo_data.DEPARTMENTS for s in department["services"]]
@@ -29,9 +31,6 @@ PRIORITIES = {p["code"]: (p["name_vi"], p["name_en"]) for p in demo_data.PRIORIT
 
 
 def make_bar(qtbot: QtBot) -> Bar:
-    qapp = QApplication.instance()
-    assert isinstance(qapp, QApplication)
-    theme.apply(qapp)
     bar = Bar(KEYS)
     qtbot.addWidget(bar)
     bar.priority_names = PRIORITIES
