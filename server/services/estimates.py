@@ -271,6 +271,8 @@ class CounterPace:
     holding_since: dt.datetime | None
     holding_minutes: float
     paused: bool
+    # Minutes of work waiting now for the services it prefers to this one (its share).
+    backlog: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,12 @@ _HOLDING = (
     select(Counter.id, Counter.state, Ticket.called_at, Ticket.service_id)
     .outerjoin(Ticket, Ticket.id == Counter.current_ticket_id)
     .where(Counter.id.in_(bindparam("counter_ids", expanding=True)))
+)
+# The counters serving some services, with their state.
+_SERVING = (
+    select(CounterService.service_id, Counter.id, Counter.state)
+    .join(Counter, Counter.id == CounterService.counter_id)
+    .where(CounterService.service_id.in_(bindparam("service_ids", expanding=True)))
 )
 _HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
 
@@ -375,10 +383,21 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
         minutes[sid] = max(0.5, (sum(seen) + PRIOR_CALLS * nominal) / (len(seen) + PRIOR_CALLS))
     holding = {
         counter_id: (state, called_at, held)
-        for counter_id, state, called_at, held in conn.execute(
-            _HOLDING, {"counter_ids": working}
+        for counter_id, state, called_at, held in conn.execute(_HOLDING, {"counter_ids": working})
+    }
+    waiting = {
+        sid: count
+        for sid, count, _oldest in conn.execute(
+            WAITING_COUNTS, {"service_ids": involved, "day": day}
         )
     }
+    # How many counters share each service's queue: those open or paused, else configured.
+    serving: dict[int, int] = {}
+    configured: dict[int, int] = {}
+    for sid, _counter_id, state in conn.execute(_SERVING, {"service_ids": involved}):
+        configured[sid] = configured.get(sid, 0) + 1
+        if state != CounterState.CLOSED:
+            serving[sid] = serving.get(sid, 0) + 1
     # What each counter gives the service: all its time when the service is its first
     # choice; else the time its better-ranked services leave, by the calls it made (one
     # call of each service assumed before any).
@@ -402,6 +421,12 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
                 holding_since=called_at if holds else None,
                 holding_minutes=minutes[held] if holds else 0.0,
                 paused=state == CounterState.PAUSED,
+                backlog=sum(
+                    waiting.get(s, 0)
+                    * minutes[s]
+                    / max(1, serving.get(s) or configured.get(s) or 1)
+                    for s in linked[:rank]
+                ),
             )
         )
     if not paces:
@@ -505,11 +530,11 @@ def _frees_in(counter: CounterPace, now: dt.datetime) -> float:
     but at least RESIDUAL of them (a ticket held past its mean is still expected to take a
     while)."""
     if counter.paused:
-        return counter.interval
+        return counter.interval + counter.backlog
     if counter.holding_since is None:
-        return 0.0
+        return counter.backlog
     held = (now - counter.holding_since).total_seconds() / 60
-    return max(counter.holding_minutes - held, RESIDUAL * counter.holding_minutes)
+    return counter.backlog + max(counter.holding_minutes - held, RESIDUAL * counter.holding_minutes)
 
 
 def minutes_until_call(place: int, pace: Pace, now: dt.datetime, scale: float = 1.0) -> float:
@@ -519,9 +544,9 @@ def minutes_until_call(place: int, pace: Pace, now: dt.datetime, scale: float = 
     rate = sum(1.0 / interval for _, interval in starts)
     # Beyond a few rounds the counters' phases no longer matter: their total pace does.
     if place > 3 * len(starts):
-        return minutes_until_call(3 * len(starts), pace, now, scale) + (
-            place - 3 * len(starts)
-        ) / rate
+        return (
+            minutes_until_call(3 * len(starts), pace, now, scale) + (place - 3 * len(starts)) / rate
+        )
     heap = list(starts)
     heapq.heapify(heap)
     at = 0.0
