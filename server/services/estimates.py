@@ -18,12 +18,23 @@ service give it now, not the tickets finished over a fixed past hour.
   other services gives the service its share of the calls it made in the last
   :data:`SHARE_WINDOW` (one call's worth split evenly before any), each call weighed by
   its service's minutes. No such counter: every counter configured for the service.
-- *Open minutes*: ``(people ahead + 0.5) / (calls per minute - priority arrivals per
-  minute)`` (for an ordinary ticket, later priority tickets pass it), carried through the
-  site's opening hours: a wait that reaches the lunch break resumes after it.
+- *When each counter calls next*: a free counter at once; one holding a ticket when that
+  ticket's service's minutes per call have passed since it was called (at least
+  :data:`RESIDUAL` of them more, if they have); a paused one an interval on. A counter
+  that prefers other services comes to this one only after its share of their waiting
+  tickets (each service's waiting tickets × its minutes, split over its counters).
+- *Open minutes*: the time of the ``people ahead + 1``-th call when each counter calls
+  when it next can and then at its own interval (1 / what it gives the service), slowed
+  for an ordinary ticket by the priority tickets that will pass it (the day's share of
+  priority visitors, with :data:`PRIOR_PRIORITY_SHARE` weighing as
+  :data:`PRIOR_ARRIVALS` arrivals, times the arrivals per minute of the last
+  :data:`PRIORITY_WINDOW`), carried through the site's opening hours: a wait that reaches
+  the lunch break resumes after it.
 - *Range*: the open minutes ± :data:`RANGE_Z` standard deviations, the spread of
   ``people ahead + 1`` calls (each with :data:`CALL_VARIANCE` times the squared mean
-  interval) and a :data:`RELATIVE_ERROR` of the pace itself, rounded outward by
+  interval) and a :data:`RELATIVE_ERROR` of the pace itself, but no more than
+  :data:`WIDTH_CAP` of the figure (or :data:`MIN_HALF_WIDTH` minutes) either side; kept to
+  the open span where the figure falls (not across the lunch break); rounded outward by
   :func:`contract.waits.round_range`. The point figure is never 0 while people are ahead.
 
 A service's pace is read at most every :data:`PACE_TTL` of the caller's `now` (so that the
@@ -65,6 +76,10 @@ PRIOR_ARRIVALS = 20.0
 MIN_ARRIVAL_WINDOW = dt.timedelta(minutes=15)
 # Chosen with bench/eta.py (README): ~80% of the real waits inside the range shown.
 RANGE_Z = 1.0
+# The range shown: at most WIDTH_CAP of the figure either side, or MIN_HALF_WIDTH minutes
+# when that is more (chosen with bench/eta.py: >= 80% of real waits inside on every day).
+WIDTH_CAP = 0.4
+MIN_HALF_WIDTH = 5.0
 CALL_VARIANCE = 0.7
 RELATIVE_ERROR = 0.12
 # The pace is re-read at most this often per service and app (of the `now` given): it
@@ -271,6 +286,9 @@ class CounterPace:
     holding_since: dt.datetime | None
     holding_minutes: float
     paused: bool
+    # Closed, counted as if open because none of the service's counters is: nobody knows
+    # when it opens; half an interval is assumed.
+    closed: bool = False
     # Minutes of work waiting now for the services it prefers to this one (its share).
     backlog: float = 0.0
 
@@ -414,17 +432,17 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
         gives = (1.0 - taken) / minutes[service_id]
         per_minute += gives
         state, called_at, held = holding.get(counter_id, (CounterState.CLOSED, None, None))
-        holds = called_at is not None and held in minutes and called_at <= now
+        held_minutes = minutes.get(held, 0.0) if held is not None else 0.0
+        holds = called_at is not None and held_minutes > 0 and called_at <= now
         paces.append(
             CounterPace(
                 interval=1.0 / gives,
                 holding_since=called_at if holds else None,
-                holding_minutes=minutes[held] if holds else 0.0,
+                holding_minutes=held_minutes if holds else 0.0,
                 paused=state == CounterState.PAUSED,
+                closed=state == CounterState.CLOSED,
                 backlog=sum(
-                    waiting.get(s, 0)
-                    * minutes[s]
-                    / max(1, serving.get(s) or configured.get(s) or 1)
+                    waiting.get(s, 0) * minutes[s] / (serving.get(s) or configured.get(s) or 1)
                     for s in linked[:rank]
                 ),
             )
@@ -482,9 +500,9 @@ def through_hours(
     now: dt.datetime, open_minutes: float, spans: Sequence[tuple[dt.datetime, dt.datetime]] | None
 ) -> float:
     """Wall-clock minutes from `now` until `open_minutes` of opening hours have passed."""
-    if spans is None or open_minutes <= 0:
+    if spans is None:
         return open_minutes
-    left = dt.timedelta(minutes=open_minutes)
+    left = dt.timedelta(minutes=max(0.0, open_minutes))
     last = now
     for start, end in spans:
         if end <= now:
@@ -496,6 +514,27 @@ def through_hours(
         last = end
     # Past the day's last closing: those still waiting are served after it.
     return (last + left - now).total_seconds() / 60
+
+
+def within_span(
+    now: dt.datetime,
+    point: float,
+    low: float,
+    high: float,
+    spans: Sequence[tuple[dt.datetime, dt.datetime]] | None,
+) -> tuple[float, float]:
+    """[low, high] wall-clock minutes from `now` cut to the open span in which `point`
+    falls (the last span is not cut at its end: those still waiting are served after it)."""
+    if spans is None:
+        return low, high
+    at = now + dt.timedelta(minutes=point)
+    for index, (start, end) in enumerate(spans):
+        if start <= at <= end:
+            low = max(low, (start - now).total_seconds() / 60)
+            if index < len(spans) - 1:
+                high = min(high, (end - now).total_seconds() / 60)
+            break
+    return low, max(low, high)
 
 
 @dataclass(frozen=True)
@@ -526,11 +565,13 @@ class Estimate:
 
 def _frees_in(counter: CounterPace, now: dt.datetime) -> float:
     """Minutes from `now` until the counter next calls: at once if free; a paused one, an
-    interval on; one holding a ticket, the ticket's mean minutes less those it has held,
+    interval on (half of one, if closed); one holding a ticket, the ticket's mean minutes less those it has held,
     but at least RESIDUAL of them (a ticket held past its mean is still expected to take a
     while)."""
     if counter.paused:
         return counter.interval + counter.backlog
+    if counter.closed:
+        return counter.interval / 2 + counter.backlog
     if counter.holding_since is None:
         return counter.backlog
     held = (now - counter.holding_since).total_seconds() / 60
@@ -566,9 +607,14 @@ def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estima
         rate *= scale
     open_minutes = minutes_until_call(ahead + 1, pace, now, scale)
     spread = math.sqrt((ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2)
-    low = through_hours(now, max(0.0, open_minutes - RANGE_Z * spread), pace.open_spans)
+    # Shown to a visitor: no wider than WIDTH_CAP of the figure itself either side (with no
+    # history the spread of the nominal minutes alone reads "40–100 phút").
+    half = min(RANGE_Z * spread, max(WIDTH_CAP * open_minutes, MIN_HALF_WIDTH))
+    low = through_hours(now, max(0.0, open_minutes - half), pace.open_spans)
     point = through_hours(now, open_minutes, pace.open_spans)
-    high = through_hours(now, open_minutes + RANGE_Z * spread, pace.open_spans)
+    high = through_hours(now, open_minutes + half, pace.open_spans)
+    # A range that would span a break keeps to the side of it where the figure falls.
+    low, high = within_span(now, point, low, high, pace.open_spans)
     lo, hi = round_range(low, high)
     minutes = math.ceil(point) if ahead > 0 else round(point)
     return Estimate(max(minutes, 1) if ahead > 0 else minutes, lo, hi)
