@@ -18,12 +18,23 @@ service give it now, not the tickets finished over a fixed past hour.
   other services gives the service its share of the calls it made in the last
   :data:`SHARE_WINDOW` (one call's worth split evenly before any), each call weighed by
   its service's minutes. No such counter: every counter configured for the service.
-- *Open minutes*: ``(people ahead + 0.5) / (calls per minute - priority arrivals per
-  minute)`` (for an ordinary ticket, later priority tickets pass it), carried through the
-  site's opening hours: a wait that reaches the lunch break resumes after it.
+- *When each counter calls next*: a free counter at once; one holding a ticket when that
+  ticket's service's minutes per call have passed since it was called (at least
+  :data:`RESIDUAL` of them more, if they have); a paused one an interval on. A counter
+  that prefers other services comes to this one only after its share of their waiting
+  tickets (each service's waiting tickets × its minutes, split over its counters).
+- *Open minutes*: the time of the ``people ahead + 1``-th call when each counter calls
+  when it next can and then at its own interval (1 / what it gives the service), slowed
+  for an ordinary ticket by the priority tickets that will pass it (the day's share of
+  priority visitors, with :data:`PRIOR_PRIORITY_SHARE` weighing as
+  :data:`PRIOR_ARRIVALS` arrivals, times the arrivals per minute of the last
+  :data:`PRIORITY_WINDOW`), carried through the site's opening hours: a wait that reaches
+  the lunch break resumes after it.
 - *Range*: the open minutes ± :data:`RANGE_Z` standard deviations, the spread of
   ``people ahead + 1`` calls (each with :data:`CALL_VARIANCE` times the squared mean
-  interval) and a :data:`RELATIVE_ERROR` of the pace itself, rounded outward by
+  interval) and a :data:`RELATIVE_ERROR` of the pace itself, but no more than
+  :data:`WIDTH_CAP` of the figure (or :data:`MIN_HALF_WIDTH` minutes) either side; kept to
+  the open span where the figure falls (not across the lunch break); rounded outward by
   :func:`contract.waits.round_range`. The point figure is never 0 while people are ahead.
 
 A service's pace is read at most every :data:`PACE_TTL` of the caller's `now` (so that the
@@ -33,6 +44,7 @@ simulator, which runs on a virtual clock, ages it as a server would).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import threading
 from collections.abc import Sequence
@@ -54,8 +66,20 @@ HANDLE_WINDOW = dt.timedelta(hours=2)
 SHARE_WINDOW = dt.timedelta(minutes=30)
 PRIORITY_WINDOW = dt.timedelta(hours=1)
 PRIOR_CALLS = 3.0
+# A ticket held past its mean minutes is still expected to keep the counter this share of
+# them.
+RESIDUAL = 0.25
+# The share of priority visitors before today's are known, weighing as PRIOR_ARRIVALS
+# arrivals; their arrival rate is read over at least MIN_ARRIVAL_WINDOW.
+PRIOR_PRIORITY_SHARE = 0.05
+PRIOR_ARRIVALS = 20.0
+MIN_ARRIVAL_WINDOW = dt.timedelta(minutes=15)
 # Chosen with bench/eta.py (README): ~80% of the real waits inside the range shown.
 RANGE_Z = 1.0
+# The range shown: at most WIDTH_CAP of the figure either side, or MIN_HALF_WIDTH minutes
+# when that is more (chosen with bench/eta.py: >= 80% of real waits inside on every day).
+WIDTH_CAP = 0.4
+MIN_HALF_WIDTH = 5.0
 CALL_VARIANCE = 0.7
 RELATIVE_ERROR = 0.12
 # The pace is re-read at most this often per service and app (of the `now` given): it
@@ -252,18 +276,32 @@ def people_ahead(session: Session, ticket: Any) -> int:
 
 
 @dataclass(frozen=True)
+class CounterPace:
+    """One counter working for a service, as the estimate sees it."""
+
+    # Minutes between two of its calls of the service (its time for other services too).
+    interval: float
+    # When it called the ticket it holds and that ticket's service's mean minutes per
+    # call; None: it holds none (free, or paused: it calls when it comes back).
+    holding_since: dt.datetime | None
+    holding_minutes: float
+    paused: bool
+    # Closed, counted as if open because none of the service's counters is: nobody knows
+    # when it opens; half an interval is assumed.
+    closed: bool = False
+    # Minutes of work waiting now for the services it prefers to this one (its share).
+    backlog: float = 0.0
+
+
+@dataclass(frozen=True)
 class Pace:
     """What a service's estimates rest on at one moment."""
 
     computed_at: dt.datetime
     # Calls per minute the counters working for the service give it now (> 0).
     calls_per_minute: float
-    # Releases per minute of those counters, whatever they call (the first to free).
-    frees_per_minute: float
+    counters: tuple[CounterPace, ...]
     minutes_per_call: float
-    # The chance that every counter working for the service is busy (from how busy they
-    # were over the share window): a newcomer with nobody ahead waits only then.
-    all_busy: float
     priority_per_minute: float
     # The site's open spans from the business day of `computed_at` on, as UTC
     # (start, end) pairs; None: open around the clock.
@@ -286,13 +324,30 @@ _RECENT_CALLS = select(
     Ticket.business_day == bindparam("day"),
     Ticket.called_at >= bindparam("since"),
 )
-_PRIORITY_ARRIVALS = select(func.count(Ticket.id)).where(
+# Today's arrivals of the service (transfers aside): how many, how many of them priority,
+# how many in the last PRIORITY_WINDOW, and the first one.
+_ARRIVALS = select(
+    func.count(Ticket.id),
+    func.count(Ticket.priority_category_id),
+    func.sum(case((Ticket.issued_at >= bindparam("since"), 1), else_=0)),
+    func.min(Ticket.issued_at),
+).where(
     Ticket.service_id == bindparam("service_id"),
     Ticket.business_day == bindparam("day"),
-    Ticket.priority_category_id.is_not(None),
-    Ticket.issued_at >= bindparam("since"),
     Ticket.issued_at <= bindparam("now"),
     Ticket.transferred_from_id.is_(None),
+)
+# What some counters hold now: (counter, state, when the ticket was called, its service).
+_HOLDING = (
+    select(Counter.id, Counter.state, Ticket.called_at, Ticket.service_id)
+    .outerjoin(Ticket, Ticket.id == Counter.current_ticket_id)
+    .where(Counter.id.in_(bindparam("counter_ids", expanding=True)))
+)
+# The counters serving some services, with their state.
+_SERVING = (
+    select(CounterService.service_id, Counter.id, Counter.state)
+    .join(Counter, Counter.id == CounterService.counter_id)
+    .where(CounterService.service_id.in_(bindparam("service_ids", expanding=True)))
 )
 _HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
 
@@ -328,8 +383,6 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
     since = now - max(HANDLE_WINDOW, SHARE_WINDOW)
     handled: dict[int, list[float]] = {s: [] for s in involved}
     calls: dict[tuple[int, int], int] = {}
-    busy: dict[int, float] = {}
-    first_call: dt.datetime | None = None
     share_since = now - SHARE_WINDOW
     handle_since = now - HANDLE_WINDOW
     for sid, counter_id, called_at, finished_at in conn.execute(
@@ -339,27 +392,35 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
             continue
         if finished_at is not None and handle_since <= finished_at <= now:
             handled[sid].append((finished_at - called_at).total_seconds() / 60)
-        if counter_id is None or (finished_at is not None and finished_at < share_since):
-            continue
-        left = now if finished_at is None or finished_at > now else finished_at
-        busy[counter_id] = (
-            busy.get(counter_id, 0.0) + (left - max(called_at, share_since)).total_seconds() / 60
-        )
-        if called_at >= share_since:
+        if counter_id is not None and called_at >= share_since:
             calls[(counter_id, sid)] = calls.get((counter_id, sid), 0) + 1
-            first_call = called_at if first_call is None else min(first_call, called_at)
     minutes: dict[int, float] = {}
     for sid in involved:
         nominal = float(catalog.service_info(session, sid).expected_service_minutes)
         seen = handled[sid]
         minutes[sid] = max(0.5, (sum(seen) + PRIOR_CALLS * nominal) / (len(seen) + PRIOR_CALLS))
+    holding = {
+        counter_id: (state, called_at, held)
+        for counter_id, state, called_at, held in conn.execute(_HOLDING, {"counter_ids": working})
+    }
+    waiting = {
+        sid: count
+        for sid, count, _oldest in conn.execute(
+            WAITING_COUNTS, {"service_ids": involved, "day": day}
+        )
+    }
+    # How many counters share each service's queue: those open or paused, else configured.
+    serving: dict[int, int] = {}
+    configured: dict[int, int] = {}
+    for sid, _counter_id, state in conn.execute(_SERVING, {"service_ids": involved}):
+        configured[sid] = configured.get(sid, 0) + 1
+        if state != CounterState.CLOSED:
+            serving[sid] = serving.get(sid, 0) + 1
     # What each counter gives the service: all its time when the service is its first
     # choice; else the time its better-ranked services leave, by the calls it made (one
     # call of each service assumed before any).
     per_minute = 0.0
-    # How soon the first of them frees: each counter frees at the pace of the mix of
-    # tickets it has been calling (a long one of another service holds it as well).
-    frees = 0.0
+    paces: list[CounterPace] = []
     for counter_id in working:
         linked = services_of.get(counter_id) or [service_id]
         if service_id not in linked:
@@ -368,32 +429,46 @@ def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datet
         made = {s: calls.get((counter_id, s), 0) + 1.0 for s in linked}
         work = {s: made[s] * minutes[s] for s in linked}
         taken = sum(work[s] for s in linked[:rank]) / sum(work.values())
-        per_minute += (1.0 - taken) / minutes[service_id]
-        frees += sum(made.values()) / sum(work.values())
-    if per_minute <= 0:
+        gives = (1.0 - taken) / minutes[service_id]
+        per_minute += gives
+        state, called_at, held = holding.get(counter_id, (CounterState.CLOSED, None, None))
+        held_minutes = minutes.get(held, 0.0) if held is not None else 0.0
+        holds = called_at is not None and held_minutes > 0 and called_at <= now
+        paces.append(
+            CounterPace(
+                interval=1.0 / gives,
+                holding_since=called_at if holds else None,
+                holding_minutes=held_minutes if holds else 0.0,
+                paused=state == CounterState.PAUSED,
+                closed=state == CounterState.CLOSED,
+                backlog=sum(
+                    waiting.get(s, 0) * minutes[s] / (serving.get(s) or configured.get(s) or 1)
+                    for s in linked[:rank]
+                ),
+            )
+        )
+    if not paces:
         per_minute = 1.0 / minutes[service_id]
-    if frees <= 0:
-        frees = per_minute
-    # How busy those counters were (the chance that a newcomer finds none free).
-    span = SHARE_WINDOW.total_seconds() / 60
-    if first_call is not None:
-        span = min(span, max(1.0, (now - first_call).total_seconds() / 60))
-    load = min(1.0, sum(busy.get(c, 0.0) for c in working) / (span * max(1, len(working))))
-    priority = (
-        conn.execute(
-            _PRIORITY_ARRIVALS,
-            {"service_id": service_id, "day": day, "since": now - PRIORITY_WINDOW, "now": now},
-        ).scalar_one()
-        or 0
-    )
+        paces.append(CounterPace(minutes[service_id], None, 0.0, False))
+    # Today's arrivals: the share of priority visitors over the whole day (a few in an
+    # hour are chance), times the arrivals per minute over the last hour, or since the
+    # first of the day.
+    arrived, priority, recent, first = conn.execute(
+        _ARRIVALS,
+        {"service_id": service_id, "day": day, "since": now - PRIORITY_WINDOW, "now": now},
+    ).one()
+    priority_per_minute = 0.0
+    if arrived:
+        share = (priority + PRIOR_PRIORITY_SHARE * PRIOR_ARRIVALS) / (arrived + PRIOR_ARRIVALS)
+        window = min(PRIORITY_WINDOW, max(MIN_ARRIVAL_WINDOW, now - first))
+        priority_per_minute = share * (recent or 0) / (window.total_seconds() / 60)
     hours = conn.execute(_HOURS, {"site_id": info.site_id}).scalar_one_or_none()
     return Pace(
         computed_at=now,
         calls_per_minute=per_minute,
-        frees_per_minute=frees,
+        counters=tuple(paces),
         minutes_per_call=minutes[service_id],
-        all_busy=load ** max(1, len(working)) if first_call is not None else 1.0,
-        priority_per_minute=priority / (PRIORITY_WINDOW.total_seconds() / 60),
+        priority_per_minute=priority_per_minute,
         open_spans=open_spans(hours, day, info.timezone),
     )
 
@@ -425,9 +500,9 @@ def through_hours(
     now: dt.datetime, open_minutes: float, spans: Sequence[tuple[dt.datetime, dt.datetime]] | None
 ) -> float:
     """Wall-clock minutes from `now` until `open_minutes` of opening hours have passed."""
-    if spans is None or open_minutes <= 0:
+    if spans is None:
         return open_minutes
-    left = dt.timedelta(minutes=open_minutes)
+    left = dt.timedelta(minutes=max(0.0, open_minutes))
     last = now
     for start, end in spans:
         if end <= now:
@@ -439,6 +514,27 @@ def through_hours(
         last = end
     # Past the day's last closing: those still waiting are served after it.
     return (last + left - now).total_seconds() / 60
+
+
+def within_span(
+    now: dt.datetime,
+    point: float,
+    low: float,
+    high: float,
+    spans: Sequence[tuple[dt.datetime, dt.datetime]] | None,
+) -> tuple[float, float]:
+    """[low, high] wall-clock minutes from `now` cut to the open span in which `point`
+    falls (the last span is not cut at its end: those still waiting are served after it)."""
+    if spans is None:
+        return low, high
+    at = now + dt.timedelta(minutes=point)
+    for index, (start, end) in enumerate(spans):
+        if start <= at <= end:
+            low = max(low, (start - now).total_seconds() / 60)
+            if index < len(spans) - 1:
+                high = min(high, (end - now).total_seconds() / 60)
+            break
+    return low, max(low, high)
 
 
 @dataclass(frozen=True)
@@ -467,20 +563,58 @@ class Estimate:
         }
 
 
+def _frees_in(counter: CounterPace, now: dt.datetime) -> float:
+    """Minutes from `now` until the counter next calls: at once if free; a paused one, an
+    interval on (half of one, if closed); one holding a ticket, the ticket's mean minutes less those it has held,
+    but at least RESIDUAL of them (a ticket held past its mean is still expected to take a
+    while)."""
+    if counter.paused:
+        return counter.interval + counter.backlog
+    if counter.closed:
+        return counter.interval / 2 + counter.backlog
+    if counter.holding_since is None:
+        return counter.backlog
+    held = (now - counter.holding_since).total_seconds() / 60
+    return counter.backlog + max(counter.holding_minutes - held, RESIDUAL * counter.holding_minutes)
+
+
+def minutes_until_call(place: int, pace: Pace, now: dt.datetime, scale: float = 1.0) -> float:
+    """Open minutes until the `place`-th next call of the service (1: the next one): each
+    counter calls when it frees and then every interval (divided by `scale`)."""
+    starts = sorted((_frees_in(c, now), c.interval / scale) for c in pace.counters)
+    rate = sum(1.0 / interval for _, interval in starts)
+    # Beyond a few rounds the counters' phases no longer matter: their total pace does.
+    if place > 3 * len(starts):
+        return (
+            minutes_until_call(3 * len(starts), pace, now, scale) + (place - 3 * len(starts)) / rate
+        )
+    heap = list(starts)
+    heapq.heapify(heap)
+    at = 0.0
+    for _ in range(place):
+        at, interval = heapq.heappop(heap)
+        heapq.heappush(heap, (at + interval, interval))
+    return at
+
+
 def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estimate:
     """The wait of a ticket with `ahead` people ahead, at `now`, by the rule above."""
     rate = pace.calls_per_minute
+    scale = 1.0
     if not priority:
-        rate = max(rate - pace.priority_per_minute, rate / 2)
-    # Somebody ahead means every counter is busy (a free one would have called them):
-    # half an interval until the next call, then one per person. Nobody ahead: the same
-    # half interval, if no counter is free.
-    first = 0.5 / pace.frees_per_minute
-    open_minutes = first + ahead / rate if ahead > 0 else pace.all_busy * first
+        # Priority tickets that come meanwhile pass an ordinary one.
+        scale = max(rate - pace.priority_per_minute, rate / 2) / rate
+        rate *= scale
+    open_minutes = minutes_until_call(ahead + 1, pace, now, scale)
     spread = math.sqrt((ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2)
-    low = through_hours(now, max(0.0, open_minutes - RANGE_Z * spread), pace.open_spans)
+    # Shown to a visitor: no wider than WIDTH_CAP of the figure itself either side (with no
+    # history the spread of the nominal minutes alone reads "40–100 phút").
+    half = min(RANGE_Z * spread, max(WIDTH_CAP * open_minutes, MIN_HALF_WIDTH))
+    low = through_hours(now, max(0.0, open_minutes - half), pace.open_spans)
     point = through_hours(now, open_minutes, pace.open_spans)
-    high = through_hours(now, open_minutes + RANGE_Z * spread, pace.open_spans)
+    high = through_hours(now, open_minutes + half, pace.open_spans)
+    # A range that would span a break keeps to the side of it where the figure falls.
+    low, high = within_span(now, point, low, high, pace.open_spans)
     lo, hi = round_range(low, high)
     minutes = math.ceil(point) if ahead > 0 else round(point)
     return Estimate(max(minutes, 1) if ahead > 0 else minutes, lo, hi)

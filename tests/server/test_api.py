@@ -39,9 +39,9 @@ def test_issue_answers_the_slip_fields(client, world: World) -> None:
     assert body["priority_category"] == "elderly"
     assert body["serving_counters"] == [1, 2]
     assert body["people_ahead"] == 0
-    # Nobody at the counters yet: until the first of the two counters configured frees
-    # (half of 1 / (0.1 + 0.1) minutes).
-    assert body["estimated_wait_minutes"] == round(0.5 / 0.2)
+    # Nobody at the counters yet: the two counters configured count as if open, each
+    # calling in half its interval: counter 1 (10 minutes a call) first, in 5.
+    assert body["estimated_wait_minutes"] == 5
     assert body["estimated_wait_range"] == [0, 10]
     assert body["estimated_wait_text_vi"] == "dưới 10 phút"
     assert body["estimated_wait_text_en"] == "under 10 minutes"

@@ -11,19 +11,26 @@ from sqlalchemy import select
 
 from contract import events as ev
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
-from contract.waits import wait_text
+from contract.waits import round_range, wait_text
 from server.db import write_transaction
 from server.errors import DomainError
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.counts import queue_moved, waiting_counts
 from server.services.estimates import (
+    CALL_VARIANCE,
+    RELATIVE_ERROR,
+    WIDTH_CAP,
+    CounterPace,
+    Pace,
     clear_cache,
+    estimate,
     open_spans,
     people_ahead_of,
     standing,
     standings,
     through_hours,
+    within_span,
 )
 from server.services.queue import common, issuing
 from tests.server.factory import World, build_world, issue_ticket
@@ -111,9 +118,10 @@ def test_issue_records_an_event_and_publishes_after_commit(
         ],
         "day": "2026-11-25",
     }
-    # One ahead of a newcomer, nobody served yet: 1.5 calls at 0.15 a minute.
+    # One ahead of a newcomer, nobody at a counter yet: counter 1 calls in 5 minutes
+    # (half its interval), counter 2 in 10 (half of 20), the newcomer second: 10 ± 5.
     low, high = row["estimated_wait_range"]
-    assert low <= 10 <= high
+    assert (low, high) == (5, 15)
     assert (row["estimated_wait_text_vi"], row["estimated_wait_text_en"]) == wait_text(low, high)
     # Numbered without gaps, and kept in the event log for replays.
     assert moved.seq == issued.seq + 1
@@ -784,24 +792,31 @@ def test_people_ahead_and_estimated_wait(session, world: World) -> None:
     place = standing(session, tickets[2], service, now)
     assert place.people_ahead == 3  # two earlier tickets and the priority ticket
     assert standing(session, priority, service, now).people_ahead == 0
-    # No counter open yet: those configured for LLTP count as if open. Counter 1 serves it
-    # first (1 call per 10 nominal minutes), counter 2 second (half its time before any
-    # call): 0.15 calls a minute, less the priority tickets that will pass (1 in the hour).
-    # The first of the two frees in half of 1 / (0.1 + 0.1) minutes.
+
+    # Priority visitors pass an ordinary ticket: their share of the day's arrivals (1 of 4,
+    # with 5% weighing as 20 arrivals) times the arrivals per minute (4 over at least 15).
+    def passing(rate: float, arrived: int, span: float) -> float:
+        priority = (1 + 0.05 * 20) / (arrived + 20) * arrived / max(15, span)
+        return (rate - priority) / rate
+
+    # No counter open yet: those configured for LLTP count as if open, each calling in half
+    # an interval. Counter 1 serves it first (a call every 10 nominal minutes), counter 2
+    # second (half its time before any call: every 20). The 4th call: counter 1 at 5,
+    # counter 2 at 10, counter 1 again 10 later, and again 10 later (slowed by the
+    # priority tickets that pass).
     assert place.estimate is not None
-    assert place.estimated_wait_minutes == math.ceil(0.5 / 0.2 + 3 / (0.15 - 1 / 60))
+    scale = passing(0.15, 4, 5)
+    assert place.estimated_wait_minutes == math.ceil(5 + 20 / scale)
     low, high = place.estimate.low, place.estimate.high
     assert low <= place.estimated_wait_minutes <= high and low % 5 == high % 5 == 0
-    # Counter 1 open, counter 2 closed: counter 1 alone.
+    # Counter 1 open, counter 2 closed: counter 1 alone, 3 calls before this one.
     open_counter(session, world, 1, "o1")
     clear_cache()
     assert standing(session, tickets[2], service, now).estimated_wait_minutes == math.ceil(
-        0.5 / 0.1 + 3 / (0.1 - 1 / 60)
+        30 / passing(0.1, 4, 5)
     )
     # Observed: counter 1 calls the three and the priority ticket, 4 minutes each, so
-    # minutes per call = (4 × 4 + 3 × 10 nominal) / (4 + 3) = 46/7; the counter frees at
-    # the pace of its mix (those 4 calls and one assumed of each of its two services).
-    first = 0.5 / (6 / (5 * 46 / 7 + 10))
+    # minutes per call = (4 × 4 + 3 × 10 nominal) / (4 + 3) = 46/7.
     officer, counter_id = world.actor("o1"), world.counters[1].id
     later = [issue(session, world, now=now + i * minute) for i in range(3)]
     for index in range(4):
@@ -811,19 +826,36 @@ def test_people_ahead_and_estimated_wait(session, world: World) -> None:
         queue.finish(session, officer, counter_id, now=at + 4 * minute)
     clear_cache()
     now = now + 16 * minute
+    interval = 46 / 7
     place = standing(session, later[2], service, now)
     assert place.people_ahead == 2
-    assert place.estimated_wait_minutes == math.ceil(first + 2 / (7 / 46 - 1 / 60))
-    # Nobody ahead, but the counter was busy all along: half a call, a range from 0.
+    # The counter is free: it calls at once, then every interval; this is the third call.
+    assert place.estimated_wait_minutes == math.ceil(2 * interval / passing(7 / 46, 7, 21))
+    # Nobody ahead and the counter free: called at once, a range from 0.
     place = standing(session, later[0], service, now)
     assert place.people_ahead == 0 and place.estimate is not None
-    assert place.estimated_wait_minutes == round(first)
+    assert place.estimated_wait_minutes == 0
     fields = place.estimate.fields()
-    assert fields["estimated_wait_range"] == [0, place.estimate.high]
-    assert fields["estimated_wait_text_vi"] == f"dưới {place.estimate.high} phút"
-    assert fields["estimated_wait_text_en"] == f"under {place.estimate.high} minutes"
+    assert fields["estimated_wait_range"] == [0, 5]
+    assert fields["estimated_wait_text_vi"] == "dưới 5 phút"
+    assert fields["estimated_wait_text_en"] == "under 5 minutes"
+    # The counter calls later[0] and has held it 2 minutes: it frees in the mean minutes
+    # less those 2, and calls later[1], then later[2] an interval on.
+    queue.call_next(session, officer, counter_id, now=now)
+    clear_cache()
+    now = now + 2 * minute
+    place = standing(session, later[2], service, now)
+    assert place.people_ahead == 1
+    scale = passing(7 / 46, 7, 23)
+    assert place.estimated_wait_minutes == math.ceil(interval - 2 + interval / scale)
+    # Held past its mean, a ticket is still expected to take a quarter of it.
+    now = now + 10 * minute
+    clear_cache()
+    place = standing(session, later[1], service, now)
+    assert place.people_ahead == 0
+    assert place.estimated_wait_minutes == round(interval / 4)
     # The wait shown is never 0 while people are ahead.
-    assert standing(session, later[1], service, now).estimated_wait_minutes >= 1
+    assert standing(session, later[2], service, now).estimated_wait_minutes >= 1
 
 
 def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:
@@ -836,6 +868,75 @@ def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:
     four_pm = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     assert through_hours(four_pm, 90, spans) == 90
     assert through_hours(eleven, 40, None) == 40
+
+
+def _one_counter(now: dt.datetime, minutes: float, spans=None) -> Pace:  # type: ignore[no-untyped-def]
+    """The pace of a service with one free counter calling every `minutes`, nobody passing."""
+    counter = CounterPace(interval=minutes, holding_since=None, holding_minutes=0.0, paused=False)
+    return Pace(now, 1 / minutes, (counter,), minutes, 0.0, spans)
+
+
+def test_the_range_shown_is_capped_around_the_figure() -> None:
+    now = dt.datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
+    pace = _one_counter(now, 10)
+    # 5 ahead of a free counter calling every 10 minutes: called in 50. The spread of six
+    # calls (± 21 minutes) would read "khoảng 20–80 phút"; at most 40% either side:
+    # 30–70, rounded outward by 10 beyond an hour.
+    shown = estimate(5, True, pace, now)
+    assert shown.minutes == 50
+    assert (shown.low, shown.high) == (30, 70)
+    assert shown.fields()["estimated_wait_text_vi"] == "khoảng 30–70 phút"
+    # 1 ahead: 10 minutes, ± 5 (40% is less than the 5-minute floor), not "dưới 25 phút".
+    shown = estimate(1, True, pace, now)
+    assert (shown.minutes, shown.low, shown.high) == (10, 5, 15)
+    assert shown.fields()["estimated_wait_text_vi"] == "khoảng 5–15 phút"
+    # A long queue: the spread itself is within the cap and is kept.
+    shown = estimate(20, True, pace, now)
+    assert shown.minutes == 200
+    half = math.sqrt(21 * CALL_VARIANCE * 100 + (RELATIVE_ERROR * 200) ** 2)
+    assert half < WIDTH_CAP * 200
+    assert (shown.low, shown.high) == round_range(200 - half, 200 + half)
+    # Nobody ahead and a free counter: "dưới 5 phút"; people ahead: never 0 minutes.
+    assert estimate(0, True, pace, now).fields()["estimated_wait_text_vi"] == "dưới 5 phút"
+    quick = _one_counter(now, 0.5)
+    assert estimate(1, True, quick, now).minutes == 1
+    assert estimate(1, True, quick, now).high >= 5
+
+
+def test_a_range_keeps_to_the_side_of_the_lunch_break_where_its_figure_falls() -> None:
+    day = dt.date(2026, 11, 25)
+    spans = open_spans({"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}, day, "Asia/Ho_Chi_Minh")
+    ten_past_eleven = dt.datetime(2026, 11, 25, 4, 10, tzinfo=UTC)
+    pace = _one_counter(ten_past_eleven, 10, spans)
+    # 1 ahead: called at 11:20 (± 5 minutes), nothing to cut.
+    shown = estimate(1, True, pace, ten_past_eleven)
+    assert (shown.minutes, shown.low, shown.high) == (10, 5, 15)
+    # 2 ahead: 11:30 exactly, still the morning: the range (± 8) stops at the break
+    # rather than run on to the afternoon ("khoảng 10–150 phút").
+    shown = estimate(2, True, pace, ten_past_eleven)
+    assert (shown.minutes, shown.low, shown.high) == (20, 10, 20)
+    # 3 ahead: 10 minutes after the break (13:40, 150 minutes on).
+    shown = estimate(3, True, pace, ten_past_eleven)
+    assert (shown.minutes, shown.low, shown.high) == (150, 140, 170)
+    # A low end before the break is moved to when the counters come back.
+    assert within_span(ten_past_eleven, 150, 100, 160, spans) == (140, 160)
+    # Past the day's last span nothing is cut: those still waiting are served after it.
+    evening = dt.datetime(2026, 11, 25, 9, 50, tzinfo=UTC)  # 16:50
+    assert within_span(evening, 5, 0, 30, spans) == (0, 30)
+    assert within_span(evening, 5, 0, 30, None) == (0, 30)
+
+
+def test_the_wait_formatter_rounds_outward_and_never_reads_zero() -> None:
+    assert round_range(12.3, 17.9) == (10, 20)
+    assert round_range(0, 0) == (0, 5)
+    assert round_range(3, 3.5) == (0, 5)
+    assert round_range(35, 65) == (30, 70)  # beyond an hour: steps of 10
+    assert round_range(41, 44) == (40, 45)
+    assert wait_text(0, 5) == ("dưới 5 phút", "under 5 minutes")
+    assert wait_text(40, 60) == ("khoảng 40–60 phút", "about 40–60 minutes")
+    for low, high in ((0, 0), (0, 0.4), (2, 2), (59, 61), (100, 100)):
+        lo, hi = round_range(low, high)
+        assert hi >= 5 and hi - lo >= 5 and not wait_text(lo, hi)[0].endswith(" 0 phút")
 
 
 # ------------------------------------------------------------------ close-out

@@ -236,10 +236,14 @@ def test_standings_follow_the_call_policy(app, world: World) -> None:
     }
     assert rows[priority.tracking_token][0] == 0
     assert rows[ordinary[0].tracking_token][0] == 1
-    # Nobody served yet: counters 1 (first choice) and 2 (second) at 10 nominal minutes give
-    # 0.15 calls a minute, less the priority ticket of the hour that passes the ordinary ones.
-    # The first of the two frees in half of 1 / (0.1 + 0.1) minutes.
-    assert rows[ordinary[1].tracking_token] == (2, math.ceil(0.5 / 0.2 + 2 / (0.15 - 1 / 60)))
+    # Nobody at a counter yet: counters 1 (first choice, a call every 10 nominal minutes)
+    # and 2 (second, every 20) count as if open, each calling in half an interval: at 5
+    # and 10, then counter 1 again 10 later, slowed by the priority tickets that pass the
+    # ordinary ones (the day's share, 1 of 3 with 5% weighing as 20, of 3 arrivals in the
+    # 15 minutes the rate is read over at least).
+    priority_per_minute = (1 + 0.05 * 20) / (3 + 20) * 3 / 15
+    scale = (0.15 - priority_per_minute) / 0.15
+    assert rows[ordinary[1].tracking_token] == (2, math.ceil(5 + 10 / scale))
 
 
 def test_delivery_starts_after_what_a_first_client_was_given() -> None:
