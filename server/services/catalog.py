@@ -37,6 +37,9 @@ class ServiceInfo:
     department_en: str
     expected_service_minutes: int
     timezone: str
+    # What a ticket's report row (server.services.reports.record) files it under.
+    department_id: int
+    target_wait_minutes: int
     serving_counters: tuple[int, ...]
 
     def brief(self) -> dict[str, Any]:
@@ -61,6 +64,8 @@ _SERVICE = (
         Department.name_en,
         Service.expected_service_minutes,
         Site.timezone,
+        Service.department_id,
+        Service.target_wait_minutes,
     )
     .join(Department, Department.id == Service.department_id)
     .join(Site, Site.id == Service.site_id)
