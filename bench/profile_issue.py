@@ -5,8 +5,8 @@ in SQL statements and, under callgrind, in instructions.
     python bench/profile_issue.py --tickets 600 --sql          # statements per request, by text
     python bench/profile_issue.py --tickets 600 --cprofile 30  # the top functions (cumulative)
     python bench/profile_issue.py --calls 200 --sql            # call-next + no-show per counter
-    valgrind --tool=callgrind --zero-before=getppid --dump-before=getpgrp \\
-        python bench/profile_issue.py --tickets 600
+    valgrind --tool=callgrind --instr-atstart=no --zero-before=getppid --dump-before=getpgrp \\
+        python bench/profile_issue.py --tickets 600 --instrument
 
 Works on any version of the server that PYTHONPATH points at (the code before the
 renovation too): prepares a demo instance on SQLite with ``hangdoi-server prepare-demo``,
@@ -108,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sql", action="store_true", help="print statements by text")
     parser.add_argument("--cprofile", type=int, default=0, help="print the top N functions")
     parser.add_argument("--pstats", help="write the profile (with --cprofile) to this file")
+    parser.add_argument(
+        "--instrument",
+        action="store_true",
+        help="under valgrind --tool=callgrind --instr-atstart=no: turn instrumentation on just "
+        "before the measured phase (start-up then runs several times faster)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     args = parser.parse_args(argv)
 
@@ -212,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         issue_all(args.standings, services[:1])
     event.listen(engine, "before_cursor_execute", count)
     profiler = cProfile.Profile() if args.cprofile else None
+    if args.instrument:
+        subprocess.run(
+            ["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True
+        )
     os.getppid()  # callgrind: --zero-before=getppid
     if profiler:
         profiler.enable()

@@ -275,6 +275,11 @@ class Pace:
     _open_minutes: dict[tuple[int, bool], tuple[float, float, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # (people ahead, priority) -> the Estimate, when the site is open around the clock (the
+    # clock then changes nothing).
+    _estimates: dict[tuple[int, bool], Estimate] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 _COUNTERS_OF = (
@@ -482,6 +487,14 @@ MAX_MEMO = 4096
 
 def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estimate:
     """The wait of a ticket with `ahead` people ahead, at `now`, by the rule above."""
+    spans = pace.open_spans
+    if spans is None:
+        made = pace._estimates.get((ahead, priority))
+        if made is None:
+            made = _in_minutes(*_open_minutes(ahead, priority, pace), ahead)
+            if len(pace._estimates) < MAX_MEMO:
+                pace._estimates[(ahead, priority)] = made
+        return made
     memo = pace._open_minutes
     minutes = memo.get((ahead, priority))
     if minutes is None:
@@ -489,11 +502,16 @@ def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estima
         if len(memo) < MAX_MEMO:
             memo[(ahead, priority)] = minutes
     low, point, high = minutes
-    spans = pace.open_spans
-    if spans is not None:
-        low = through_hours(now, low, spans)
-        point = through_hours(now, point, spans)
-        high = through_hours(now, high, spans)
+    return _in_minutes(
+        through_hours(now, low, spans),
+        through_hours(now, point, spans),
+        through_hours(now, high, spans),
+        ahead,
+    )
+
+
+def _in_minutes(low: float, point: float, high: float, ahead: int) -> Estimate:
+    """The estimate shown, from the wall-clock minutes of the range and the point figure."""
     lo, hi = round_range(low, high)
     if ahead > 0:
         return Estimate(max(math.ceil(point), 1), lo, hi)
@@ -573,13 +591,21 @@ def standings(
     ordinary_seen: dict[int | None, int] = {}
     result = []
     for token, priority, target in rows:
-        groups = (None,) if target is None else (None, target)
-        ahead = _ahead(
-            priority,
-            priority_before=sum(priority_seen.get(g, 0) for g in groups),
-            priority_total=sum(priority_total.get(g, 0) for g in groups),
-            ordinary_before=sum(ordinary_seen.get(g, 0) for g in groups),
-        )
+        if target is None:  # most tickets: their own group only (no sums to make)
+            ahead = _ahead(
+                priority,
+                priority_before=priority_seen.get(None, 0),
+                priority_total=priority_total.get(None, 0),
+                ordinary_before=ordinary_seen.get(None, 0),
+            )
+        else:
+            groups = (None, target)
+            ahead = _ahead(
+                priority,
+                priority_before=sum(priority_seen.get(g, 0) for g in groups),
+                priority_total=sum(priority_total.get(g, 0) for g in groups),
+                ordinary_before=sum(ordinary_seen.get(g, 0) for g in groups),
+            )
         result.append((token, ahead, estimate(ahead, priority, pace, now)))
         seen = priority_seen if priority else ordinary_seen
         seen[target] = seen.get(target, 0) + 1

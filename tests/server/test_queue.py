@@ -18,7 +18,9 @@ from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.counts import queue_moved, waiting_counts
 from server.services.estimates import (
+    Pace,
     clear_cache,
+    estimate,
     open_spans,
     people_ahead_of,
     standing,
@@ -836,6 +838,39 @@ def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:
     four_pm = dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     assert through_hours(four_pm, 90, spans) == 90
     assert through_hours(eleven, 40, None) == 40
+
+
+def test_an_estimate_remembered_by_its_pace_is_the_one_worked_out_afresh() -> None:
+    """estimate() keeps what it works out on the (unchanging) pace: asked again, for any
+    place, priority or not, with or without opening hours and at another moment, it answers
+    what a fresh pace of the same figures answers."""
+    day = dt.date(2026, 11, 25)
+    spans = open_spans({"wed": [["07:30", "11:30"], ["13:30", "17:00"]]}, day, "Asia/Ho_Chi_Minh")
+
+    def pace(hours):
+        return Pace(MORNING, 0.3, 0.4, 8.0, 0.6, 0.05, hours)
+
+    for hours in (None, spans):
+        kept = pace(hours)
+        for now in (MORNING, MORNING + dt.timedelta(minutes=57), MORNING + dt.timedelta(hours=1)):
+            for ahead in (0, 1, 2, 7, 30, 2, 0):
+                for priority in (False, True):
+                    fresh = estimate(ahead, priority, pace(hours), now)
+                    assert estimate(ahead, priority, kept, now) == fresh
+                    assert estimate(ahead, priority, kept, now) == fresh
+        # Remembered: the same answers without working them out again.
+        assert kept._estimates if hours is None else kept._open_minutes
+    # The opening hours count from `now`: from 11:10 a half-hour wait runs into the lunch
+    # break (11:30-13:30), from 10:00 it does not.
+    with_hours = pace(spans)
+    ten, ten_past_eleven = MORNING, MORNING + dt.timedelta(minutes=70)
+    assert estimate(7, False, with_hours, ten).minutes < 60
+    assert estimate(7, False, with_hours, ten_past_eleven).minutes > 120
+    # A priority ticket is not passed by later priority tickets: its wait is shorter.
+    assert (
+        estimate(7, True, pace(None), MORNING).minutes
+        < estimate(7, False, pace(None), MORNING).minutes
+    )
 
 
 # ------------------------------------------------------------------ close-out
