@@ -6,8 +6,8 @@ bearer token (``hdu_...`` for a user, ``hdd_...`` for a device) or, for browsers
 session cookie set by ``/auth/login``.
 
 :class:`Blueprint` makes each request schema once (a tenth of the CPU of issuing a ticket,
-bench/issue.py); the roles go into the OpenAPI document through flask-smorest's public
-``Blueprint.doc``.
+bench/issue.py); the roles go into the OpenAPI document through flask-smorest's
+``Blueprint.doc``, without its run-time wrapper (:func:`document`).
 """
 
 from __future__ import annotations
@@ -124,6 +124,27 @@ def _load_with_lone_surrogates(data: bytes, error: orjson.JSONDecodeError) -> An
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def document(**kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """flask-smorest's ``Blueprint.doc``, without the layer it puts around the view.
+
+    flask-smorest's decorator merges `kwargs` into the view's documentation and returns a
+    wrapper that, on every request, looks up ``current_app`` and runs the view through
+    ``ensure_sync`` again (Flask has done so for the outer view already; ours are not
+    coroutines). The issue route has two (its roles and its Idempotency-Key header):
+    ~20,000 instructions of the ~2 million per issued ticket (bench/profile_issue.py under
+    callgrind). Here flask-smorest's own decorator still makes the documentation, which
+    is then kept on the view itself, where flask-smorest reads it (``_apidoc``, as its
+    wrapper keeps it): tests/server/test_api_base.py holds the OpenAPI document and the
+    answers to flask-smorest's; setup.cfg bounds flask-smorest below 0.48.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        view._apidoc = SmorestBlueprint.doc(**kwargs)(view)._apidoc  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 class Blueprint(SmorestBlueprint):
     """flask-smorest's Blueprint, with each request schema made once and JSON read by
     :class:`_Parser`.
@@ -138,6 +159,11 @@ class Blueprint(SmorestBlueprint):
     """
 
     ARGUMENTS_PARSER = _Parser()  # flask-smorest's documented way to give its parser
+
+    @staticmethod
+    def doc(**kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """flask-smorest's ``Blueprint.doc`` (see :func:`document`)."""
+        return document(**kwargs)
 
     def arguments(
         self, schema: Any, *args: Any, **kwargs: Any
@@ -292,7 +318,8 @@ def resolve_actor() -> Actor | None:
     """
     token = bearer_token()
     if token is not None:
-        verdict = credentials.resolver().token(db.session, token)
+        resolver = credentials.resolver()
+        verdict = resolver.token(db.session, token)
         if isinstance(verdict, Refusal):
             raise Unauthorized(
                 "invalid_token",
@@ -300,7 +327,7 @@ def resolve_actor() -> Actor | None:
                 f"{verdict.message_en} Log in again or re-register the device.",
                 reason=verdict.reason.value,
             )
-        if verdict.device_id is not None and credentials.resolver().seen_due(verdict.device_id):
+        if verdict.device_id is not None and resolver.seen_due(verdict.device_id):
             g.device_seen = verdict.device_id  # written after the request (init_app)
         return verdict
     user_id = session.get("user_id")
@@ -375,6 +402,6 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             # A limit under @allow (server.ratelimit.Limit) refuses with a 429; the other
             # error statuses follow from the operation (ErrorResponses).
             documented["responses"] = {429: "TOO_MANY_REQUESTS"}
-        return SmorestBlueprint.doc(**documented)(wrapper)
+        return document(**documented)(wrapper)
 
     return decorate
