@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from collections.abc import Callable
 from http import HTTPStatus
@@ -21,7 +22,7 @@ from typing import Any
 
 import orjson
 from apispec import APISpec, BasePlugin
-from flask import Flask, g, request, session
+from flask import Flask, Response, after_this_request, g, request, session
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import missing
@@ -31,9 +32,11 @@ from werkzeug.exceptions import HTTPException
 from server.api.schemas import ErrorOut
 from server.errors import DomainError, Forbidden, Unauthorized, http_error_body
 from server.extensions import db
-from server.services import credentials
+from server.services import accounts, credentials
 from server.services.actor import Actor, Role
 from server.services.credentials import Refusal
+
+log = logging.getLogger(__name__)
 
 PUBLIC = "public"
 
@@ -328,7 +331,8 @@ def resolve_actor() -> Actor | None:
                 reason=verdict.reason.value,
             )
         if verdict.device_id is not None and resolver.seen_due(verdict.device_id):
-            g.device_seen = verdict.device_id  # written after the request (init_app)
+            # Written once the request is answered; only this request pays for the hook.
+            after_this_request(_device_seen(verdict.device_id))
         return verdict
     user_id = session.get("user_id")
     if user_id is not None:
@@ -346,6 +350,17 @@ def resolve_actor() -> Actor | None:
             )
         return verdict
     return None
+
+
+def _device_seen(device_id: int) -> Callable[[Response], Response]:
+    def note(response: Response) -> Response:
+        try:
+            accounts.record_device_seen(db.session, device_id)
+        except Exception:  # a busy database must not fail the request that was answered
+            log.exception("recording that device %s was seen failed", device_id)
+        return response
+
+    return note
 
 
 def current_actor() -> Actor:

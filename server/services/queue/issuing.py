@@ -49,7 +49,7 @@ from server.services.estimates import (
     add_newcomer_waits,
     estimate,
     places_of_new_tickets,
-    service_pace,
+    service_paces,
 )
 from server.services.group_commit import GroupCommit
 from server.services.payloads import queue_row, ticket_info_of
@@ -423,8 +423,11 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 queue_row(service_id, waiting, oldest, counted_at)
             )
         # Each service's pace and counters once per batch (not once per ticket).
-        paces = {sid: service_pace(session, sid, counted_at) for sid in sites}
-        serving = {sid: catalog.service_info(session, sid).serving_counters for sid in sites}
+        paces = service_paces(session, list(sites), counted_at)
+        serving = {
+            sid: info.serving_counters
+            for sid, info in catalog.service_infos(session, list(sites)).items()
+        }
         for services in by_site_day.values():
             add_newcomer_waits(session, services, counted_at, paces)
         for (site_id, day), services in by_site_day.items():
