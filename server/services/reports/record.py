@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from contract.tickets import FINAL_STATES, TicketState
@@ -91,14 +91,19 @@ _EVENT_COLUMNS = (
 )
 
 
+# Built once: a step ends on every call's last move (a finish, a no-show).
+_STEP_EVENTS = (
+    select(*_EVENT_COLUMNS)
+    .where(TicketEvent.ticket_id == bindparam("ticket_id"))
+    .order_by(TicketEvent.at, TicketEvent.id)
+)
+_INSERT_STEP = insert(ReportStep)
+
+
 def record_step(session: Session, ticket: Ticket) -> None:
     """Write the report row of `ticket`'s step, which has just ended (its final event is
     in the session). Called by the queue's one transition function."""
-    events = session.execute(
-        select(*_EVENT_COLUMNS)
-        .where(TicketEvent.ticket_id == ticket.id)
-        .order_by(TicketEvent.at, TicketEvent.id)
-    ).all()
+    events = session.execute(_STEP_EVENTS, {"ticket_id": ticket.id}).all()
     # The catalogue's cached row (emptied by every catalog.changed), not two reads per step.
     service = catalog.service_info(session, ticket.service_id)
     row = step_row(
@@ -109,7 +114,7 @@ def record_step(session: Session, ticket: Ticket) -> None:
         timezone=service.timezone,
     )
     if row is not None:
-        session.execute(insert(ReportStep), [row])
+        session.execute(_INSERT_STEP, row)
 
 
 def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
