@@ -114,7 +114,9 @@ def record_step(session: Session, ticket: Ticket) -> None:
         timezone=service.timezone,
     )
     if row is not None:
-        session.execute(_INSERT_STEP, row)
+        # On the session's connection: the ORM's bulk insert sets each column through the
+        # mapper, for a row that is plain data already.
+        session.connection().execute(_INSERT_STEP, row)
 
 
 def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
