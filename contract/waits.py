@@ -22,6 +22,7 @@ minutes (10 beyond an hour), at least one step apart. A range that starts at 0 r
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TypedDict
 
@@ -51,6 +52,9 @@ def round_range(low: float, high: float) -> tuple[int, int]:
     return lo, hi
 
 
+# Ranges are round figures (a few hundred in a day): each is worded once, not for every
+# phone told its place each time a queue moves.
+@functools.lru_cache(maxsize=1024)
 def wait_text(low: int, high: int) -> tuple[str, str]:
     """How a range reads to a person: (Vietnamese, English)."""
     if low <= 0:

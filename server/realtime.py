@@ -441,12 +441,16 @@ class SocketIOPublisher:
         at = now.isoformat()
         manager = self.server.server.manager
         sent = 0
+        rooms = self._local_rooms()
         for token, ahead, wait in rows:
             room = ev.ticket_room(token)
-            if not self._local_rooms().get(room):
+            if not rooms.get(room):
                 continue  # no phone of this ticket here: a dict lookup, no packet
             if sent and sent % STANDING_BATCH == 0:
                 self.server.sleep(0)  # let calls (which matter more) go out in between
+                rooms = self._local_rooms()  # phones may have come or gone meanwhile
+                if not rooms.get(room):
+                    continue
             sent += 1
             # Straight to the phone's room here: the other processes tell their own phones.
             pysocketio.Manager.emit(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import Flask, Response, g
+from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from server.api import (
@@ -20,10 +18,6 @@ from server.api import (
     whatif,
 )
 from server.api.base import HangdoiApi
-from server.extensions import db
-from server.services import accounts
-
-log = logging.getLogger(__name__)
 
 api = HangdoiApi()
 
@@ -70,16 +64,6 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(blueprint)
     api.register_blueprint(whatif.blp)
     check_routes(app)
-
-    @app.after_request
-    def note_device_seen(response: Response) -> Response:
-        device_id = g.get("device_seen")
-        if device_id is not None:
-            try:
-                accounts.record_device_seen(db.session, device_id)
-            except Exception:  # a busy database must not fail the request that was answered
-                log.exception("recording that device %s was seen failed", device_id)
-        return response
 
 
 def check_routes(app: Flask) -> None:

@@ -6,14 +6,15 @@ bearer token (``hdu_...`` for a user, ``hdd_...`` for a device) or, for browsers
 session cookie set by ``/auth/login``.
 
 :class:`Blueprint` makes each request schema once (a tenth of the CPU of issuing a ticket,
-bench/issue.py); the roles go into the OpenAPI document through flask-smorest's public
-``Blueprint.doc``.
+bench/issue.py); the roles go into the OpenAPI document through flask-smorest's
+``Blueprint.doc``, without its run-time wrapper (:func:`document`).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from collections.abc import Callable
 from http import HTTPStatus
@@ -21,7 +22,7 @@ from typing import Any
 
 import orjson
 from apispec import APISpec, BasePlugin
-from flask import Flask, g, request, session
+from flask import Flask, Response, after_this_request, g, request, session
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import missing
@@ -31,9 +32,11 @@ from werkzeug.exceptions import HTTPException
 from server.api.schemas import ErrorOut
 from server.errors import DomainError, Forbidden, Unauthorized, http_error_body
 from server.extensions import db
-from server.services import credentials
+from server.services import accounts, credentials
 from server.services.actor import Actor, Role
 from server.services.credentials import Refusal
+
+log = logging.getLogger(__name__)
 
 PUBLIC = "public"
 
@@ -124,6 +127,27 @@ def _load_with_lone_surrogates(data: bytes, error: orjson.JSONDecodeError) -> An
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def document(**kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """flask-smorest's ``Blueprint.doc``, without the layer it puts around the view.
+
+    flask-smorest's decorator merges `kwargs` into the view's documentation and returns a
+    wrapper that, on every request, looks up ``current_app`` and runs the view through
+    ``ensure_sync`` again (Flask has done so for the outer view already; ours are not
+    coroutines). The issue route has two (its roles and its Idempotency-Key header):
+    ~20,000 instructions of the ~2 million per issued ticket (bench/profile_issue.py under
+    callgrind). Here flask-smorest's own decorator still makes the documentation, which
+    is then kept on the view itself, where flask-smorest reads it (``_apidoc``, as its
+    wrapper keeps it): tests/server/test_api_base.py holds the OpenAPI document and the
+    answers to flask-smorest's; setup.cfg bounds flask-smorest below 0.48.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        view._apidoc = SmorestBlueprint.doc(**kwargs)(view)._apidoc  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 class Blueprint(SmorestBlueprint):
     """flask-smorest's Blueprint, with each request schema made once and JSON read by
     :class:`_Parser`.
@@ -138,6 +162,11 @@ class Blueprint(SmorestBlueprint):
     """
 
     ARGUMENTS_PARSER = _Parser()  # flask-smorest's documented way to give its parser
+
+    @staticmethod
+    def doc(**kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """flask-smorest's ``Blueprint.doc`` (see :func:`document`)."""
+        return document(**kwargs)
 
     def arguments(
         self, schema: Any, *args: Any, **kwargs: Any
@@ -292,7 +321,8 @@ def resolve_actor() -> Actor | None:
     """
     token = bearer_token()
     if token is not None:
-        verdict = credentials.resolver().token(db.session, token)
+        resolver = credentials.resolver()
+        verdict = resolver.token(db.session, token)
         if isinstance(verdict, Refusal):
             raise Unauthorized(
                 "invalid_token",
@@ -300,8 +330,9 @@ def resolve_actor() -> Actor | None:
                 f"{verdict.message_en} Log in again or re-register the device.",
                 reason=verdict.reason.value,
             )
-        if verdict.device_id is not None and credentials.resolver().seen_due(verdict.device_id):
-            g.device_seen = verdict.device_id  # written after the request (init_app)
+        if verdict.device_id is not None and resolver.seen_due(verdict.device_id):
+            # Written once the request is answered; only this request pays for the hook.
+            after_this_request(_device_seen(verdict.device_id))
         return verdict
     user_id = session.get("user_id")
     if user_id is not None:
@@ -319,6 +350,17 @@ def resolve_actor() -> Actor | None:
             )
         return verdict
     return None
+
+
+def _device_seen(device_id: int) -> Callable[[Response], Response]:
+    def note(response: Response) -> Response:
+        try:
+            accounts.record_device_seen(db.session, device_id)
+        except Exception:  # a busy database must not fail the request that was answered
+            log.exception("recording that device %s was seen failed", device_id)
+        return response
+
+    return note
 
 
 def current_actor() -> Actor:
@@ -375,6 +417,6 @@ def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             # A limit under @allow (server.ratelimit.Limit) refuses with a 429; the other
             # error statuses follow from the operation (ErrorResponses).
             documented["responses"] = {429: "TOO_MANY_REQUESTS"}
-        return SmorestBlueprint.doc(**documented)(wrapper)
+        return document(**documented)(wrapper)
 
     return decorate

@@ -10,6 +10,7 @@ the event, its cache still expires within :data:`TTL_SECONDS`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ class ServiceInfo:
     department_en: str
     expected_service_minutes: int
     timezone: str
+    # What a ticket's report row (server.services.reports.record) files it under.
+    department_id: int
+    target_wait_minutes: int
     serving_counters: tuple[int, ...]
 
     def brief(self) -> dict[str, Any]:
@@ -61,6 +65,8 @@ _SERVICE = (
         Department.name_en,
         Service.expected_service_minutes,
         Site.timezone,
+        Service.department_id,
+        Service.target_wait_minutes,
     )
     .join(Department, Department.id == Service.department_id)
     .join(Site, Site.id == Service.site_id)
@@ -82,6 +88,17 @@ def invalidate(app: Flask | None = None) -> None:
     """Forget every cached entry of `app` (the current app by default)."""
     cache: TimedCache[int, ServiceInfo] = (app or current_app).extensions[_CACHE]
     cache.clear()
+
+
+def service_infos(session: Session, service_ids: Sequence[int]) -> dict[int, ServiceInfo]:
+    """:func:`service_info` of several services (an issue batch's), the cached ones in one
+    look-up."""
+    cache: TimedCache[int, ServiceInfo] = current_app.extensions[_CACHE]
+    infos = cache.get_many(service_ids)
+    for service_id in service_ids:
+        if service_id not in infos:
+            infos[service_id] = service_info(session, service_id)
+    return infos
 
 
 def service_info(session: Session, service_id: int) -> ServiceInfo:

@@ -9,7 +9,7 @@ twice, each checking the entry's time, for twice the cost, on every issued ticke
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from cachetools import TTLCache
@@ -29,6 +29,17 @@ class TimedCache(Generic[K, V]):
                 return self._entries[key]
             except KeyError:
                 return None
+
+    def get_many(self, keys: Iterable[K]) -> dict[K, V]:
+        """The entries of those keys that are cached (one lock for them all)."""
+        found: dict[K, V] = {}
+        with self._lock:
+            for key in keys:
+                try:
+                    found[key] = self._entries[key]
+                except KeyError:
+                    pass
+        return found
 
     def put(self, key: K, value: V) -> None:
         with self._lock:

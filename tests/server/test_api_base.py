@@ -91,6 +91,50 @@ def test_the_openapi_document_is_flask_smorests() -> None:
     }
 
 
+def _documented_api(blueprint_class: type[SmorestBlueprint]) -> Flask:
+    """A route documented with ``doc`` twice (as the issue route is: its roles through
+    allow, its header by hand), on `blueprint_class`'s ``doc``."""
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="t",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    blp = blueprint_class("things", __name__, url_prefix="/things")
+    header = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {}}
+
+    @blp.route("/", methods=["POST"])
+    @blp.doc(summary="Make a thing", responses={429: "TOO_MANY_REQUESTS"})
+    @blp.arguments(_TicketIn)
+    @blp.response(201)
+    @blp.doc(parameters=[header], description="Made once per key.")
+    def create(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "made": True}
+
+    Api(app).register_blueprint(blp)
+    return app
+
+
+def test_doc_documents_as_flask_smorests_without_a_wrapper() -> None:
+    mine = _documented_api(Blueprint).test_client()
+    theirs = _documented_api(SmorestBlueprint).test_client()
+    assert mine.get("/openapi.json").get_json() == theirs.get("/openapi.json").get_json()
+    operation = mine.get("/openapi.json").get_json()["paths"]["/things/"]["post"]
+    assert operation["summary"] == "Make a thing"
+    assert operation["parameters"][0]["name"] == "Idempotency-Key"
+    for body in BODIES:
+        a, b = mine.post("/things/", json=body), theirs.post("/things/", json=body)
+        assert (a.status_code, a.get_json()) == (b.status_code, b.get_json())
+
+    def view() -> None: ...
+
+    # The view itself comes back (flask-smorest's gives a wrapper that runs it).
+    assert Blueprint.doc(summary="x")(view) is view
+    assert SmorestBlueprint.doc(summary="x")(view) is not view
+
+
 def _load(parser: FlaskParser, body: bytes, content_type: str = "application/json") -> Any:
     """What the parser makes of a body: the data, or the HTTP error it answers."""
     app = Flask(__name__)

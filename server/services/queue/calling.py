@@ -176,6 +176,7 @@ def recall(
         ticket = _current_ticket(session, counter, A.RECALL)
         site = _site(session, counter.site_id)
         if ticket.state == S.CALLED and ticket.call_count >= site.no_show_after_calls:
+            ticket.finished_at = now  # before the move: one UPDATE of the ticket, not two
             _move(
                 session,
                 ticket,
@@ -185,7 +186,6 @@ def recall(
                 counter=counter,
                 note=f"auto: {ticket.call_count} calls without answer",
             )
-            ticket.finished_at = now
             _release(counter)
         else:
             if ticket.state == S.CALLED:

@@ -49,7 +49,7 @@ from server.services.estimates import (
     add_newcomer_waits,
     estimate,
     places_of_new_tickets,
-    service_pace,
+    service_paces,
 )
 from server.services.group_commit import GroupCommit
 from server.services.payloads import queue_row, ticket_info_of
@@ -422,13 +422,19 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
             by_site_day.setdefault((sites[service_id], day), []).append(
                 queue_row(service_id, waiting, oldest, counted_at)
             )
+        # Each service's pace and counters once per batch (not once per ticket).
+        paces = service_paces(session, list(sites), counted_at)
+        serving = {
+            sid: info.serving_counters
+            for sid, info in catalog.service_infos(session, list(sites)).items()
+        }
         for services in by_site_day.values():
-            add_newcomer_waits(session, services, counted_at)
+            add_newcomer_waits(session, services, counted_at, paces)
         for (site_id, day), services in by_site_day.items():
             publish_queue_changed(session, site_id, day, services, now=counted_at)
         keys = []
         for (index, request, service, _, category_id), t in zip(accepted, tickets, strict=True):
-            pace = service_pace(session, service.id, request.now)
+            pace = paces[service.id]
             places = ahead.get(t.id, 0)
             issued = outcomes[index] = Issued(
                 ticket=t,
@@ -445,7 +451,7 @@ def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Iss
                 priority_category=request.priority_code if category_id is not None else None,
                 people_ahead=places,
                 estimate=estimate(places, category_id is not None, pace, request.now),
-                serving_counters=list(catalog.service_info(session, service.id).serving_counters),
+                serving_counters=list(serving[service.id]),
                 timezone=service.timezone,
             )
             if request.idempotency_key is not None:

@@ -81,8 +81,8 @@ def mark_no_show(
         counter = _counter(session, actor, counter_id)
         _require_counter_officer(counter, actor)
         ticket = _current_ticket(session, counter, A.NO_SHOW)
+        ticket.finished_at = now  # before the move: one UPDATE of the ticket, not two
         _move(session, ticket, A.NO_SHOW, actor, now, counter=counter)
-        ticket.finished_at = now
         _release(counter)
     return ticket
 
@@ -135,8 +135,8 @@ def cancel(
     now = now or utcnow()
     with write_transaction(session):
         ticket = _ticket(session, actor, ticket_id, lock=True)
+        ticket.finished_at = now  # before the move: one UPDATE of the ticket, not two
         _move(session, ticket, A.CANCEL, actor, now, note=note)
-        ticket.finished_at = now
     return ticket
 
 
@@ -150,8 +150,8 @@ def cancel_by_token(session: Session, token: str, *, now: dt.datetime | None = N
         if ticket is None:
             raise not_found("số", "ticket", "")
         visitor = Actor(role=Role.KIOSK, site_id=ticket.site_id, name="visitor")
+        ticket.finished_at = now  # before the move: one UPDATE of the ticket, not two
         _move(session, ticket, A.CANCEL, visitor, now, note="cancelled by the visitor")
-        ticket.finished_at = now
     return ticket
 
 

@@ -9,12 +9,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from contract.tickets import FINAL_STATES, TicketState
 from server.db import write_transaction
 from server.models import Counter, CounterLog, ReportStep, Service, Site, Ticket, TicketEvent
+from server.services import catalog
 from server.services.clock import zone
 from server.services.reports.definitions import (
     CHANNEL_WALK_IN,
@@ -90,26 +91,32 @@ _EVENT_COLUMNS = (
 )
 
 
+# Built once: a step ends on every call's last move (a finish, a no-show).
+_STEP_EVENTS = (
+    select(*_EVENT_COLUMNS)
+    .where(TicketEvent.ticket_id == bindparam("ticket_id"))
+    .order_by(TicketEvent.at, TicketEvent.id)
+)
+_INSERT_STEP = insert(ReportStep)
+
+
 def record_step(session: Session, ticket: Ticket) -> None:
     """Write the report row of `ticket`'s step, which has just ended (its final event is
     in the session). Called by the queue's one transition function."""
-    events = session.execute(
-        select(*_EVENT_COLUMNS)
-        .where(TicketEvent.ticket_id == ticket.id)
-        .order_by(TicketEvent.at, TicketEvent.id)
-    ).all()
-    service = session.get(Service, ticket.service_id)
-    site = session.get(Site, ticket.site_id)
-    assert service is not None and site is not None  # foreign keys
+    events = session.execute(_STEP_EVENTS, {"ticket_id": ticket.id}).all()
+    # The catalogue's cached row (emptied by every catalog.changed), not two reads per step.
+    service = catalog.service_info(session, ticket.service_id)
     row = step_row(
         ticket,
         _views(events),
         department_id=service.department_id,
         target_wait_minutes=service.target_wait_minutes,
-        timezone=site.timezone,
+        timezone=service.timezone,
     )
     if row is not None:
-        session.execute(insert(ReportStep), [row])
+        # On the session's connection: the ORM's bulk insert sets each column through the
+        # mapper, for a row that is plain data already.
+        session.connection().execute(_INSERT_STEP, row)
 
 
 def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
