@@ -33,6 +33,7 @@ from server.models import (
     User,
 )
 from server.services.clock import WEEKDAYS_VI, zone
+from server.services.reports import rollup
 from server.services.reports.definitions import (
     END_SLOT,
     SLOTS_PER_DAY,
@@ -57,6 +58,10 @@ class Filters:
     counter_id: int | None = None
     officer_id: int | None = None
     priority: str = "all"
+    exact: bool = False  # read report_step even where the roll-up could answer
+
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
 
     def where(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = [R.business_day.between(self.start, self.end)]
@@ -90,6 +95,7 @@ class Filters:
             "counter_id": self.counter_id,
             "officer_id": self.officer_id,
             "priority": self.priority,
+            "exact": self.exact,
         }
 
 
@@ -320,6 +326,13 @@ class Tally:
     raw: dict[tuple[Any, ...], list[int]]
     waits: dict[tuple[Any, ...], dict[int, int]]
     services: dict[tuple[Any, ...], dict[int, int]]
+    approximate = False
+
+    def wait(self, key: tuple[Any, ...]) -> Distribution:
+        return Distribution.of(self.waits.get(key, {}).items())
+
+    def service(self, key: tuple[Any, ...]) -> Distribution:
+        return Distribution.of(self.services.get(key, {}).items())
 
     def coarser(self, key: Callable[[tuple[Any, ...]], tuple[Any, ...]]) -> Tally:
         raw: dict[tuple[Any, ...], list[int]] = {}
@@ -345,7 +358,7 @@ def figures(
     return figures_of(tally(session, filters, keys, split=split))
 
 
-def figures_of(counted: Tally) -> dict[tuple[Any, ...], dict[str, Any]]:
+def figures_of(counted: Tally | rollup.Rolled) -> dict[tuple[Any, ...], dict[str, Any]]:
     ends = [s.value for s in _ENDS]
     outcomes = [o.value for o in Outcome]
     result = {}
@@ -354,8 +367,8 @@ def figures_of(counted: Tally) -> dict[tuple[Any, ...], dict[str, Any]]:
         by_end = dict(zip(ends, acc[2 : 2 + len(_ENDS)], strict=True))
         called, in_target = acc[2 + len(_ENDS)], acc[3 + len(_ENDS)]
         by_outcome = acc[4 + len(_ENDS) :]
-        wait = Distribution.of(counted.waits.get(key, {}).items())
-        service = Distribution.of(counted.services.get(key, {}).items())
+        wait = counted.wait(key)
+        service = counted.service(key)
         result[key] = {
             "issued": steps - transferred_in,
             "transferred_in": transferred_in,
@@ -374,6 +387,77 @@ def figures_of(counted: Tally) -> dict[tuple[Any, ...], dict[str, Any]]:
 
 
 _ENDS = (S.DONE, S.NO_SHOW, S.CANCELLED, S.EXPIRED, S.TRANSFERRED)
+
+
+# ------------------------------------------------------------------ the roll-up or the steps
+
+# Periods of this many days or more are read from the roll-up (module rollup) where its
+# keys answer the filters and grouping; shorter ones (up to a month), and the rest, from
+# report_step, exactly.
+ROLLUP_FROM_DAYS = 32
+
+
+def _rolled(filters: Filters, *, group: str | None = None, by: str = "figures") -> bool:
+    """Does the roll-up answer this report? `by`: "figures" (the figures' reports, keyed
+    by site, day, service and priority), "counters" or "slots"."""
+    if filters.exact or filters.days() < ROLLUP_FROM_DAYS:
+        return False
+    if by == "figures":
+        return filters.counter_id is None and filters.officer_id is None and group != "hour"
+    if by == "counters":
+        return (
+            filters.department_id is None and filters.service_id is None and filters.priority == "all"
+        )
+    return (
+        filters.department_id is None
+        and filters.service_id is None
+        and filters.counter_id is None
+        and filters.officer_id is None
+        and filters.priority == "all"
+    )
+
+
+APPROXIMATION_VI = (
+    "≈: trung vị và p90 ước tính từ các khoảng thời gian gộp (30 giây đến 20 phút, 60 giây "
+    "đến 30 phút, 2 phút đến 60 phút); các số đếm, trung bình, lâu nhất và tỷ lệ là chính xác."
+)
+APPROXIMATION_EN = (
+    "≈: p50 and p90 interpolated within the roll-up's buckets (30 s wide up to 20 min, "
+    "60 s up to 30, 2 min up to 60); counts, means, max and shares are exact."
+)
+
+
+def _source(report: Report, *, rolled: bool, approximate: bool) -> Report:
+    """Say where the figures come from, and mark the approximate ones (≈) in the JSON, the
+    column headings (so in every file) and a note."""
+    report.notes["source"] = "rollup" if rolled else "steps"
+    report.notes["approximate"] = list(rollup.APPROXIMATE) if approximate else []
+    if approximate:
+        report.notes["approximation_vi"] = APPROXIMATION_VI
+        report.notes["approximation_en"] = APPROXIMATION_EN
+        for sheet in report.sheets:
+            sheet.columns = [
+                Column(c.key, f"{c.vi} ≈", f"{c.en} ≈", c.unit)
+                if c.key in rollup.APPROXIMATE
+                else c
+                for c in sheet.columns
+            ]
+    return report
+
+
+def _figures(
+    session: Session,
+    filters: Filters,
+    group: str | None,
+    dims: Sequence[str],
+    *,
+    split: bool = False,
+) -> Tally | rollup.Rolled:
+    """The counts per (group, *dims): from the roll-up when it answers, else report_step."""
+    if _rolled(filters, group=group):
+        return rollup.tally(session, filters, group, dims, split=split)
+    keys = [*_group_key(group), *(getattr(R, d) for d in dims)]
+    return tally(session, filters, keys, split=split)
 
 
 # ------------------------------------------------------------------ names
@@ -418,7 +502,8 @@ _PARTS = {
 
 
 def summary(session: Session, filters: Filters, group: str | None = None) -> Report:
-    data = figures(session, filters, _group_key(group), split=True)
+    counted = _figures(session, filters, group, (), split=True)
+    data = figures_of(counted)
     rows = []
     for key in sorted(data, key=lambda k: (_sort_key(k[:-1]), list(_PARTS).index(k[-1]))):
         part = key[-1]
@@ -432,7 +517,7 @@ def summary(session: Session, filters: Filters, group: str | None = None) -> Rep
         )
     columns = _with_group(group, [Column("part_vi", "Nhóm", "Group"), *FIGURE_COLUMNS])
     open_now = _open_tickets(session, filters)
-    return Report(
+    report = Report(
         "summary",
         "Báo cáo tổng hợp",
         "Summary",
@@ -442,6 +527,7 @@ def summary(session: Session, filters: Filters, group: str | None = None) -> Rep
         [Sheet("summary", "Tổng hợp", "Summary", columns, rows)],
         {"open_tickets": open_now},
     )
+    return _source(report, rolled=counted.approximate, approximate=counted.approximate)
 
 
 def _open_tickets(session: Session, filters: Filters) -> int:
@@ -461,8 +547,7 @@ def _open_tickets(session: Session, filters: Filters) -> int:
 
 
 def by_service(session: Session, filters: Filters, group: str | None = None) -> Report:
-    keys = [*_group_key(group), R.site_id, R.department_id, R.service_id]
-    counted = tally(session, filters, keys)
+    counted = _figures(session, filters, group, ("site_id", "department_id", "service_id"))
     data = figures_of(counted)
     g = 1 if group else 0
     services = _names(session, Service, {k[g + 2] for k in data})
@@ -498,7 +583,7 @@ def by_service(session: Session, filters: Filters, group: str | None = None) -> 
                 **dept_data[key],
             }
         )
-    return Report(
+    report = Report(
         "services",
         "Báo cáo theo lĩnh vực và dịch vụ",
         "By department and service",
@@ -533,6 +618,7 @@ def by_service(session: Session, filters: Filters, group: str | None = None) -> 
             ),
         ],
     )
+    return _source(report, rolled=counted.approximate, approximate=counted.approximate)
 
 
 # ------------------------------------------------------------------ 3. counters and officers
@@ -583,20 +669,24 @@ def open_time(session: Session, filters: Filters) -> dict[tuple[int, int | None]
 
 
 def by_counter(session: Session, filters: Filters, group: str | None = None) -> Report:
-    where = filters.where()
-    keys = [R.counter_id, R.officer_id]
-    rows_sql: Sequence[Any] = session.execute(
-        select(
-            *keys,
-            func.sum(case((R.end_state == S.DONE.value, 1), else_=0)),
-            func.sum(case((R.end_state == S.DONE.value, R.service_seconds), else_=0)),
-            func.sum(func.coalesce(R.service_seconds, 0)),
-            func.sum(case((R.end_state == S.NO_SHOW.value, 1), else_=0)),
-            func.sum(case((R.end_state == S.TRANSFERRED.value, 1), else_=0)),
-        )
-        .where(*where, R.counter_id.is_not(None))
-        .group_by(*keys)
-    ).all()
+    rolled = _rolled(filters, by="counters")
+    rows_sql: Sequence[Any]
+    if rolled:
+        rows_sql = rollup.counters(session, filters)
+    else:
+        keys = [R.counter_id, R.officer_id]
+        rows_sql = session.execute(
+            select(
+                *keys,
+                func.sum(case((R.end_state == S.DONE.value, 1), else_=0)),
+                func.sum(case((R.end_state == S.DONE.value, R.service_seconds), else_=0)),
+                func.sum(func.coalesce(R.service_seconds, 0)),
+                func.sum(case((R.end_state == S.NO_SHOW.value, 1), else_=0)),
+                func.sum(case((R.end_state == S.TRANSFERRED.value, 1), else_=0)),
+            )
+            .where(*filters.where(), R.counter_id.is_not(None))
+            .group_by(*keys)
+        ).all()
     opened = (
         open_time(session, filters)
         if filters.officer_id is None
@@ -643,7 +733,7 @@ def by_counter(session: Session, filters: Filters, group: str | None = None) -> 
         Column("officer_name", "Cán bộ", "Officer"),
         *COUNTER_COLUMNS,
     ]
-    return Report(
+    report = Report(
         "counters",
         "Báo cáo theo quầy và cán bộ",
         "By counter and officer",
@@ -652,6 +742,7 @@ def by_counter(session: Session, filters: Filters, group: str | None = None) -> 
         _sites(session, filters),
         [Sheet("counters", "Theo quầy và cán bộ", "By counter and officer", columns, rows)],
     )
+    return _source(report, rolled=rolled, approximate=False)
 
 
 # ------------------------------------------------------------------ 4. by hour
@@ -672,30 +763,11 @@ def _slot_label(slot: int) -> str:
 
 
 def by_hour(session: Session, filters: Filters, group: str | None = None) -> Report:
-    where = filters.where()
-    arrived = dict(
-        session.execute(
-            select(R.arrival_slot, func.count()).where(*where).group_by(R.arrival_slot)
-        ).all()
-    )
-    past = dict(
-        session.execute(
-            select(R.arrival_slot, func.count())
-            .where(*where, R.within_target.is_(False))
-            .group_by(R.arrival_slot)
-        ).all()
-    )
-    left: dict[int, int] = defaultdict(int)
-    called: dict[int, int] = defaultdict(int)
-    # A step was called exactly when it has a wait (definitions.measure_step).
-    for slot, was_called, count in session.execute(
-        select(R.left_queue_slot, R.wait_seconds.is_not(None), func.count())
-        .where(*where)
-        .group_by(R.left_queue_slot, R.wait_seconds.is_not(None))
-    ):
-        left[slot] += count
-        if was_called:
-            called[slot] += count
+    rolled = _rolled(filters, by="slots")
+    if rolled:
+        arrived, past, left, called, heat, days = _hours_rolled(session, filters)
+    else:
+        arrived, past, left, called, heat, days = _hours_exact(session, filters)
     rows = []
     waiting = 0
     for slot in range(SLOTS_PER_DAY):
@@ -710,25 +782,17 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
         waiting += int(arrived.get(slot, 0)) - left.get(slot, 0)
         if row["arrived"] or row["called"] or row["carried_over"]:
             rows.append(row)
-    hour = R.arrival_slot // 2
-    heat_rows = []
-    for weekday, h, count, wait_sum, wait_count in session.execute(
-        select(R.weekday, hour, func.count(), func.sum(R.wait_seconds), func.count(R.wait_seconds))
-        .where(*where)
-        .group_by(R.weekday, hour)
-        .order_by(R.weekday, hour)
-    ):
-        heat_rows.append(
-            {
-                "weekday": WEEKDAYS_VI[int(weekday)],
-                "weekday_index": int(weekday),
-                "hour": int(h),
-                "arrived": int(count),
-                "wait_mean": _as_int(wait_sum) / wait_count if wait_count else None,
-            }
-        )
-    days = int(session.scalar(select(func.count(func.distinct(R.business_day))).where(*where)) or 0)
-    return Report(
+    heat_rows = [
+        {
+            "weekday": WEEKDAYS_VI[weekday],
+            "weekday_index": weekday,
+            "hour": h,
+            "arrived": count,
+            "wait_mean": wait_sum / wait_count if wait_count else None,
+        }
+        for weekday, h, count, wait_sum, wait_count in heat
+    ]
+    report = Report(
         "hours",
         "Báo cáo theo khung giờ",
         "By time of day",
@@ -752,6 +816,79 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
         ],
         {"days": days, "end_slot": END_SLOT},
     )
+    return _source(report, rolled=rolled, approximate=False)
+
+
+_Hours = tuple[
+    dict[int, int], dict[int, int], dict[int, int], dict[int, int], list[tuple[int, ...]], int
+]
+
+
+def _hours_exact(session: Session, filters: Filters) -> _Hours:
+    """(arrived, past target by arrival slot; left the queue, called by that slot; the
+    weekday × hour table; the days) from report_step."""
+    where = filters.where()
+    arrived = {
+        int(k): int(v)
+        for k, v in session.execute(
+            select(R.arrival_slot, func.count()).where(*where).group_by(R.arrival_slot)
+        )
+    }
+    past = {
+        int(k): int(v)
+        for k, v in session.execute(
+            select(R.arrival_slot, func.count())
+            .where(*where, R.within_target.is_(False))
+            .group_by(R.arrival_slot)
+        )
+    }
+    left: dict[int, int] = defaultdict(int)
+    called: dict[int, int] = defaultdict(int)
+    # A step was called exactly when it has a wait (definitions.measure_step).
+    for slot, was_called, count in session.execute(
+        select(R.left_queue_slot, R.wait_seconds.is_not(None), func.count())
+        .where(*where)
+        .group_by(R.left_queue_slot, R.wait_seconds.is_not(None))
+    ):
+        left[slot] += count
+        if was_called:
+            called[slot] += count
+    hour = R.arrival_slot // 2
+    heat = [
+        (int(weekday), int(h), int(count), _as_int(wait_sum), int(wait_count))
+        for weekday, h, count, wait_sum, wait_count in session.execute(
+            select(
+                R.weekday, hour, func.count(), func.sum(R.wait_seconds), func.count(R.wait_seconds)
+            )
+            .where(*where)
+            .group_by(R.weekday, hour)
+            .order_by(R.weekday, hour)
+        )
+    ]
+    days = int(session.scalar(select(func.count(func.distinct(R.business_day))).where(*where)) or 0)
+    return arrived, past, left, called, heat, days
+
+
+def _hours_rolled(session: Session, filters: Filters) -> _Hours:
+    """The same from the roll-up's slots (exact: counts and sums only)."""
+    by_slot, days = rollup.slots(session, filters)
+    arrived: dict[int, int] = defaultdict(int)
+    past: dict[int, int] = defaultdict(int)
+    left: dict[int, int] = defaultdict(int)
+    called: dict[int, int] = defaultdict(int)
+    heat_sums: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (weekday, slot), (n, past_n, waited, wait_sum, left_n, left_called) in by_slot.items():
+        arrived[slot] += n
+        past[slot] += past_n
+        left[slot] += left_n
+        called[slot] += left_called
+        if n:
+            acc = heat_sums[(weekday, slot // 2)]
+            acc[0] += n
+            acc[1] += wait_sum
+            acc[2] += waited
+    heat = [(w, h, *acc) for (w, h), acc in sorted(heat_sums.items())]
+    return arrived, past, left, called, heat, days
 
 
 # ------------------------------------------------------------------ 5. trend
@@ -759,9 +896,10 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
 
 def trend(session: Session, filters: Filters, group: str | None = None) -> Report:
     group = group if group in ("day", "week", "month") else "day"
-    data = figures(session, filters, _group_key(group))
+    counted = _figures(session, filters, group, ())
+    data = figures_of(counted)
     rows = [{**_group_part(group, key, 0), **data[key]} for key in sorted(data, key=_sort_key)]
-    return Report(
+    report = Report(
         "trend",
         "Xu hướng theo thời gian",
         "Trend",
@@ -770,14 +908,15 @@ def trend(session: Session, filters: Filters, group: str | None = None) -> Repor
         _sites(session, filters),
         [Sheet("trend", "Xu hướng", "Trend", _with_group(group, FIGURE_COLUMNS), rows)],
     )
+    return _source(report, rolled=counted.approximate, approximate=counted.approximate)
 
 
 # ------------------------------------------------------------------ 6. sites side by side
 
 
 def by_site(session: Session, filters: Filters, group: str | None = None) -> Report:
-    keys = [*_group_key(group), R.site_id]
-    data = figures(session, filters, keys)
+    counted = _figures(session, filters, group, ("site_id",))
+    data = figures_of(counted)
     g = 1 if group else 0
     sites = _names(session, Site, {k[g] for k in data})
     rows = []
@@ -800,7 +939,7 @@ def by_site(session: Session, filters: Filters, group: str | None = None) -> Rep
             *FIGURE_COLUMNS,
         ],
     )
-    return Report(
+    report = Report(
         "sites",
         "So sánh các điểm phục vụ",
         "Sites side by side",
@@ -809,23 +948,33 @@ def by_site(session: Session, filters: Filters, group: str | None = None) -> Rep
         _sites(session, filters),
         [Sheet("sites", "Các điểm phục vụ", "Sites", columns, rows)],
     )
+    return _source(report, rolled=counted.approximate, approximate=counted.approximate)
 
 
 # ------------------------------------------------------------------ 7. dossier link
 
 
 def dossier(session: Session, filters: Filters, group: str | None = None) -> Report:
-    keys = [*_group_key(group), R.site_id, R.service_id]
-    done = R.end_state == S.DONE.value
-    result = session.execute(
-        select(
-            *keys,
-            func.sum(case((done, 1), else_=0)),
-            func.sum(case((and_(done, R.has_dossier), 1), else_=0)),
-        )
-        .where(*filters.where())
-        .group_by(*keys)
-    ).all()
+    rolled = _rolled(filters, group=group)
+    result: Sequence[Any]
+    if rolled:
+        counted = rollup.tally(session, filters, group, ("site_id", "service_id"))
+        result = [
+            (*key, counted.value(key, "done"), counted.value(key, "with_dossier"))
+            for key in counted.sums
+        ]
+    else:
+        keys = [*_group_key(group), R.site_id, R.service_id]
+        done = R.end_state == S.DONE.value
+        result = session.execute(
+            select(
+                *keys,
+                func.sum(case((done, 1), else_=0)),
+                func.sum(case((and_(done, R.has_dossier), 1), else_=0)),
+            )
+            .where(*filters.where())
+            .group_by(*keys)
+        ).all()
     g = 1 if group else 0
     services = _names(session, Service, {r[g + 1] for r in result})
     rows = []
@@ -854,7 +1003,7 @@ def dossier(session: Session, filters: Filters, group: str | None = None) -> Rep
             Column("dossier_share", "Tỷ lệ có mã hồ sơ", "Share with a dossier code", "pct"),
         ],
     )
-    return Report(
+    report = Report(
         "dossier",
         "Liên kết mã hồ sơ",
         "Dossier link",
@@ -863,6 +1012,7 @@ def dossier(session: Session, filters: Filters, group: str | None = None) -> Rep
         _sites(session, filters),
         [Sheet("dossier", "Mã hồ sơ", "Dossier codes", columns, rows)],
     )
+    return _source(report, rolled=rolled, approximate=False)
 
 
 # ------------------------------------------------------------------ 8. raw export

@@ -1,5 +1,5 @@
 """Writing what the reports read, in the transaction of the move that causes it: a step's
-row when the step ends (:func:`record_step`), a counter's state change
+row and its part of the roll-up when the step ends (:func:`record_step`), a counter's state change
 (:func:`log_counter`), and rebuilding the steps from ``ticket_event`` (:func:`rebuild`)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from contract.tickets import FINAL_STATES, TicketState
 from server.db import write_transaction
 from server.models import Counter, CounterLog, ReportStep, Service, Site, Ticket, TicketEvent
 from server.services.clock import zone
+from server.services.reports import rollup
 from server.services.reports.definitions import (
     CHANNEL_WALK_IN,
     EventView,
@@ -110,6 +111,7 @@ def record_step(session: Session, ticket: Ticket) -> None:
     )
     if row is not None:
         session.execute(insert(ReportStep), [row])
+        rollup.write(session, [row])
 
 
 def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
@@ -127,7 +129,8 @@ def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
 
 def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> int:
     """Recompute every report step from ``ticket_event`` (after an upgrade, or to check the
-    rows kept as tickets end); returns how many rows it wrote. One transaction."""
+    rows kept as tickets end), then the roll-up from them; returns how many steps it
+    wrote. One transaction."""
     with write_transaction(session):
         gone = delete(ReportStep)
         if site_id is not None:
@@ -169,4 +172,5 @@ def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> 
                 session.execute(insert(ReportStep), rows)
                 written += len(rows)
             session.expunge_all()
+        rollup.rebuild(session, site_id=site_id)
     return written

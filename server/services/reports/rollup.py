@@ -1,0 +1,494 @@
+"""The reports' roll-up: ``report_step`` added up per site, business day (and month),
+service, priority, counter and officer, and half-hour slot, kept as steps end.
+
+Writing: :func:`write` adds ended steps' rows (as :func:`record.step_row` makes them) to
+every roll-up table, one upsert statement per table (``INSERT ... ON CONFLICT DO UPDATE``
+on SQLite and PostgreSQL alike). The move that ends a step calls it in the transaction
+that writes the step's ``report_step`` row; ``rebuild`` and the benchmark's bulk fill call
+it with many rows at once. :func:`rebuild` recomputes the roll-up from ``report_step``.
+
+Reading: :func:`tally` and friends answer what :mod:`.queries` asks over a long period.
+Counts, sums, max and the service level are exact (the service level's "within target"
+is counted from each step's row, with its service's target as it was when the step ended;
+a target changed later changes neither ``report_step`` nor the roll-up until
+``rebuild-reports`` recomputes both with the targets of that day). Percentiles are
+interpolated within the roll-up's buckets (:func:`definitions.bucket_percentile`), so they
+are approximate, and the reports say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Table, case, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from contract.tickets import Outcome, TicketState
+from server.models import (
+    ROLLUP_BUCKETS,
+    ROLLUP_COUNTERS,
+    ROLLUP_FIGURES,
+    ROLLUP_MAXIMA,
+    ROLLUP_SLOTS,
+    ROLLUP_TABLES,
+    ReportStep,
+    RollCounterDay,
+    RollServiceDay,
+    RollServiceMonth,
+    RollSiteDay,
+    RollSlotDay,
+    RollSlotMonth,
+)
+from server.services.reports.definitions import (
+    BUCKETS,
+    Distribution,
+    bucket_of,
+    bucket_percentile,
+    month_start,
+    week_start,
+)
+
+assert BUCKETS == ROLLUP_BUCKETS, "the roll-up's bucket columns follow BUCKET_EDGES"
+
+S = TicketState
+Key = tuple[Any, ...]
+Values = dict[str, int]
+
+# The figures approximated when read from the roll-up (the others are exact).
+APPROXIMATE = ("wait_p50", "wait_p90", "service_p50")
+
+_ENDS = ("done", "no_show", "cancelled", "expired", "transferred")
+_FIGURE_INDEX = {name: i for i, name in enumerate((*ROLLUP_FIGURES, *ROLLUP_MAXIMA))}
+_WAIT_BUCKETS = slice(_FIGURE_INDEX["w0"], _FIGURE_INDEX["w0"] + BUCKETS)
+_SERVICE_BUCKETS = slice(_FIGURE_INDEX["s0"], _FIGURE_INDEX["s0"] + BUCKETS)
+# Tally.raw's layout (queries.tally): steps, transferred in, the ends, called, in target,
+# the outcomes.
+_RAW = [
+    _FIGURE_INDEX[n]
+    for n in (
+        "steps",
+        "transferred_in",
+        *_ENDS,
+        "called",
+        "in_target",
+        *(f"outcome_{o.value}" for o in Outcome),
+    )
+]
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _figures(row: dict[str, Any]) -> Values:
+    """One step's part of the figures tables (only what is not zero)."""
+    done = row["end_state"] == S.DONE
+    values: Values = {"steps": 1}
+    if row["transferred_in"]:
+        values["transferred_in"] = 1
+    values[row["end_state"]] = 1
+    wait = row["wait_seconds"]
+    if wait is not None:
+        values["called"] = 1
+        values["wait_sum"] = wait
+        values["wait_max"] = wait
+        values[f"w{bucket_of(wait)}"] = 1
+    if row["within_target"] is True:
+        values["in_target"] = 1
+    if row["outcome"] is not None:
+        values[f"outcome_{row['outcome']}"] = 1
+    if done and row["has_dossier"]:
+        values["with_dossier"] = 1
+    service = row["service_seconds"]
+    if done and service is not None:
+        values["service_n"] = 1
+        values["service_sum"] = service
+        values["service_max"] = service
+        values[f"s{bucket_of(service)}"] = 1
+    return values
+
+
+def _add(into: dict[Key, Values], key: Key, values: Values, maxima: Sequence[str] = ()) -> None:
+    acc = into.get(key)
+    if acc is None:
+        into[key] = dict(values)
+        return
+    for name, value in values.items():
+        if name in maxima:
+            acc[name] = max(acc.get(name, 0), value)
+        else:
+            acc[name] = acc.get(name, 0) + value
+
+
+def deltas(rows: Iterable[dict[str, Any]]) -> dict[Table, dict[Key, Values]]:
+    """What `rows` (ended steps' report rows) add to each roll-up table, per key."""
+    out: dict[Table, dict[Key, Values]] = {table: {} for table in ROLLUP_TABLES}
+    for row in rows:
+        site, day, weekday = row["site_id"], row["business_day"], row["weekday"]
+        month = row["month_start"]
+        priority = row["priority_category_id"] is not None
+        figures = _figures(row)
+        service = (row["department_id"], row["service_id"])
+        _add(out[RollServiceDay], (site, day, weekday, *service, priority), figures, ROLLUP_MAXIMA)
+        _add(out[RollServiceMonth], (site, month, *service, priority), figures, ROLLUP_MAXIMA)
+        _add(out[RollSiteDay], (site, day, weekday, priority), figures, ROLLUP_MAXIMA)
+        if row["counter_id"] is not None:
+            done = row["end_state"] == S.DONE
+            served = row["service_seconds"] or 0
+            _add(
+                out[RollCounterDay],
+                (site, day, row["counter_id"], row["officer_id"] or 0),
+                {
+                    "done": int(done),
+                    "done_service_sum": served if done else 0,
+                    "busy_sum": served,
+                    "no_show": int(row["end_state"] == S.NO_SHOW),
+                    "transferred": int(row["end_state"] == S.TRANSFERRED),
+                },
+            )
+        wait = row["wait_seconds"]
+        arrival: Values = {
+            "arrived": 1,
+            "past_target": int(row["within_target"] is False),
+            "waited": int(wait is not None),
+            "wait_sum": wait or 0,
+        }
+        leaving: Values = {"left": 1, "left_called": int(wait is not None)}
+        for table, when in ((RollSlotDay, (day, weekday)), (RollSlotMonth, (month, weekday))):
+            _add(out[table], (site, *when, row["arrival_slot"]), arrival)
+            _add(out[table], (site, *when, row["left_queue_slot"]), leaving)
+    return out
+
+
+def _dialect_name(executor: Session | Connection) -> str:
+    if isinstance(executor, Connection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name  # a Session, or the app's scoped session
+
+
+def _key_columns(table: Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+def write(
+    executor: Session | Connection, rows: Sequence[dict[str, Any]], *, sparse: bool = True
+) -> None:
+    """Add ended steps' rows to the roll-up: one upsert statement per table. `sparse`
+    names only the columns the rows change (a step ending: a few of the 177)."""
+    if not rows:
+        return
+    insert = postgresql.insert if _dialect_name(executor) == "postgresql" else sqlite.insert
+    for table, by_key in deltas(rows).items():
+        if not by_key:
+            continue
+        keys = _key_columns(table)
+        values = [c.name for c in table.columns if c.name not in keys]
+        if sparse:
+            used = {name for v in by_key.values() for name, n in v.items() if n}
+            values = [name for name in values if name in used]
+        params = [
+            {**dict(zip(keys, key, strict=True)), **{name: v.get(name, 0) for name in values}}
+            for key, v in by_key.items()
+        ]
+        statement = insert(table)
+        excluded = statement.excluded
+        update: dict[str, Any] = {
+            name: (
+                case((excluded[name] > table.c[name], excluded[name]), else_=table.c[name])
+                if name in ROLLUP_MAXIMA
+                else table.c[name] + excluded[name]
+            )
+            for name in values
+        }
+        executor.execute(statement.on_conflict_do_update(index_elements=keys, set_=update), params)
+
+
+def rebuild(
+    session: Session | Connection, site_id: int | None = None, batch: int = 20000
+) -> None:
+    """Recompute the roll-up from ``report_step`` (a site's, or all), in the caller's
+    transaction, with the same :func:`write` the steps' ends use."""
+    for table in ROLLUP_TABLES:
+        gone = delete(table)
+        if site_id is not None:
+            gone = gone.where(table.c.site_id == site_id)
+        session.execute(gone)
+    columns = [
+        ReportStep.__table__.c[name]
+        for name in (
+            "ticket_id",
+            "site_id",
+            "business_day",
+            "weekday",
+            "month_start",
+            "priority_category_id",
+            "department_id",
+            "service_id",
+            "counter_id",
+            "officer_id",
+            "transferred_in",
+            "has_dossier",
+            "end_state",
+            "outcome",
+            "wait_seconds",
+            "service_seconds",
+            "within_target",
+            "arrival_slot",
+            "left_queue_slot",
+        )
+    ]
+    last = 0
+    while True:
+        query = select(*columns).where(ReportStep.ticket_id > last)
+        if site_id is not None:
+            query = query.where(ReportStep.site_id == site_id)
+        rows = [
+            dict(r._mapping)
+            for r in session.execute(query.order_by(ReportStep.ticket_id).limit(batch))
+        ]
+        if not rows:
+            return
+        last = rows[-1]["ticket_id"]
+        write(session, rows, sparse=False)
+
+
+# ------------------------------------------------------------------ reading
+
+
+class Scope(Protocol):
+    """The filters the roll-up reads (queries.Filters)."""
+
+    start: dt.date
+    end: dt.date
+    site_ids: tuple[int, ...] | None
+    department_id: int | None
+    service_id: int | None
+    counter_id: int | None
+    officer_id: int | None
+    priority: str
+
+
+def _segments(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], list[dt.date]]:
+    """The period as ([first, last] day ranges read from day tables, the months wholly
+    inside it read from month tables)."""
+    months: list[dt.date] = []
+    days: list[tuple[dt.date, dt.date]] = []
+    first_month = start if start.day == 1 else _next_month(start)
+    month = first_month
+    while _next_month(month) - dt.timedelta(days=1) <= end:
+        months.append(month)
+        month = _next_month(month)
+    if not months:
+        return [(start, end)], []
+    if start < months[0]:
+        days.append((start, months[0] - dt.timedelta(days=1)))
+    after = _next_month(months[-1])
+    if after <= end:
+        days.append((after, end))
+    return days, months
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _where(table: Table, scope: Scope, *, service: bool = True) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if scope.site_ids is not None:
+        clauses.append(table.c.site_id.in_(scope.site_ids))
+    if service:
+        if scope.department_id is not None:
+            clauses.append(table.c.department_id == scope.department_id)
+        if scope.service_id is not None:
+            clauses.append(table.c.service_id == scope.service_id)
+    if "priority" in table.c and scope.priority != "all":
+        clauses.append(table.c.priority.is_(scope.priority == "priority"))
+    return clauses
+
+
+def _time_parts(
+    day_table: Table, month_table: Table | None, scope: Scope, by_day: bool
+) -> list[tuple[Table, str, list[ColumnElement[bool]]]]:
+    """(table, its time column, its period clause) to read, with a month table for the
+    whole months of a long period unless `by_day`."""
+    if by_day or month_table is None:
+        return [(day_table, "business_day", [day_table.c.business_day.between(scope.start, scope.end)])]
+    days, months = _segments(scope.start, scope.end)
+    parts = [
+        (day_table, "business_day", [day_table.c.business_day.between(first, last)])
+        for first, last in days
+    ]
+    if months:
+        parts.append(
+            (month_table, "month_start", [month_table.c.month_start.between(months[0], months[-1])])
+        )
+    return parts
+
+
+class Rolled:
+    """The roll-up's sums per key: the same use as queries.Tally (raw counts in its
+    layout, the distributions, a coarser grouping), read from buckets."""
+
+    approximate = True
+
+    def __init__(self, sums: dict[Key, list[int]]) -> None:
+        self.sums = sums
+
+    @property
+    def raw(self) -> dict[Key, list[int]]:
+        return {key: [v[i] for i in _RAW] for key, v in self.sums.items()}
+
+    def value(self, key: Key, name: str) -> int:
+        return self.sums[key][_FIGURE_INDEX[name]]
+
+    def wait(self, key: Key) -> Distribution:
+        v = self.sums[key]
+        return _distribution(
+            v[_FIGURE_INDEX["called"]],
+            v[_FIGURE_INDEX["wait_sum"]],
+            v[_FIGURE_INDEX["wait_max"]],
+            v[_WAIT_BUCKETS],
+        )
+
+    def service(self, key: Key) -> Distribution:
+        v = self.sums[key]
+        return _distribution(
+            v[_FIGURE_INDEX["service_n"]],
+            v[_FIGURE_INDEX["service_sum"]],
+            v[_FIGURE_INDEX["service_max"]],
+            v[_SERVICE_BUCKETS],
+        )
+
+    def coarser(self, key: Callable[[Key], Key]) -> Rolled:
+        sums: dict[Key, list[int]] = {}
+        for old, values in self.sums.items():
+            _merge(sums, key(old), values)
+        return Rolled(sums)
+
+
+_MAX_AT = {_FIGURE_INDEX[n] for n in ROLLUP_MAXIMA}
+
+
+def _merge(into: dict[Key, list[int]], key: Key, values: Sequence[int]) -> None:
+    acc = into.get(key)
+    if acc is None:
+        into[key] = list(values)
+        return
+    for i, v in enumerate(values):
+        acc[i] = max(acc[i], v) if i in _MAX_AT else acc[i] + v
+
+
+def _distribution(count: int, total: int, maximum: int, buckets: Sequence[int]) -> Distribution:
+    if count == 0:
+        return Distribution()
+    return Distribution(
+        count=count,
+        mean=total / count,
+        p50=bucket_percentile(buckets, 0.5, maximum),
+        p90=bucket_percentile(buckets, 0.9, maximum),
+        max=maximum,
+    )
+
+
+_GROUP_OF: dict[str, Callable[[dt.date], Any]] = {
+    "day": lambda d: d,
+    "week": week_start,
+    "month": month_start,
+}
+
+
+def tally(
+    session: Session,
+    scope: Scope,
+    group: str | None,
+    dims: Sequence[str],
+    *,
+    split: bool = False,
+) -> Rolled:
+    """The figures' sums per (group value, *dims) (+ "all"/"priority"/"regular" with
+    `split`), group being None, "day", "week", "month" or "weekday", dims among site_id,
+    department_id and service_id."""
+    service = bool({"department_id", "service_id"} & set(dims)) or (
+        scope.department_id is not None or scope.service_id is not None
+    )
+    day_table = RollServiceDay if service else RollSiteDay
+    sums: dict[Key, list[int]] = {}
+    by_day = group in ("day", "week", "weekday")
+    names = [*ROLLUP_FIGURES, *ROLLUP_MAXIMA]
+    for table, time_column, period in _time_parts(day_table, RollServiceMonth, scope, by_day):
+        time_key = [] if group is None else [table.c["weekday" if group == "weekday" else time_column]]
+        keys = [*time_key, *(table.c[d] for d in dims), *([table.c.priority] if split else [])]
+        aggregates = [
+            func.max(table.c[n]) if n in ROLLUP_MAXIMA else func.sum(table.c[n]) for n in names
+        ]
+        query = select(*keys, *aggregates).where(
+            *period, *_where(table, scope, service=service)
+        )
+        if keys:
+            query = query.group_by(*keys)
+        width = len(keys)
+        for row in session.execute(query):
+            values = [int(v or 0) for v in row[width:]]
+            if not values[_FIGURE_INDEX["steps"]]:
+                continue
+            base: Key = tuple(row[: len(time_key) + len(dims)])
+            if group in _GROUP_OF:
+                base = (_GROUP_OF[group](_as_date(base[0])), *base[1:])
+            if split:
+                part = "priority" if row[width - 1] else "regular"
+                _merge(sums, (*base, "all"), values)
+                _merge(sums, (*base, part), values)
+            else:
+                _merge(sums, base, values)
+    return Rolled(sums)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def counters(session: Session, scope: Scope) -> list[tuple[int, int | None, int, int, int, int, int]]:
+    """Per (counter, officer): done, their service seconds, busy seconds, no-shows,
+    transfers (as queries.by_counter's SQL gives them)."""
+    t = RollCounterDay
+    clauses = [t.c.business_day.between(scope.start, scope.end), *_where(t, scope, service=False)]
+    if scope.counter_id is not None:
+        clauses.append(t.c.counter_id == scope.counter_id)
+    if scope.officer_id is not None:
+        clauses.append(t.c.officer_id == scope.officer_id)
+    rows = session.execute(
+        select(t.c.counter_id, t.c.officer_id, *(func.sum(t.c[n]) for n in ROLLUP_COUNTERS))
+        .where(*clauses)
+        .group_by(t.c.counter_id, t.c.officer_id)
+    )
+    return [
+        (int(r[0]), int(r[1]) or None, *(int(v or 0) for v in r[2:]))  # type: ignore[misc]
+        for r in rows
+    ]
+
+
+def slots(session: Session, scope: Scope) -> tuple[dict[tuple[int, int], list[int]], int]:
+    """Per (weekday, slot): arrived, past target, waited, wait sum, left, left called; and
+    the number of business days with steps."""
+    out: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(ROLLUP_SLOTS))
+    for table, _, period in _time_parts(RollSlotDay, RollSlotMonth, scope, False):
+        for row in session.execute(
+            select(table.c.weekday, table.c.slot, *(func.sum(table.c[n]) for n in ROLLUP_SLOTS))
+            .where(*period, *_where(table, scope, service=False))
+            .group_by(table.c.weekday, table.c.slot)
+        ):
+            acc = out[(int(row[0]), int(row[1]))]
+            for i, v in enumerate(row[2:]):
+                acc[i] += int(v or 0)
+    t = RollSiteDay
+    days = session.scalar(
+        select(func.count(func.distinct(t.c.business_day))).where(
+            t.c.business_day.between(scope.start, scope.end), *_where(t, scope, service=False)
+        )
+    )
+    return out, int(days or 0)
