@@ -562,7 +562,7 @@ class CounterLog(Base):
 # ------------------------------------------------------------------ the reports' roll-up
 
 # Buckets of a duration in the roll-up (their bounds: server.services.reports.definitions).
-ROLLUP_BUCKETS = 76
+ROLLUP_BUCKETS = 101
 
 # What the roll-up adds up per key, over the steps that ended: the counts, sums and max of
 # the report figures, and the waits' (w0..) and service times' (s0..) counts per bucket.

@@ -20,7 +20,7 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-BUCKETS = 76
+BUCKETS = 101
 FIGURES = (
     "steps",
     "transferred_in",

@@ -241,12 +241,11 @@ class Distribution:
 
 # The roll-up (README, "How the figures are kept") keeps waits and service times as counts
 # per bucket of seconds instead of per second. The buckets' lower bounds: 30 s wide up to
-# 20 minutes, 60 s up to 30, 2 minutes up to an hour, 10 minutes up to two hours, 30
-# minutes up to four, then one bucket for everything longer (bounded by the exact max).
+# 30 minutes, 60 s up to an hour, 10 minutes up to two hours, 30 minutes up to four, then
+# one bucket for everything longer (bounded by the exact max).
 BUCKET_EDGES: tuple[int, ...] = (
-    *range(0, 1200, 30),
-    *range(1200, 1800, 60),
-    *range(1800, 3600, 120),
+    *range(0, 1800, 30),
+    *range(1800, 3600, 60),
     *range(3600, 7200, 600),
     *range(7200, 14400, 1800),
     14400,
@@ -270,8 +269,8 @@ def bucket_percentile(counts: Sequence[int], p: float, maximum: int) -> float | 
     bucket [lo, hi) holding n durations they are taken as spread evenly (the k-th of them
     at lo - 0.5 + (k + 0.5) × (hi - lo) / n); the last bucket holding any ends at the
     exact max. Each rank's estimate then lies in the bucket of its exact value, so the
-    error is under the width of the bucket(s) the percentile falls in: 30 s up to 20
-    minutes, 60 s up to 30, 2 minutes up to an hour (README, "Speed on a year of data")."""
+    error is under the width of the bucket(s) the percentile falls in: 30 s up to 30
+    minutes, 60 s up to an hour (README, "Speed on a year of data")."""
     total = sum(counts)
     if total == 0:
         return None

@@ -418,12 +418,12 @@ def _rolled(filters: Filters, *, group: str | None = None, by: str = "figures") 
 
 
 APPROXIMATION_VI = (
-    "≈: trung vị và p90 ước tính từ các khoảng thời gian gộp (30 giây đến 20 phút, 60 giây "
-    "đến 30 phút, 2 phút đến 60 phút); các số đếm, trung bình, lâu nhất và tỷ lệ là chính xác."
+    "≈: trung vị và p90 ước tính trong các khoảng thời gian gộp (rộng 30 giây đến 30 phút, "
+    "60 giây đến 60 phút); các số đếm, trung bình, lâu nhất và tỷ lệ là chính xác."
 )
 APPROXIMATION_EN = (
-    "≈: p50 and p90 interpolated within the roll-up's buckets (30 s wide up to 20 min, "
-    "60 s up to 30, 2 min up to 60); counts, means, max and shares are exact."
+    "≈: p50 and p90 interpolated within the roll-up's buckets (30 s wide up to 30 min, "
+    "60 s up to 60); counts, means, max and shares are exact."
 )
 
 

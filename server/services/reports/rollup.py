@@ -2,8 +2,8 @@
 service, priority, counter and officer, and half-hour slot, kept as steps end.
 
 Writing: :func:`write` adds ended steps' rows (as :func:`record.step_row` makes them) to
-every roll-up table, one upsert statement per table (``INSERT ... ON CONFLICT DO UPDATE``
-on SQLite and PostgreSQL alike). The move that ends a step calls it in the transaction
+every roll-up table, one upsert statement per table (``INSERT ... ON CONFLICT DO UPDATE``,
+the same text on SQLite and PostgreSQL). The move that ends a step calls it in the transaction
 that writes the step's ``report_step`` row; ``rebuild`` and the benchmark's bulk fill call
 it with many rows at once. :func:`rebuild` recomputes the roll-up from ``report_step``.
 
@@ -19,15 +19,16 @@ are approximate, and the reports say so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Table, case, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, Table, bindparam, delete, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.elements import TextClause
 
 from contract.tickets import Outcome, TicketState
 from server.models import (
@@ -165,47 +166,87 @@ def deltas(rows: Iterable[dict[str, Any]]) -> dict[Table, dict[Key, Values]]:
     return out
 
 
-def _dialect_name(executor: Session | Connection) -> str:
-    if isinstance(executor, Connection):
-        return executor.dialect.name
-    return executor.get_bind().dialect.name  # a Session, or the app's scoped session
-
-
 def _key_columns(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
 
 
-def write(
-    executor: Session | Connection, rows: Sequence[dict[str, Any]], *, sparse: bool = True
-) -> None:
-    """Add ended steps' rows to the roll-up: one upsert statement per table. `sparse`
-    names only the columns the rows change (a step ending: a few of the 177)."""
+_FIGURE_TABLES = (RollServiceDay, RollServiceMonth, RollSiteDay)
+_BUCKET_COLUMNS = frozenset(f"{kind}{i}" for kind in "ws" for i in range(BUCKETS))
+_COUNTS = tuple(n for n in ROLLUP_FIGURES if n not in _BUCKET_COLUMNS)
+
+
+def write(executor: Session | Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Add ended steps' rows to the roll-up: one upsert statement per table, its text the
+    same whatever the step (so that SQLAlchemy and the database reuse it prepared)."""
     if not rows:
         return
-    insert = postgresql.insert if _dialect_name(executor) == "postgresql" else sqlite.insert
+    one = rows[0] if len(rows) == 1 else None
     for table, by_key in deltas(rows).items():
         if not by_key:
             continue
         keys = _key_columns(table)
+        if one is not None and table in _FIGURE_TABLES:
+            ((key, v),) = by_key.items()
+            wait, service = one["wait_seconds"], one["service_seconds"]
+            params = [
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    **{n: v.get(n, 0) for n in (*_COUNTS, *ROLLUP_MAXIMA)},
+                    "wb": bucket_of(wait) if wait is not None else -1,
+                    "sb": bucket_of(service) if v.get("service_n") else -1,
+                }
+            ]
+            executor.execute(_upsert(table.name, True), params)
+            continue
         values = [c.name for c in table.columns if c.name not in keys]
-        if sparse:
-            used = {name for v in by_key.values() for name, n in v.items() if n}
-            values = [name for name in values if name in used]
         params = [
-            {**dict(zip(keys, key, strict=True)), **{name: v.get(name, 0) for name in values}}
+            {**dict(zip(keys, key, strict=True)), **{n: v.get(n, 0) for n in values}}
             for key, v in by_key.items()
         ]
-        statement = insert(table)
-        excluded = statement.excluded
-        update: dict[str, Any] = {
-            name: (
-                case((excluded[name] > table.c[name], excluded[name]), else_=table.c[name])
-                if name in ROLLUP_MAXIMA
-                else table.c[name] + excluded[name]
-            )
-            for name in values
-        }
-        executor.execute(statement.on_conflict_do_update(index_elements=keys, set_=update), params)
+        executor.execute(_upsert(table.name, False), params)
+
+
+@functools.cache
+def _upsert(table_name: str, one_step: bool) -> TextClause:
+    """The upsert adding to a roll-up table's row, the same text on SQLite and PostgreSQL.
+    `one_step`: a step's end, whose wait and service time are given as their buckets'
+    numbers (wb, sb; -1: none), not as 202 counts. Written as text: SQLAlchemy's
+    ``insert().on_conflict_do_update`` over 227 columns took milliseconds to compile, more
+    than the statement costs to run."""
+    table = next(t for t in ROLLUP_TABLES if t.name == table_name)
+    keys = _key_columns(table)
+    names = [c.name for c in table.columns]
+    values = [n for n in names if n not in keys]
+
+    def given(name: str) -> str:
+        if one_step and name in _BUCKET_COLUMNS:
+            return f"CASE WHEN :{name[0]}b = {name[1:]} THEN 1 ELSE 0 END"
+        return f":{name}"
+
+    t = table_name
+
+    def q(name: str) -> str:  # "left" is a keyword of PostgreSQL's
+        return f'"{name}"'
+
+    update = ", ".join(
+        f"{q(n)} = CASE WHEN excluded.{q(n)} > {t}.{q(n)} THEN excluded.{q(n)} ELSE {t}.{q(n)} END"
+        if n in ROLLUP_MAXIMA
+        else f"{q(n)} = {t}.{q(n)} + excluded.{q(n)}"
+        for n in values
+    )
+    statement = (
+        f"INSERT INTO {t} ({', '.join(q(n) for n in names)}) "
+        f"VALUES ({', '.join(given(n) for n in names)}) "
+        f"ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET {update}"
+    )
+    binds = [
+        bindparam(n, type_=table.c[n].type)
+        for n in names
+        if not (one_step and n in _BUCKET_COLUMNS)
+    ]
+    if one_step:
+        binds += [bindparam("wb", type_=Integer()), bindparam("sb", type_=Integer())]
+    return text(statement).bindparams(*binds)
 
 
 def rebuild(
@@ -254,7 +295,7 @@ def rebuild(
         if not rows:
             return
         last = rows[-1]["ticket_id"]
-        write(session, rows, sparse=False)
+        write(session, rows)
 
 
 # ------------------------------------------------------------------ reading
