@@ -59,8 +59,8 @@ from server.models import (  # noqa: E402
     User,
 )
 from server.services import accounts  # noqa: E402
-from server.services.reports.definitions import EventView  # noqa: E402
 from server.services.reports import rollup  # noqa: E402
+from server.services.reports.definitions import EventView  # noqa: E402
 from server.services.reports.record import step_row  # noqa: E402
 
 TZ = dt.timezone(dt.timedelta(hours=7))
@@ -427,9 +427,7 @@ def measure(
     return results
 
 
-def approximation(
-    app: Any, token: str, start: dt.date, end: dt.date, scope: dict[str, Any]
-) -> str:
+def approximation(app: Any, token: str, start: dt.date, end: dt.date, scope: dict[str, Any]) -> str:
     """The year's summary and services from the roll-up against report_step (exact=true):
     the largest differences of the percentiles, and whether everything else is equal."""
     client = app.test_client()
@@ -441,7 +439,9 @@ def approximation(
         for exact in ("false", "true"):
             query = {"start": start.isoformat(), "end": end.isoformat(), **scope, "exact": exact}
             answers.append(
-                client.get(f"/api/v1/reports/{name}", query_string=query, headers=headers).get_json()
+                client.get(
+                    f"/api/v1/reports/{name}", query_string=query, headers=headers
+                ).get_json()
             )
         rolled, exact_report = answers
         for sheet_r, sheet_e in zip(rolled["sheets"], exact_report["sheets"], strict=True):

@@ -120,9 +120,7 @@ def _serve(
 
 def rollup_rows(session: Any) -> dict[str, list[tuple[Any, ...]]]:
     return {
-        table.name: sorted(
-            tuple(row) for row in session.execute(select(table)).all()
-        )
+        table.name: sorted(tuple(row) for row in session.execute(select(table)).all())
         for table in ROLLUP_TABLES
     }
 

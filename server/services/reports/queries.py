@@ -406,7 +406,9 @@ def _rolled(filters: Filters, *, group: str | None = None, by: str = "figures") 
         return filters.counter_id is None and filters.officer_id is None and group != "hour"
     if by == "counters":
         return (
-            filters.department_id is None and filters.service_id is None and filters.priority == "all"
+            filters.department_id is None
+            and filters.service_id is None
+            and filters.priority == "all"
         )
     return (
         filters.department_id is None
@@ -820,7 +822,12 @@ def by_hour(session: Session, filters: Filters, group: str | None = None) -> Rep
 
 
 _Hours = tuple[
-    dict[int, int], dict[int, int], dict[int, int], dict[int, int], list[tuple[int, ...]], int
+    dict[int, int],
+    dict[int, int],
+    dict[int, int],
+    dict[int, int],
+    list[tuple[int, int, int, int, int]],
+    int,
 ]
 
 
@@ -887,7 +894,7 @@ def _hours_rolled(session: Session, filters: Filters) -> _Hours:
             acc[0] += n
             acc[1] += wait_sum
             acc[2] += waited
-    heat = [(w, h, *acc) for (w, h), acc in sorted(heat_sums.items())]
+    heat = [(w, h, acc[0], acc[1], acc[2]) for (w, h), acc in sorted(heat_sums.items())]
     return arrived, past, left, called, heat, days
 
 

@@ -249,9 +249,7 @@ def _upsert(table_name: str, one_step: bool) -> TextClause:
     return text(statement).bindparams(*binds)
 
 
-def rebuild(
-    session: Session | Connection, site_id: int | None = None, batch: int = 20000
-) -> None:
+def rebuild(session: Session | Connection, site_id: int | None = None, batch: int = 20000) -> None:
     """Recompute the roll-up from ``report_step`` (a site's, or all), in the caller's
     transaction, with the same :func:`write` the steps' ends use."""
     for table in ROLLUP_TABLES:
@@ -304,14 +302,22 @@ def rebuild(
 class Scope(Protocol):
     """The filters the roll-up reads (queries.Filters)."""
 
-    start: dt.date
-    end: dt.date
-    site_ids: tuple[int, ...] | None
-    department_id: int | None
-    service_id: int | None
-    counter_id: int | None
-    officer_id: int | None
-    priority: str
+    @property
+    def start(self) -> dt.date: ...
+    @property
+    def end(self) -> dt.date: ...
+    @property
+    def site_ids(self) -> tuple[int, ...] | None: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def service_id(self) -> int | None: ...
+    @property
+    def counter_id(self) -> int | None: ...
+    @property
+    def officer_id(self) -> int | None: ...
+    @property
+    def priority(self) -> str: ...
 
 
 def _segments(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], list[dt.date]]:
@@ -358,9 +364,11 @@ def _time_parts(
     """(table, its time column, its period clause) to read, with a month table for the
     whole months of a long period unless `by_day`."""
     if by_day or month_table is None:
-        return [(day_table, "business_day", [day_table.c.business_day.between(scope.start, scope.end)])]
+        return [
+            (day_table, "business_day", [day_table.c.business_day.between(scope.start, scope.end)])
+        ]
     days, months = _segments(scope.start, scope.end)
-    parts = [
+    parts: list[tuple[Table, str, list[ColumnElement[bool]]]] = [
         (day_table, "business_day", [day_table.c.business_day.between(first, last)])
         for first, last in days
     ]
@@ -462,14 +470,14 @@ def tally(
     by_day = group in ("day", "week", "weekday")
     names = [*ROLLUP_FIGURES, *ROLLUP_MAXIMA]
     for table, time_column, period in _time_parts(day_table, RollServiceMonth, scope, by_day):
-        time_key = [] if group is None else [table.c["weekday" if group == "weekday" else time_column]]
+        time_key = (
+            [] if group is None else [table.c["weekday" if group == "weekday" else time_column]]
+        )
         keys = [*time_key, *(table.c[d] for d in dims), *([table.c.priority] if split else [])]
         aggregates = [
             func.max(table.c[n]) if n in ROLLUP_MAXIMA else func.sum(table.c[n]) for n in names
         ]
-        query = select(*keys, *aggregates).where(
-            *period, *_where(table, scope, service=service)
-        )
+        query = select(*keys, *aggregates).where(*period, *_where(table, scope, service=service))
         if keys:
             query = query.group_by(*keys)
         width = len(keys)
@@ -493,7 +501,7 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def counters(session: Session, scope: Scope) -> list[tuple[int, int | None, int, int, int, int, int]]:
+def counters(session: Session, scope: Scope) -> list[tuple[Any, ...]]:
     """Per (counter, officer): done, their service seconds, busy seconds, no-shows,
     transfers (as queries.by_counter's SQL gives them)."""
     t = RollCounterDay
@@ -507,10 +515,7 @@ def counters(session: Session, scope: Scope) -> list[tuple[int, int | None, int,
         .where(*clauses)
         .group_by(t.c.counter_id, t.c.officer_id)
     )
-    return [
-        (int(r[0]), int(r[1]) or None, *(int(v or 0) for v in r[2:]))  # type: ignore[misc]
-        for r in rows
-    ]
+    return [(int(r[0]), int(r[1]) or None, *(int(v or 0) for v in r[2:])) for r in rows]
 
 
 def slots(session: Session, scope: Scope) -> tuple[dict[tuple[int, int], list[int]], int]:
