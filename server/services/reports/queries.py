@@ -6,6 +6,11 @@ took each whole number of seconds (a few thousand distinct values for a year of 
 centre, where a year has close to a million steps), and :func:`definitions.percentile`
 interpolates over those counts as ``percentile_cont`` would over the sorted values. The
 same statements run on SQLite, which has no percentile function, and PostgreSQL.
+
+Periods of ROLLUP_FROM_DAYS days or more are read from the roll-up (:mod:`.rollup`) where
+its keys answer the filters and grouping: the same counts, sums, max and shares, and p50
+and p90 interpolated within its buckets, which the report then marks as approximate
+(``approximate`` in the JSON, "≈" in the column headings, a note in the XLSX).
 """
 
 from __future__ import annotations
@@ -348,14 +353,6 @@ class Tally:
             for value, n in self.services.get(old, {}).items():
                 services[new][value] += n
         return Tally(raw, waits, services)
-
-
-def figures(
-    session: Session, filters: Filters, keys: Sequence[Any], *, split: bool = False
-) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """The figures of FIGURE_COLUMNS per value of `keys` (a tuple; () for no key). With
-    `split`, each key gets a last element: "all", "priority" or "regular"."""
-    return figures_of(tally(session, filters, keys, split=split))
 
 
 def figures_of(counted: Tally | rollup.Rolled) -> dict[tuple[Any, ...], dict[str, Any]]:
