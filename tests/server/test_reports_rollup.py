@@ -13,14 +13,18 @@ import random
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import func, select
 
 from contract.tickets import Outcome
+from server.extensions import db
+from server.migrate import alembic_config, upgrade
 from server.models import ROLLUP_TABLES, ReportStep, RollServiceDay, Ticket
 from server.services import queue
 from server.services.reports import record, rollup
 from server.services.reports.definitions import bucket_width_at
 from tests.server.factory import World, issue_ticket
+from tests.server.reports_day import build_morning, close_day
 
 LOCAL = dt.timezone(dt.timedelta(hours=7))
 FIRST, LAST = dt.date(2026, 9, 24), dt.date(2026, 11, 4)
@@ -261,3 +265,20 @@ def test_a_failed_step_end_leaves_no_rollup(session, world, monkeypatch) -> None
     assert row["service_n"] == 1 and row["service_sum"] == 600
     assert sum(row[f"w{i}"] for i in range(rollup.BUCKETS)) == 1
     assert row["w8"] == 1 and row["s20"] == 1  # 240 s and 600 s, 30 s wide buckets
+
+
+def test_migration_0010_fills_the_rollup_from_report_step(session, world) -> None:  # type: ignore[no-untyped-def]
+    build_morning(session, world)
+    close_day(session, world)
+    kept = rollup_rows(session)
+    assert sum(r[6] for r in kept["report_roll_service_day"]) == 9  # the day's nine steps
+    session.commit()
+    db.scoped.remove()
+    engine = db.engine
+    assert engine is not None
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    upgrade(engine)
+    assert rollup_rows(db.session) == kept
