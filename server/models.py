@@ -612,8 +612,9 @@ _SERVICE = (("department_id", Integer), ("service_id", Integer))
 _PRIORITY = (("priority", Boolean),)  # a step with a priority category
 
 # The figures per site, day, service and priority; the same per month (a year reads 12
-# months of it, and days only at a period's ends); per site and day alone (a province's
-# trend by day); counters and officers per day (officer_id 0: none); 30-minute slots.
+# months of it, and days only at a period's ends); per site and day alone, and per day for
+# every site together (trends by day); counters and officers per day (officer_id 0: none);
+# 30-minute slots.
 RollServiceDay = _rollup_table(
     "report_roll_service_day", (_SITE, *_DAY, *_SERVICE, *_PRIORITY), ROLLUP_FIGURES, ROLLUP_MAXIMA
 )
@@ -626,10 +627,18 @@ RollServiceMonth = _rollup_table(
 RollSiteDay = _rollup_table(
     "report_roll_site_day", (_SITE, *_DAY, *_PRIORITY), ROLLUP_FIGURES, ROLLUP_MAXIMA
 )
+RollDay = _rollup_table("report_roll_day", (*_DAY, *_PRIORITY), ROLLUP_FIGURES, ROLLUP_MAXIMA)
 RollCounterDay = _rollup_table(
     "report_roll_counter_day",
     (_SITE, ("business_day", Date), ("counter_id", Integer), ("officer_id", Integer)),
     ROLLUP_COUNTERS,
+    (),
+)
+# Counters' open time (microseconds) per the local day its stretch began (counter log).
+RollCounterOpen = _rollup_table(
+    "report_roll_counter_open",
+    (_SITE, ("business_day", Date), ("counter_id", Integer), ("officer_id", Integer)),
+    ("open_us",),
     (),
 )
 RollSlotDay = _rollup_table(
@@ -645,7 +654,9 @@ ROLLUP_TABLES = (
     RollServiceDay,
     RollServiceMonth,
     RollSiteDay,
+    RollDay,
     RollCounterDay,
+    RollCounterOpen,
     RollSlotDay,
     RollSlotMonth,
 )

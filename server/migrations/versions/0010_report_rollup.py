@@ -1,9 +1,10 @@
 """reports: the roll-up kept as steps end
 
 report_step added up per site, business day (and month), service, priority; per counter
-and officer; per half-hour slot (README, "How the figures are kept"): reports over more
-than a month read these few rows instead of every step. Filled here from the existing
-report_step rows, the way ``hangdoi-server rebuild-reports`` fills it.
+and officer; per half-hour slot; and counters' open time from the counter log (README,
+"How the figures are kept"): reports over more than a month read these few rows instead
+of every step. Filled here from the existing report_step and counter_log rows, the way
+``hangdoi-server rebuild-reports`` fills it.
 
 Revision ID: 0010
 Revises: 0009
@@ -56,6 +57,7 @@ TABLES = (
     ("report_roll_service_day", (*SITE, *DAY, *SERVICE, *PRIORITY), FIGURES, MAXIMA),
     ("report_roll_service_month", (*SITE, *MONTH, *SERVICE, *PRIORITY), FIGURES, MAXIMA),
     ("report_roll_site_day", (*SITE, *DAY, *PRIORITY), FIGURES, MAXIMA),
+    ("report_roll_day", (*DAY, *PRIORITY), FIGURES, MAXIMA),
     (
         "report_roll_counter_day",
         (
@@ -65,6 +67,17 @@ TABLES = (
             ("officer_id", sa.Integer()),
         ),
         COUNTERS,
+        (),
+    ),
+    (
+        "report_roll_counter_open",
+        (
+            *SITE,
+            ("business_day", sa.Date()),
+            ("counter_id", sa.Integer()),
+            ("officer_id", sa.Integer()),
+        ),
+        ("open_us",),
         (),
     ),
     ("report_roll_slot_day", (*SITE, *DAY, ("slot", sa.Integer())), SLOTS, ()),

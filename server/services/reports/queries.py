@@ -686,10 +686,11 @@ def by_counter(session: Session, filters: Filters, group: str | None = None) -> 
             .where(*filters.where(), R.counter_id.is_not(None))
             .group_by(*keys)
         ).all()
+    every = rollup.open_time(session, filters) if rolled else open_time(session, filters)
     opened = (
-        open_time(session, filters)
+        every
         if filters.officer_id is None
-        else {k: v for k, v in open_time(session, filters).items() if k[1] == filters.officer_id}
+        else {k: v for k, v in every.items() if k[1] == filters.officer_id}
     )
     counters = _names(session, Counter, {r[0] for r in rows_sql} | {k[0] for k in opened})
     officers = _names(session, User, {r[1] for r in rows_sql} | {k[1] for k in opened if k[1]})

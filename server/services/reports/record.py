@@ -115,7 +115,26 @@ def record_step(session: Session, ticket: Ticket) -> None:
 
 
 def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
-    """Log a counter's new state (its officer while open or paused)."""
+    """Log a counter's new state (its officer while open or paused); when it was open
+    until now, add that stretch to the roll-up's open time."""
+    before = session.execute(
+        select(CounterLog.state, CounterLog.officer_id, CounterLog.at)
+        .where(CounterLog.counter_id == counter.id)
+        .order_by(CounterLog.at.desc(), CounterLog.id.desc())
+        .limit(1)
+    ).first()
+    if before is not None and before.state == "open":
+        site = session.get(Site, counter.site_id)
+        assert site is not None  # a foreign key
+        spent = now - before.at
+        rollup.add_open_time(
+            session,
+            counter.site_id,
+            before.at.astimezone(zone(site.timezone)).date(),
+            counter.id,
+            before.officer_id,
+            (spent.days * 86400 + spent.seconds) * 10**6 + spent.microseconds,
+        )
     session.add(
         CounterLog(
             counter_id=counter.id,

@@ -38,14 +38,20 @@ from server.models import (
     ROLLUP_MAXIMA,
     ROLLUP_SLOTS,
     ROLLUP_TABLES,
+    Counter,
+    CounterLog,
     ReportStep,
     RollCounterDay,
+    RollCounterOpen,
+    RollDay,
     RollServiceDay,
     RollServiceMonth,
     RollSiteDay,
     RollSlotDay,
     RollSlotMonth,
+    Site,
 )
+from server.services.clock import zone
 from server.services.reports.definitions import (
     BUCKETS,
     Distribution,
@@ -138,6 +144,7 @@ def deltas(rows: Iterable[dict[str, Any]]) -> dict[Table, dict[Key, Values]]:
         _add(out[RollServiceDay], (site, day, weekday, *service, priority), figures, ROLLUP_MAXIMA)
         _add(out[RollServiceMonth], (site, month, *service, priority), figures, ROLLUP_MAXIMA)
         _add(out[RollSiteDay], (site, day, weekday, priority), figures, ROLLUP_MAXIMA)
+        _add(out[RollDay], (day, weekday, priority), figures, ROLLUP_MAXIMA)
         if row["counter_id"] is not None:
             done = row["end_state"] == S.DONE
             served = row["service_seconds"] or 0
@@ -170,19 +177,25 @@ def _key_columns(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
 
 
-_FIGURE_TABLES = (RollServiceDay, RollServiceMonth, RollSiteDay)
+_FIGURE_TABLES = (RollServiceDay, RollServiceMonth, RollSiteDay, RollDay)
 _BUCKET_COLUMNS = frozenset(f"{kind}{i}" for kind in "ws" for i in range(BUCKETS))
 _COUNTS = tuple(n for n in ROLLUP_FIGURES if n not in _BUCKET_COLUMNS)
 
 
-def write(executor: Session | Connection, rows: Sequence[dict[str, Any]]) -> None:
+def write(
+    executor: Session | Connection,
+    rows: Sequence[dict[str, Any]],
+    *,
+    site_tables_only: bool = False,
+) -> None:
     """Add ended steps' rows to the roll-up: one upsert statement per table, its text the
-    same whatever the step (so that SQLAlchemy and the database reuse it prepared)."""
+    same whatever the step (so that SQLAlchemy and the database reuse it prepared).
+    `site_tables_only`: leave the tables of every site together alone (a site's rebuild)."""
     if not rows:
         return
     one = rows[0] if len(rows) == 1 else None
     for table, by_key in deltas(rows).items():
-        if not by_key:
+        if not by_key or (site_tables_only and "site_id" not in table.c):
             continue
         keys = _key_columns(table)
         if one is not None and table in _FIGURE_TABLES:
@@ -198,12 +211,19 @@ def write(executor: Session | Connection, rows: Sequence[dict[str, Any]]) -> Non
             ]
             executor.execute(_upsert(table.name, True), params)
             continue
-        values = [c.name for c in table.columns if c.name not in keys]
-        params = [
-            {**dict(zip(keys, key, strict=True)), **{n: v.get(n, 0) for n in values}}
-            for key, v in by_key.items()
-        ]
-        executor.execute(_upsert(table.name, False), params)
+        _write_table(executor, table, by_key)
+
+
+def _write_table(executor: Session | Connection, table: Table, by_key: dict[Key, Values]) -> None:
+    if not by_key:
+        return
+    keys = _key_columns(table)
+    values = [c.name for c in table.columns if c.name not in keys]
+    params = [
+        {**dict(zip(keys, key, strict=True)), **{n: v.get(n, 0) for n in values}}
+        for key, v in by_key.items()
+    ]
+    executor.execute(_upsert(table.name, False), params)
 
 
 @functools.cache
@@ -249,41 +269,48 @@ def _upsert(table_name: str, one_step: bool) -> TextClause:
     return text(statement).bindparams(*binds)
 
 
+# What the roll-up reads of a report_step row.
+_STEP_COLUMNS = [
+    ReportStep.__table__.c[name]
+    for name in (
+        "ticket_id",
+        "site_id",
+        "business_day",
+        "weekday",
+        "month_start",
+        "priority_category_id",
+        "department_id",
+        "service_id",
+        "counter_id",
+        "officer_id",
+        "transferred_in",
+        "has_dossier",
+        "end_state",
+        "outcome",
+        "wait_seconds",
+        "service_seconds",
+        "within_target",
+        "arrival_slot",
+        "left_queue_slot",
+    )
+]
+
+
 def rebuild(session: Session | Connection, site_id: int | None = None, batch: int = 20000) -> None:
     """Recompute the roll-up from ``report_step`` (a site's, or all), in the caller's
     transaction, with the same :func:`write` the steps' ends use."""
     for table in ROLLUP_TABLES:
+        if site_id is not None and "site_id" not in table.c:
+            # Every site's days together: recomputed whole, from every site's steps.
+            _rebuild_all_sites(session, batch)
+            continue
         gone = delete(table)
         if site_id is not None:
             gone = gone.where(table.c.site_id == site_id)
         session.execute(gone)
-    columns = [
-        ReportStep.__table__.c[name]
-        for name in (
-            "ticket_id",
-            "site_id",
-            "business_day",
-            "weekday",
-            "month_start",
-            "priority_category_id",
-            "department_id",
-            "service_id",
-            "counter_id",
-            "officer_id",
-            "transferred_in",
-            "has_dossier",
-            "end_state",
-            "outcome",
-            "wait_seconds",
-            "service_seconds",
-            "within_target",
-            "arrival_slot",
-            "left_queue_slot",
-        )
-    ]
     last = 0
     while True:
-        query = select(*columns).where(ReportStep.ticket_id > last)
+        query = select(*_STEP_COLUMNS).where(ReportStep.ticket_id > last)
         if site_id is not None:
             query = query.where(ReportStep.site_id == site_id)
         rows = [
@@ -291,9 +318,82 @@ def rebuild(session: Session | Connection, site_id: int | None = None, batch: in
             for r in session.execute(query.order_by(ReportStep.ticket_id).limit(batch))
         ]
         if not rows:
+            break
+        last = rows[-1]["ticket_id"]
+        write(session, rows, site_tables_only=site_id is not None)
+    rebuild_open_time(session, site_id)
+
+
+def _rebuild_all_sites(session: Session | Connection, batch: int) -> None:
+    session.execute(delete(RollDay))
+    last = 0
+    while True:
+        rows = [
+            dict(r._mapping)
+            for r in session.execute(
+                select(*_STEP_COLUMNS)
+                .where(ReportStep.ticket_id > last)
+                .order_by(ReportStep.ticket_id)
+                .limit(batch)
+            )
+        ]
+        if not rows:
             return
         last = rows[-1]["ticket_id"]
-        write(session, rows)
+        for table, by_key in deltas(rows).items():
+            if table is RollDay:
+                _write_table(session, table, by_key)
+
+
+def add_open_time(
+    session: Session | Connection,
+    site_id: int,
+    day: dt.date,
+    counter_id: int,
+    officer_id: int | None,
+    microseconds: int,
+) -> None:
+    """Add a stretch of a counter's open time (from its opening, or the log's previous
+    row while open, to its next state) to the day that stretch began."""
+    key = (site_id, day, counter_id, officer_id or 0)
+    _write_table(session, RollCounterOpen, {key: {"open_us": microseconds}})
+
+
+def _open_stretches(rows: Iterable[Any], timezones: dict[int, str]) -> dict[Key, Values]:
+    """Open time per (site, local day it began, counter, officer) from counter log rows
+    in (counter, at, id) order."""
+    out: dict[Key, Values] = {}
+    previous: dict[int, Any] = {}
+    for row in rows:
+        before = previous.get(row.counter_id)
+        if before is not None and before.state == "open":
+            day = before.at.astimezone(zone(timezones[before.site_id])).date()
+            spent = row.at - before.at
+            _add(
+                out,
+                (before.site_id, day, before.counter_id, before.officer_id or 0),
+                {"open_us": (spent.days * 86400 + spent.seconds) * 10**6 + spent.microseconds},
+            )
+        previous[row.counter_id] = row
+    return out
+
+
+def rebuild_open_time(session: Session | Connection, site_id: int | None = None) -> None:
+    """Recompute the counters' open time from the counter log (a site's, or all)."""
+    gone = delete(RollCounterOpen)
+    query = select(
+        CounterLog.site_id,
+        CounterLog.counter_id,
+        CounterLog.state,
+        CounterLog.officer_id,
+        CounterLog.at,
+    ).order_by(CounterLog.counter_id, CounterLog.at, CounterLog.id)
+    if site_id is not None:
+        gone = gone.where(RollCounterOpen.c.site_id == site_id)
+        query = query.where(CounterLog.site_id == site_id)
+    session.execute(gone)
+    timezones = dict(session.execute(select(Site.id, Site.timezone)).all())
+    _write_table(session, RollCounterOpen, _open_stretches(session.execute(query), timezones))
 
 
 # ------------------------------------------------------------------ reading
@@ -465,7 +565,13 @@ def tally(
     service = bool({"department_id", "service_id"} & set(dims)) or (
         scope.department_id is not None or scope.service_id is not None
     )
-    day_table = RollServiceDay if service else RollSiteDay
+    day_table = (
+        RollServiceDay
+        if service
+        else RollDay
+        if scope.site_ids is None and "site_id" not in dims
+        else RollSiteDay
+    )
     sums: dict[Key, list[int]] = {}
     by_day = group in ("day", "week", "weekday")
     names = [*ROLLUP_FIGURES, *ROLLUP_MAXIMA]
@@ -538,3 +644,40 @@ def slots(session: Session, scope: Scope) -> tuple[dict[tuple[int, int], list[in
         )
     )
     return out, int(days or 0)
+
+
+def open_time(
+    session: Session, scope: Scope, now: dt.datetime | None = None
+) -> dict[tuple[int, int | None], float]:
+    """Seconds each (counter, officer) was open, by the days its stretches began; a
+    counter open now adds its stretch since it opened (or resumed), up to now or the
+    period's end, as queries.open_time does from the log."""
+    t = RollCounterOpen
+    clauses = [t.c.business_day.between(scope.start, scope.end), *_where(t, scope, service=False)]
+    if scope.counter_id is not None:
+        clauses.append(t.c.counter_id == scope.counter_id)
+    result: dict[tuple[int, int | None], float] = defaultdict(float)
+    for counter_id, officer_id, microseconds in session.execute(
+        select(t.c.counter_id, t.c.officer_id, func.sum(t.c.open_us))
+        .where(*clauses)
+        .group_by(t.c.counter_id, t.c.officer_id)
+    ):
+        result[(int(counter_id), int(officer_id) or None)] += int(microseconds or 0) / 10**6
+    query = (
+        select(Counter.id, Counter.officer_id, Counter.state_changed_at, Site.timezone)
+        .join(Site, Site.id == Counter.site_id)
+        .where(Counter.state == "open")
+    )
+    if scope.site_ids is not None:
+        query = query.where(Counter.site_id.in_(scope.site_ids))
+    if scope.counter_id is not None:
+        query = query.where(Counter.id == scope.counter_id)
+    moment = now or dt.datetime.now(dt.UTC)
+    for counter_id, officer_id, since, timezone in session.execute(query):
+        tz = zone(timezone)
+        first = dt.datetime.combine(scope.start, dt.time(), tz).astimezone(dt.UTC)
+        after = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time(), tz)
+        until = min(moment, after.astimezone(dt.UTC))
+        if first <= since < until:
+            result[(counter_id, officer_id)] += (until - since).total_seconds()
+    return result
