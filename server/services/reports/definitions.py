@@ -29,7 +29,8 @@ ticket row and its events in ``ticket_event``.
   an officer issued it); booked (online) tickets will be a second channel.
 - **Percentiles** (p50, p90): the linear interpolation between the closest ranks (SQL's
   ``percentile_cont``), exact over durations counted in whole seconds (a duration is
-  truncated to its second when the step is recorded).
+  truncated to its second when the step is recorded). Over a long period the reports read
+  them from the roll-up's buckets, approximately (:func:`bucket_percentile`), and say so.
 - Times of day (hour, half-hour slot, weekday) are in the site's time zone; a step belongs
   to the business day of its ticket.
 """
