@@ -4,7 +4,7 @@ report_step added up per site, business day (and month), service, priority; per 
 and officer; per half-hour slot; and counters' open time from the counter log (README,
 "How the figures are kept"): reports over more than a month read these few rows instead
 of every step. Filled here from the existing report_step and counter_log rows, the way
-``hangdoi-server rebuild-reports`` fills it.
+``hangdoi-server rebuild-reports`` fills it. And an index for the raw export's pages.
 
 Revision ID: 0010
 Revises: 0009
@@ -91,6 +91,10 @@ TABLES = (
 
 
 def upgrade() -> None:
+    # The raw export's pages: a site's steps in ticket order (models.ReportStep).
+    op.create_index(
+        "ix_report_step_site_ticket", "report_step", ["site_id", "ticket_id", "business_day"]
+    )
     for name, keys, sums, maxima in TABLES:
         op.create_table(
             name,
@@ -108,5 +112,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_report_step_site_ticket", table_name="report_step")
     for name, _, _, _ in reversed(TABLES):
         op.drop_table(name)

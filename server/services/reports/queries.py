@@ -531,15 +531,15 @@ def summary(session: Session, filters: Filters, group: str | None = None) -> Rep
 
 def _open_tickets(session: Session, filters: Filters) -> int:
     """Tickets of the period still open: not in the figures until their step ends."""
-    query = select(func.count()).where(
-        Ticket.state.in_([s.value for s in OPEN_STATES]),
-        Ticket.business_day.between(filters.start, filters.end),
-    )
+    # The open tickets' days, counted here: a few rows (the close-out ends each day's), read
+    # by (site, state). With the period in the WHERE clause SQLite read the site's year of
+    # tickets by (site, day) instead: 0.3-1.4 s for a year of the centre (bench/reports.py).
+    query = select(Ticket.business_day).where(Ticket.state.in_([s.value for s in OPEN_STATES]))
     if filters.site_ids is not None:
         query = query.where(Ticket.site_id.in_(filters.site_ids))
     if filters.service_id is not None:
         query = query.where(Ticket.service_id == filters.service_id)
-    return int(session.scalar(query) or 0)
+    return sum(1 for day in session.scalars(query) if filters.start <= day <= filters.end)
 
 
 # ------------------------------------------------------------------ 2. departments, services
