@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import math
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -565,6 +566,7 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
     finally:
         if name is not None:
             drop_postgres_database(name)
+        shutil.rmtree(tmp, ignore_errors=True)  # a year of SQLite is 1.5 GB
 
 
 def main() -> None:
