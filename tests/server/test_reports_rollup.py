@@ -3,8 +3,9 @@ weeks (over three months: a month wholly inside the period, and days at its ends
 through the queue's own moves, so that the roll-up is the one kept as steps end. Every
 report over the period is asked twice through the API, from the roll-up and with
 exact=true, and compared: counts, sums, means, max and shares equal, percentiles within
-the buckets' width. Then the rebuild gives the very rows kept incrementally, and a step's
-end that fails leaves neither its report_step row nor its roll-up behind."""
+the buckets' width. Then rebuild-reports gives the very rows kept incrementally, a step's
+end that fails leaves neither its report_step row nor its roll-up behind, and migration
+0010 fills the roll-up from the rows already there."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from contract.tickets import Outcome
+from server.db import write_transaction
 from server.extensions import db
 from server.migrate import alembic_config, upgrade
 from server.models import ROLLUP_TABLES, ReportStep, RollServiceDay, Ticket
 from server.services import queue
-from server.services.reports import record, rollup
+from server.services.reports import rollup
 from server.services.reports.definitions import bucket_width_at
 from tests.server.factory import World, issue_ticket
 from tests.server.reports_day import build_morning, close_day
@@ -181,7 +183,7 @@ REPORTS = [
 ]
 
 
-def test_rollup_answers_as_report_step_does(session, client, world) -> None:  # type: ignore[no-untyped-def]
+def test_rollup_answers_as_report_step_does(app, session, client, world) -> None:  # type: ignore[no-untyped-def]
     issued = build_history(session, world)
     steps = session.scalar(select(func.count()).select_from(ReportStep))
     assert steps > issued  # the transfers' second steps
@@ -224,9 +226,15 @@ def test_rollup_answers_as_report_step_does(session, client, world) -> None:  # 
     by_counter = {"start": FIRST.isoformat(), "end": LAST.isoformat(), "counter_id": 3}
     assert _report(client, world, "summary", by_counter)["source"] == "steps"
 
-    # rebuild-reports recomputes report_step and the roll-up: the very rows kept as the
-    # steps ended, one by one.
-    assert record.rebuild(session) == steps
+    # rebuild-reports recomputes report_step and the roll-up (wiped here first): the very
+    # rows kept as the steps ended, one by one.
+    with write_transaction(session):
+        for table in ROLLUP_TABLES:
+            session.execute(delete(table))
+    assert all(rows == [] for rows in rollup_rows(session).values())
+    result = app.test_cli_runner().invoke(args=["rebuild-reports"])
+    assert result.exit_code == 0, result.output
+    assert f"{steps} ticket steps" in result.output
     session.expire_all()
     assert rollup_rows(session) == kept
 
