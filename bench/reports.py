@@ -11,11 +11,16 @@ no-shows, cancellations, holds, transfers (a second step in another service) and
 the close-out expires. Each ticket's events are generated and turned into its report rows
 by the server's own definitions (``step_row``), then tickets, report rows and the counter
 log are inserted in bulk (the ticket_event rows themselves are not written: no report reads
-them; a step's row is written from its few events, by ticket id, as it ends).
+them; a step's row is written from its few events, by ticket id, as it ends), and the
+report rows added to the roll-up by the function that the steps' ends and
+``rebuild-reports`` use (``rollup.write``).
 
 Then every report is asked through the REST API (the Flask test client, JSON written)
 `--runs` times for the centre's year (site 1) and for the whole province's year, and its
-p50 and p95 (nearest rank) printed. Asserts nothing.
+p50 and p95 (nearest rank) printed, with where the figures came from (the roll-up, or
+report_step); then the year's summary once from report_step (``exact=true``) to print how
+far the roll-up's interpolated percentiles are from the exact ones; then the cost of one
+step's roll-up write (the upserts a step's end adds to its transaction). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import datetime as dt
 import math
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -54,6 +60,7 @@ from server.models import (  # noqa: E402
     User,
 )
 from server.services import accounts  # noqa: E402
+from server.services.reports import rollup  # noqa: E402
 from server.services.reports.definitions import EventView  # noqa: E402
 from server.services.reports.record import step_row  # noqa: E402
 
@@ -323,6 +330,7 @@ class Generator:
             ):
                 for i in range(0, len(rows), CHUNK):
                     connection.execute(insert(table), rows[i : i + CHUNK])
+            rollup.write(connection, self.steps)
         self.tickets, self.steps, self.logs = [], [], []
         return count
 
@@ -346,9 +354,11 @@ def fill(
         if len(generator.steps) > 100_000 or index == len(days) - 1:
             total += generator.flush(engine)
             log(f"  {day}: {total:,} steps ({time.monotonic() - started:.0f} s)")
+    with engine.begin() as connection:  # the counters' open time, as rebuild-reports does
+        rollup.rebuild_open_time(connection)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE ticket, report_step, counter_log"))
+            connection.execute(text("VACUUM ANALYZE"))
             connection.execute(text("SELECT setval('ticket_id_seq', (SELECT max(id) FROM ticket))"))
     else:
         with engine.begin() as connection:
@@ -371,6 +381,7 @@ REPORTS = [
     ("raw (first 1000 rows)", {}),
     ("summary, one service", {}),
     ("summary as XLSX", {"format": "xlsx"}),
+    ("summary, 10 Dec..26 Nov", {}),  # not whole months: the ends read day rows
 ]
 
 
@@ -395,6 +406,9 @@ def measure(
         query = {"start": start.isoformat(), "end": end.isoformat(), **scope, **params}
         if label == "summary, one service":
             query["service_id"] = service_id
+        if label.startswith("summary, 10 Dec"):
+            query["start"] = dt.date(start.year, start.month, 10).isoformat()
+            query["end"] = dt.date(end.year, end.month, 26).isoformat()
         times = []
         cpu = []
         size = 0
@@ -407,10 +421,75 @@ def measure(
             assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
             size = len(answer.data)
             times.append(elapsed)
+        source = answer.get_json().get("source", "") if answer.is_json else "file"
         times = sorted(times[1:])  # the first run warms the caches
         p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
-        results.append((label, statistics.median(times), p95, statistics.median(cpu[1:]), size))
+        results.append(
+            (label, statistics.median(times), p95, statistics.median(cpu[1:]), size, source)
+        )
     return results
+
+
+def approximation(app: Any, token: str, start: dt.date, end: dt.date, scope: dict[str, Any]) -> str:
+    """The year's summary and services from the roll-up against report_step (exact=true):
+    the largest differences of the percentiles, and whether everything else is equal."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    worst: dict[str, float] = {}
+    others_equal = True
+    for name in ("summary", "services"):
+        answers = []
+        for exact in ("false", "true"):
+            query = {"start": start.isoformat(), "end": end.isoformat(), **scope, "exact": exact}
+            answers.append(
+                client.get(
+                    f"/api/v1/reports/{name}", query_string=query, headers=headers
+                ).get_json()
+            )
+        rolled, exact_report = answers
+        for sheet_r, sheet_e in zip(rolled["sheets"], exact_report["sheets"], strict=True):
+            for row_r, row_e in zip(sheet_r["rows"], sheet_e["rows"], strict=True):
+                for key, value in row_e.items():
+                    if key in rollup.APPROXIMATE:
+                        if value is not None:
+                            diff = abs(row_r[key] - value)
+                            worst[key] = max(worst.get(key, 0.0), diff)
+                    elif isinstance(value, float):
+                        others_equal &= math.isclose(row_r[key], value, rel_tol=1e-9)
+                    else:
+                        others_equal &= row_r[key] == value
+    figures = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(worst.items()))
+    return f"largest |roll-up - exact| over summary and services rows: {figures}; " + (
+        "every other figure equal" if others_equal else "OTHER FIGURES DIFFER"
+    )
+
+
+def write_cost(engine: Any, sites: list[dict[str, Any]], day: dt.date, count: int) -> str:
+    """The median time of one step's roll-up write in a transaction of its own (the
+    report_step row's insert given for comparison), on a day after the measured year."""
+    generator = Generator(99)
+    generator.ticket_id = 10**8
+    generator.day(sites[0], day, count)
+    generator.tickets = [t for t in generator.tickets if t["transferred_from_id"] is None]
+    generator.steps = [r for r in generator.steps if not r["transferred_in"]]
+    step_times, roll_times = [], []
+    with engine.connect() as connection:
+        for ticket, row in zip(generator.tickets, generator.steps, strict=True):
+            with connection.begin() as transaction:
+                connection.execute(insert(Ticket), [ticket])
+                begun = time.perf_counter()
+                connection.execute(insert(ReportStep), [row])
+                middle = time.perf_counter()
+                rollup.write(connection, [row])
+                step_times.append(middle - begun)
+                roll_times.append(time.perf_counter() - middle)
+                transaction.commit()  # as a step's end does (psycopg forgets prepared
+                # statements on a rollback)
+    return (
+        f"one step's end, median of {len(roll_times)}: report_step insert "
+        f"{statistics.median(step_times) * 1e3:.2f} ms, roll-up upserts (7 tables) "
+        f"{statistics.median(roll_times) * 1e3:.2f} ms"
+    )
 
 
 def run_database(kind: str, args: argparse.Namespace) -> None:
@@ -468,20 +547,26 @@ def run_database(kind: str, args: argparse.Namespace) -> None:
                     f"\n{kind}, {scope_name}: {days[0]} .. {days[-1]}, "
                     f"{centre_steps if centre_steps is not None else steps:,} steps, {args.runs} runs"
                 )
-                print(f"{'report':28} {'p50 ms':>9} {'p95 ms':>9} {'CPU ms':>9} {'bytes':>10}")
-                for label, p50, p95, cpu, size in measure(
+                print(
+                    f"{'report':28} {'p50 ms':>9} {'p95 ms':>9} {'CPU ms':>9} {'bytes':>10}  source"
+                )
+                for label, p50, p95, cpu, size, source in measure(
                     app, token, days[0], days[-1], scope, args.runs, service_id
                 ):
                     print(
-                        f"{label:28} {p50 * 1000:9.0f} {p95 * 1000:9.0f} {cpu * 1000:9.0f} {size:10,}"
+                        f"{label:28} {p50 * 1000:9.0f} {p95 * 1000:9.0f} {cpu * 1000:9.0f} "
+                        f"{size:10,}  {source}"
                     )
                     sys.stdout.flush()
+                print(approximation(app, token, days[0], days[-1], scope))
+            print(write_cost(engine, sites, days[-1] + dt.timedelta(days=1), 300))
             db.session.remove()
         engine.dispose()
         assert db.engine is not None
     finally:
         if name is not None:
             drop_postgres_database(name)
+        shutil.rmtree(tmp, ignore_errors=True)  # a year of SQLite is 1.5 GB
 
 
 def main() -> None:

@@ -267,11 +267,11 @@ def close_out_command(ctx: click.Context, site_code: str | None, day: dt.datetim
 @click.option("--site", "site_code", default=None, help="One site; every site when omitted.")
 @with_appcontext
 def rebuild_reports_command(site_code: str | None) -> None:
-    """Recompute the reports' rows from the tickets' event log (after upgrading to the
-    release that brought reports; safe to run again)."""
+    """Recompute the reports' rows from the tickets' event log, and their roll-up from
+    those rows (after upgrading to the release that brought reports; safe to run again)."""
     site_id = _site_by_code(site_code).id if site_code else None
     written = rebuild_reports(_db().session, site_id=site_id)
-    click.echo(f"Report rows rebuilt: {written} ticket steps.")
+    click.echo(f"Report rows rebuilt: {written} ticket steps, and their roll-up.")
 
 
 @click.command("backup")

@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -508,6 +511,9 @@ class ReportStep(Base):
         # aggregate on, so a year is read from the index alone, in (site, day) order, not
         # from rows spread over the table (bench/reports.py).
         Index("ix_report_step_covering", *REPORT_STEP_INDEXED),
+        # The raw export: a site's steps in ticket order, a page at a time, without sorting
+        # the site's year first (2 s for the centre's year on SQLite; bench/reports.py).
+        Index("ix_report_step_site_ticket", "site_id", "ticket_id", "business_day"),
     )
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), primary_key=True)
@@ -554,3 +560,106 @@ class CounterLog(Base):
     state: Mapped[str] = mapped_column(String(16))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# ------------------------------------------------------------------ the reports' roll-up
+
+# Buckets of a duration in the roll-up (their bounds: server.services.reports.definitions).
+ROLLUP_BUCKETS = 101
+
+# What the roll-up adds up per key, over the steps that ended: the counts, sums and max of
+# the report figures, and the waits' (w0..) and service times' (s0..) counts per bucket.
+ROLLUP_FIGURES = (
+    "steps",
+    "transferred_in",
+    "done",
+    "no_show",
+    "cancelled",
+    "expired",
+    "transferred",
+    "called",
+    "in_target",
+    "outcome_completed",
+    "outcome_incomplete",
+    "outcome_information",
+    "outcome_refused",
+    "with_dossier",
+    "wait_sum",
+    "service_n",
+    "service_sum",
+    *(f"w{i}" for i in range(ROLLUP_BUCKETS)),
+    *(f"s{i}" for i in range(ROLLUP_BUCKETS)),
+)
+ROLLUP_MAXIMA = ("wait_max", "service_max")
+ROLLUP_COUNTERS = ("done", "done_service_sum", "busy_sum", "no_show", "transferred")
+ROLLUP_SLOTS = ("arrived", "past_target", "waited", "wait_sum", "left", "left_called")
+
+
+def _rollup_table(
+    name: str, keys: tuple[tuple[str, Any], ...], sums: tuple[str, ...], maxima: tuple[str, ...]
+) -> Table:
+    """One roll-up table: its key (the primary key) and its values (0 when not given)."""
+    return Table(
+        name,
+        Base.metadata,
+        *(Column(key, kind, primary_key=True, autoincrement=False) for key, kind in keys),
+        *(Column(value, BigInteger, nullable=False, server_default="0") for value in sums),
+        *(Column(value, Integer, nullable=False, server_default="0") for value in maxima),
+    )
+
+
+_SITE = ("site_id", Integer)
+_DAY = (("business_day", Date), ("weekday", Integer))
+_MONTH = (("month_start", Date),)
+_SERVICE = (("department_id", Integer), ("service_id", Integer))
+_PRIORITY = (("priority", Boolean),)  # a step with a priority category
+
+# The figures per site, day, service and priority; the same per month (a year reads 12
+# months of it, and days only at a period's ends); per site and day alone, and per day for
+# every site together (trends by day); counters and officers per day (officer_id 0: none);
+# 30-minute slots.
+RollServiceDay = _rollup_table(
+    "report_roll_service_day", (_SITE, *_DAY, *_SERVICE, *_PRIORITY), ROLLUP_FIGURES, ROLLUP_MAXIMA
+)
+RollServiceMonth = _rollup_table(
+    "report_roll_service_month",
+    (_SITE, *_MONTH, *_SERVICE, *_PRIORITY),
+    ROLLUP_FIGURES,
+    ROLLUP_MAXIMA,
+)
+RollSiteDay = _rollup_table(
+    "report_roll_site_day", (_SITE, *_DAY, *_PRIORITY), ROLLUP_FIGURES, ROLLUP_MAXIMA
+)
+RollDay = _rollup_table("report_roll_day", (*_DAY, *_PRIORITY), ROLLUP_FIGURES, ROLLUP_MAXIMA)
+RollCounterDay = _rollup_table(
+    "report_roll_counter_day",
+    (_SITE, ("business_day", Date), ("counter_id", Integer), ("officer_id", Integer)),
+    ROLLUP_COUNTERS,
+    (),
+)
+# Counters' open time (microseconds) per the local day its stretch began (counter log).
+RollCounterOpen = _rollup_table(
+    "report_roll_counter_open",
+    (_SITE, ("business_day", Date), ("counter_id", Integer), ("officer_id", Integer)),
+    ("open_us",),
+    (),
+)
+RollSlotDay = _rollup_table(
+    "report_roll_slot_day", (_SITE, *_DAY, ("slot", Integer)), ROLLUP_SLOTS, ()
+)
+RollSlotMonth = _rollup_table(
+    "report_roll_slot_month",
+    (_SITE, *_MONTH, ("weekday", Integer), ("slot", Integer)),
+    ROLLUP_SLOTS,
+    (),
+)
+ROLLUP_TABLES = (
+    RollServiceDay,
+    RollServiceMonth,
+    RollSiteDay,
+    RollDay,
+    RollCounterDay,
+    RollCounterOpen,
+    RollSlotDay,
+    RollSlotMonth,
+)

@@ -74,6 +74,13 @@ class ReportQuery(ma.Schema):
     officer_id = _id()
     priority = fields.String(load_default="all", validate=validate.OneOf(queries.PRIORITIES))
     group = fields.String(load_default=None, validate=validate.OneOf(queries.GROUPS))
+    exact = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Read every step even over a long period (slower), so that p50 "
+            "and p90 are exact rather than interpolated from the roll-up."
+        },
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
     sheet = fields.String(
         load_default=None,
@@ -142,6 +149,18 @@ class ReportOut(ma.Schema):
     days = fields.Integer(metadata={"description": "hours: business days with data"})
     end_slot = fields.Integer()
     next_after = fields.Integer(allow_none=True, metadata={"description": "raw: the next page"})
+    source = fields.String(
+        metadata={
+            "description": "rollup: read from the roll-up (periods of 32 days or more); "
+            "steps: from every step"
+        }
+    )
+    approximate = fields.List(
+        fields.String(),
+        metadata={"description": "The columns whose values are approximate (≈ in the files)"},
+    )
+    approximation_vi = fields.String(metadata={"description": "How they are approximated"})
+    approximation_en = fields.String()
 
 
 class LiveOut(ma.Schema):
@@ -199,6 +218,7 @@ def filters_of(query: dict[str, Any]) -> Filters:
         counter_id=query.get("counter_id"),
         officer_id=query.get("officer_id"),
         priority=query.get("priority") or "all",
+        exact=bool(query.get("exact")),
     )
 
 

@@ -167,7 +167,8 @@
           draw(body);
           var f = body.filters;
           el("status").textContent = "Kỳ: " + f.start + " → " + f.end +
-            (body.open_tickets ? " · " + body.open_tickets + " số chưa kết thúc (chưa tính)" : "");
+            (body.open_tickets ? " · " + body.open_tickets + " số chưa kết thúc (chưa tính)" : "") +
+            (body.approximate && body.approximate.length ? " · " + body.approximation_vi : "");
           document.body.dataset.loaded = String((Number(document.body.dataset.loaded) || 0) + 1);
         });
       })

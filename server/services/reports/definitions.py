@@ -29,13 +29,15 @@ ticket row and its events in ``ticket_event``.
   an officer issued it); booked (online) tickets will be a second channel.
 - **Percentiles** (p50, p90): the linear interpolation between the closest ranks (SQL's
   ``percentile_cont``), exact over durations counted in whole seconds (a duration is
-  truncated to its second when the step is recorded).
+  truncated to its second when the step is recorded). Over a long period the reports read
+  them from the roll-up's buckets, approximately (:func:`bucket_percentile`), and say so.
 - Times of day (hour, half-hour slot, weekday) are in the site's time zone; a step belongs
   to the business day of its ticket.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
@@ -234,3 +236,62 @@ class Distribution:
             "p90": self.p90,
             "max": self.max,
         }
+
+
+# ------------------------------------------------------------------ roll-up buckets
+
+# The roll-up (README, "How the figures are kept") keeps waits and service times as counts
+# per bucket of seconds instead of per second. The buckets' lower bounds: 30 s wide up to
+# 30 minutes, 60 s up to an hour, 10 minutes up to two hours, 30 minutes up to four, then
+# one bucket for everything longer (bounded by the exact max).
+BUCKET_EDGES: tuple[int, ...] = (
+    *range(0, 1800, 30),
+    *range(1800, 3600, 60),
+    *range(3600, 7200, 600),
+    *range(7200, 14400, 1800),
+    14400,
+)
+BUCKETS = len(BUCKET_EDGES)
+
+
+def bucket_of(seconds: int) -> int:
+    """The roll-up bucket of a duration in whole seconds."""
+    return bisect.bisect_right(BUCKET_EDGES, seconds) - 1
+
+
+def bucket_width_at(seconds: float) -> int | None:
+    """The width of the bucket holding `seconds` (None for the last, open one)."""
+    index = bucket_of(int(seconds))
+    return BUCKET_EDGES[index + 1] - BUCKET_EDGES[index] if index + 1 < BUCKETS else None
+
+
+def bucket_percentile(counts: Sequence[int], p: float, maximum: int) -> float | None:
+    """percentile_cont(p) from the roll-up's bucket counts: **approximate**. Within a
+    bucket [lo, hi) holding n durations they are taken as spread evenly (the k-th of them
+    at lo - 0.5 + (k + 0.5) × (hi - lo) / n); the last bucket holding any ends at the
+    exact max. Each rank's estimate then lies in the bucket of its exact value, so the
+    error is under the width of the bucket(s) the percentile falls in: 30 s up to 30
+    minutes, 60 s up to an hour (README, "Speed on a year of data")."""
+    total = sum(counts)
+    if total == 0:
+        return None
+    position = Fraction(str(p)) * (total - 1)
+    lower_rank = math.floor(position)
+    fraction = position - lower_rank
+
+    def value_at(rank: int) -> float:
+        seen = 0
+        for index, n in enumerate(counts):
+            if rank < seen + n:
+                lo = BUCKET_EDGES[index]
+                hi = BUCKET_EDGES[index + 1] if index + 1 < BUCKETS else maximum + 1
+                hi = max(lo + 1, min(hi, maximum + 1))
+                value = lo - 0.5 + (rank - seen + 0.5) * (hi - lo) / n
+                return min(max(value, float(lo)), float(hi - 1))
+            seen += n
+        return float(maximum)
+
+    lower = value_at(lower_rank)
+    if fraction == 0 or lower_rank + 1 >= total:
+        return lower
+    return float(lower + float(fraction) * (value_at(lower_rank + 1) - lower))

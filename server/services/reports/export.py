@@ -82,6 +82,8 @@ def to_xlsx(report: Report) -> bytes:
         ws.write(1, 0, centre_text(report), bold)
         ws.write(2, 0, period_text(report))
         ws.write(3, 0, sheet.title_vi)
+        if report.notes.get("approximate"):
+            ws.write(4, 0, report.notes["approximation_vi"])
         first = 5
         for c, column in enumerate(sheet.columns):
             ws.write(first, c, header(column), head)

@@ -1,5 +1,5 @@
 """Writing what the reports read, in the transaction of the move that causes it: a step's
-row when the step ends (:func:`record_step`), a counter's state change
+row and its part of the roll-up when the step ends (:func:`record_step`), a counter's state change
 (:func:`log_counter`), and rebuilding the steps from ``ticket_event`` (:func:`rebuild`)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from server.db import write_transaction
 from server.models import Counter, CounterLog, ReportStep, Service, Site, Ticket, TicketEvent
 from server.services import catalog
 from server.services.clock import zone
+from server.services.reports import rollup
 from server.services.reports.definitions import (
     CHANNEL_WALK_IN,
     EventView,
@@ -117,10 +118,30 @@ def record_step(session: Session, ticket: Ticket) -> None:
         # On the session's connection: the ORM's bulk insert sets each column through the
         # mapper, for a row that is plain data already.
         session.connection().execute(_INSERT_STEP, row)
+        rollup.write(session, [row])
 
 
 def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
-    """Log a counter's new state (its officer while open or paused)."""
+    """Log a counter's new state (its officer while open or paused); when it was open
+    until now, add that stretch to the roll-up's open time."""
+    before = session.execute(
+        select(CounterLog.state, CounterLog.officer_id, CounterLog.at)
+        .where(CounterLog.counter_id == counter.id)
+        .order_by(CounterLog.at.desc(), CounterLog.id.desc())
+        .limit(1)
+    ).first()
+    if before is not None and before.state == "open":
+        site = session.get(Site, counter.site_id)
+        assert site is not None  # a foreign key
+        spent = now - before.at
+        rollup.add_open_time(
+            session,
+            counter.site_id,
+            before.at.astimezone(zone(site.timezone)).date(),
+            counter.id,
+            before.officer_id,
+            (spent.days * 86400 + spent.seconds) * 10**6 + spent.microseconds,
+        )
     session.add(
         CounterLog(
             counter_id=counter.id,
@@ -134,7 +155,8 @@ def log_counter(session: Session, counter: Counter, now: dt.datetime) -> None:
 
 def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> int:
     """Recompute every report step from ``ticket_event`` (after an upgrade, or to check the
-    rows kept as tickets end); returns how many rows it wrote. One transaction."""
+    rows kept as tickets end), then the roll-up from them; returns how many steps it
+    wrote. One transaction."""
     with write_transaction(session):
         gone = delete(ReportStep)
         if site_id is not None:
@@ -176,4 +198,5 @@ def rebuild(session: Session, site_id: int | None = None, batch: int = 5000) -> 
                 session.execute(insert(ReportStep), rows)
                 written += len(rows)
             session.expunge_all()
+        rollup.rebuild(session, site_id=site_id)
     return written
