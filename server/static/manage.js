@@ -227,6 +227,8 @@
     el("all-sites").hidden = !all;
     el("one-site").hidden = all;
     data = null;
+    // A refetch the previous view scheduled is not for this one.
+    if (pending !== null) { window.clearTimeout(pending); pending = null; }
     if (all) { el("site-name").textContent = ""; allSites(); return; }
     connect();
     refresh();
@@ -253,6 +255,7 @@
   }
 
   function soon() {
+    if (boot.province && el("site").value === "all") return; // the table of every site is pushed
     if (pending === null) pending = window.setTimeout(refresh, 300);
   }
 

@@ -19,7 +19,7 @@ from server.models import Counter, ReportStep, Service, Site, Ticket, TicketEven
 from server.services.clock import business_day
 from server.services.devices import device_status, site_devices
 from server.services.reports.definitions import Distribution, EventView, measure_step
-from server.services.reports.queries import Filters, figures
+from server.services.reports.queries import Filters, figures_of, tally
 
 S = TicketState
 
@@ -185,8 +185,8 @@ def sites_today(
             .group_by(Ticket.site_id)
         ):
             counts[row[0]] = row
-        found = figures(
-            session, Filters(start=day, end=day, site_ids=tuple(ids)), [ReportStep.site_id]
+        found = figures_of(
+            tally(session, Filters(start=day, end=day, site_ids=tuple(ids)), [ReportStep.site_id])
         )
         report.update({key[0]: value for key, value in found.items()})
     rows = []
