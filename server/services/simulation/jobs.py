@@ -314,7 +314,8 @@ def job_of(session: Session, site_id: int, job_id: str) -> WhatIfJob:
 
 
 def runner(app: Flask) -> JobRunner:
-    return app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    found: JobRunner = app.extensions[EXTENSION]
+    return found
 
 
 def init_app(app: Flask) -> None:
