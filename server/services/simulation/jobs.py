@@ -211,7 +211,13 @@ class JobRunner:
             except BrokenPipeError:
                 pass  # the worker died at once: its exit says so below
             for line in process.stdout:
-                message = json.loads(line)
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    log.warning("what-if job %s said: %s", job_id, line.rstrip()[:200])
+                    continue
+                if not isinstance(message, dict):
+                    continue
                 if "days" in message:
                     self._update(job_id, days_done=int(message["days"]))
                 elif "result" in message:
@@ -221,6 +227,9 @@ class JobRunner:
             process.wait()
         finally:
             timer.cancel()
+            if process.poll() is None:  # this thread failed while the worker ran on
+                _kill(process)
+                process.wait()
             with self._lock:
                 self._processes.pop(job_id, None)
         if timed_out.is_set():
