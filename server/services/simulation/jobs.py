@@ -145,8 +145,8 @@ class JobRunner:
 
     def stop(self) -> None:
         """Kill the jobs running here and let no queued one start (the app is going away)."""
-        self._stopping = True
         with self._lock:
+            self._stopping = True
             processes = list(self._processes.values())
         for process in processes:
             _kill(process)
@@ -192,6 +192,9 @@ class JobRunner:
         )
         with self._lock:
             self._processes[job_id] = process
+            stopping = self._stopping
+        if stopping:  # stop() came between the slot and the start: it did not see this one
+            _kill(process)
         timed_out = threading.Event()
 
         def time_up() -> None:
@@ -236,9 +239,11 @@ class JobRunner:
             self._end(job_id, FAILED, error=_time_limit(self.seconds))
         elif result is not None and process.returncode == 0:
             self._end(job_id, DONE, result={**header, **result})
+        elif self._stopping:
+            self._end(job_id, FAILED, error=_STOPPED)
         else:
             log.error("what-if job %s failed (exit %s): %s", job_id, process.returncode, failure)
-            self._end(job_id, FAILED, error=_STOPPED if self._stopping else _CRASHED)
+            self._end(job_id, FAILED, error=_CRASHED)
 
     def _update(self, job_id: str, **values: Any) -> None:
         with self.app.app_context():
