@@ -21,6 +21,7 @@ from server.extensions import db
 from server.fastjson import OrjsonProvider
 from server.services import catalog, credentials, estimates
 from server.services.queue import issuing
+from server.services.simulation import jobs as whatif_jobs
 from server.services.voice import announce
 from server.services.voice import settings as voice_settings
 
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     issuing.init_app(app)
     voice_settings.init_app(app)
     announce.init_app(app)
+    whatif_jobs.init_app(app)
     events.attach(db.scoped.session_factory)
     api.init_app(app)
     realtime.init_app(app)

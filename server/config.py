@@ -66,6 +66,13 @@ DEFAULTS: dict[str, Any] = {
     # espeak-ng, which makes the default voice pack and says what a pack lacks: None finds
     # it on the PATH, a path names it, false goes without (the chime and the text only).
     "ESPEAK_NG": None,
+    # What-if simulations (server.services.simulation.jobs), per server process: how many
+    # run at once (each takes a core), how many more wait in line (beyond, a 429), the
+    # seconds after which one is killed, and the hours a result is kept.
+    "WHATIF_JOBS_RUNNING": 1,
+    "WHATIF_JOBS_WAITING": 2,
+    "WHATIF_JOB_SECONDS": 180,
+    "WHATIF_JOB_KEEP_HOURS": 24,
 }
 
 

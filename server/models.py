@@ -663,3 +663,31 @@ ROLLUP_TABLES = (
     RollSlotDay,
     RollSlotMonth,
 )
+
+
+class WhatIfJob(Base):
+    """A what-if simulation run as a job (server.services.simulation.jobs): its state, its
+    progress and, once done, its answer. In the database so that every server process can
+    answer for a job, whichever process runs it."""
+
+    __tablename__ = "whatif_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    # queued | running | done | failed
+    status: Mapped[str] = mapped_column(String(16))
+    profile: Mapped[str] = mapped_column(String(40))
+    days_done: Mapped[int] = mapped_column(Integer, default=0)
+    days_most: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str | None] = mapped_column(String(40), default=None)
+    message_vi: Mapped[str | None] = mapped_column(String(500), default=None)
+    message_en: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The process that runs it (host:pid), for the log.
+    worker: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A job still queued or running after this was lost with its process (a restart).
+    deadline: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -275,6 +275,8 @@ class HangdoiApi(Api):
     @staticmethod
     def handle_domain_error(error: DomainError) -> tuple[dict[str, Any], int, dict[str, str]]:
         headers = {"WWW-Authenticate": _CHALLENGE} if error.status == 401 else {}
+        if error.status in (429, 503) and "retry_after" in error.details:
+            headers["Retry-After"] = str(error.details["retry_after"])
         return error.to_dict(), error.status, headers
 
     def handle_http_exception(

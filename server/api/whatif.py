@@ -1,7 +1,8 @@
 """What-if for managers (issue #15): pick a day profile (a scenario, a past day of the
 site, or a typical weekday learned from its history) and a staffing (counters per service
 per hour), see the simulated waits and service level hour by hour; ask for the fewest
-counters that keep the service level, checked by the simulator."""
+counters that keep the service level, checked by the simulator. The simulations run as
+jobs in processes of their own (server.services.simulation.jobs), never in the request."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import marshmallow as ma
+from flask import current_app, url_for
 from marshmallow import fields, validate
 from sqlalchemy import select
 
@@ -16,11 +18,11 @@ from server.api.base import MANAGERS, Blueprint, allow, current_actor
 from server.api.schemas import StrictBoolean, Text
 from server.errors import NotFound, not_found
 from server.extensions import db
-from server.models import Site, Ticket, utcnow
+from server.models import Site, Ticket, WhatIfJob, utcnow
 from server.services.clock import WEEKDAYS, WEEKDAYS_VI, business_day
-from server.services.simulation import history, scenarios
+from server.services.simulation import history, jobs, scenarios, worker
 from server.services.simulation.model import DayProfile, Staffing, hours_of, staffing_of
-from server.services.simulation.staffing import DEFAULT_LEVEL, measure, suggest
+from server.services.simulation.staffing import DEFAULT_LEVEL
 
 blp = Blueprint(
     "whatif",
@@ -133,6 +135,35 @@ class WhatIfOut(ma.Schema):
     service_level = fields.Float()
     plan = fields.Nested(OutcomeOut)
     suggestion = fields.Nested(SuggestionOut, allow_none=True)
+
+
+class JobOut(ma.Schema):
+    id = fields.String()
+    status = fields.String(
+        validate=validate.OneOf([jobs.QUEUED, jobs.RUNNING, jobs.DONE, jobs.FAILED]),
+        metadata={"description": "queued, running, done or failed."},
+    )
+    profile = fields.String()
+    days_done = fields.Integer(metadata={"description": "Simulated days run so far."})
+    days_most = fields.Integer(
+        metadata={
+            "description": "Simulated days it may take at most (a suggestion often stops sooner)."
+        }
+    )
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    result = fields.Nested(
+        WhatIfOut, allow_none=True, metadata={"description": "Once done: the what-if's answer."}
+    )
+    error = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Once failed: time_limit, simulation_failed, server_stopped or job_lost."
+        },
+    )
+    message = fields.String(allow_none=True, metadata={"description": "Why it failed (vi)."})
+    message_en = fields.String(allow_none=True, metadata={"description": "Why it failed (en)."})
 
 
 def _site(site_id: int) -> Site:
@@ -256,30 +287,64 @@ def profiles(site_id: int) -> list[dict[str, object]]:
     return [_profile_out(pid, _resolve(site, pid)) for pid in _profile_ids(site)]
 
 
-@blp.route("/<int:site_id>/whatif", methods=["POST"])
+@blp.route("/<int:site_id>/whatif/jobs", methods=["POST"])
 @allow(*MANAGERS)
 @blp.arguments(WhatIfIn)
-@blp.response(200, WhatIfOut)
-def whatif(data: dict, site_id: int) -> dict[str, object]:
-    """Simulate a day profile with a staffing (counters per service per hour): the waits and
-    service level hour by hour; with ``suggest``, the fewest counters per service and hour
-    found that keep the service level, as the simulator measured it."""
+@blp.response(
+    202,
+    JobOut,
+    headers={"Location": {"description": "The job's address.", "schema": {"type": "string"}}},
+)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")  # this process's jobs are all taken
+def start_whatif(data: dict, site_id: int) -> tuple[dict[str, object], int, dict[str, str]]:
+    """Start a simulation of a day profile with a staffing (counters per service per hour):
+    the waits and service level hour by hour; with ``suggest``, also the fewest counters
+    per service and hour found that keep the service level, as the simulator measured it.
+
+    It runs as a job, in a process of its own (a suggestion takes up to tens of seconds):
+    the answer is 202 with the job and its address (``Location``); GET it until its
+    ``status`` is ``done`` (``result``) or ``failed`` (``message``). A server process runs
+    one job at a time and queues two more (configurable); beyond, a 429 with
+    ``Retry-After``. A job is killed at its time limit (HANGDOI_WHATIF_JOB_SECONDS)."""
     site = _site(site_id)
     profile = _resolve(site, data["profile"])
     staffing = _staffing(profile, data["staffing"])
     level = data["service_level"]
-    plan = measure(profile, staffing)
-    answer: dict[str, object] = {
-        "profile": _profile_out(data["profile"], profile),
-        "service_level": level,
-        "plan": plan.to_json(profile),
-        "suggestion": None,
+    job = jobs.runner(current_app).submit(
+        db.session,
+        site_id=site.id,
+        user_id=current_actor().user_id,
+        profile=data["profile"],
+        header={"profile": _profile_out(data["profile"], profile), "service_level": level},
+        inputs=worker.inputs_of(profile, staffing, level, data["suggest"]),
+        days_most=worker.days_at_most(data["suggest"]),
+    )
+    location = url_for("whatif.whatif_job", site_id=site.id, job_id=job.id)
+    return _job_out(job), 202, {"Location": location}
+
+
+@blp.route("/<int:site_id>/whatif/jobs/<string:job_id>", methods=["GET"])
+@allow(*MANAGERS)
+@blp.response(200, JobOut)
+def whatif_job(site_id: int, job_id: str) -> dict[str, object]:
+    """A what-if job: its status (queued, running, done, failed), its progress in simulated
+    days, and its result once done. Jobs are kept a day (HANGDOI_WHATIF_JOB_KEEP_HOURS)."""
+    site = _site(site_id)
+    return _job_out(jobs.job_of(db.session, site.id, job_id))
+
+
+def _job_out(job: WhatIfJob) -> dict[str, object]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "profile": job.profile,
+        "days_done": job.days_done,
+        "days_most": job.days_most,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "result": job.result,
+        "error": job.error,
+        "message": job.message_vi,
+        "message_en": job.message_en,
     }
-    if data["suggest"]:
-        found = suggest(profile, level=level)
-        answer["suggestion"] = {
-            **found.outcome.to_json(profile),
-            "met": found.met,
-            "rounds": found.rounds,
-        }
-    return answer

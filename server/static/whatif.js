@@ -1,5 +1,6 @@
 /* The what-if page of managers: pick a day profile and a staffing, simulate it through
- * /api/v1/sites/<id>/whatif, and ask for the fewest counters that keep the service level.
+ * /api/v1/sites/<id>/whatif/jobs (a job on the server, followed until done), and ask for the
+ * fewest counters that keep the service level.
  * Vietnamese first, English second. */
 (function () {
   "use strict";
@@ -168,23 +169,16 @@
     status(withSuggestion ? "Đang mô phỏng và tìm số quầy ít nhất…" : "Đang mô phỏng…",
            withSuggestion ? "Simulating and searching for the fewest counters…" : "Simulating…");
     app.setAttribute("data-busy", "1");
-    api("POST", "/api/v1/sites/" + siteId() + "/whatif", {
+    app.removeAttribute("data-job");
+    var bar = $("progress");
+    bar.value = 0;
+    bar.hidden = false;
+    api("POST", "/api/v1/sites/" + siteId() + "/whatif/jobs", {
       profile: current.id, staffing: gridCells(), service_level: level, suggest: withSuggestion
-    }).then(function (answer) {
-      $("result").hidden = false;
-      $("summary").textContent = summary(answer.plan);
-      drawHours($("hours"), answer.plan, level);
-      if (answer.suggestion) {
-        lastSuggestion = answer.suggestion;
-        $("suggestion").hidden = false;
-        var s = answer.suggestion;
-        var total = s.hours.reduce(function (a, h) { return a + h.counters; }, 0);
-        $("suggestion-summary").textContent = (s.met ? "Đạt mức " + pct(level) + " ở mọi dịch vụ và mọi giờ (đã kiểm tra bằng mô phỏng). " : "Chưa đạt mức ở mọi giờ sau " + s.rounds + " lần mô phỏng. ") +
-          "Tổng " + total + " quầy-giờ. · " + (s.met ? "Meets " + pct(level) + " for every service and hour (checked by simulation). " : "Short in some hours after " + s.rounds + " simulated days. ") +
-          total + " counter-hours. " + summary(s);
-        drawGrid($("suggested"), current, s.staffing, false, readGrid());
-        drawHours($("suggested-hours"), s, level);
-      }
+    }).then(function (job) {
+      return follow(job, withSuggestion);
+    }).then(function (job) {
+      show(job.result, level, withSuggestion);
       status("Xong.", "Done.");
       app.setAttribute("data-result", withSuggestion ? "suggested" : "simulated");
     }).catch(function (e) {
@@ -192,8 +186,53 @@
       status(d.message || e.message, d.message_en || "");
     }).then(function () {
       $("run").disabled = $("suggest").disabled = false;
+      bar.hidden = true;
       app.removeAttribute("data-busy");
     });
+  }
+
+  // The simulation runs as a job on the server (a suggestion takes up to tens of seconds):
+  // ask for it every second, showing its place in line or the simulated days done.
+  function follow(job, withSuggestion) {
+    app.setAttribute("data-job", job.status);
+    if (job.status === "done") return Promise.resolve(job);
+    if (job.status === "failed") {
+      var e = new Error(job.message_en || "failed");
+      e.data = job;
+      return Promise.reject(e);
+    }
+    var bar = $("progress");
+    if (job.status === "queued") {
+      status("Đang chờ đến lượt: máy chủ đang chạy mô phỏng khác…",
+             "Waiting for its turn: the server is running another simulation…");
+    } else {
+      bar.max = job.days_most;
+      bar.value = job.days_done;
+      status((withSuggestion ? "Đang mô phỏng và tìm số quầy ít nhất: " : "Đang mô phỏng: ") +
+             job.days_done + " ngày mô phỏng xong…",
+             (withSuggestion ? "Simulating and searching for the fewest counters: " : "Simulating: ") +
+             job.days_done + " simulated days done…");
+    }
+    return new Promise(function (resolve) { setTimeout(resolve, 1000); }).then(function () {
+      return api("GET", "/api/v1/sites/" + siteId() + "/whatif/jobs/" + job.id);
+    }).then(function (next) { return follow(next, withSuggestion); });
+  }
+
+  function show(answer, level, withSuggestion) {
+    $("result").hidden = false;
+    $("summary").textContent = summary(answer.plan);
+    drawHours($("hours"), answer.plan, level);
+    if (answer.suggestion) {
+      lastSuggestion = answer.suggestion;
+      $("suggestion").hidden = false;
+      var s = answer.suggestion;
+      var total = s.hours.reduce(function (a, h) { return a + h.counters; }, 0);
+      $("suggestion-summary").textContent = (s.met ? "Đạt mức " + pct(level) + " ở mọi dịch vụ và mọi giờ (đã kiểm tra bằng mô phỏng). " : "Chưa đạt mức ở mọi giờ sau " + s.rounds + " lần mô phỏng. ") +
+        "Tổng " + total + " quầy-giờ. · " + (s.met ? "Meets " + pct(level) + " for every service and hour (checked by simulation). " : "Short in some hours after " + s.rounds + " simulated days. ") +
+        total + " counter-hours. " + summary(s);
+      drawGrid($("suggested"), current, s.staffing, false, readGrid());
+      drawHours($("suggested-hours"), s, level);
+    }
   }
 
   $("site").addEventListener("change", loadProfiles);

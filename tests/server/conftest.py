@@ -18,6 +18,7 @@ from server.events import PUBLISHER, CredentialEnded, DomainEvent
 from server.extensions import db
 from server.migrate import upgrade
 from server.models import Base
+from server.services.simulation import jobs as whatif_jobs
 from tests.conftest import require_postgres
 from tests.server.factory import World, build_world
 
@@ -124,6 +125,8 @@ def app(database_url: str, tmp_path: Path, publisher: RecordingPublisher | None)
     with app.app_context():
         yield app
         db.scoped.remove()
+    # A what-if job started by a test (the fuzz's, say) does not outlive it.
+    whatif_jobs.runner(app).stop()
     assert db.engine is not None
     db.engine.dispose()
 

@@ -94,7 +94,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/admin/audit"): {ADMIN},
     # The managers' what-if (issue #15).
     ("GET", "/api/v1/sites/<int:site_id>/whatif/profiles"): {MANAGER, ADMIN},
-    ("POST", "/api/v1/sites/<int:site_id>/whatif"): {MANAGER, ADMIN},
+    ("POST", "/api/v1/sites/<int:site_id>/whatif/jobs"): {MANAGER, ADMIN},
+    ("GET", "/api/v1/sites/<int:site_id>/whatif/jobs/<string:job_id>"): {MANAGER, ADMIN},
     # Public: signed by the server, it plays only what was said aloud in the hall.
     ("GET", "/api/v1/voice/<int:site_id>/<digest>.wav"): EVERYONE,
     ("POST", "/api/v1/devices/health"): {KIOSK, DISPLAY},

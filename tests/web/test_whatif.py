@@ -1,8 +1,11 @@
 """The what-if page of managers (issue #15) in real headless Chromium against the production
 server: log in, pick a day profile, ask for the fewest counters that keep the service
-level, and check that suggestion by running the simulator on it here."""
+level (a job on the server, its progress shown), and check that suggestion by running the
+simulator on it here."""
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import expect
 
@@ -36,12 +39,21 @@ def test_a_manager_gets_a_staffing_suggestion_that_the_simulator_confirms(
     assert page.locator("#grid input").count() > 0
     page.locator("#level").select_option("0.8")
     page.locator("#suggest").click()
+    # The suggestion runs as a job on the server: the page shows it running, with progress.
+    expect(page.locator("#app")).to_have_attribute("data-job", "running", timeout=SUGGESTION_MS)
+    expect(page.locator("#progress")).to_be_visible()
+    expect(page.locator("#status")).to_contain_text(
+        re.compile(r"[1-9]\d* ngày mô phỏng xong"), timeout=SUGGESTION_MS
+    )
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "whatif-running.png"), full_page=True)
     expect(page.locator("#app")).to_have_attribute(
         "data-result", "suggested", timeout=SUGGESTION_MS
     )
+    expect(page.locator("#app")).to_have_attribute("data-job", "done")
+    expect(page.locator("#progress")).to_be_hidden()
     expect(page.locator("#hours")).to_contain_text("Mức phục vụ")
     expect(page.locator("#suggestion-summary")).to_contain_text("Đạt mức 80%")
-    OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / "whatif-suggestion.png"), full_page=True)
 
     # Take the suggestion into the grid (what the manager would publish) and read it back.
@@ -80,7 +92,7 @@ def test_an_officer_is_told_the_page_is_for_managers(centre: Centre, visit) -> N
     expect(page.locator("#forbidden")).to_contain_text("Chỉ quản lý")
     # The API refuses too.
     answer = page.request.post(
-        centre.url + "/api/v1/sites/1/whatif", data={"profile": "scenario:commune"}
+        centre.url + "/api/v1/sites/1/whatif/jobs", data={"profile": "scenario:commune"}
     )
     assert answer.status == 403
     assert answer.json()["error"] == "forbidden"

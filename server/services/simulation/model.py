@@ -200,3 +200,110 @@ def staffing_of(profile: DayProfile) -> Staffing:
                 code = counter.services[0]
                 table[code][hour] = table[code].get(hour, 0) + 1
     return Staffing(table)
+
+
+# ------------------------------------------------------------------ as JSON, losslessly
+
+
+def profile_data(profile: DayProfile) -> dict[str, Any]:
+    """Everything of `profile` as JSON-able data (unlike :meth:`DayProfile.to_json`, which
+    is its summary): :func:`profile_from_data` gives back an equal profile, so that a
+    simulation run in another process (a what-if job) is the one this process would run.
+    Floats survive JSON exactly (``repr`` round-trips)."""
+    return {
+        "name": profile.name,
+        "title_vi": profile.title_vi,
+        "title_en": profile.title_en,
+        "services": [
+            {
+                "code": s.code,
+                "name_vi": s.name_vi,
+                "name_en": s.name_en,
+                "arrivals": [[h, r] for h, r in s.arrivals.items()],
+                "minutes": s.minutes,
+                "cv": s.cv,
+                "nominal_minutes": s.nominal_minutes,
+                "samples": list(s.samples),
+                "priority_share": s.priority_share,
+                "no_show_share": s.no_show_share,
+                "transfer_share": s.transfer_share,
+                "transfer_to": s.transfer_to,
+                "target_wait_minutes": s.target_wait_minutes,
+            }
+            for s in profile.services
+        ],
+        "counters": [
+            {
+                "number": c.number,
+                "services": list(c.services),
+                "shifts": [list(x) for x in c.shifts],
+            }
+            for c in profile.counters
+        ],
+        "hours": [list(h) for h in profile.hours],
+        "day": profile.day.isoformat(),
+        "timezone": profile.timezone,
+        "max_priority_in_row": profile.max_priority_in_row,
+        "no_show_after_calls": profile.no_show_after_calls,
+        "no_show_minutes": profile.no_show_minutes,
+        "walk_minutes": profile.walk_minutes,
+        "call_gap_minutes": profile.call_gap_minutes,
+        "last_entry_minutes": profile.last_entry_minutes,
+        "fixed_arrivals": [list(a) for a in profile.fixed_arrivals],
+    }
+
+
+def profile_from_data(data: dict[str, Any]) -> DayProfile:
+    """The profile :func:`profile_data` describes."""
+    return DayProfile(
+        name=data["name"],
+        title_vi=data["title_vi"],
+        title_en=data["title_en"],
+        services=tuple(
+            ServiceSpec(
+                code=s["code"],
+                name_vi=s["name_vi"],
+                name_en=s["name_en"],
+                arrivals={int(h): r for h, r in s["arrivals"]},
+                minutes=s["minutes"],
+                cv=s["cv"],
+                nominal_minutes=s["nominal_minutes"],
+                samples=tuple(s["samples"]),
+                priority_share=s["priority_share"],
+                no_show_share=s["no_show_share"],
+                transfer_share=s["transfer_share"],
+                transfer_to=s["transfer_to"],
+                target_wait_minutes=s["target_wait_minutes"],
+            )
+            for s in data["services"]
+        ),
+        counters=tuple(
+            CounterSpec(
+                number=c["number"],
+                services=tuple(c["services"]),
+                shifts=tuple((a, b) for a, b in c["shifts"]),
+            )
+            for c in data["counters"]
+        ),
+        hours=tuple((a, b) for a, b in data["hours"]),
+        day=dt.date.fromisoformat(data["day"]),
+        timezone=data["timezone"],
+        max_priority_in_row=data["max_priority_in_row"],
+        no_show_after_calls=data["no_show_after_calls"],
+        no_show_minutes=data["no_show_minutes"],
+        walk_minutes=data["walk_minutes"],
+        call_gap_minutes=data["call_gap_minutes"],
+        last_entry_minutes=data["last_entry_minutes"],
+        fixed_arrivals=tuple(
+            (m, code, priority, minutes, behaviour, then)
+            for m, code, priority, minutes, behaviour, then in data["fixed_arrivals"]
+        ),
+    )
+
+
+def staffing_data(staffing: Staffing) -> dict[str, list[list[int]]]:
+    return {code: [[h, n] for h, n in hours.items()] for code, hours in staffing.counters.items()}
+
+
+def staffing_from_data(data: dict[str, list[list[int]]]) -> Staffing:
+    return Staffing({code: {int(h): int(n) for h, n in hours} for code, hours in data.items()})

@@ -6,6 +6,7 @@ suggestion checked (and corrected) by simulating it."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from server.services.simulation.engine import SimResult, simulate
@@ -173,13 +174,23 @@ def suggest(
     level: float = DEFAULT_LEVEL,
     seeds: tuple[int, ...] = (1,),
     max_rounds: int = MAX_ROUNDS,
+    on_round: Callable[[int], None] | None = None,
 ) -> Suggestion:
     """The fewest counters per service and hour found that keep every (service, hour) at
     `level` or above in the simulator: Erlang C's guess, then a counter added where the
     simulated day fell short (and in the hour before, when it fell short twice), until it
-    holds or `max_rounds` have run. The outcome returned is the simulator's, on that staffing."""
+    holds or `max_rounds` have run. The outcome returned is the simulator's, on that staffing.
+    `on_round` is told the number of rounds run after each (a job's progress)."""
+
+    def measured(staffing: Staffing) -> Outcome:
+        outcome = measure(profile, staffing, seeds)
+        if on_round is not None:
+            on_round(rounds + 1)
+        return outcome
+
+    rounds = 0
     staffing = first_guess(profile, level)
-    outcome = measure(profile, staffing, seeds)
+    outcome = measured(staffing)
     rounds = 1
     # Erlang C knows nothing of priority, no-shows or of queues that carry over: try one
     # counter fewer wherever the simulated hour was far better than needed.
@@ -195,7 +206,7 @@ def suggest(
         for code, hour in spare:
             table[code][hour] -= 1
         leaner = Staffing(table)
-        trial = measure(profile, leaner, seeds)
+        trial = measured(leaner)
         rounds += 1
         worse = set(trial.short_of(level))
         for code, hour in spare:
@@ -203,7 +214,7 @@ def suggest(
                 table[code][hour] += 1
         if worse:
             staffing = Staffing(table)
-            outcome = measure(profile, staffing, seeds)
+            outcome = measured(staffing)
             rounds += 1
         else:
             staffing, outcome = leaner, trial
@@ -220,6 +231,6 @@ def suggest(
                 table[code][hour - 1] += 1
         short_before = set(short)
         staffing = replace(staffing, counters=table)
-        outcome = measure(profile, staffing, seeds)
+        outcome = measured(staffing)
         rounds += 1
     return Suggestion(staffing, outcome, not outcome.short_of(level), rounds)
