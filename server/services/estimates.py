@@ -94,10 +94,8 @@ _CACHE = "hangdoi_service_paces"
 @dataclass
 class _Cache:
     # An LRUCache is not safe to share between threads without a lock. Each pace is kept
-    # with its site and the site's generation when it was read (counters_moved).
-    paces: LRUCache[int, tuple[Pace, int, int]] = field(
-        default_factory=lambda: LRUCache(MAX_SERVICES)
-    )
+    # with its site's generation when it was read (counters_moved).
+    paces: LRUCache[int, tuple[Pace, int]] = field(default_factory=lambda: LRUCache(MAX_SERVICES))
     generations: dict[int, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -375,17 +373,28 @@ def service_pace(session: Session, service_id: int, now: dt.datetime) -> Pace:
     """The service's pace as of `now`, read at most every PACE_TTL (of `now`)."""
     cache: _Cache = current_app.extensions[_CACHE]
     site_id = catalog.service_info(session, service_id).site_id
+    pace, generation = _cached_pace(cache, service_id, site_id, now)
+    if pace is not None:
+        return pace
+    pace = read_pace(session.connection(), session, service_id, now)
+    with cache.lock:
+        cache.paces[service_id] = (pace, generation)
+    return pace
+
+
+def _cached_pace(
+    cache: _Cache, service_id: int, site_id: int, now: dt.datetime
+) -> tuple[Pace | None, int]:
+    """The service's cached pace if still good at `now` (read less than PACE_TTL before and
+    no counter of its site moved since), and the site's generation now."""
     with cache.lock:
         cached = cache.paces.get(service_id)
         generation = cache.generations.get(site_id, 0)
     if cached is not None:
-        pace, _site, read_in = cached
+        pace, read_in = cached
         if read_in == generation and dt.timedelta(0) <= now - pace.computed_at < PACE_TTL:
-            return pace
-    pace = read_pace(session.connection(), session, service_id, now)
-    with cache.lock:
-        cache.paces[service_id] = (pace, site_id, generation)
-    return pace
+            return pace, generation
+    return None, generation
 
 
 def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datetime) -> Pace:
