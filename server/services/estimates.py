@@ -94,8 +94,10 @@ _CACHE = "hangdoi_service_paces"
 @dataclass
 class _Cache:
     # An LRUCache is not safe to share between threads without a lock. Each pace is kept
-    # with its site's generation when it was read (counters_moved).
-    paces: LRUCache[int, tuple[Pace, int]] = field(default_factory=lambda: LRUCache(MAX_SERVICES))
+    # with its site and the site's generation when it was read (counters_moved).
+    paces: LRUCache[int, tuple[Pace, int, int]] = field(
+        default_factory=lambda: LRUCache(MAX_SERVICES)
+    )
     generations: dict[int, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -372,29 +374,29 @@ _HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
 def service_pace(session: Session, service_id: int, now: dt.datetime) -> Pace:
     """The service's pace as of `now`, read at most every PACE_TTL (of `now`)."""
     cache: _Cache = current_app.extensions[_CACHE]
-    site_id = catalog.service_info(session, service_id).site_id
-    pace, generation = _cached_pace(cache, service_id, site_id, now)
+    pace = _cached_pace(cache, service_id, now)
     if pace is not None:
         return pace
+    site_id = catalog.service_info(session, service_id).site_id
+    with cache.lock:
+        generation = cache.generations.get(site_id, 0)
     pace = read_pace(session.connection(), session, service_id, now)
     with cache.lock:
-        cache.paces[service_id] = (pace, generation)
+        cache.paces[service_id] = (pace, site_id, generation)
     return pace
 
 
-def _cached_pace(
-    cache: _Cache, service_id: int, site_id: int, now: dt.datetime
-) -> tuple[Pace | None, int]:
-    """The service's cached pace if still good at `now` (read less than PACE_TTL before and
-    no counter of its site moved since), and the site's generation now."""
+def _cached_pace(cache: _Cache, service_id: int, now: dt.datetime) -> Pace | None:
+    """The service's cached pace if still good at `now`: read less than PACE_TTL before,
+    and no counter of its site moved since."""
     with cache.lock:
         cached = cache.paces.get(service_id)
-        generation = cache.generations.get(site_id, 0)
-    if cached is not None:
-        pace, read_in = cached
-        if read_in == generation and dt.timedelta(0) <= now - pace.computed_at < PACE_TTL:
-            return pace, generation
-    return None, generation
+        if cached is None:
+            return None
+        pace, site_id, read_in = cached
+        if read_in != cache.generations.get(site_id, 0):
+            return None
+    return pace if dt.timedelta(0) <= now - pace.computed_at < PACE_TTL else None
 
 
 def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datetime) -> Pace:
