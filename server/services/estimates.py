@@ -38,7 +38,9 @@ service give it now, not the tickets finished over a fixed past hour.
   :func:`contract.waits.round_range`. The point figure is never 0 while people are ahead.
 
 A service's pace is read at most every :data:`PACE_TTL` of the caller's `now` (so that the
-simulator, which runs on a virtual clock, ages it as a server would).
+simulator, which runs on a virtual clock, ages it as a server would), and afresh after a
+counter of its site called or released a ticket or changed state in this app
+(:func:`counters_moved`).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from cachetools import LRUCache
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -91,8 +93,12 @@ _CACHE = "hangdoi_service_paces"
 
 @dataclass
 class _Cache:
-    # An LRUCache is not safe to share between threads without a lock.
-    paces: LRUCache[int, Pace] = field(default_factory=lambda: LRUCache(MAX_SERVICES))
+    # An LRUCache is not safe to share between threads without a lock. Each pace is kept
+    # with its site and the site's generation when it was read (counters_moved).
+    paces: LRUCache[int, tuple[Pace, int, int]] = field(
+        default_factory=lambda: LRUCache(MAX_SERVICES)
+    )
+    generations: dict[int, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -105,6 +111,19 @@ def clear_cache() -> None:
     cache: _Cache = current_app.extensions[_CACHE]
     with cache.lock:
         cache.paces.clear()
+
+
+def counters_moved(site_id: int) -> None:
+    """A counter of the site called or released a ticket, or opened, paused or closed: its
+    services' paces are read afresh by this app (not after up to PACE_TTL), so that a
+    visitor who takes a number just after a call is not told the counter is free."""
+    if not has_app_context():
+        return
+    cache: _Cache | None = current_app.extensions.get(_CACHE)
+    if cache is None:
+        return
+    with cache.lock:
+        cache.generations[site_id] = cache.generations.get(site_id, 0) + 1
 
 
 # (service, waiting, oldest queued_at) of some services' queues of a business day, in
@@ -355,31 +374,41 @@ _HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
 def service_pace(session: Session, service_id: int, now: dt.datetime) -> Pace:
     """The service's pace as of `now`, read at most every PACE_TTL (of `now`)."""
     cache: _Cache = current_app.extensions[_CACHE]
+    pace = _cached_pace(cache, service_id, now)
+    if pace is not None:
+        return pace
+    site_id = catalog.service_info(session, service_id).site_id
     with cache.lock:
-        cached = cache.paces.get(service_id)
-    if cached is not None and dt.timedelta(0) <= now - cached.computed_at < PACE_TTL:
-        return cached
+        generation = cache.generations.get(site_id, 0)
     pace = read_pace(session.connection(), session, service_id, now)
     with cache.lock:
-        cache.paces[service_id] = pace
+        cache.paces[service_id] = (pace, site_id, generation)
     return pace
 
 
 def service_paces(
     session: Session, service_ids: Sequence[int], now: dt.datetime
 ) -> dict[int, Pace]:
-    """:func:`service_pace` of several services (an issue batch's), the cached ones in one
-    look-up."""
+    """:func:`service_pace` of several services (an issue batch's)."""
     cache: _Cache = current_app.extensions[_CACHE]
-    with cache.lock:
-        cached = {sid: cache.paces.get(sid) for sid in service_ids}
     paces = {}
-    for sid, pace in cached.items():
-        if pace is not None and dt.timedelta(0) <= now - pace.computed_at < PACE_TTL:
-            paces[sid] = pace
-        else:
-            paces[sid] = service_pace(session, sid, now)
+    for sid in service_ids:
+        pace = _cached_pace(cache, sid, now)
+        paces[sid] = pace if pace is not None else service_pace(session, sid, now)
     return paces
+
+
+def _cached_pace(cache: _Cache, service_id: int, now: dt.datetime) -> Pace | None:
+    """The service's cached pace if still good at `now`: read less than PACE_TTL before,
+    and no counter of its site moved since."""
+    with cache.lock:
+        cached = cache.paces.get(service_id)
+        if cached is None:
+            return None
+        pace, site_id, read_in = cached
+        if read_in != cache.generations.get(site_id, 0):
+            return None
+    return pace if dt.timedelta(0) <= now - pace.computed_at < PACE_TTL else None
 
 
 def read_pace(conn: Connection, session: Session, service_id: int, now: dt.datetime) -> Pace:

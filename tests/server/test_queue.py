@@ -27,6 +27,7 @@ from server.services.estimates import (
     estimate,
     open_spans,
     people_ahead_of,
+    service_pace,
     standing,
     standings,
     through_hours,
@@ -856,6 +857,34 @@ def test_people_ahead_and_estimated_wait(session, world: World) -> None:
     assert place.estimated_wait_minutes == round(interval / 4)
     # The wait shown is never 0 while people are ahead.
     assert standing(session, later[2], service, now).estimated_wait_minutes >= 1
+
+
+def test_a_call_makes_the_cached_pace_be_read_afresh(session, world: World) -> None:
+    """A visitor who takes a number just after a call is not told the counter is free,
+    though the service's pace was read less than PACE_TTL before."""
+    clear_cache()
+    open_counter(session, world, 1, "o1")
+    first, second = issue(session, world), issue(session, world)
+    service = world.services["LLTP"]
+    second_ = dt.timedelta(seconds=1)
+    pace = service_pace(session, service.id, MORNING)
+    assert pace.counters[0].holding_since is None
+    # Without a move of a counter, the pace is the one read before.
+    assert service_pace(session, service.id, MORNING + 5 * second_) is pace
+    called = queue.call_next(
+        session, world.actor("o1"), world.counters[1].id, now=MORNING + 10 * second_
+    )
+    assert called is not None and called.id == first.id
+    place = standing(session, second, service, MORNING + 20 * second_)
+    assert place.people_ahead == 0
+    # Nobody ahead, but the counter holds the first ticket: about its minutes, not 0.
+    assert place.estimated_wait_minutes == round(pace.minutes_per_call - 10 / 60)
+    # A pause is a move too: the paused counter comes back an interval on.
+    queue.pause_counter(
+        session, world.actor("o1"), world.counters[1].id, now=MORNING + 30 * second_
+    )
+    paused = service_pace(session, service.id, MORNING + 40 * second_)
+    assert paused is not pace and paused.counters[0].paused
 
 
 def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:

@@ -25,6 +25,7 @@ from server.models import Counter, Service, Site, Ticket, TicketEvent
 from server.services.accounts import DEVICE_TOKEN_PREFIX, USER_TOKEN_PREFIX
 from server.services.actor import Actor, Role
 from server.services.counts import queue_moved
+from server.services.estimates import counters_moved
 from server.services.payloads import announcement, counter_info, ticket_info
 from server.services.reports.record import record_step
 
@@ -110,6 +111,9 @@ def _move(
         record_step(session, ticket)
     if S.WAITING in (from_state, to_state):
         queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day, now)
+    if action != A.ISSUE:
+        # A counter took or let go of a ticket: the paces cached before are out of date.
+        counters_moved(ticket.site_id)
     _publish_ticket_event(
         session,
         ticket,

@@ -14,6 +14,7 @@ from server.errors import DomainError, Forbidden
 from server.events import publish
 from server.models import Counter, OfficerCounter, Ticket, User, utcnow
 from server.services.actor import Actor, Role
+from server.services.estimates import counters_moved
 from server.services.payloads import counter_info
 from server.services.queue.common import (
     _counter,
@@ -52,6 +53,7 @@ def _set_counter_state(
     its current ticket and its run of priority calls."""
     counter.state = state
     counter.state_changed_at = now
+    counters_moved(counter.site_id)
     if state != CounterState.PAUSED:
         counter.pause_reason = None
     if state == CounterState.CLOSED:
