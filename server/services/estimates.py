@@ -390,12 +390,7 @@ def service_paces(
     session: Session, service_ids: Sequence[int], now: dt.datetime
 ) -> dict[int, Pace]:
     """:func:`service_pace` of several services (an issue batch's)."""
-    cache: _Cache = current_app.extensions[_CACHE]
-    paces = {}
-    for sid in service_ids:
-        pace = _cached_pace(cache, sid, now)
-        paces[sid] = pace if pace is not None else service_pace(session, sid, now)
-    return paces
+    return {sid: service_pace(session, sid, now) for sid in service_ids}
 
 
 def _cached_pace(cache: _Cache, service_id: int, now: dt.datetime) -> Pace | None:

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,11 @@ import pytest
 import requests
 from sqlalchemy import Engine, create_engine, text
 
-from tests.conftest import POSTGRES_URL, require_postgres  # noqa: F401 - re-exported for the tests
+from tests.conftest import (  # noqa: F401 - re-exported for the tests
+    POSTGRES_URL,
+    require_postgres,
+    require_redis,
+)
 
 BIN = Path(sys.executable).parent
 SERVER_COMMAND = str(BIN / "hangdoi-server")
@@ -342,3 +347,34 @@ def prepared_server(
     """A fresh demo instance whose server the test starts itself; killed at teardown."""
     with _running(make_server(tmp_path, backend, _module_database(request)), start=False) as server:
         yield server
+
+
+@contextmanager
+def two_live_servers(
+    tmp_path: Path, database: str | None = None
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two server processes on one database (a fresh PostgreSQL database of that name, or
+    the first one's SQLite file), their events through Redis on a channel of their own; the
+    demo prepared by the first, both started; stopped (and the database dropped) after."""
+    redis_url = require_redis()
+    database_url = None
+    if database is not None:
+        require_postgres()
+        database_url = fresh_postgres_database(database)
+    env = {
+        "HANGDOI_REDIS_URL": redis_url,
+        "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-{uuid.uuid4().hex}",
+    }
+    first = LiveServer(tmp_path / "a", database_url, env=env)
+    second = LiveServer(tmp_path / "b", first.database_url, env=env)
+    try:
+        first.prepare_demo()
+        first.start()
+        second.devices = first.devices
+        second.start()
+        yield first, second
+    finally:
+        for server in (first, second):
+            server.stop()
+        if database is not None:
+            drop_postgres_database(database)

@@ -7,18 +7,13 @@ it."""
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import require_redis
 from tests.server.live import (
-    LiveServer,
-    drop_postgres_database,
-    fresh_postgres_database,
-    require_postgres,
+    two_live_servers,
 )
 
 pytestmark = pytest.mark.slow
@@ -27,25 +22,8 @@ DATABASE = "hangdoi_admin_multiprocess"
 
 @pytest.fixture
 def two_servers(tmp_path: Path):  # type: ignore[no-untyped-def]
-    require_postgres()
-    redis_url = require_redis()
-    database_url = fresh_postgres_database(DATABASE)
-    env = {
-        "HANGDOI_REDIS_URL": redis_url,
-        "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-{uuid.uuid4().hex}",
-    }
-    first = LiveServer(tmp_path / "a", database_url, env=env)
-    second = LiveServer(tmp_path / "b", database_url, env=env)
-    try:
-        first.prepare_demo()
-        first.start()
-        second.devices = first.devices
-        second.start()
-        yield first, second
-    finally:
-        for server in (first, second):
-            server.stop()
-        drop_postgres_database(DATABASE)
+    with two_live_servers(tmp_path, DATABASE) as servers:
+        yield servers
 
 
 def test_a_renamed_service_shows_at_once_on_the_other_process(two_servers) -> None:  # type: ignore[no-untyped-def]

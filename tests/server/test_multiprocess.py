@@ -10,7 +10,6 @@ import json
 import queue as queue_module
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,10 @@ import socketio
 from sqlalchemy import text
 
 from contract import events as ev
-from tests.conftest import require_redis
 from tests.server.live import (
     DEMO_OFFICER_PASSWORD,
     LiveServer,
-    drop_postgres_database,
-    fresh_postgres_database,
-    require_postgres,
+    two_live_servers,
 )
 
 pytestmark = pytest.mark.slow
@@ -35,25 +31,8 @@ DATABASE = "hangdoi_multiprocess"
 
 @pytest.fixture
 def two_servers(tmp_path: Path):  # type: ignore[no-untyped-def]
-    require_postgres()
-    redis_url = require_redis()
-    database_url = fresh_postgres_database(DATABASE)
-    env = {
-        "HANGDOI_REDIS_URL": redis_url,
-        "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-{uuid.uuid4().hex}",
-    }
-    first = LiveServer(tmp_path / "a", database_url, env=env)
-    second = LiveServer(tmp_path / "b", database_url, env=env)
-    try:
-        first.prepare_demo()
-        first.start()
-        second.devices = first.devices
-        second.start()
-        yield first, second
-    finally:
-        for server in (first, second):
-            server.stop()
-        drop_postgres_database(DATABASE)
+    with two_live_servers(tmp_path, DATABASE) as servers:
+        yield servers
 
 
 def test_a_call_through_one_process_reaches_a_client_of_the_other(two_servers) -> None:

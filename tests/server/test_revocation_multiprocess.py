@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import queue as queue_module
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ import requests
 import socketio
 
 from contract import events as ev
-from tests.conftest import require_redis
-from tests.server.live import LiveServer
+from tests.server.live import two_live_servers
 
 pytestmark = pytest.mark.slow
 HTTP_TIMEOUT = 30
@@ -31,22 +29,8 @@ HTTP_TIMEOUT = 30
 
 @pytest.fixture
 def two_servers(tmp_path: Path):  # type: ignore[no-untyped-def]
-    redis_url = require_redis()
-    env = {
-        "HANGDOI_REDIS_URL": redis_url,
-        "HANGDOI_REDIS_CHANNEL": f"hangdoi-test-{uuid.uuid4().hex}",
-    }
-    first = LiveServer(tmp_path / "a", env=env)
-    second = LiveServer(tmp_path / "b", first.database_url, env=env)
-    try:
-        first.prepare_demo()
-        first.start()
-        second.devices = first.devices
-        second.start()
-        yield first, second
-    finally:
-        for server in (first, second):
-            server.stop()
+    with two_live_servers(tmp_path) as servers:
+        yield servers
 
 
 class Client:
