@@ -21,6 +21,7 @@ from sqlalchemy import CursorResult, bindparam, delete, event, insert, select, u
 from sqlalchemy.orm import Session
 
 from contract import events as ev
+from server import fastjson
 from server.models import EventLog, Site
 
 _PENDING = "hangdoi_pending_events"
@@ -161,7 +162,7 @@ def _stamp(session: Session, pending: list[tuple[DomainEvent, dt.datetime]]) -> 
                 item.payload,
                 rooms,
                 last - len(items) + offset + 1,
-                at.isoformat(),
+                fastjson.isoformat(at),
             )
             stamped.append(numbered)
             rows.append(

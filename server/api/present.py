@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from contract.tickets import TicketState
+from server import fastjson
 from server.models import (
     Counter,
     CounterService,
@@ -185,11 +186,11 @@ def issued(issued: Issued) -> dict[str, Any]:
         "priority_category": issued.priority_category,
         "dossier_code": t.dossier_code,
         "business_day": t.business_day.isoformat(),
-        "issued_at": t.issued_at.isoformat(),
-        "issued_at_local": t.issued_at.astimezone(zone(issued.timezone)).isoformat(
-            timespec="seconds"
+        "issued_at": fastjson.isoformat(t.issued_at),
+        "issued_at_local": fastjson.isoformat_seconds(
+            t.issued_at.astimezone(zone(issued.timezone))
         ),
-        "queued_at": t.queued_at.isoformat(),
+        "queued_at": fastjson.isoformat(t.queued_at),
         "called_at": None,
         "started_at": None,
         "finished_at": None,

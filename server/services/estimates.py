@@ -624,19 +624,20 @@ def _frees_in(counter: CounterPace, now: dt.datetime) -> float:
 def minutes_until_call(place: int, pace: Pace, now: dt.datetime, scale: float = 1.0) -> float:
     """Open minutes until the `place`-th next call of the service (1: the next one): each
     counter calls when it frees and then every interval (divided by `scale`)."""
-    starts = sorted((_frees_in(c, now), c.interval / scale) for c in pace.counters)
-    rate = sum(1.0 / interval for _, interval in starts)
-    # Beyond a few rounds the counters' phases no longer matter: their total pace does.
-    if place > 3 * len(starts):
-        return (
-            minutes_until_call(3 * len(starts), pace, now, scale) + (place - 3 * len(starts)) / rate
-        )
-    heap = list(starts)
+    # (when it next calls, its interval) of each counter, soonest first.
+    starts = [(_frees_in(c, now), c.interval / scale) for c in pace.counters]
+    heap = starts[:]
     heapq.heapify(heap)
+    # Beyond a few rounds the counters' phases no longer matter: their total pace does.
+    rounds = 3 * len(heap)
+    beyond = place - rounds if place > rounds else 0
     at = 0.0
-    for _ in range(place):
-        at, interval = heapq.heappop(heap)
-        heapq.heappush(heap, (at + interval, interval))
+    for _ in range(place - beyond):
+        at, interval = heap[0]
+        heapq.heapreplace(heap, (at + interval, interval))
+    if beyond:
+        # Summed soonest first, as it always was (the same figure to the last digit).
+        return at + beyond / sum(1.0 / interval for _, interval in sorted(starts))
     return at
 
 

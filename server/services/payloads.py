@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from contract import events as ev
+from server import fastjson
 from server.models import Counter, Ticket
 from server.services import catalog
 from server.services.voice.announce import announcement as voice_announcement
@@ -55,7 +56,7 @@ def ticket_info_of(
         "service_name_en": service_name_en,
         "priority": priority,
         "call_count": call_count,
-        "queued_at": queued_at.isoformat(),
+        "queued_at": fastjson.isoformat(queued_at),
     }
 
 

@@ -121,3 +121,57 @@ def test_nan_is_refused_where_the_standard_library_reads_it(
     flask_app.json = ours
     with pytest.raises(BadRequest):  # not JSON (RFC 8259): a 400, not a NaN in a schema
         _read_body(flask_app, b"[NaN]")
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((), {}), ((7,), {}), ((1, "hai"), {}), ((), {"số": 1, "a": [2]}), ((None,), {})],
+)
+def test_answers_take_jsonifys_arguments_like_flasks(
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    flask_app: Flask,
+    providers: tuple[fastjson.OrjsonProvider, DefaultJSONProvider],
+) -> None:
+    ours, flasks = providers
+    with flask_app.app_context():
+        assert (
+            ours.response(*args, **kwargs).get_data() == flasks.response(*args, **kwargs).get_data()
+        )
+    with pytest.raises(TypeError):
+        ours.response(1, a=2)
+
+
+def _datetimes() -> list[dt.datetime]:
+    """Aware (UTC, Vietnam, zones with odd and historical offsets) and naive times, with and
+    without microseconds, around the year's edges and the epoch."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    zones: list[dt.tzinfo | None] = [
+        None,
+        dt.UTC,
+        dt.timezone(dt.timedelta(hours=7)),
+        dt.timezone(dt.timedelta(hours=-3, minutes=-30)),
+        ZoneInfo("Asia/Ho_Chi_Minh"),
+        ZoneInfo("Asia/Kathmandu"),
+        ZoneInfo("America/St_Johns"),
+    ]
+    rng = random.Random(8)
+    values = []
+    for zone in zones:
+        for base in (dt.datetime(1970, 1, 1), dt.datetime(2026, 12, 31, 23, 59, 59)):
+            values.append(base.replace(tzinfo=zone))
+        for _ in range(150):
+            moment = dt.datetime(1950, 1, 1) + dt.timedelta(
+                seconds=rng.randrange(0, 130 * 365 * 86400), microseconds=rng.randrange(1_000_000)
+            )
+            values.append(moment.replace(tzinfo=zone))
+            values.append(moment.replace(microsecond=0, tzinfo=zone))
+    return values
+
+
+def test_isoformat_is_the_standard_librarys() -> None:
+    for value in _datetimes():
+        assert fastjson.isoformat(value) == value.isoformat(), repr(value)
+        assert fastjson.isoformat_seconds(value) == value.isoformat(timespec="seconds"), repr(value)

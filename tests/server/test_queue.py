@@ -1012,3 +1012,10 @@ def test_a_tracking_token_never_looks_like_a_user_or_device_token(
     made = iter(["hdd_aaaa", "hdu_bbbb", "plain-token"])
     monkeypatch.setattr(common.secrets, "token_urlsafe", lambda _n: next(made))
     assert common.new_tracking_token() == "plain-token"
+
+
+def test_the_issue_context_names_the_columns_of_its_select() -> None:
+    # IssueContext is made from each row by position: a column added to the select, or
+    # moved in it, must be added or moved in the tuple too.
+    columns = [column.key for column in issuing._ISSUE_CONTEXT.selected_columns]
+    assert list(issuing.IssueContext._fields) == columns

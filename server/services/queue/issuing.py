@@ -8,13 +8,12 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from sqlalchemy import (
     Connection,
     Integer,
-    Row,
     bindparam,
     func,
     insert,
@@ -25,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 
 from contract import events as ev
+from server import fastjson
 from server.db import write_transaction
 from server.errors import DomainError, NotFound, not_found
 from server.events import publish
@@ -60,6 +60,19 @@ from server.services.queue.common import A, S, new_tracking_token
 def _one_or_many(rows: list[dict[str, Any]]) -> list[dict[str, Any]] | dict[str, Any]:
     """One row as a plain execute (a list, even of one, takes the slower executemany path)."""
     return rows[0] if len(rows) == 1 else rows
+
+
+def _unless_null(rows: list[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """`rows` without those of `keys` that are None in every row: columns left to their
+    NULL default. The sqlite3 module binds a None through its adapter look-up (two failed
+    attribute look-ups, each with its AttributeError: 1.2% of an issue's instructions for
+    the nulls of a kiosk's ticket and its event; bench/profile_issue.py under callgrind)."""
+    unset = [key for key in keys if all(row[key] is None for row in rows)]
+    if unset:
+        for row in rows:
+            for key in unset:
+                del row[key]
+    return rows
 
 
 def _take_numbers(
@@ -144,6 +157,34 @@ _ISSUE_CONTEXT = (
 )
 
 
+class IssueContext(NamedTuple):
+    """A row of _ISSUE_CONTEXT, in its column order. Read a score of times per ticket: a
+    named tuple's fields are C-level reads, where a SQLAlchemy Row's attribute first fails
+    its type's lookup, formats an AttributeError, then finds the column (27 reads per
+    ticket cost 56k of the 2M instructions of an issue; bench/profile_issue.py under
+    callgrind)."""
+
+    id: int
+    site_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    active: bool
+    daily_quota: int | None
+    expected_service_minutes: int
+    series_id: int
+    format: str
+    start: int
+    site_name_vi: str
+    site_name_en: str
+    timezone: str
+    opening_hours: dict[str, list[list[str]]] | None
+    closed_days: Any
+    site_active: bool
+    department_vi: str
+    department_en: str
+
+
 @dataclass(frozen=True)
 class NewTicket:
     """A ticket just inserted, as what follows reads it (no ORM object on the hot path)."""
@@ -189,8 +230,8 @@ class Issued:
                 "priority_category_id": t.priority_category_id,
                 "dossier_code": t.dossier_code,
                 "tracking_token": t.tracking_token,
-                "issued_at": t.issued_at.isoformat(),
-                "queued_at": t.queued_at.isoformat(),
+                "issued_at": fastjson.isoformat(t.issued_at),
+                "queued_at": fastjson.isoformat(t.queued_at),
             },
             "service": self.service,
             "priority_category": self.priority_category,
@@ -332,11 +373,11 @@ def _issue_one_alone(session: Session, request: IssueRequest) -> Issued | Except
 
 def _issue_batch(session: Session, requests: Sequence[IssueRequest]) -> list[Issued | Exception]:
     outcomes: list[Issued | Exception | None] = [None] * len(requests)
-    accepted: list[tuple[int, IssueRequest, Row[Any], dt.date, int | None]] = []
+    accepted: list[tuple[int, IssueRequest, IssueContext, dt.date, int | None]] = []
     with write_transaction(session):
         conn = session.connection()
-        contexts: dict[int, Any] = {
-            row.id: row
+        contexts: dict[int, IssueContext] = {
+            row[0]: IssueContext._make(row)
             for row in conn.execute(
                 _ISSUE_CONTEXT, {"service_ids": sorted({r.service_id for r in requests})}
             )
@@ -524,9 +565,9 @@ def _with_twins(
 def _admit(
     conn: Connection,
     request: IssueRequest,
-    service: Row[Any] | None,
+    service: IssueContext | None,
     issued_today: dict[tuple[int, dt.date], int],
-) -> tuple[Row[Any], dt.date, int | None]:
+) -> tuple[IssueContext, dt.date, int | None]:
     """Check one request of a batch: (its service, business day, priority category id), or
     raise the DomainError that refuses it. `issued_today` counts quota across the batch."""
     now = request.now
@@ -675,6 +716,12 @@ _ISSUED_TODAY = select(func.count(Ticket.id)).where(
 # parameters' order instead made it insert one row per statement on SQLite.
 _INSERT_TICKETS = insert(Ticket).returning(Ticket.id, Ticket.tracking_token)
 _INSERT_EVENT = insert(TicketEvent)
+_NULLABLE_TICKET_COLUMNS = (
+    "priority_category_id",
+    "dossier_code",
+    "issued_by_device_id",
+    "issued_by_user_id",
+)
 
 
 def insert_tickets(
@@ -686,6 +733,8 @@ def insert_tickets(
     through :func:`publish_issued`; the caller sees to queue.changed."""
     conn = session.connection()
     # The columns of a new ticket that are not given are left to their NULL default.
+    # (`rows` lose their keys whose columns are NULL in every row.)
+    _unless_null(rows, _NULLABLE_TICKET_COLUMNS)
     id_of = {
         token: ticket_id for ticket_id, token in conn.execute(_INSERT_TICKETS, _one_or_many(rows))
     }
@@ -697,34 +746,28 @@ def insert_tickets(
             row["business_day"],
             row["number"],
             row["state"],
-            row["priority_category_id"],
-            row["dossier_code"],
+            row.get("priority_category_id"),
+            row.get("dossier_code"),
             row["tracking_token"],
             row["issued_at"],
             row["queued_at"],
         )
         for row in rows
     ]
-    conn.execute(
-        _INSERT_EVENT,
-        _one_or_many(
-            [
-                {
-                    "ticket_id": t.id,
-                    "site_id": t.site_id,
-                    "action": A.ISSUE.value,
-                    "from_state": None,
-                    "to_state": t.state,
-                    "at": at,
-                    "user_id": actor.user_id,
-                    "device_id": actor.device_id,
-                    "counter_id": None,
-                    "note": None,
-                }
-                for t, (actor, at) in zip(tickets, made, strict=True)
-            ]
-        ),
-    )
+    # An issue event's from_state, counter and note are NULL (left to their default).
+    events = [
+        {
+            "ticket_id": t.id,
+            "site_id": t.site_id,
+            "action": A.ISSUE.value,
+            "to_state": t.state,
+            "at": at,
+            "user_id": actor.user_id,
+            "device_id": actor.device_id,
+        }
+        for t, (actor, at) in zip(tickets, made, strict=True)
+    ]
+    conn.execute(_INSERT_EVENT, _one_or_many(_unless_null(events, ("user_id", "device_id"))))
     return tickets
 
 
