@@ -27,6 +27,7 @@ from server.models import EventLog, Site
 _PENDING = "hangdoi_pending_events"
 _SUMMARIES = "hangdoi_event_summaries"
 _STAMPED = "hangdoi_stamped_events"
+_AFTER_COMMIT = "hangdoi_after_commit"
 
 State = TypeVar("State")
 
@@ -107,13 +108,35 @@ def _before_commit(session: Session) -> None:
 
 def _after_commit(session: Session) -> None:
     stamped = session.info.pop(_STAMPED, None)
+    callbacks: dict[Any, Callable[[], None]] | None = session.info.pop(_AFTER_COMMIT, None)
+    if callbacks:
+        for callback in callbacks.values():
+            callback()
     if stamped:
         current_app.extensions[PUBLISHER].publish(stamped)
 
 
 def _after_rollback(session: Session) -> None:
-    for key in (_PENDING, _SUMMARIES, _STAMPED):
+    for key in (_PENDING, _SUMMARIES, _STAMPED, _AFTER_COMMIT):
         session.info.pop(key, None)
+
+
+def after_commit(session: Session, key: Any, callback: Callable[[], None]) -> None:
+    """Run `callback` once `session`'s transaction has committed (before its events are
+    handed to the publisher), once per `key` however often it is asked; a rollback drops
+    it. For what must not happen before the change is in the database: a cache that a
+    concurrent reader could otherwise fill again from the old rows."""
+    callbacks = session.info.get(_AFTER_COMMIT)
+    if callbacks is None:
+        callbacks = session.info[_AFTER_COMMIT] = {}
+    callbacks.setdefault(key, callback)
+
+
+def after_commit_pending(session: Session, key: Any = None) -> bool:
+    """True when `session`'s open transaction has asked for the callback of `key` (of any
+    key, when None)."""
+    callbacks = session.info.get(_AFTER_COMMIT)
+    return bool(callbacks) and (key is None or key in callbacks)
 
 
 def publish(

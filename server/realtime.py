@@ -55,7 +55,7 @@ from server import fastjson
 from server.events import PUBLISHER, CredentialEnded, DomainEvent, replay
 from server.extensions import db
 from server.models import EventLog
-from server.services import accounts, catalog, credentials, snapshot
+from server.services import accounts, catalog, credentials, estimates, snapshot
 from server.services.actor import Role
 from server.services.estimates import standings
 from server.services.reports.live import sites_today
@@ -394,6 +394,14 @@ class SocketIOPublisher:
                     # a few file checks, when it is another setting or made already).
                     announce.prepare_soon(self.app)
             return
+        if self.app is not None and (
+            item.name == ev.COUNTER_CHANGED
+            or (item.name in ev.TICKET_EVENTS and item.name != ev.TICKET_ISSUED)
+        ):
+            # A counter called, released or changed state, maybe in another process: this
+            # one's cached paces of the site are out of date (in the committing process
+            # they were dropped at the commit already; once more costs nothing).
+            estimates.site_moved(self.app, item.site_id)
         if item.name in ev.TICKET_EVENTS or item.name == ev.QUEUE_CHANGED:
             self._site_moved(item.site_id)
         if item.name != ev.QUEUE_CHANGED:

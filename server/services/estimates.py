@@ -39,13 +39,15 @@ service give it now, not the tickets finished over a fixed past hour.
 
 A service's pace is read at most every :data:`PACE_TTL` of the caller's `now` (so that the
 simulator, which runs on a virtual clock, ages it as a server would), and afresh after a
-counter of its site called or released a ticket or changed state in this app
-(:func:`counters_moved`).
+counter of its site called or released a ticket or changed state: once that is committed
+(:func:`counters_moved`), and in the other server processes when its event reaches them
+(:func:`site_moved`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import math
 import threading
@@ -60,6 +62,7 @@ from sqlalchemy.orm import Session, aliased
 
 from contract.tickets import CounterState, TicketState
 from contract.waits import WaitEstimate, not_waiting, round_range, wait_text
+from server.events import after_commit, after_commit_pending
 from server.models import Counter, CounterService, Service, Site, Ticket
 from server.services import catalog
 from server.services.clock import WEEKDAYS, business_day, zone
@@ -113,15 +116,29 @@ def clear_cache() -> None:
         cache.paces.clear()
 
 
-def counters_moved(site_id: int) -> None:
-    """A counter of the site called or released a ticket, or opened, paused or closed: its
-    services' paces are read afresh by this app (not after up to PACE_TTL), so that a
-    visitor who takes a number just after a call is not told the counter is free."""
+def counters_moved(session: Session, site_id: int) -> None:
+    """A counter of the site called or released a ticket, or opened, paused or closed, in
+    `session`'s transaction: once it commits, the site's paces are read afresh by this app
+    (not after up to PACE_TTL), so that a visitor who takes a number just after a call is
+    not told the counter is free. After the commit, not before: an issue that read the
+    paces meanwhile would cache the old rows as new. (The other server processes hear of
+    the move by its event: server.realtime calls :func:`site_moved`.)"""
     if not has_app_context():
         return
     cache: _Cache | None = current_app.extensions.get(_CACHE)
-    if cache is None:
-        return
+    if cache is not None:
+        after_commit(session, (_CACHE, site_id), functools.partial(_bump, cache, site_id))
+
+
+def site_moved(app: Flask, site_id: int) -> None:
+    """A site's counters moved (as another process told by its event): its paces are read
+    afresh by `app`."""
+    cache: _Cache | None = app.extensions.get(_CACHE)
+    if cache is not None:
+        _bump(cache, site_id)
+
+
+def _bump(cache: _Cache, site_id: int) -> None:
     with cache.lock:
         cache.generations[site_id] = cache.generations.get(site_id, 0) + 1
 
@@ -374,10 +391,18 @@ _HOURS = select(Site.opening_hours).where(Site.id == bindparam("site_id"))
 def service_pace(session: Session, service_id: int, now: dt.datetime) -> Pace:
     """The service's pace as of `now`, read at most every PACE_TTL (of `now`)."""
     cache: _Cache = current_app.extensions[_CACHE]
+    site_id = None
+    if after_commit_pending(session):
+        site_id = catalog.service_info(session, service_id).site_id
+        if after_commit_pending(session, (_CACHE, site_id)):
+            # This transaction moved a counter of the site: its own view of the rows (the
+            # queue.changed it sends), neither the cached pace nor one to cache.
+            return read_pace(session.connection(), session, service_id, now)
     pace = _cached_pace(cache, service_id, now)
     if pace is not None:
         return pace
-    site_id = catalog.service_info(session, service_id).site_id
+    if site_id is None:
+        site_id = catalog.service_info(session, service_id).site_id
     with cache.lock:
         generation = cache.generations.get(site_id, 0)
     pace = read_pace(session.connection(), session, service_id, now)

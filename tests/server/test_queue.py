@@ -7,13 +7,16 @@ import math
 import random
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contract import events as ev
 from contract.tickets import TRANSITIONS, TicketAction, TicketState, allowed_actions, next_state
 from contract.waits import round_range, wait_text
 from server.db import write_transaction
 from server.errors import DomainError
+from server.extensions import db
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
 from server.services import queue
 from server.services.counts import queue_moved, waiting_counts
@@ -24,10 +27,12 @@ from server.services.estimates import (
     CounterPace,
     Pace,
     clear_cache,
+    counters_moved,
     estimate,
     open_spans,
     people_ahead_of,
     service_pace,
+    site_moved,
     standing,
     standings,
     through_hours,
@@ -885,6 +890,39 @@ def test_a_call_makes_the_cached_pace_be_read_afresh(session, world: World) -> N
     )
     paused = service_pace(session, service.id, MORNING + 40 * second_)
     assert paused is not pace and paused.counters[0].paused
+
+
+def test_a_move_drops_the_cached_paces_when_it_commits_and_not_before(
+    session, world: World
+) -> None:
+    """A pace read while a move is being written (its transaction not yet committed) holds
+    the old rows: it must not be taken for fresh once the move lands. A rolled-back move
+    drops nothing; another process's move, heard by its event, drops this one's paces."""
+    clear_cache()
+    open_counter(session, world, 1, "o1")
+    issue(session, world)
+    service = world.services["LLTP"]
+    second_ = dt.timedelta(seconds=1)
+    before = service_pace(session, service.id, MORNING)
+    with write_transaction(session):
+        counters_moved(session, world.site.id)  # as a call or a pause does
+        # Uncommitted: the moving transaction reads its own rows (for the queue.changed it
+        # sends) and caches nothing; every other reader still gets the cached pace.
+        own = service_pace(session, service.id, MORNING + 1 * second_)
+        assert own is not before and own.computed_at == MORNING + 1 * second_
+        with Session(db.engine) as other:  # another request's
+            assert service_pace(other, service.id, MORNING + 1 * second_) is before
+    after = service_pace(session, service.id, MORNING + 2 * second_)
+    assert after is not before and after is not own
+
+    with pytest.raises(RuntimeError), write_transaction(session):
+        counters_moved(session, world.site.id)
+        raise RuntimeError("rolled back")
+    assert service_pace(session, service.id, MORNING + 3 * second_) is after
+
+    # Another server process's move (server.realtime calls site_moved on its event).
+    site_moved(current_app, world.site.id)
+    assert service_pace(session, service.id, MORNING + 4 * second_) is not after
 
 
 def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:

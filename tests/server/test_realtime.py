@@ -19,7 +19,7 @@ from server.extensions import db
 from server.models import EventLog
 from server.realtime import OrderedDelivery, OrderedRedisManager, SocketIOPublisher, socketio
 from server.services import accounts, queue
-from server.services.estimates import clear_cache, standings
+from server.services.estimates import clear_cache, service_pace, standings
 from server.services.reports import live
 from tests.server.factory import World, build_world, issue_ticket
 
@@ -559,3 +559,27 @@ def test_the_province_room_gets_each_sites_row_at_most_once_a_second(app, world:
         time.sleep(0.1)
         more += [data["data"] for name, data in received(province) if name == ev.SITE_TODAY]
     assert [(r["site_id"], r["issued"]) for r in more] == [(other.site.id, 1)]
+
+
+def test_a_counters_event_drops_the_sites_cached_paces(app, world: World) -> None:
+    """Every event of a counter's move that this process delivers (another process's, as
+    through Redis) drops the site's cached paces; an issue's or the queue's counts do not."""
+    session = db.session
+    clear_cache()
+    service_id = world.services["LLTP"].id
+    now = dt.datetime.now(dt.UTC)
+    pace = service_pace(session, service_id, now)
+    publisher = app.extensions[PUBLISHER]
+    delivery = publisher.delivery
+    site = world.site.id
+    seq = (delivery.delivered_up_to(site) or 0) + 1
+    for name in (ev.TICKET_ISSUED, ev.QUEUE_CHANGED):
+        delivery.deliver([DomainEvent(name, site, {}, (ev.site_room(site),), seq, "")])
+        seq += 1
+        assert service_pace(session, service_id, now) is pace, name
+    for name in (ev.TICKET_CALLED, ev.TICKET_FINISHED, ev.COUNTER_CHANGED):
+        delivery.deliver([DomainEvent(name, site, {}, (ev.site_room(site),), seq, "")])
+        seq += 1
+        fresh = service_pace(session, service_id, now)
+        assert fresh is not pace, name
+        pace = fresh

@@ -113,7 +113,7 @@ def _move(
         queue_moved(session, ticket.site_id, ticket.service_id, ticket.business_day, now)
     if action != A.ISSUE:
         # A counter took or let go of a ticket: the paces cached before are out of date.
-        counters_moved(ticket.site_id)
+        counters_moved(session, ticket.site_id)
     _publish_ticket_event(
         session,
         ticket,

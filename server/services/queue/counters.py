@@ -53,7 +53,7 @@ def _set_counter_state(
     its current ticket and its run of priority calls."""
     counter.state = state
     counter.state_changed_at = now
-    counters_moved(counter.site_id)
+    counters_moved(session, counter.site_id)
     if state != CounterState.PAUSED:
         counter.pause_reason = None
     if state == CounterState.CLOSED:
