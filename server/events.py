@@ -135,8 +135,10 @@ def after_commit(session: Session, key: Any, callback: Callable[[], None]) -> No
 def after_commit_pending(session: Session, key: Any = None) -> bool:
     """True when `session`'s open transaction has asked for the callback of `key` (of any
     key, when None)."""
-    callbacks = session.info.get(_AFTER_COMMIT)
-    return bool(callbacks) and (key is None or key in callbacks)
+    callbacks: dict[Any, Callable[[], None]] | None = session.info.get(_AFTER_COMMIT)
+    if not callbacks:
+        return False
+    return key is None or key in callbacks
 
 
 def publish(
