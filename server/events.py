@@ -132,13 +132,15 @@ def after_commit(session: Session, key: Any, callback: Callable[[], None]) -> No
     callbacks.setdefault(key, callback)
 
 
-def after_commit_pending(session: Session, key: Any = None) -> bool:
-    """True when `session`'s open transaction has asked for the callback of `key` (of any
-    key, when None)."""
+def after_commit_pending(session: Session, key: Any = None) -> Callable[[], None] | None:
+    """The callback of `key` that `session`'s open transaction has asked for, or None (with
+    `key` None: any of them)."""
     callbacks: dict[Any, Callable[[], None]] | None = session.info.get(_AFTER_COMMIT)
     if not callbacks:
-        return False
-    return key is None or key in callbacks
+        return None
+    if key is None:
+        return next(iter(callbacks.values()))
+    return callbacks.get(key)
 
 
 def publish(

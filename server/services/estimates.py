@@ -47,7 +47,6 @@ counter of its site called or released a ticket or changed state: once that is c
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import heapq
 import math
 import threading
@@ -118,16 +117,37 @@ def clear_cache() -> None:
 
 def counters_moved(session: Session, site_id: int) -> None:
     """A counter of the site called or released a ticket, or opened, paused or closed, in
-    `session`'s transaction: once it commits, the site's paces are read afresh by this app
-    (not after up to PACE_TTL), so that a visitor who takes a number just after a call is
-    not told the counter is free. After the commit, not before: an issue that read the
-    paces meanwhile would cache the old rows as new. (The other server processes hear of
-    the move by its event: server.realtime calls :func:`site_moved`.)"""
+    `session`'s transaction: once it commits, the site's cached paces are dropped by this
+    app (not kept up to PACE_TTL), so that a visitor who takes a number just after a call
+    is not told the counter is free. After the commit, not before: an issue that read the
+    paces meanwhile would cache the old rows as new. The paces the transaction itself
+    reads (its own rows: the queue.changed it sends) take their place. (The other server
+    processes hear of the move by its event: server.realtime calls :func:`site_moved`.)"""
     if not has_app_context():
         return
     cache: _Cache | None = current_app.extensions.get(_CACHE)
     if cache is not None:
-        after_commit(session, (_CACHE, site_id), functools.partial(_bump, cache, site_id))
+        after_commit(session, (_CACHE, site_id), _SiteMoved(cache, site_id))
+
+
+class _SiteMoved:
+    """What a transaction that moved a site's counters does once committed: a new
+    generation of the site's paces, holding those the transaction read of its own rows
+    (now the committed ones) unless another move of the site was committed in between."""
+
+    def __init__(self, cache: _Cache, site_id: int) -> None:
+        self.cache = cache
+        self.site_id = site_id
+        # service -> (pace read in the transaction, the site's generation before the read)
+        self.read: dict[int, tuple[Pace, int]] = {}
+
+    def __call__(self) -> None:
+        with self.cache.lock:
+            before = self.cache.generations.get(self.site_id, 0)
+            self.cache.generations[self.site_id] = before + 1
+            for service_id, (pace, generation) in self.read.items():
+                if generation == before:
+                    self.cache.paces[service_id] = (pace, self.site_id, before + 1)
 
 
 def site_moved(app: Flask, site_id: int) -> None:
@@ -135,12 +155,8 @@ def site_moved(app: Flask, site_id: int) -> None:
     afresh by `app`."""
     cache: _Cache | None = app.extensions.get(_CACHE)
     if cache is not None:
-        _bump(cache, site_id)
-
-
-def _bump(cache: _Cache, site_id: int) -> None:
-    with cache.lock:
-        cache.generations[site_id] = cache.generations.get(site_id, 0) + 1
+        with cache.lock:
+            cache.generations[site_id] = cache.generations.get(site_id, 0) + 1
 
 
 # (service, waiting, oldest queued_at) of some services' queues of a business day, in
@@ -392,15 +408,20 @@ def service_pace(session: Session, service_id: int, now: dt.datetime) -> Pace:
     """The service's pace as of `now`, read at most every PACE_TTL (of `now`)."""
     cache: _Cache = current_app.extensions[_CACHE]
     site_id = None
-    if after_commit_pending(session):
+    if after_commit_pending(session) is not None:
         site_id = catalog.service_info(session, service_id).site_id
-        if after_commit_pending(session, (_CACHE, site_id)):
+        moved = after_commit_pending(session, (_CACHE, site_id))
+        if isinstance(moved, _SiteMoved):
             # This transaction moved a counter of the site: its own view of the rows (the
-            # queue.changed it sends), neither the cached pace nor one to cache.
-            return read_pace(session.connection(), session, service_id, now)
-    pace = _cached_pace(cache, service_id, now)
-    if pace is not None:
-        return pace
+            # queue.changed it sends), cached once it commits (the last read of each).
+            with cache.lock:
+                generation = cache.generations.get(site_id, 0)
+            own = read_pace(session.connection(), session, service_id, now)
+            moved.read[service_id] = (own, generation)
+            return own
+    cached = _cached_pace(cache, service_id, now)
+    if cached is not None:
+        return cached
     if site_id is None:
         site_id = catalog.service_info(session, service_id).site_id
     with cache.lock:
@@ -666,15 +687,54 @@ def minutes_until_call(place: int, pace: Pace, now: dt.datetime, scale: float = 
     return at
 
 
+class _CallSchedule:
+    """The service's next calls as :func:`minutes_until_call` counts them (the same figures
+    to the last digit), worked out once for as many places as asked: a queue's standings
+    ask for every place."""
+
+    __slots__ = ("times", "rounds", "starts")
+
+    def __init__(self, pace: Pace, now: dt.datetime, scale: float, places: int) -> None:
+        # (when it next calls, its interval) of each counter, soonest first.
+        self.starts = [(_frees_in(c, now), c.interval / scale) for c in pace.counters]
+        heap = self.starts[:]
+        heapq.heapify(heap)
+        # Beyond a few rounds the counters' phases no longer matter: their total pace does.
+        self.rounds = 3 * len(heap)
+        self.times: list[float] = []
+        for _ in range(min(places, self.rounds)):
+            at, interval = heap[0]
+            heapq.heapreplace(heap, (at + interval, interval))
+            self.times.append(at)
+
+    def minutes_until(self, place: int) -> float:
+        if place <= self.rounds:
+            return self.times[place - 1] if place > 0 else 0.0
+        # Summed soonest first, as it always was (the same figure to the last digit).
+        rate = sum(1.0 / interval for _, interval in sorted(self.starts))
+        return self.times[-1] + (place - self.rounds) / rate
+
+
+def _scale(priority: bool, pace: Pace) -> float:
+    """The share of the calls an ordinary ticket gets: priority tickets that come meanwhile
+    pass it (1 for a priority ticket)."""
+    if priority:
+        return 1.0
+    rate = pace.calls_per_minute
+    return max(rate - pace.priority_per_minute, rate / 2) / rate
+
+
 def estimate(ahead: int, priority: bool, pace: Pace, now: dt.datetime) -> Estimate:
     """The wait of a ticket with `ahead` people ahead, at `now`, by the rule above."""
-    rate = pace.calls_per_minute
-    scale = 1.0
-    if not priority:
-        # Priority tickets that come meanwhile pass an ordinary one.
-        scale = max(rate - pace.priority_per_minute, rate / 2) / rate
-        rate *= scale
-    open_minutes = minutes_until_call(ahead + 1, pace, now, scale)
+    scale = _scale(priority, pace)
+    return _estimate(ahead, pace, now, scale, minutes_until_call(ahead + 1, pace, now, scale))
+
+
+def _estimate(
+    ahead: int, pace: Pace, now: dt.datetime, scale: float, open_minutes: float
+) -> Estimate:
+    """:func:`estimate`, the minutes until the ticket's call (`open_minutes`) known."""
+    rate = pace.calls_per_minute * scale
     spread = math.sqrt((ahead + 1) * CALL_VARIANCE / rate**2 + (RELATIVE_ERROR * open_minutes) ** 2)
     # Shown to a visitor: no wider than WIDTH_CAP of the figure itself either side (with no
     # history the spread of the nominal minutes alone reads "40–100 phút").
@@ -732,6 +792,9 @@ def standings(
         .order_by(Ticket.queued_at, Ticket.id)
     ).all()
     pace = service_pace(session, service_id, now)
+    # The calls to come, worked out once for every place of the queue (per share of calls:
+    # an ordinary ticket's, a priority one's).
+    schedules: dict[bool, tuple[float, _CallSchedule]] = {}
     # By _AHEAD: a general ticket counts the general ones; one sent to a counter counts the
     # general ones and those sent to the same counter. So each group (None: general) is
     # counted on its own, in queue order, and a ticket adds up its own group and, if it was
@@ -759,7 +822,14 @@ def standings(
                 priority_total=sum(priority_total.get(g, 0) for g in groups),
                 ordinary_before=sum(ordinary_seen.get(g, 0) for g in groups),
             )
-        result.append((token, ahead, estimate(ahead, priority, pace, now)))
+        schedule = schedules.get(priority)
+        if schedule is None:
+            scale = _scale(priority, pace)
+            schedule = schedules[priority] = (scale, _CallSchedule(pace, now, scale, len(rows)))
+        scale, calls = schedule
+        result.append(
+            (token, ahead, _estimate(ahead, pace, now, scale, calls.minutes_until(ahead + 1)))
+        )
         seen = priority_seen if priority else ordinary_seen
         seen[target] = seen.get(target, 0) + 1
     return result

@@ -18,7 +18,7 @@ from server.db import write_transaction
 from server.errors import DomainError
 from server.extensions import db
 from server.models import Counter, DailyNumber, EventLog, Ticket, TicketEvent
-from server.services import queue
+from server.services import estimates, queue
 from server.services.counts import queue_moved, waiting_counts
 from server.services.estimates import (
     CALL_VARIANCE,
@@ -29,6 +29,7 @@ from server.services.estimates import (
     clear_cache,
     counters_moved,
     estimate,
+    minutes_until_call,
     open_spans,
     people_ahead_of,
     service_pace,
@@ -896,8 +897,9 @@ def test_a_move_drops_the_cached_paces_when_it_commits_and_not_before(
     session, world: World
 ) -> None:
     """A pace read while a move is being written (its transaction not yet committed) holds
-    the old rows: it must not be taken for fresh once the move lands. A rolled-back move
-    drops nothing; another process's move, heard by its event, drops this one's paces."""
+    the old rows: it must not be taken for fresh once the move lands; the moving
+    transaction's own reading is. A rolled-back move drops nothing; another process's move,
+    heard by its event, drops this one's paces."""
     clear_cache()
     open_counter(session, world, 1, "o1")
     issue(session, world)
@@ -907,22 +909,31 @@ def test_a_move_drops_the_cached_paces_when_it_commits_and_not_before(
     with write_transaction(session):
         counters_moved(session, world.site.id)  # as a call or a pause does
         # Uncommitted: the moving transaction reads its own rows (for the queue.changed it
-        # sends) and caches nothing; every other reader still gets the cached pace.
+        # sends); every other reader still gets the cached pace.
         own = service_pace(session, service.id, MORNING + 1 * second_)
         assert own is not before and own.computed_at == MORNING + 1 * second_
         with Session(db.engine) as other:  # another request's
             assert service_pace(other, service.id, MORNING + 1 * second_) is before
+    # Committed: the transaction's own reading is the cached pace now.
     after = service_pace(session, service.id, MORNING + 2 * second_)
-    assert after is not before and after is not own
+    assert after is own
+
+    # Unless another move of the site was committed while it ran.
+    with write_transaction(session):
+        counters_moved(session, world.site.id)
+        mine = service_pace(session, service.id, MORNING + 3 * second_)
+        site_moved(current_app, world.site.id)  # another transaction's, committed first
+    after = service_pace(session, service.id, MORNING + 4 * second_)
+    assert after is not mine and after.computed_at == MORNING + 4 * second_
 
     with pytest.raises(RuntimeError), write_transaction(session):
         counters_moved(session, world.site.id)
         raise RuntimeError("rolled back")
-    assert service_pace(session, service.id, MORNING + 3 * second_) is after
+    assert service_pace(session, service.id, MORNING + 5 * second_) is after
 
     # Another server process's move (server.realtime calls site_moved on its event).
     site_moved(current_app, world.site.id)
-    assert service_pace(session, service.id, MORNING + 4 * second_) is not after
+    assert service_pace(session, service.id, MORNING + 6 * second_) is not after
 
 
 def test_a_wait_that_reaches_the_lunch_break_resumes_after_it() -> None:
@@ -1057,3 +1068,29 @@ def test_the_issue_context_names_the_columns_of_its_select() -> None:
     # moved in it, must be added or moved in the tuple too.
     columns = [column.key for column in issuing._ISSUE_CONTEXT.selected_columns]
     assert list(issuing.IssueContext._fields) == columns
+
+
+def test_a_queues_call_schedule_is_the_one_tickets_rule() -> None:
+    """standings() works the calls to come out once for a whole queue; every place must get
+    the figure minutes_until_call (the one-ticket rule) gives it, to the last digit."""
+    rng = random.Random(21)
+    for _ in range(300):
+        now = MORNING + dt.timedelta(minutes=rng.uniform(0, 300))
+        counters = tuple(
+            CounterPace(
+                interval=rng.choice([2.0, 6.0, rng.uniform(1, 20)]),
+                holding_since=rng.choice([None, now - dt.timedelta(minutes=rng.uniform(0, 30))]),
+                holding_minutes=rng.uniform(1, 15),
+                paused=rng.random() < 0.15,
+                closed=rng.random() < 0.1,
+                backlog=rng.choice([0.0, rng.uniform(0, 20)]),
+            )
+            for _ in range(rng.randint(1, 6))
+        )
+        rate = sum(1 / c.interval for c in counters)
+        pace = Pace(now, rate, counters, 6.0, rng.choice([0.0, rate * 0.3]), None)
+        scale = rng.choice([1.0, rng.uniform(0.5, 1.0)])
+        places = rng.randint(1, 60)
+        schedule = estimates._CallSchedule(pace, now, scale, places)
+        for place in range(1, places + 1):
+            assert schedule.minutes_until(place) == minutes_until_call(place, pace, now, scale)
