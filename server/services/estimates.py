@@ -670,27 +670,12 @@ def _frees_in(counter: CounterPace, now: dt.datetime) -> float:
 def minutes_until_call(place: int, pace: Pace, now: dt.datetime, scale: float = 1.0) -> float:
     """Open minutes until the `place`-th next call of the service (1: the next one): each
     counter calls when it frees and then every interval (divided by `scale`)."""
-    # (when it next calls, its interval) of each counter, soonest first.
-    starts = [(_frees_in(c, now), c.interval / scale) for c in pace.counters]
-    heap = starts[:]
-    heapq.heapify(heap)
-    # Beyond a few rounds the counters' phases no longer matter: their total pace does.
-    rounds = 3 * len(heap)
-    beyond = place - rounds if place > rounds else 0
-    at = 0.0
-    for _ in range(place - beyond):
-        at, interval = heap[0]
-        heapq.heapreplace(heap, (at + interval, interval))
-    if beyond:
-        # Summed soonest first, as it always was (the same figure to the last digit).
-        return at + beyond / sum(1.0 / interval for _, interval in sorted(starts))
-    return at
+    return _CallSchedule(pace, now, scale, place).minutes_until(place)
 
 
 class _CallSchedule:
-    """The service's next calls as :func:`minutes_until_call` counts them (the same figures
-    to the last digit), worked out once for as many places as asked: a queue's standings
-    ask for every place."""
+    """The service's next calls, worked out once for as many places as asked (a queue's
+    standings ask for every place; one ticket's estimate, for its own)."""
 
     __slots__ = ("times", "rounds", "starts")
 

@@ -1072,7 +1072,7 @@ def test_the_issue_context_names_the_columns_of_its_select() -> None:
 
 def test_a_queues_call_schedule_is_the_one_tickets_rule() -> None:
     """standings() works the calls to come out once for a whole queue; every place must get
-    the figure minutes_until_call (the one-ticket rule) gives it, to the last digit."""
+    the figure a schedule worked out for that place alone (one ticket's) gives it."""
     rng = random.Random(21)
     for _ in range(300):
         now = MORNING + dt.timedelta(minutes=rng.uniform(0, 300))
