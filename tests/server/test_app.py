@@ -4,6 +4,9 @@ its app's ensure_sync against Flask's: the same answer, remembered."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +104,19 @@ def test_ensure_sync_answers_as_flasks(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_views_answer_through_it(app: Flask) -> None:
     assert isinstance(app, _Flask)
     assert app.test_client().get("/api/v1/health").status_code == 200
+
+
+def test_a_server_process_does_not_load_the_pdf_library(tmp_path: Path) -> None:
+    """fpdf (with fontTools, cryptography and unittest.mock: 30 MB) is loaded by the first
+    monthly PDF, not by every server process at its start (server.services.reports.export)."""
+    code = (
+        "from gevent import monkey; monkey.patch_all()\n"
+        "import sys\n"
+        "from server import create_app\n"
+        f"create_app(instance_path={str(tmp_path)!r})\n"
+        "print(sorted(m for m in ('fpdf', 'fontTools', 'unittest.mock') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
